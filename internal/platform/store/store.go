@@ -1,0 +1,307 @@
+// Package store is the platform's persistence: SQLite (embedded, the default) or PostgreSQL
+// (for several replicas), behind one set of portable SQL queries and one set of embedded goose
+// migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Sentinel errors. Handlers map them to HTTP statuses.
+var (
+	ErrNotFound           = errors.New("not found")
+	ErrPreconditionFailed = errors.New("etag does not match")
+	// ErrConflict is wrapped by *ConflictError.
+	ErrConflict = errors.New("conflict")
+)
+
+// ConflictError reports a uniqueness or reference clash, naming the object in the way.
+type ConflictError struct {
+	Message    string
+	ExistingID string
+}
+
+func (e *ConflictError) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Store is a handle on the platform database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+}
+
+// Open connects to the database named by rawURL and applies pending migrations.
+// `postgres://…` (or `postgresql://…`) selects PostgreSQL; `sqlite://path`, `file:path` or a
+// plain path select SQLite.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	s, err := open(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		_ = s.db.Close()
+		return nil, fmt.Errorf("cannot reach the database %s: %w", redactURL(rawURL), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		_ = s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(rawURL string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("invalid PostgreSQL URL %s: %w", redactURL(rawURL), err)
+		}
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return &Store{db: db, dialect: Postgres}, nil
+	default:
+		path, err := sqlitePath(rawURL)
+		if err != nil {
+			return nil, err
+		}
+		// WAL lets readers run beside the one writer; IMMEDIATE transactions take the write
+		// lock up front so two writers queue on busy_timeout instead of failing on upgrade.
+		dsn := "file:" + path + "?_txlock=immediate" +
+			"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)" +
+			"&_pragma=synchronous(NORMAL)"
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("cannot open SQLite database %s: %w", path, err)
+		}
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		return &Store{db: db, dialect: SQLite}, nil
+	}
+}
+
+// sqlitePath accepts `sqlite://relative/or/absolute.db`, `sqlite:///abs.db`, `file:x.db` and
+// plain paths.
+func sqlitePath(raw string) (string, error) {
+	p := raw
+	switch {
+	case strings.HasPrefix(raw, "sqlite://"):
+		p = strings.TrimPrefix(raw, "sqlite://")
+	case strings.HasPrefix(raw, "sqlite:"):
+		p = strings.TrimPrefix(raw, "sqlite:")
+	case strings.HasPrefix(raw, "file:"):
+		p = strings.TrimPrefix(raw, "file:")
+	case strings.Contains(raw, "://"):
+		return "", fmt.Errorf("unsupported database URL %q: use sqlite://path/to/file.db or postgres://user@host/db", redactURL(raw))
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" {
+		return "", errors.New("the SQLite database URL names no file: use sqlite://lowcode.db")
+	}
+	return filepath.Clean(p), nil
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	var opts []goose.ProviderOption
+	dialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		// Replicas starting together take turns at the migrations.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	sub, err := fsSub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, s.db, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("loading migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("applying database migrations: %w", err)
+	}
+	return nil
+}
+
+// Dialect tells which database is behind the store.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the pool for health checks and metrics.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Read returns queries that run outside a transaction.
+func (s *Store) Read() *Q { return &Q{db: s.db, dialect: s.dialect} }
+
+// Tx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+// SQLite transactions take the write lock at BEGIN; on PostgreSQL a serialization failure or
+// deadlock is retried a few times.
+func (s *Store) Tx(ctx context.Context, fn func(q *Q) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.tx(ctx, fn)
+		if err == nil || attempt >= 3 || !retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+}
+
+func (s *Store) tx(ctx context.Context, fn func(q *Q) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Q{db: tx, dialect: s.dialect}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_BUSY || sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
+
+// isUniqueViolation and isForeignKeyViolation recognise constraint errors of both drivers.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// dbtx is what *sql.DB and *sql.Tx have in common.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Q runs queries, inside a transaction or not.
+type Q struct {
+	db      dbtx
+	dialect Dialect
+}
+
+// Dialect tells which database the queries run on.
+func (q *Q) Dialect() Dialect { return q.dialect }
+
+// rebind turns the portable `?` placeholders into PostgreSQL's `$n`.
+func (q *Q) rebind(query string) string {
+	if q.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.db.ExecContext(ctx, q.rebind(query), args...)
+}
+
+func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.db.QueryContext(ctx, q.rebind(query), args...)
+}
+
+func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.db.QueryRowContext(ctx, q.rebind(query), args...)
+}
+
+// forUpdate is appended to a SELECT that claims rows for a worker.
+func (q *Q) forUpdate() string {
+	if q.dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return "" // SQLite's IMMEDIATE transactions already hold the write lock.
+}
