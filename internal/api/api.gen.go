@@ -605,16 +605,19 @@ type Environment string
 
 // Event defines model for Event.
 type Event struct {
-	DeliveryIds  []string  `json:"delivery_ids"`
-	ExecutionIds []string  `json:"execution_ids"`
-	ID           string    `json:"id"`
-	PublishedAt  time.Time `json:"published_at"`
-	Type         string    `json:"type"`
+	ApplicationID string    `json:"application_id"`
+	DeliveryIds   []string  `json:"delivery_ids"`
+	ExecutionIds  []string  `json:"execution_ids"`
+	ID            string    `json:"id"`
+	PublishedAt   time.Time `json:"published_at"`
+	Type          string    `json:"type"`
 }
 
 // EventInput defines model for EventInput.
 type EventInput struct {
-	Data *map[string]interface{} `json:"data,omitempty"`
+	// ApplicationID The application the event belongs to: it reaches that application's event-triggered workflows and webhooks, and platform-wide webhooks. Without it the event is platform-wide and reaches every subscriber.
+	ApplicationID *string                 `json:"application_id,omitempty"`
+	Data          *map[string]interface{} `json:"data,omitempty"`
 
 	// Type A dotted event type such as `order.created`.
 	Type string `json:"type"`
@@ -955,10 +958,11 @@ type Version = string
 
 // Webhook defines model for Webhook.
 type Webhook struct {
-	Active      bool      `json:"active"`
-	CallbackURL string    `json:"callback_url"`
-	CreatedAt   time.Time `json:"created_at"`
-	Description string    `json:"description"`
+	Active        bool      `json:"active"`
+	ApplicationID string    `json:"application_id"`
+	CallbackURL   string    `json:"callback_url"`
+	CreatedAt     time.Time `json:"created_at"`
+	Description   string    `json:"description"`
 
 	// DisabledReason Why the server deactivated the webhook (a receiver answered 410 Gone).
 	DisabledReason *string  `json:"disabled_reason,omitempty"`
@@ -977,10 +981,13 @@ type Webhook struct {
 
 // WebhookInput defines model for WebhookInput.
 type WebhookInput struct {
-	Active      *bool    `json:"active,omitempty"`
-	CallbackURL string   `json:"callback_url"`
-	Description *string  `json:"description,omitempty"`
-	EventTypes  []string `json:"event_types"`
+	Active *bool `json:"active,omitempty"`
+
+	// ApplicationID Subscribe to one application's events only (and let that application's editors manage the webhook); empty for platform-wide events. Cannot change.
+	ApplicationID *string  `json:"application_id,omitempty"`
+	CallbackURL   string   `json:"callback_url"`
+	Description   *string  `json:"description,omitempty"`
+	EventTypes    []string `json:"event_types"`
 
 	// Secret The signing secret; without it the server generates one (`whsec_` and 32 random bytes in base64).
 	Secret *string `json:"secret,omitempty"`
@@ -1348,10 +1355,11 @@ type RevokeUserAccessParams struct {
 
 // ListWebhooksParams defines parameters for ListWebhooks.
 type ListWebhooksParams struct {
-	PageSize  *PageSize  `form:"page_size,omitempty" json:"page_size,omitempty"`
-	PageToken *PageToken `form:"page_token,omitempty" json:"page_token,omitempty"`
-	EventType *string    `form:"event_type,omitempty" json:"event_type,omitempty"`
-	Active    *bool      `form:"active,omitempty" json:"active,omitempty"`
+	PageSize      *PageSize  `form:"page_size,omitempty" json:"page_size,omitempty"`
+	PageToken     *PageToken `form:"page_token,omitempty" json:"page_token,omitempty"`
+	EventType     *string    `form:"event_type,omitempty" json:"event_type,omitempty"`
+	ApplicationID *string    `form:"application_id,omitempty" json:"application_id,omitempty"`
+	Active        *bool      `form:"active,omitempty" json:"active,omitempty"`
 }
 
 // CreateWebhookParams defines parameters for CreateWebhook.
@@ -5519,6 +5527,18 @@ func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Re
 		if params.EventType != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event_type", *params.EventType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApplicationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "application_id", *params.ApplicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -15481,6 +15501,19 @@ func (siw *ServerInterfaceWrapper) ListWebhooks(w http.ResponseWriter, r *http.R
 		return
 	}
 
+	// ------------- Optional query parameter "application_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "application_id", r.URL.Query(), &params.ApplicationID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "application_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "application_id", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "active" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "active", r.URL.Query(), &params.Active, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
@@ -16717,145 +16750,148 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcty2suCroGa3ynIONfqw7JxItVWra+sk3uskWls5+RG7htAQM4MrDjABQMlzU6rap9kH2yfZQgMg",
-	"QRLkkCOOpOSeP3E0JPHR3Wj0d/8xmvLlijPClByd/jFaYYGXRBEBf71/p/9L2eh0tMJqMYpGDC/J6HRE",
-	"k1E0EuT3jAqSjE6VyEg0ktMFWWL9xRJ//UDYXC1Gp29OopFar/RHUgnK5qP7+2j0PiHLFVeETdf/Ttb6",
-	"k4TIqaArRbme7RxljP6eEXRD1mjGBVILKlHK53SKU6QnJlKdIYwEWaV4jQRRmWASqQVBMyqkQoLIFWeS",
-	"jEeR2cCC4ISIYgveEvb1GhrWf/z6dTRaUub+PgpuZ/YjVtNFfR9XC4KIwnNY2HSB2ZwgKtE1liRBnJ3B",
-	"73Y7aIZpKtEdVQt0cnSM6Aye8uv/IFNlP06QpGzasqnZvllJw26Ojv8eWv8lnpNP9D9Jju3fMyLWxbAr",
-	"PCcTqV/wx03IDGepGp0eHR5Geha6zJbw1yGAzP6ZT0iZInMi8hmv+A1hrVMqeKNhL6+Pjut7uddkaTAP",
-	"FHy+WqV0ig06NLEzRZjS/4uLJwf/Ic3jYp7/LshsdDr6bwfF8TgwT+WBPybMWMe5N7jGlUETLOjiCs/L",
-	"U9W2cB+N3qZYSjqzQ1zylE7Xg60/OHjDRqald9EKXt5qS+819sWwmPDHbNpAJhVfIlq8udXqf+SMKq5/",
-	"uMJiTtRgW6gN3LCPZf4eUvDiVtu4FPw6JcuW1a/MG3/rtws3bmDx5wx9/Mdb9N3J62+RHXw8uo9GH3lK",
-	"zqWkc7a0yxgEnpVhG6ApeEoQzl/bCpa/SCIGWzYM1rDYTBKx1Qp/JdcLzm8GW6Qbr2Gdd+bxdkvl4maW",
-	"8rvh1uoGbFqsfb7Fau/dhWRumMv3+UW2EnxFhKLm7pkKghVJJhi2MuNiqf9vlGBF9hVd6su0MnhloX/U",
-	"n5OvKyqI7DUmTYJDLfHXiT4HXU6Ufl+5XdaBeU2wIALBG2dILvgdQ5QZoc1dx4izFG6O2kI0fU+Ci7z3",
-	"hczfjNTpZAL3lbeREngiH/5f8mmNOKWndYh7z1aZIbYkoXpTOL308DjDqSRRBbUVNPnyohZ+Hg5rlU4k",
-	"mXKWyJKk9epNSdT69ttv35SlrTeHdXGrBOEwewFJEyCL8FRJhOUZspNKpLgRX3GaEjFG54yrBRHmO0ZI",
-	"ItEqxUrTIsLJksIFu1EDqKNjOiVS/kCl4mJ9wZRY108UnjqIE6Z3+9toLjBTxGgjt/yGJB6qC/DjqeIN",
-	"JBaN+hylPjjU706KO6Zpejnlq41jfoKXqucBqNzCxNtkcOovjSD/mJk9OZDiNNWjZWpBmNLMl7gh90Fv",
-	"0TI6Icm+4vs3jN8FAV4Rux+BL7JbKnguSrTB8sJ7VX+pDMfvyjZTfE1SuWmSD+ate6fPBAbKVklvMNwS",
-	"IcMgCLFKmLoMm2KIMkzzfVmAlLhnaa1BQirQPSw3NbrkgNjeFnttb/+k3ykjp+31f9rXqihrxdYGqH+g",
-	"UtUPGlVkWf6fzmptPh0WAq8BEuSrmnha+WYShEnrH27YyqWzpPyLgDoQUB2SWULVxa3dWNP1WZYCzFGP",
-	"kDnlEUpISvS/StD5nIgITTGbkjRCgiusiJZMBFERMlfuBMM1EqFVdp1SuQjKeIPdwJo7TfBMGd0r/Pia",
-	"zLggfZi6gd+k/an5vRPndTezu5DzS9ofyp/2SysqBzneBWE89un+N0GwOdM1esxw6s3FsuW1kViXRAk6",
-	"9cUSmQGZTQRWGnT4dj5JMmPRmcBKVt99N0kxGHTND0QILsz7IRlFLQSRC54mgQVUNmtX438TudWHNly2",
-	"sH0gtyT1twIHZQo2XEUEw1remnI2o4mWuOBPQfRCp6pBoG2yD1bhqyG2kTAKKVCfxYITNx2H3chvU7HO",
-	"H7fz4/zNNultRkmaTFZYaQiXT0mdEiqHoUnyc3jsblw1qB9WCmyR9CoSHUxegm3kaKIGoBrmtxIEQ3S5",
-	"jUQ4DOWWb7kPdEkVaLLGiq31Ws5KtvoXEiVY4TNElivlHE8E3S14SnIld7N6G20jkGxH/3UyL2/6H/o5",
-	"WmG1kP7Wp1zLGmP0jitF3HPwPMXfxLBvzNYAHUnmWvRBe7GxpBMx/iZ+iTBLUPyN925CVmqB9uJvvhlL",
-	"yeKXZwgjuywYmGcKYZRwhZZawCN6OVghWD/S5IuwKgYao7dYkn3KJGGSKnprXF7uBFftLa3+OcDWe/Pp",
-	"kX3b/Vk/+0Mc8s2yXlj073Vgux6/IWSHsMfokaWI0CK2URa24S1PeJ7/UkTfhNT1R+MD74vKDSz/PJUc",
-	"+Pva2KLLrB54ISWyE0PHCjcvzsQ/VDZXIXUY4UsrCIyhvH5YgSi6n1bg+WVshQ7r9kiv7MyxLbvM0B7f",
-	"kZTekqBJVyl92XbfnRvq3HwY2tl2AioM2/Mrctti2TUPG7TGRikTWKGFSq+1SIVV1hl8n8zb99HIuu26",
-	"e2C8DzwIlPabryYqELzRIVPFbIBWeuDT0w39jyhTb05GIScJqIthlBitsHjkfeXcW5MC/IFwl9Jlb0YD",
-	"I0EbGIa4uPNz99iXdYXMfOWXsESPHhmNniTgUZhhmjbouhdLqj4pstp4N5R5/6WxRhGJMENAms6RdZ0B",
-	"y6+YEC2DrwUvkK8rQaSknOX6AIyW6wpOurXKhVEWEj7NXGSBd7ecNEgLJU7R66Kv4MgbKYSWi5JY4lDC",
-	"OAOTitoX+g7O/+9vSmAtftd/+Rvw+n3D+YNIKxtY3UyJ/oCvrHFbKjw3pLASPMmMjSw4WtieaXn2ekKT",
-	"nho++UqmmRUbhjEOWONnz/ujh0nR8tXSPNWNRGWQBClAg3IrJ01/CajYXzW6MzF6pz2W6xVBMpsuEJYo",
-	"5iIhYmyvirhyfnqfh+aToKe+sssr77TRViN5JqYVNuwo28WTTKzRXONmSdVEas6V35k+AsNGyRK1hdVE",
-	"t4zWbQ1xexQw2rQyM1xwQY5AA8d3wCvaF8QCIbiGzhZYIamw0KQHXE0zdPvMYE2OR6csS9MoZFBk/c93",
-	"A7Og7eev4TDxTG3z2e8ZyXouW5AET7WkVmgelcsVDEZ8Zuw3Ei2xvCEJuiZTnEnihYu8kMjo2yjhRCLG",
-	"FVoSAjclFZXo0pKJZyMftojcgYick2whI+tT3P3caGnlI5FZGtROLKnl133bSFfmXXcGcybTQFf5835x",
-	"Av6wgUE8Yb60dkfHDjw+qbWygkF4U85XHlu0rZKHdwmY/Y+ikcgYaxRyo5HxpzZcASH1vQash1hsIJUj",
-	"KMMYs1P4GdjbOimJNlXEmQWKL4sZQnCFfV84Dh+wgIR5+//69PNPYMDW7Mjkf5A0iQqBAojzt6Mv41uc",
-	"Us0exoVIHwed1UsiJZ53EMzMsooPQtv6XuCQ7Pq8IskCM9hgNzdsaGs/XF1d/kjUgif+Ifj+4moUjS5/",
-	"/gT//AL/Pb96+8MoGr27+HBxdRGkej3WFlreW5ymRsP7alypSK6lIssxgjBvF3t6zZM12gNSuVsQpnW1",
-	"FRaSyAiRVBKEkVmJcWwYdoewIEjiW5KgjCVEoFgATzeXYlxXIfUkm1TIuwWXBN3iNINEIKllD2xcM7A6",
-	"PcYGlTL/bk/fplqE+f7iCtZtwPuym87pBT2H4d18BxcUsMyx30ZzHp0Yi0kOxTq4fl0QQbSmriFv06Ms",
-	"EiGiuIBDPUJVn/QXErxJIb2hvh26JDxTVv7005lKUbZvDisZTYfhIFuRBrGPryVPM0XQQqkV4gL+leiX",
-	"jx9qizz5ez/txoLfzB06oZWkm6r1nLYICtFoyhMyEWTFHy8KoGcs5uN41Qs4RCWYVf3tW/jLPfxs5SYv",
-	"Y7B+OeaB2eeX75F9E7gKpBDJUxTfxsA6MDJmSe/evD2ua98l8jyONtBM8GQviJ+M9UIi/QlK6S2Rpwjr",
-	"Y6HPSLzgUh3wO0bEgR4u9hY2p2qRXY+nfAnMBrP1wVQs9+WaTasrft3BUdbbt/dQN28TPW0gkCGk5lLC",
-	"3CPLzd7cW7lty7T+ALJ8VvRRA9OHPMC087VcCfkQhOzDob8h6wMjapio1TH6d7KW6Gj/zSs0XWChdXwB",
-	"anxKtFwuI5TQOVUyQvF+HKF4ov8zNhwiPojPjOAiUbbSV+7x69feMJ4kXWwmlDZZQWtKhPK3dc15SnB7",
-	"cNcSf51UAwC7WZD0l15cYDD0EH+dVGIJO45N2aQUpRgafZuo/3a1v3Iky8q8BW9+OW24j6r46nYpVe8d",
-	"GyMpTXBQnmr3QqLcXC3H6BNRCCuUEiwV4ozUBeqCNnLZzNi4gp4ehFFcZMmOzRU3uYbYU5LE1tAH4j9G",
-	"eSAnpOPbdzwS9qiwK7G1ZbyHCK+8iR/ofEGkAmvZSuHrlCC50BoInyFjN/CAB6YXtCJiCi4ma7L0M/C9",
-	"5RQsqjeNb9hSgN4rIXf8rmlPuV1kuG2FuOlPlheX13W0f3R46PGus2YGaHjfWMsfCgtF2dzEyWH7iRZW",
-	"4JuK5HHU4WbxsrErGVKczVI61bMFbdo/M3Ry+B3EIxNEE2f5sKUiwM5NpdOX7vC62aqdEIVpGhbGNbX2",
-	"jDox5puQ14xJhdm0wa/S6DrXOppKSYsyWvct/fLxPRJkRgRhU6KVQciZ18KwATf4mzxxEtSx04ODlN9p",
-	"MWGckFuXBS8PrM2owVQUcja5JefbCvHZj5A5YWPMtgp96mns2bCCpsgjl1TZy0PaOZ+3SOGtJ296K+Xl",
-	"/MRbSu6Mfy3RvF5fcsmSQnKFVheC1qV6sYGHpyT2VVb7WPz6YLdvArUHdd/AF9Jfm9BRgHIbrfVRALEx",
-	"AbmBEDfZPMvbH0Inq1aseGS17CPkdH2ClK7tWBG/JSLFq2DC+t/fnOiLsCLr8DuU8pwrk1vKM4lMVpm+",
-	"ZtcSAd+1V6qzwp38vUEA8K4LM0jYGMLInZ3kDM0JI1pmSaxAeC3rwTrHr9+UFctuieyfHMn2kJmNbQTb",
-	"uiSrVUqJPPVsv7Ez5MRoj3FEk5cRROfHXkRrjPb0n5P/93/+bxwZIYUqmUvf0n3iftDv383gdf3IhDbF",
-	"CVY4Rjhc+MfmDaC9eJpKO5ECyBb54AhS8m2sFFb2y5d16b7LOS1u+Y3n3/hIu4Z/FJ/4oWkWyOVkGM8l",
-	"OoqqYbzFQj2n704jHbaKQ2g0lBYxBVWCxCq3qSMTnkUStKd/+uHq6jK3yhsCIEvqBfTQJCo8cfpgq5dR",
-	"HiKwrnn9H+zML6UIVn2t8oauVq3RNpud+UHasta8crxrkNbcCL4QY32R4FPHTFqy07KojRwKLvjKvVsW",
-	"Znow68IXVTl9J4cdNJYWP6zJ5FFcozsyqT4utaga3KW4wumDQ7uc89XbUQj6Oci28C5+Iko6KrY6Vu6F",
-	"mwm+9Dx7MtL6FuzvDGm1WvgPkSQEESxSSgQyDrBADKo0N1cnqSFECb2yPirQ1HOHwQcRH9tJBp3inBpc",
-	"+jmgHReSSGQM6QsoYGq8b1t6k3bjB09uUEx7xQtVY3L9aVo5hR/u4zGLJWYZZAUDe7X1EJMsDec1u7pk",
-	"9dz/WxK2s27lyqNyleL1pPFmIctGw0JPxWkYZ55ZT2XhkYPLVt47DenzPJusDG+QgrorASZKJCD7L0xB",
-	"pDrP/YmAbQ2qnZYi5zZntZWKLA2jwNvtFuttgtd22cCOdlvtwOcMUWbeheJULyS6IWsJFjzQf0xIhyCz",
-	"TDYZe6tkvTGGICfzkuJwUrrKXm2M2odBmkA2hJJp6gs+smqpJ90uQ7OZVz0egmrb+aeV2bYQJP4BpX1B",
-	"UnaXgU23tqFjMcpYSqREsRechqhEmtBNMJO7EF/kIomm5lssKL5OifQsmnjJM6bQ5+zw8NX0fyCIZwnE",
-	"Kz1MFPSC5Gou0V4ZK8Uq2gPp/tkU6HCOJFlipug0D3HYc0ZdSZZaYOBi/tID0PH41fgw7pL36ZXQ7HGf",
-	"4jS9xtObiQ0JepTYmYRKTQfJRBAsQ2D6dbE2shQRt0SghMAWwAaiiuqdaA8jQaaE6ncwk3dEkASdHB2i",
-	"7zkjL8e9LKFFNtJASTbWVmQrEE3K1TBt7gslNnSPzhlJzDELGZoU57lfpAopmmo4Kbg6rBtllqlMEJM0",
-	"0EU7bTFE6ZVRNrcLOdUrg4A+ztK1my6PegMjSmGu4sJWYUqQ8Tk1zDzZxtE8kKTlYb1yGDx5q1fsVGhX",
-	"IR5hj+ugQsbm890vhm+bagIN52jrkgCvN1UE6E6+tWhVy18cyUqwOu7FdwtJptaf+uoYCcwSvkTXa/0G",
-	"ZVAS/83Jy94m2Gh0J6giP7N0bRDWnBFZo8YWChpC5srLJT+y2GXnHVry+stTfUjm8+tSb6o98UiFsuCW",
-	"7xkw1VjLVKrJkid0Rs2QD7Qm90uTcrAFebo5UarrMNZ40r9Maq3wlTUNNMb5WhQUKywyoEL3WBnKX1qo",
-	"bLsY4Cod7qA4VU5zG+/GPvUuH0YuPW6zQShpm5qum0mrSkJt5DHIpZTXxX/sW8lO/CPUUgxYzAIxdrW4",
-	"NRup1327tvRkqARASzDepQlBMwmuxt3mhanZymXgYPIk8GKVXkRboCBbfTwXqEVZYhoSdHAQWv9WN2/i",
-	"6rvvNoK2cJ51G7M98q8LBIsQwL2jw0PjiFfgCNdKJ2IVfbNYqgFUewZs/1BZO2oJfQ35m51qkZZ/8cjN",
-	"I+O2g/JIhZBbxIl/8fJG5GxhA/yZGT/WGF18xVOVOmuMUpTNZSl405VIjPX8MVpmUqFreDdgxVvSzTWs",
-	"XQmde+ti7pCw597vQwSFK7ur97Is+3X1xEeF/3wTMn2bbZsHv+0kXhUk1yumx5WbMJZfx21OUWwcerEJ",
-	"p7AEjQhLVpxaM9DLCMWg/8RoL69fxGf2x4mhCypRXk3kJWRNOcegHTqeCs5izxENTupfrt6+HKOLWyLW",
-	"+aLQFDOEU8k1ndkVmWiNBWZJner0wHWu/9ECF6J/vMW46hqnaEZv87iQvSVlkBfJM4ESvN7ns/0lZ2qB",
-	"zH/tT3eE3MDuMHKzcVHYcv+n/jxdx50yPsuFltoWb4Ff1AXpkk/at6JDt2glY47JBFXrT3oUm20MPXfO",
-	"M5PLD8MD+4afi1sTjjv0LKJsxsMGnSVmeE7A2X5++d5FOqT8bh9y81xY1KlfP1FGRWSZ8bBBRY/i7ow+",
-	"M4CheeqMscY0ISNw0JlHlV5cMoK6WpUoocg2cvvMvORB832tM5ocf2af2VvO9PSFuAHZHhzOkljnp+30",
-	"M9tH798Zk3FhZr0u2cr1NCtBZvSreXRDWWKj7eIIxXcz88/iBv7NpIB/BZ7E0WeGEETL6V8oU/Av+UrM",
-	"v7fm7yS9hX8Vv5nEL8d6SeZ4LjOTNuGaQGIB5u1Yq5nxWW4khoTwBNE8lzy+uMLzGJkc7zN0+ctVhCAJ",
-	"X29FL8mkiqMFZ/rwxa5vpE0GBbM/NKF02fKMQ8QmEe5u8hZ5+fMnPXxpDjeBSf2QKK6024xPi+adwKok",
-	"XrqaMREyec0AO4gf0gPekPXLlj6fEfBIBJ0BvMecEXSHJUo5/OESIqDxph4epr0ha5vUYVsbQbkAKtHJ",
-	"8bHNmdPUcUNWJq7x+AR4loGBVsokUviGoDjvkxmjPcgxOYxckjo6Ojx8aaGL+Ar/nrn3QWWKIw/yQDN/",
-	"gCAVoYpudR+fQbkDKFAdVx7GaEmwBU+KpUL6kcEUJHPANvJufHFT3z8XPuoVeUOxSQf57UuswVikRcDo",
-	"mgtxQf8TftGYNYg0526KGeMaUdjs3ZCyPqfo5PAEAEoV2qNKIvKVSgVpGxRqBWlACHJLcEoSqChdGdcM",
-	"ShW6zhTUFnItVvPxX40/szwlAxKSyjytwvs81fx0dDQ+HB9CkOSKMLyio9PRq/Hh+JWpY7IALnyAV3Tf",
-	"BBeARstlwGj+XsqMSISRXHCh9lN6SxLgtPDhGL1XrusWROxq1hihKV6tSIKw0uKC6R4WG0ew6dNFZWuj",
-	"NXRZ6skl0RJrkpYZcbEQpnJ30ctLX3H6ijfZ6MnodPQWrFh5g7uo1B34t/A9V7xyUGnye//F3HZEqn+z",
-	"lTKGacda6uN2X75UwSNQ6Ql7fHg0+ORNbQYNho3VzVrOwgPmK/R6aUYjhecSJANDYV/0bx7JHfxBk3vr",
-	"+iRGGC5j8B387mGwAoiTkBgEqTgDrrk33bwb3X8xGy3EDYipMh6p8hY1/z33X+w7Xd78+D7q9K7FdxTu",
-	"W+xq9DX2j2z4rtz2qRvxlVoTmeNVwu7hLloegxEy1OcVLhstPPpo256MZLZcYrG2GC4N6tWXA7ambwEw",
-	"FFnKK9EN0J9ly0H2Vor0f54crtperTuTa4d3peXXg457BejV8xtgVWX6MazK4NZvn40+mng92xj98Dt0",
-	"B+EZhfYhFU1TdE1MShG3cRFBRvgQXNse7x24RJAsNvFds8IB+G6N+oNs83uiytAI8Y4no56trgwQy4zJ",
-	"tLxXsKQ+Je53yhKMnbgTS3hypGYBSvyotcAp+cvipwfLPnx6lp0lVO0bw40nctUFW3gRpXyuNVQvEr2m",
-	"dxi9L021ZEDVGTIKh7m97VNjOtK6jOmTJ+v8G6S8vIPdUwt5Xme/3oJe0fNv+49dzlnj5zuVBcttCdtF",
-	"QaASQ04D3Gx6NEuoZfPgvuvl0qomBDoIUfJnVRhcedVuSGvo49JA3tWohachtMZuVq0kF0pchiY/D6W+",
-	"8sAb9Ypgz6xnqmA0t+0bStNo6iA2LEZaGENHU8kwWPuzqAoBkm5SFhoA01+AeRxK2IEC8SxI43HO/rAq",
-	"xaNhvEW7+C+EvGH1jUdn3OtmP4pbC/hSBJlykSA8x5RJr68rPM1dacajYlxY1kvtwg+8SJtkjH7iakHZ",
-	"HNwqigsT2Ve51/NGfXrmZ36X5x0VuxPCwNPbrPsGx4hB3wsZqgYyPG2BBrKfpxI0arVFQyKJbpjWSG1p",
-	"cecvjEzdhzxsxsWHRFACxdQpiPJcOpld5zMYqszjdXKlKKTp5o135GiHqCr3Cgrg6aKAxsPxYm0KHj5a",
-	"PKbtzdvQ+6JhTx7OAXGMBWJMoX0XW5WCXzkvFA8dpyAsxYYoSQguMq2z9EtmUJtLXsHmNUmarMx22Re2",
-	"TMOz5A9eA7BOrOF42Jmb+IGtzoqlDRkZQrwtk1wpKLvRRnDhB/8+pV2gHJzc2zyQt+zpiJtaDZNdavbl",
-	"TkCt6rwXUFY2ND6cOgpMVykkVxabtKGi+9BjQKnxzLgXxigXjZJCvCn5SBlXUIQIC2JLcQ0Mwa29/BWw",
-	"H5jmSHA3bKXChUVHGFSzedOjCfKoTZOmAoxnWqy0P0Lve8VXEl2TGRcE5EhGviobw30eyGvIZc6Tw+8C",
-	"4iMswaecAe6HJyc9G3FnkJYOJMPVjqYf9NnKvt/7Lz5zw+4uEVjtG9FuMoXQWr8txwDyXgllm4ylfl+K",
-	"Zyo31Vq1DGUarfTkGBLo1aPT0Qj6IGz8WWyfNfpsuuvL0OhvQdkhfndg5XxK3O/00A5r09wtUlsMmX9Z",
-	"/AxrttwxUxU8JftezkqrTFIu8P3UYklRs6+3TpkXR++CWlPBvVE9nfIVqccxdK7y3DbqE7qsA9XhWyWv",
-	"au7TADESph6lL3CVJ4dKkzKvNa4QRgA2k1sA+TAmAcE8ByMZXxGk7qjJy4AQTFdUCzI2tL5UbOKFRDRp",
-	"SiaoFLt/prJeqMfBUOJevdz/MPgOsaWO8t5DkfKniYwtzkaTsFcDRf+rZ1cI3trAAqmWrTfUL/DG095L",
-	"rj7v0zDuvM5qK7sGSD6cDg1CNunEULL1mTLIopLvUGzRFagdBLA51ffKOtBf5DcbFbXLGS7DPG1PNiUZ",
-	"bIe3PwsPLWi3iYXa/fdnnIOSwA5U4ydB7G7O7rDK8A7P7gHO66s3Ou1trW8ymxHjsJ1bEdfGe9iS5GDp",
-	"hPxg5wdejtFHghPIsLcJ/8AD9CNJ0hmMcL0ukoVNSHv94Fuqt7Xgd3xN2VkCF9X3xb4N2NzWx89FCjE4",
-	"Nd3e9gvUDujoqTL0FzJQYMKmI2g8m8ZHXIIqBE4fqwzhG+JoyhUOsOOBF8iezDotmPzZEjk8Tx0n0ILw",
-	"kWOFgj0Im+KFqpcxhG9BoTAxVMZySZdypUpaBedf3UtPLDsXZW22MOvkJZlrX+a1wHYqe/sld1vFb4eS",
-	"h2M6R26zncQI4RJhN+0Y/WoLHcem8nHcXO4Y6trYWiVUNZRoaDCRuLLBz5RvlEpsDyX9e6WSh8Krf4Y7",
-	"2kG2hvyfRXgvkX2T/F5Aob8kuAM87kCQfyo87+wwDivO7waJoS6D1qcl/QYUL2ReE3GMzgteO6e3hKGF",
-	"ufC9z8rV6I0UNyW2ghHjyHYnPdPSm22dsG/fNRVw3Bte/dWg5+0vRzXDetweg4UfFC0+uohl74q3n1Y+",
-	"6xmMade9fpRYTDfZZvGrAH45FDNCBE8XRcdZrBRZrtTgYtp2emeZgEoMYGDV82MzWzLOtZZWx6b8W0sH",
-	"m2uuFhHKmKIpipv74MQB9gVbtkfC9Hl+sGwZded6O3PR1dtWP3dW5irWtPOu/K0nrnHQPQl88FJYrr/C",
-	"Uymkfr39do3UIWsAXpfjfZNj6NeiG/Xz1BBL3SwGUxG9xgWDAbp0LHs5i9xXEVx5tRq0pnMYlLR0gdK5",
-	"LTbsNtoeq38a7bNE4Y3qZwGHLTj3LohkFxroUyF7d6d9YB10R4hsiaz8C+JkYA3vcTjwwbLoELOJSbhm",
-	"MjWUlVnYD/wOzbBA13h6gxRHKec3EcISYfQ9R65RR1FT/uj1Mo5QfLSIoar+8ckiRnuukDP8GSGs0JJL",
-	"heJvjw8XMTQqCabxua4iBeZy2I2OTxaBloqPIdo4wIWyfvMbyyICDCReh5rcsWrbmJRLsC8EkQueJgOI",
-	"RMWwD1IAK9SVD7pvrurNduEf80+uzBd/2Su6AvGm4xcASH92Uhvk6cmlwUzpXEFclE2PjrJeBATAUHK4",
-	"enJCGv6qqW5p2CtntzQS4A5ed6EBLUP/OyOZrWWQM1fbZSMvWODXLLFG7DE6R66ts/9iS5KpbS/y3FVE",
-	"u8xehpvj4WdvDznwWrVjafOGh85t9Xq7AHr8ri6/fdHgN/5lgzzovAoF4A9ujwA5dtQ/AlYbCVyiUk2g",
-	"9KO3FP9XUzXB/9jZsbzfTLiW94MNnvB+qVRi8Z6UMmq8373T6f1qC8n7c0EhyPsv9/8/AAD//w==",
+	"7H3tcuO2suCroLRbNZ4cWv4Yz+TEU1u1vhOfZPbmwzvjnPzITImQCEm4pgAFAO3RTblqn2YfbJ9kCw2A",
+	"BEmQImXKdnLPn0wskvjobjT6u/8YzfhqzRlhSo7O/xitscArooiAv95/q/9L2eh8tMZqOYpGDK/I6HxE",
+	"k1E0EuT3jAqSjM6VyEg0krMlWWH9xQp/+YGwhVqOzt+cRSO1WeuPpBKULUb399HofUJWa64Im23+nWz0",
+	"JwmRM0HXinI92wXKGP09I+iGbNCcC6SWVKKUL+gMp0hPTKR6izASZJ3iDRJEZYJJpJYEzamQCgki15xJ",
+	"Mh5FZgNLghMiii14SzjUa2hY/+nr19FoRZn7+yS4nfmPWM2W9X1cLwkiCi9gYbMlZguCqERTLEmCOHsL",
+	"v9vtoDmmqUR3VC3R2ckponN4yqf/QWbKfpwgSdmsZVPzQ7OSht2cnP49tP4rvCAf6X+SHNu/Z0RsimHX",
+	"eEEmUr/gj5uQOc5SNTo/OT6O9Cx0la3gr2MAmf0zn5AyRRZE5DNe8xvCWqdU8EbDXl6fnNb3cq/J0mAe",
+	"KPhivU7pDBt0aGJnijCl/xcXT47+Q5rHxTz/XZD56Hz0346K43Fknsojf0yYsY5zb3CNK4MmWNDlNV6U",
+	"p6pt4T4avUuxlHRuh7jiKZ1tBlt/cPCGjcxK76I1vLzTlt5r7IthMeGP2bSBTCq+QrR4c6fV/8gZVVz/",
+	"cI3FgqjBtlAbuGEfq/w9pODFnbZxJfg0JauW1a/NG3/rtws3bmDxFwx9+Mc79M3Z66+RHXw8uo9GH3hK",
+	"LqSkC7ayyxgEnpVhG6ApeEoQzl/bCZa/SCIGWzYM1rDYTBKx0wp/JdMl5zeDLdKN17DOO/N4t6VycTNP",
+	"+d1wa3UDNi3WPt9htffuQjI3zNX7/CJbC74mQlFz98wEwYokEwxbmXOx0v83SrAih4qu9GVaGbyy0D/q",
+	"z8mXNRVE9hqTJsGhVvjLRJ+DLidKv6/cLuvAnBIsiEDwxlskl/yOIcqM0OauY8RZCjdHbSGavifBRd77",
+	"QuZvRup0MoH7yttICTyRD//P+bRGnNLTOsS9Z+vMEFuSUL0pnF55eJzjVJKogtoKmnx5UQs/D4e1SieS",
+	"zDhLZEnSevWmJGp9/fXXb8rS1pvjurhVgnCYvYCkCZBFeKYkwvItspNKpLgRX3GaEjFGF4yrJRHmO0ZI",
+	"ItE6xUrTIsLJisIFu1UDqKNjNiNSfk+l4mJzyZTY1E8UnjmIE6Z3+9toITBTxGgjt/yGJB6qC/DjmeIN",
+	"JBaN+hylPjjU706KO6Zpejnj661jfoSXqucBqNzCxNtkcOrPjSD/kJk9OZDiNNWjZWpJmNLMl7ghD0Fv",
+	"0TI6Icmh4oc3jN8FAV4Rux+BL7JbKnguSrTB8tJ7VX+pDMfvyjZTPCWp3DbJD+ate6fPBAbK1klvMNwS",
+	"IcMgCLFKmLoMm2KIMkzzfVmAlLhnaa1BQirQPSw3NbrkgNjeFXttb/+k3ykjp+31f9rXqihrxdYWqP9A",
+	"paofNKrIqvw/ndXafDosBN4AJMgXNfG08u0kCJPWP9yylStnSfkXAXUgoDoks4Sqy1u7sabrsywFmKMe",
+	"IXPKI5SQlOh/laCLBRERmmE2I2mEBFdYES2ZCKIiZK7cCYZrJELrbJpSuQzKeIPdwJo7TfBcGd0r/HhK",
+	"5lyQPkzdwG/S/tT83onzupvZXcj5Je0P5U/7uRWVgxzvgjAe+3T/myDYnOkaPWY49eZi2WpqJNYVUYLO",
+	"fLFEZkBmE4GVBh2+XUySzFh0JrCS9TffTFIMBl3zAxGCC/N+SEZRS0HkkqdJYAGVzdrV+N9EbvWhDZct",
+	"bD+QW5L6W4GDMgMbriKCYS1vzTib00RLXPCnIHqhM9Ug0DbZB6vw1RDbShiFFKjPYsGJm47DfuS3mdjk",
+	"j9v5cf5mm/Q2pyRNJmusNITLp6ROCZXD0CT5OTx2N64a1A8rBbZIehWJDiYvwTZyNFEDUA3zOwmCIbrc",
+	"RSIchnLLt9wPdEUVaLLGiq31Ws5KtvoXEiVY4beIrNbKOZ4IulvylORK7nb1NtpFINmN/utkXt70P/Rz",
+	"tMZqKf2tz7iWNcboW64Ucc/B8xR/FcO+MdsAdCRZaNEHHcTGkk7E+Kv4JcIsQfFX3rsJWaslOoi/+mos",
+	"JYtfvkUY2WXBwDxTCKOEK7TSAh7Ry8EKwfqRJl+EVTHQGL3DkhxSJgmTVNFb4/JyJ7hqb2n1zwG23ptP",
+	"T+zb7s/62R/ikG+X9cKif68D2/X4DSE7hD1GjyxFhBaxi7KwC295wvP8lyL6JqRuPhgfeF9UbmH5F6nk",
+	"wN83xhZdZvXACymRnRg6Vrh5cSb+obK5CqnDCJ9bQWAM5fXDCkTR/bQCzy9jK3RYd0d6ZWeObdllhvb4",
+	"LUnpLQmadJXSl2333bmhLsyHoZ3tJqDCsD2/Irctll3zsEFrbJQygRVaqPRai1RYZZ3B99G8fR+NrNuu",
+	"uwfG+8CDQGm/+WqiAsFbHTJVzAZopQc+Pd3Q/4gy9eZsFHKSgLoYRonRCotH3lfOvTUpwB8Idyld9mY0",
+	"MBK0gWGIizs/d499WVfIzFd+CUv06JHR6EkCHoU5pmmDrnu5ouqjIuutd0OZ918ZaxSRCDMEpOkcWdMM",
+	"WH7FhGgZfC14gXxZCyIl5SzXB2C0XFdw0q1VLoyykPBZ5iILvLvlrEFaKHGKXhd9BUfeSCG0XJbEEocS",
+	"xhmYVNSh0Hdw/n9/UwJr8bv+y9+A1x8azh9EWtnA6mZK9Ad8bY3bUuGFIYW14ElmbGTB0RrsmdttFZat",
+	"byY06WkEIF/ILLNDD2M/sPbRnldMD6ujZb01Rb40cXVnFRgFqUaDfyc1fot8VgmVKw4XmpKUs4VEip/r",
+	"gwUGRKczlqU4eP/QmqpJkgd2SNBR7V0lI/jLqfCHdzTJ41XkGP1aPsJmCVRW3tcjuIUQDTAks6neztTE",
+	"5+xBhizQX42PTYzmbhnbZk2QzGZLhCWKuUiIGNvLNq6srDdHaeYleupru7wy3hutXZJnYla5yBxvcIib",
+	"WFxqSl1RNZGa9+dSh0/OYbNu6TCGFW23jNZtDXH/FjDatjIzXHBB7rjWFzOkkOOLsoEgZkNn+vhJhYUm",
+	"PbgX9JVonxmsyfHonGVpGoVMsqw/+2vgpbSdGzUcJp6pXT77PSNZz2ULkuCZlnUL3a0inoDJjc+NBUyi",
+	"FZY3JEFTMsOZJF7AzQuJjMUCJZxIxLhCK0KAUVFRic8tGcm2XlMWkXtQMnKSLbQMfYq7nxst730gMkuD",
+	"+p0ltVxgahvp2rzrzmDOZBroKn/eL9LCHzYwiKcOldbu6NiBxye1VlYwCG/K+cpjKwdV8vAuAbP/UTQS",
+	"GWONakI0Mh7phisgZACpAeshNi9IhgmKeMZwF34GFstOarZNtnGGleLLYoYQXGHfl47DB2xIYd7+vz7+",
+	"/BO4ADQ7Mhk0JE2iQqAA4vzt5PP4FqdUs4dxoRTFQXf/ikiJFx3kVrOs4oPQtr4TOCT9P69YvMAMNlzQ",
+	"DRva2vfX11c/ErXkiX8Ivru8HkWjq58/wj+/wH8vrt99P4pG317+cHl9GaR6PdYOevI7nKZGR/5inNFI",
+	"bqQiqzGCQHkXvTvlyQYdAKncLQnTovIaC0lkhEgqCcLIrMS4hgy7Q1gQJPEtSVDGEiJQLICnm0sxrivh",
+	"epJtSvjdkkuCbnGaQSqV1LIHNs4tWJ0eY4tSnn93oG9TLcJ8d3kN6zbgfdlNa/fCxsPwbr6DCwpY5dhv",
+	"ozmPTozNKYdiHVy/LokgSHGAvE0ws0ikRsVycKjH+OqT/kKCPy6kN9S3Q1eEZ8rKn35CWClO+c1xJSfs",
+	"OBymLNIg9vFU8jRTBC2VWiMu4F+JfvnwQ22RZ3/vp91Y8Ju5Qye0krZU1W9pi6AQjWY8IRNB1vzx4ih6",
+	"RrM+TlxCAYeoBLNqxMIOEQcefnazUJQwWL8c89D2i6v3yL4JXAWSsOQ5im9jYB0YGcOud2/enta17xJ5",
+	"nkZbaCZ4spfET2d7IZH+BKX0lshzhPWx0GckXnKpjvgdI+JIDxd7C1tQtcym4xlfAbPBbHM0E6tDuWGz",
+	"6opfd3A19vaOPtRR3kRPWwhkCKm5lHL4yHKzN/dOju8yrT+ALJ8VfdTA9EMeotv5Wq4EzQhCDuHQ35DN",
+	"kRE1TNzvGP072Uh0cvjmFZotsdA6vgA1PiVaLpcRSuiCKhmh+DCOUDzR/xkbDhEfxW+N4CJRttZX7unr",
+	"194wniRdbCaUeFpBa0qE8rc15TwluD08boW/TKohlN0sSPpLL7IyGLyJv0wq0Zgdx6ZsUorzDI2+S95E",
+	"u9pfOZJlZd6CN7+cttxHVXx1u5Sq946NMpUmvCq3ab+QKDfeyzH6SBTCCqUES4U4I3WBuqCNXDYzNq6g",
+	"rwxhFBd5xmNzxU2mxuadxNbQB+I/RnkoLBQ0sO94JOxRYVdia6sZECK88ia+p4slkQqsZWuFpylBcqk1",
+	"ED5Hxm7gAQ9ML2hNxAycdNZk6dcw8JZTsKjeNL5lSwF6rwQt8rumPeV2keG2FeKmP1leXF7XyeHJ8bHH",
+	"u942M0DD+8Za/lBYKMoWJtIQ20+0sALfVCSPkw43i5fPXskx42ye0pmeLWjT/pmhs+NvIKKbIJo4y4ct",
+	"tgF2biqdvnSHN81W7YQoTNOwMK6ptWfcjjHfhJyKTCrMZg1+lcbgA62jqZS0KKN139IvH94jQeZEEDYj",
+	"WhmEqgNaGDbgBn+TJ06COnZ+dJTyOy0mjBNy6+oIyCNrM2owFYWcTW7J+bZCfPYD5J7YKL2dgsd6Gnu2",
+	"rKApdsulpfZyIHfOiC6SoOvpr95KeTnD85aSO+NfSzSv15dcsqKQnqLVhaB1qV6u4eFJnX2V1T4Wvz7Y",
+	"7ZuC7kHdN/CF9NcmdBSg3EVrfRRAbE3hbiDEbTbP8vaH0MmqNT8eWS37AFlxHyEpbjdWxG+JSPE6mPL/",
+	"9zdn+iKsyDr8DqU858rklvJMIpOXp6/ZjUTAd+2V6qxwZ39vEAC868IMEjaGMHJnJ3mLFoQRLbMkViCc",
+	"ynq40+nrN2XFslspgI+OZHvIzMY2gm1ll/U6pUSee7bf2BlyYnTAOKLJywjyG2IvmiRGB/rPyf/7P/83",
+	"joyQQpUsIkrcJ+4H/f7dHF7Xj0xwWJxghWOEw6WTbOYFOohnqbQTKYBskVGPoKiBjTbDyn75si7ddzmn",
+	"xS2/9fwbH2nX8I/iEz+4zwK5HIXkuURHUTUQulio5/Tda6TDTnEIjYbSIqagSpBY5TZ1ZALcSIIO9E/f",
+	"X19f5VZ5QwBkRb2AHppEhSdOH2z1MspDBDY1r/+DnfmlJMuqr1Xe0PW6NdpmuzM/SFvWmleOGA7SmhvB",
+	"F2KsLxJ86phJS3ZaFrWRQ8EFX7t3y8JMD2Zd+KIqp+/suIPG0uKHNblQimt0RyZZyiVnVYO7FFc4fXBo",
+	"l3O+ejsKQT8H2Q7exY9ESUfFVsfKvXBzwVeeZ09GWt+C/b1FWq0W/kMkCUEEi5QSgYwDLBDFK83N1Ulq",
+	"CFFCr7yZCjT13GHwQcTHbpJBpzinBpd+DmjHhSQSGUP6AgqYGu/blt6k3fihpFsU017xQtWoZn+aVk7h",
+	"h/t4zGKFWQZ51cBebUXJJEvDmeGuslu9esItCdtZd3LlUblO8WbSeLOQVaNhoafiNIwzz6ynsvDIwWUn",
+	"752G9EWej1eGN0hB3ZUAEyUSkP2XpqRUnef+RMC2BvViS5Fz2/MCS2WqhlHg7XaL9TbBa7d8ake7rXbg",
+	"C4YoM+9Cea8XEt2QjYmkBv3HhHQIMs9kk7G3StZbYwhyMi8pDmelq+zV1rwHGKQJZEMomaZC4yOrlnrS",
+	"3XJcm3nV4yGotp1/WpltB0HiH1AcGSRldxnYhHUbOhajjKVEShR7wWmISqQJ3QQzuQvxRS6SaGq+xYLi",
+	"aUqkZ9HEK54xhT5lx8evZv8DQTxLIF7pYaKgFyRXc4n2yvkpVtEeSPfPpkCHCyTJCjNFZ3mIw4Ez6kqy",
+	"0gIDF4uXHoBOx6/Gx3GXrAevCGl3Gu1ShQSn6RTPbiY2auhRwmsSKjWpJBNBsAxB8tflxohbRNwSgRIC",
+	"uwQziSpKpKIDjASZEarfwUzeQebK2ckx+o4z8nLcy1hapHwNlKZkzUm2zNOkXHLUJgtRYqP76IKRxJzE",
+	"kC1KcZ67TqqQoqmGk4LbxXpa5pnKBDF5BV0U2BZblV4ZZQu7kHO9Moj54yzduOnywDiwsxQWLS5sqasE",
+	"GbdUw8yTXXzRAwljHtYrh8ETycrhVX0rvIS2GeIr9ogPKph04QkVVdMlY4ULuwDApEH/gSa5lKhgPhn4",
+	"RCRaYYYXxD+1L/26MOXUMDP4GL3DjHFXrL8Ld6xysX7BjLsUpmjgFjtXl3i9rbhE90NaC9u1XNQdTAlo",
+	"PYjvlpLMrGP51SkSmCV8haYb/QZl0F3hzdnL3rboaHQnqCI/s3RjqLA5ubZ25lqOxRDCZ155+5HlTzvv",
+	"0CLoX57qQ8KvX+K8dx7zfmqugSzTM3KssSyuVJMVT+icmiEfaFbvly/mYAuKRXPGWNdhrBWpf8Xd2g1r",
+	"bSSNAc8WBcUKi1Sw0OVchvLnFiobJl17D3XOcprbeuH3KZ36MHLpcZsNQkm7lAfeTlpVEmojj0EupbzF",
+	"wmPfSnbiH6EsZ8B0GAg2rAXw2ZDF7tu1VUxDpSJaohKvTCyeyfQ1fkcvXs8WwQNPm6dnFKv0QvsCtf3q",
+	"47mINcoS09uig6fUOvq6uVXX33yzFbSFF7HbmO0hkF0gWMRCHpwcH5uIBAURAVq1RqyiVRdLNYBqTwXu",
+	"HzNsRy2hryGRtVNZ2/IvHrl5ZNx2UB6ppnaLOPEvXt6InB2MoT8z49Abo8sveKZSZ3NSirKFLEWxumqb",
+	"sZ4/RqtMKjSFdwPmzBXdXg7dVWO6t772DpmL7v0+RFD49Lu6ccuyX9eQhKgIJNiGTN943RbK0HYSrwuS",
+	"6xXc5OpuGBO44zbnKDaezdjElViCRoQla06tsetlhGLQf2J0kJfC4nP748TQBZUoL6vyEtLHnIfUDh3P",
+	"BGex55EHb/0v1+9ejtElFMNxi0IzzBBOJdd0VtTlmW7QErOkTnV64DrX/2CBC8YWbzGuzMg5mtPbPEDm",
+	"YEUZJIjyTKAEbw75/HDFmVoi81/70x0hN7A7jNxsXBRG7f+pP083cafU13LNrrbFW+AXBVK6JNb2LW3R",
+	"LWzLmGMyQdXmox7Fpl1D+6aLzBQ1gOGBfcPPxa0Jxx3aX1E252GDjrGaQdTBxdV7F/KR8rtDSFJ0VrNz",
+	"3+gmo0rRJlPapLg7o0/MWu8gt9yanPPKTpkkwjyqtHWTEZRoq4RLRbYn4CfmZVGa72tN9uT4E/vE3nGm",
+	"py/EDUh74cxWgXKn7fwTO0TvvzWG8cKYPC15BKAMlSBz+sU8uqEssWGHcYTiu7n5Z3kD/2ZSwL8CT+Lo",
+	"E0MIwgb1L5Qp+Jd8IebfW/N3kt7Cv4rfTOKXY70kczxXmckfcf1EsQAjfqzVzPhtbgqHzPgE0TypPr68",
+	"xosYmWT3t+jql+sIQTUCvRW9JJMzj5ac6cMXuxakNisWnBvQz9SVDWAcQleJcHeTt8irnz/q4UtzuAlM",
+	"DoxEcaVza3xe9IEFViXxyhXPiZBJ8AbYQSCVHvCGbF62tIyNgEciaDLhPeaMoDssUcrhD5cZAj1c9fAw",
+	"7Q3Z2OwW2yUL6iZQic5OT23yoKaOG7I2AZ6nZ8CzDAy0UiaRwjcExXnL1RgdQLLNceSy9dHJ8fFLC13E",
+	"1/j3zL0PKlMceZAHmvkDBKkIVXSr+/gt1H0Am3ZceRijFcEWPCmWCulHBlOQ1QLbyBs7xk0tJF0crVcv",
+	"EMUmL+a3z7EGY5EfAqNrLsQF/U/4RWPWINKcu5kxrwuCzd4NKetzis6OzwCgVKEDqiQiX6hUkL9CoWiS",
+	"BoQgtwSnJIHi5JVxzaBUoWmmUGHD17/Y8V+NP7E8NwUys8o8rcL7PNX8fHQyPh4fQ7TomjC8pqPz0avx",
+	"8fiVKeiyBC58hNf00ERZgEbLZcBo/l7KjEiEkVxyoQ5TeksS4LTw4Ri9V66BG4Qua9YYoRler0mCsNLi",
+	"gmlEFxuPuGn5RmVrzz50VWrvJtEKa5KWGXFBIaYIfNEWTl9x+oo3afnJ6Hz0DqxYea/EqNRo+rfwPVe8",
+	"clTpF33/2dx2RKp/syVDhunsW2oJeF++VMEjUGkvfHp8MvjkTR0rDYaN1c1azsID5iv02rJGI4UXEiQD",
+	"Q2Gf9W8eyR39QZN76+AlRhguY/Bb+N3DYAUQZyExCHKSBlxzb7r5dnT/2Wy0EDcguMx4pMpb1Pz3wn+x",
+	"73R5H+37qNO7Ft9RuAW2K1bY2Iq04btyB7FuxFfqcmWOVwm7x/vong1GyFDLYLhstPDoo213MpLZaoXF",
+	"xmK4NKhXaA/Ymr4FwFBkKa9EN0B/li0H2Vsp5eF5crhqp77uTK4d3pXucQ867hWgV89vgFWV6cewKoNb",
+	"vxM7+mACF22P/eNv0B0EoRTah1Q0TW3xWaS4jf4IMsKH4HpumvR34BJBstjGd80KB+C7NeoPss3viCpD",
+	"I8Q7nox6droyQCwzJtPyXsGS+pS43ytLMHbiTizhyZGaBSjxg9YCZ+Qvi58eLPv46Vl2llB1aAw3nsgV",
+	"qACuX0QpX2gN1QvJr+kdRu9LUy0ZUPUWGYXD3N72qTEdaV3GtFyUdf4NUl7eDPGphTyvSWRvQa9oH7n7",
+	"xy75rvHzvcqC5Q6X7aIgUIkNtHs4verRLKGWzYOHri1Qq5oQaEZFyZ9VYXB1ZrshraElUAN5V6MWnobQ",
+	"GhujtZJcKIMb+kU9lPrKA2/VK4Lt156pgtHcAXIoTaOpGd2wGGlhDB1NJcNg7c+iKgRIuklZaABMfwHm",
+	"cShhDwrEsyCNxzn7w6oUj4bxFu3ivxDyhtU3Hp1xb5r9KG4t4EsRZMZFgvACUya9FsHwNHelGY+KcWFZ",
+	"L7ULP/AibZIx+omrJWULcKsoLkxkX+Vez3s+6pmf+V2eN+fsTggDT2/LDzQ4Rgz6XshQWZThacv2m3Kp",
+	"BI1abdGZSaIbpjVSW2Pd+QsjUwAjD5tx8SER1IIxBRuiPGPQtppaF8EKebxOrhSFNN28A5Ec7RFV5aZJ",
+	"ATxdFtB4OF6sTcHDR4vHtL0PIHpfdC7KwzkgjrFAjOk44GKrUvAr5xXzofUWhKXYECUJwUWmo5p+yQxq",
+	"k+or2JySpMnKbJd9aetVPEv+4PWF68QaToeduYkf2DK1WNqQkSHE2zLJlYKyG20El37w71PaBcrByb3N",
+	"A3nvoo64qRVz2admX26J1KrOewFlZUPjw6mjwHSVQnJlsUkbKtowPQaUGs+Me2GMctEoKcSbko+UcQXV",
+	"mLAgtibZwBDc2ctfAfuR6RIFd8NOKlxYdIRBNZs3zaogW9x0qyrA+FaLlfZHDtHafC3RlMy5ICBHMvJF",
+	"2Rjui0BeQy5znh1/ExAfYQk+5QxwPzw56dmIO4O0dCAZrnY0/aDPVvb93n/xmRt294nAagONdpMphNb6",
+	"/UkGkPdKKNtmLPUbdDxTuanWs2Yo02ilOcmQQK8enY5G0Adh489i+6zRZ9NdX4ZGfwvKHvG7ByvnU+J+",
+	"r4d2WJvmfpHaYsj8y+JnWLPlnpmq4Ck59HJWWmWScqXzpxZLiuKFvXXKvEp8F9SaUvaN6umMr0k9jqFz",
+	"ueu2UZ/QZR0ok98qeVVznwaIkTCFOX2Bqzw5lNyUedF1hTACsJncAsiHMQkI5jkYyfiaIHVHTV4GhGC6",
+	"0mGQsaH1pWITLySiSVMyQaXq/zOV9ULNHoYS9+p9D4bBd4gtdZT3HoqUP01kbHE2moS9Gij6Xz37QvDO",
+	"BhZItWy9oX6BN572XnKFip+GcecFZ1vZNUDy4XRoELJNJ4batc+UQRYljYdii65S7yCAzam+V9aB/iK/",
+	"2aioXc5wGeZpe7IpyWA3vP1ZeGhBu00s1O6/P+MclAT2oBo/CWL3c3aHVYb3eHaPcF5ovtFpb4uek/mc",
+	"GIftwoq4Nt7D1mYHSyfkBzs/8GqMPhCcQIa9TfgHHqAfSZLOYYTppkgWNiHt9YNvqd4Wxd/zNWVnCVxU",
+	"3xX7NmBzWx8/FynE4NS0vTssUDugo6fK0F/IQIEJm46g8Ww6QHEJqhA4fawyhG+IoylXOMCOB14gezLr",
+	"tGDyZ0vk8Dx1nEAvxkeOFQo2Y2yKF6pexhC+BYXCxFAZyyVdypUqaRWcf3UvPbHsXJS12cGs0yPcvzkf",
+	"xpSurn2ZVxPbq/TuF+1tFeAdUh9OKzl5NFtajBgvEXbTjtGvtlRybGonx80Fk6Eyjq12QlVDkYcGI4sr",
+	"PPxMOU+p8vhQ+oNXbHkovPpcoKMlZWfI/1nE/xLZN2kABRT6y5J7wOMeVIGnwvPeDuOwCsF+kBhq2Gi9",
+	"YtIv+f9C5lUVx+ii4LULeksYWhqRwfusXM/eyIEzYmsgMY5so9e3Wv6zLSYO7bumho57w6vgGvTd/eWo",
+	"Zlif3WOw8KOiFUoXwe7b4u2nlfB6hnPadW8eJZrTTbZd/CqAXw7mjBDBs2XRvBcrRVZrNbiYtpvmWiag",
+	"EgMYWHn90MyWjHuupWu0KSDX0ulnytUyQhlTNEVxc7+gOMC+YMv2SJiW2Q+WLaPuXG9vTr56B/Dnzspc",
+	"zZt23pW/9cRVEh6sV+5eTMt1aHgqhdSv2N+ukTpkDcDrcrxvcy39WjT2fp4aYqkfxmAqotf6YDBAl45l",
+	"L3eT+yqCK69WxdZ0WIOimC7UOrfmhh1Pu2P1T6N9lii8Uf0s4LAD594HkexDA30qZO/vtA+sg+4JkS2x",
+	"mX9BnAys4T0OBz5aFT1mtjEJ146mhrIyC/ue36E5FmiKZzdIcZRyfhMhLBFG33HkWn0UVelPXq/iCMUn",
+	"yxjq8p+eLWN04EpBw58RwgqtuFQo/vr0eBlDq5NgIqDrS1JgLofd6PRsGWg9+RiijQNcKG84v7EsIsBA",
+	"4vW4yV2zthFKuYj7UhC55GkygEhUDPsgBbBCXfmgh+aq3m4X/jH/5Np88Ze9oisQbzp+AYD0Zye1QZ6e",
+	"XBrMlM4VxEXZ9Ogo60VAAAyll6snJ6Thr5rqloa9cvZLIwHu4PUnGtAy9L8zktlqCDlztX068pIHftUT",
+	"a8Qeowvk2l/7L7akqdoGJc9dRbTL7GW4OR1+9vagBa/rPZY283jo7FivOwygx+8L89tnDX7jXzbIg96t",
+	"UEL+6PYEkGNH/SNgtZHAJSr1CEo/ekvxfzV1F/yPnR3L+80EfHk/2PAL75dKLRfvSSknx/vdO53er7YU",
+	"vT8XlJK8/3z//wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

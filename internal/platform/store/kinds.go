@@ -73,7 +73,7 @@ var Webhooks = &Kind[api.Webhook]{
 	ID:    func(w *api.Webhook) string { return w.ID },
 	ETag:  func(w *api.Webhook) string { return w.Etag },
 	Columns: func(w *api.Webhook) []Column {
-		return []Column{{"active", w.Active}}
+		return []Column{{"active", w.Active}, {"application_id", nullable(w.ApplicationID)}}
 	},
 }
 

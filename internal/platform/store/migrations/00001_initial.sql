@@ -57,6 +57,7 @@ CREATE TABLE monitoring_targets (
 CREATE TABLE webhooks (
     id                     TEXT PRIMARY KEY,
     active                 BOOLEAN NOT NULL,
+    application_id         TEXT REFERENCES applications(id) ON DELETE RESTRICT,
     etag                   TEXT NOT NULL,
     doc                    TEXT NOT NULL,
     -- Signing secrets are sealed with the server's secret key (AES-256-GCM): delivery needs the
@@ -131,6 +132,7 @@ CREATE INDEX audit_events_object ON audit_events(object_id, id);
 CREATE TABLE events (
     id           TEXT PRIMARY KEY,
     type         TEXT NOT NULL,
+    application_id TEXT,
     published_at BIGINT NOT NULL,
     doc          TEXT NOT NULL
 );
