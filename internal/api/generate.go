@@ -4,3 +4,10 @@
 package api
 
 //go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml
+
+import _ "embed"
+
+// Spec is openapi.yaml as written, served at /api/v1/openapi.yaml and used for validation.
+//
+//go:embed openapi.yaml
+var Spec []byte

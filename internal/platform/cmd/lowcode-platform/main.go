@@ -1,0 +1,196 @@
+// Command lowcode-platform runs the reference low-code platform server.
+//
+//	lowcode-platform serve [--listen 127.0.0.1:8080] [--database sqlite://lowcode.db]
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
+)
+
+const usage = `lowcode-platform runs the reference low-code platform server.
+
+Usage:
+  lowcode-platform serve [flags]
+
+Every flag can also be set by the environment variable named after it.
+
+Flags:
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "lowcode-platform:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fs := serveFlags(&settings{}, stderr)
+		fs.Usage()
+		return nil
+	}
+	if args[0] != "serve" {
+		return fmt.Errorf("unknown command %q: the only command is `serve` (try --help)", args[0])
+	}
+	var s settings
+	fs := serveFlags(&s, stderr)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errors.New("bad flags (see --help)")
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	return serve(s, stderr)
+}
+
+type settings struct {
+	listen, database, logLevel, logFormat, bootstrapKeyFile string
+	rateLimit                                              float64
+	allowLoopback, allowPrivate                            bool
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(name))
+	return v
+}
+
+func envFloat(name string) float64 {
+	v, _ := strconv.ParseFloat(os.Getenv(name), 64)
+	return v
+}
+
+func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("lowcode-platform serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&s.listen, "listen", env("LOWCODE_LISTEN", "127.0.0.1:8080"), "address to listen on (LOWCODE_LISTEN)")
+	fs.StringVar(&s.database, "database", env("LOWCODE_DATABASE_URL", "sqlite://lowcode.db"),
+		"database URL: sqlite://path/to/file.db (embedded, the default) or postgres://user:pass@host:5432/db (LOWCODE_DATABASE_URL)")
+	fs.StringVar(&s.bootstrapKeyFile, "bootstrap-key-file", env("LOWCODE_BOOTSTRAP_KEY_FILE", "lowcode-bootstrap-key"),
+		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
+	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per API key; 0 is unlimited (LOWCODE_RATE_LIMIT)")
+	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
+		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
+	fs.BoolVar(&s.allowPrivate, "allow-private-callbacks", envBool("LOWCODE_ALLOW_PRIVATE_CALLBACKS"),
+		"let webhooks and http steps call private-range addresses (LOWCODE_ALLOW_PRIVATE_CALLBACKS)")
+	fs.StringVar(&s.logLevel, "log-level", env("LOWCODE_LOG_LEVEL", "info"), "debug, info, warn or error (LOWCODE_LOG_LEVEL)")
+	fs.StringVar(&s.logFormat, "log-format", env("LOWCODE_LOG_FORMAT", "text"), "text or json (LOWCODE_LOG_FORMAT)")
+	fs.Usage = func() {
+		fmt.Fprint(out, usage)
+		fs.PrintDefaults()
+		fmt.Fprint(out, `
+Other environment variables:
+  LOWCODE_BOOTSTRAP_API_KEY  the owner's API key to create on first start (otherwise generated)
+  LOWCODE_SECRET_KEY         32 bytes, base64: seals webhook secrets at rest; required with PostgreSQL,
+                             defaults to a key file next to a SQLite database
+`)
+	}
+	return fs
+}
+
+func serve(s settings, stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: use debug, info, warn or error", s.logLevel)
+	}
+	var handler slog.Handler
+	switch s.logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	case "json":
+		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	default:
+		return fmt.Errorf("--log-format %q: use text or json", s.logFormat)
+	}
+	logger := slog.New(handler)
+
+	var secretKey []byte
+	if v := os.Getenv("LOWCODE_SECRET_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(k) != 32 {
+			return errors.New("LOWCODE_SECRET_KEY must be 32 bytes in base64 (generate one with: openssl rand -base64 32)")
+		}
+		secretKey = k
+	}
+
+	// Listen before opening the database so a busy port fails fast and plainly.
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the port is already in use (stop the other process or pick another --listen)", s.listen)
+		}
+		return fmt.Errorf("cannot listen on %s: %v", s.listen, err)
+	}
+	defer ln.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	srv, err := platform.New(openCtx, platform.Config{
+		DatabaseURL:            s.database,
+		BootstrapAPIKey:        os.Getenv("LOWCODE_BOOTSTRAP_API_KEY"),
+		BootstrapKeyFile:       s.bootstrapKeyFile,
+		SecretKey:              secretKey,
+		RateLimit:              s.rateLimit,
+		AllowLoopbackCallbacks: s.allowLoopback,
+		AllowPrivateCallbacks:  s.allowPrivate,
+		Logger:                 logger,
+	})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	logger.Info("lowcode-platform listening", slog.String("address", "http://"+ln.Addr().String()),
+		slog.String("database", strings.SplitN(s.database, "@", 2)[len(strings.SplitN(s.database, "@", 2))-1]))
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package platform
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+// statusRecorder remembers the status a handler wrote, for logs and metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic while handling request", slog.String("path", r.URL.Path),
+					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				writeProblem(w, r, problemFor(fmt.Errorf("panic: %v", v)))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		elapsed := time.Since(start)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.observeRequest(r.Method, route, rec.status, elapsed)
+		// Only method, path and status: never headers (Authorization) or bodies (secrets).
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", elapsed),
+			slog.String("user", principal(r).UserID))
+	})
+}
+
+// HashAPIKey is how keys are stored and looked up: SHA-256, hex. Keys are 32 random bytes, so
+// a slow password hash would add nothing but latency to every request.
+func HashAPIKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/api/v1/openapi.yaml" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		auth := r.Header.Get("Authorization")
+		key, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(key) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lowcode"`)
+			writeProblem(w, r, problemFor(unauthorized("send an API key as `Authorization: Bearer <key>`")))
+			return
+		}
+		p, err := s.store.Read().Authenticate(r.Context(), HashAPIKey(strings.TrimSpace(key)), s.now())
+		if errors.Is(err, store.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lowcode", error="invalid_token"`)
+			writeProblem(w, r, problemFor(unauthorized("the API key is unknown, expired or revoked, or its user is inactive")))
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
+	})
+}
+
+// keyLimiter is a token bucket per API key.
+type keyLimiter struct {
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	keys  map[string]*rate.Limiter
+}
+
+func newKeyLimiter(perSecond float64, burst int) *keyLimiter {
+	if perSecond <= 0 {
+		return nil
+	}
+	if burst <= 0 {
+		burst = int(math.Ceil(perSecond * 2))
+	}
+	return &keyLimiter{rate: rate.Limit(perSecond), burst: burst, keys: map[string]*rate.Limiter{}}
+}
+
+// wait returns how long the key must wait before its next request, 0 when it may go now.
+func (l *keyLimiter) wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	lim, ok := l.keys[key]
+	if !ok {
+		lim = rate.NewLimiter(l.rate, l.burst)
+		l.keys[key] = lim
+	}
+	l.mu.Unlock()
+	res := lim.ReserveN(now, 1)
+	delay := res.DelayFrom(now)
+	if delay > 0 {
+		res.CancelAt(now) // a refused request does not use up a token
+	}
+	return delay
+}
+
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	if s.limiter == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if delay := s.limiter.wait(principal(r).KeyID, time.Now()); delay > 0 {
+			secs := int(math.Ceil(delay.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeProblem(w, r, &Problem{Status: http.StatusTooManyRequests, Type: "rate-limited", Title: "Too many requests",
+				Detail: fmt.Sprintf("this API key is over its rate limit; retry after %d s", secs)})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type bodyKey struct{}
+
+// requestBody returns the raw request body the validation middleware read.
+func requestBody(r *http.Request) []byte {
+	b, _ := r.Context().Value(bodyKey{}).([]byte)
+	return b
+}
+
+// validateRequest reads the body (bounded), checks the request against openapi.yaml and keeps
+// the body for the handler and the idempotency hash.
+func (s *Server) validateRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodDelete {
+			var err error
+			body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				writeProblem(w, r, &Problem{Status: http.StatusRequestEntityTooLarge, Type: "too-large", Title: "Request body too large",
+					Detail: fmt.Sprintf("request bodies are limited to %d bytes", s.cfg.MaxBodyBytes)})
+				return
+			}
+			if err != nil {
+				writeProblem(w, r, problemFor(badRequest("could not read the request body: "+err.Error())))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		if err := s.spec.validate(r, body); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyKey{}, body)))
+	})
+}

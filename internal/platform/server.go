@@ -1,0 +1,154 @@
+// Package platform is the reference low-code platform server: the management API of
+// internal/api/openapi.yaml over a SQLite or PostgreSQL store, with authentication, role-based
+// authorization, idempotent writes, an audit log and the integration runtime.
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+// Config is the server's settings. The zero value of every optional field is a sane default.
+type Config struct {
+	// DatabaseURL selects the store: sqlite://path (default sqlite://lowcode.db) or postgres://….
+	DatabaseURL string
+	// BootstrapAPIKey is the owner key created on first start with an empty database; generated
+	// when empty and written to BootstrapKeyFile.
+	BootstrapAPIKey  string
+	BootstrapKeyFile string
+	// SecretKey seals webhook signing secrets at rest (32 bytes). With SQLite it defaults to a
+	// key file next to the database; PostgreSQL replicas must all be given the same key.
+	SecretKey []byte
+	// RateLimit is requests per second per API key; 0 turns rate limiting off. Burst defaults
+	// to twice the rate.
+	RateLimit float64
+	RateBurst int
+	// MaxBodyBytes bounds request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// AllowLoopbackCallbacks and AllowPrivateCallbacks let webhooks and http steps call
+	// loopback or private addresses; both are refused by default (SSRF).
+	AllowLoopbackCallbacks bool
+	AllowPrivateCallbacks  bool
+	Logger                 *slog.Logger
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// Server implements api.ServerInterface.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	limiter *keyLimiter
+	spec    *specValidator
+
+	closeOnce sync.Once
+}
+
+var _ api.ServerInterface = (*Server)(nil)
+
+// New opens the store, applies migrations and bootstraps an owner on an empty database.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = "sqlite://lowcode.db"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	spec, err := newSpecValidator()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		store:   st,
+		log:     cfg.Logger,
+		now:     func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
+		metrics: newMetrics(),
+		limiter: newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
+		spec:    spec,
+	}
+	if err := s.bootstrap(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Store exposes the store to tests and tools in this module.
+func (s *Server) Store() *store.Store { return s.store }
+
+// Registry is the Prometheus registry behind /metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
+
+// Close stops background work and closes the store.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() { err = s.store.Close() })
+	return err
+}
+
+// Handler serves the API under /api/v1 and the ops endpoints.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /api/v1/openapi.yaml", serveSpec)
+
+	apiMux := http.NewServeMux()
+	api.HandlerWithOptions(s, api.StdHTTPServerOptions{
+		BaseURL:    "/api/v1",
+		BaseRouter: apiMux,
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeProblem(w, r, problemFor(badRequest(err.Error())))
+		},
+	})
+	apiMux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, &Problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
+			Detail: fmt.Sprintf("no API endpoint %s %s; see /api/v1/openapi.yaml", r.Method, r.URL.Path)})
+	})
+	// Outermost first: recover and log everything, then authenticate, rate-limit and validate
+	// the request against the contract before any handler runs.
+	mux.Handle("/api/v1/", s.recoverer(s.logRequests(s.authenticate(s.rateLimit(s.validateRequest(apiMux))))))
+	return mux
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// errClosed is returned by background work after Close.
+var errClosed = errors.New("server closed")

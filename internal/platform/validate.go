@@ -1,0 +1,57 @@
+package platform
+
+import (
+	"net/url"
+	"regexp"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+)
+
+var (
+	namePattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	labelKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,63}$`)
+)
+
+// checkName validates a name: 1-100 characters of letters, digits, '-', '_' and '.', starting
+// with a letter or digit.
+func checkName(field, v string) []api.FieldError {
+	if !namePattern.MatchString(v) {
+		return []api.FieldError{FieldError(field, "%q is not a valid name: use 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", v)}
+	}
+	return nil
+}
+
+// checkSemver validates a semantic version such as 2.3.0 (no leading "v").
+func checkSemver(field, v string) []api.FieldError {
+	if _, err := semver.StrictNewVersion(v); err != nil {
+		return []api.FieldError{FieldError(field, "%q is not a semantic version such as 1.5.2: %s", v, err.Error())}
+	}
+	return nil
+}
+
+func checkLabels(field string, labels *api.Labels) []api.FieldError {
+	var errs []api.FieldError
+	for k, v := range deref(labels) {
+		if !labelKeyPattern.MatchString(k) {
+			errs = append(errs, FieldError(field+"."+k, "label keys are 1-63 letters, digits, '.', '_', '-' or '/'"))
+		}
+		if len(v) > 255 {
+			errs = append(errs, FieldError(field+"."+k, "label values are at most 255 characters"))
+		}
+	}
+	return errs
+}
+
+// checkHTTPURL validates an absolute http or https URL.
+func checkHTTPURL(field, raw string) []api.FieldError {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return []api.FieldError{FieldError(field, "%q is not an absolute http:// or https:// URL", raw)}
+	}
+	if u.User != nil {
+		return []api.FieldError{FieldError(field, "URLs must not carry credentials; send them in headers instead")}
+	}
+	return nil
+}
