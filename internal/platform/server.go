@@ -5,7 +5,6 @@ package platform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -150,5 +149,5 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// errClosed is returned by background work after Close.
-var errClosed = errors.New("server closed")
+// Now is the server's clock (UTC, millisecond precision), for tests and tools.
+func (s *Server) Now() time.Time { return s.now() }

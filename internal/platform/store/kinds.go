@@ -142,8 +142,8 @@ var Integrations = &Kind[api.Integration]{
 
 // AuditEvents are append-only and listed newest first.
 var AuditEvents = &Kind[api.AuditEvent]{
-	Table: "audit_events",
-	ID:    func(e *api.AuditEvent) string { return e.ID },
-	ETag:  func(*api.AuditEvent) string { return "" },
+	Table:  "audit_events",
+	ID:     func(e *api.AuditEvent) string { return e.ID },
+	ETag:   func(*api.AuditEvent) string { return "" },
 	Newest: true,
 }

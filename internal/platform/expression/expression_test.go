@@ -1,0 +1,320 @@
+package expression
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCompileErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		src     string
+		wantMsg string // substring of Error()
+		line    int
+		column  int
+		limit   bool
+	}{
+		{name: "double operator", src: "amount <= <= 10000", wantMsg: "unexpected token Operator(\"<=\") (1:11)", line: 1, column: 11},
+		{name: "unclosed paren", src: "(amount > 1", wantMsg: "unexpected token EOF", line: 1},
+		{name: "unknown function", src: "amount > 1 && launch(1)", wantMsg: "unknown function launch (1:15)", line: 1, column: 15},
+		{name: "empty", src: "   ", wantMsg: "expression is empty"},
+		{name: "too long", src: strings.Repeat("a", MaxSourceLength+1), wantMsg: "too long", limit: true},
+		{name: "too many nodes", src: strings.Repeat("1 + ", 600) + "1", wantMsg: "too complex", limit: true},
+		{name: "reserved guard variable", src: guardVar + " == nil", wantMsg: "reserved name"},
+		{name: "reserved guard function", src: guardFunc + "(1, 2)", wantMsg: "reserved name"},
+		{name: "reserved let", src: "let " + guardVar + " = 1; 2", wantMsg: "reserved name"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Compile(tc.src)
+			if err == nil {
+				t.Fatalf("Compile(%q) succeeded, want an error", tc.src)
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not *Error: %v", err, err)
+			}
+			if !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Errorf("error %q does not contain %q", err, tc.wantMsg)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q spans lines; want one readable line", err)
+			}
+			if tc.line != 0 && e.Line != tc.line {
+				t.Errorf("line = %d, want %d", e.Line, tc.line)
+			}
+			if tc.column != 0 && e.Column != tc.column {
+				t.Errorf("column = %d, want %d", e.Column, tc.column)
+			}
+			if got := errors.Is(err, ErrLimitExceeded); got != tc.limit {
+				t.Errorf("errors.Is(ErrLimitExceeded) = %v, want %v", got, tc.limit)
+			}
+		})
+	}
+}
+
+func TestEval(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		doc  string // JSON, decoded as the API server decodes request bodies
+		want any
+	}{
+		{name: "validate within limit", src: "amount <= 10000", doc: `{"amount": 500}`, want: true},
+		{name: "validate over limit", src: "amount <= 10000", doc: `{"amount": 15000}`, want: false},
+		{name: "undefined variable is nil", src: "missing", doc: `{}`, want: nil},
+		{name: "undefined variable compared", src: "missing == nil", doc: `{"amount": 1}`, want: true},
+		{name: "nested field", src: "order.customer.tier == 'gold'", doc: `{"order": {"customer": {"tier": "gold"}}}`, want: true},
+		{name: "optional chaining on missing", src: "order?.customer?.tier ?? 'none'", doc: `{}`, want: "none"},
+		{name: "arithmetic on JSON numbers", src: "order.total * 2", doc: `{"order": {"total": 21}}`, want: 42.0},
+		{name: "builtin over array", src: "sum(map(items, .price * .qty))", doc: `{"items": [{"price": 2, "qty": 3}, {"price": 1, "qty": 4}]}`, want: 10.0},
+		{name: "filter and len", src: "len(filter(items, .qty > 3))", doc: `{"items": [{"qty": 3}, {"qty": 4}]}`, want: 1},
+		{name: "string concat", src: "customer.first + ' ' + customer.last", doc: `{"customer": {"first": "Ada", "last": "Lovelace"}}`, want: "Ada Lovelace"},
+		{name: "map literal", src: "{'id': id, 'ok': true}", doc: `{"id": "o-1"}`, want: map[string]any{"id": "o-1", "ok": true}},
+		{name: "array literal", src: "[1, id]", doc: `{"id": "x"}`, want: []any{1, "x"}},
+		{name: "ternary", src: "amount > 100 ? 'large' : 'small'", doc: `{"amount": 101}`, want: "large"},
+		{name: "range within budget", src: "len(1..1000)", doc: `{}`, want: 1000},
+		{name: "reduce", src: "reduce(1..4, #acc + #, 0)", doc: `{}`, want: 10},
+		{name: "now is UTC", src: "now().Location().String()", doc: `{}`, want: "UTC"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Compile(tc.src)
+			if err != nil {
+				t.Fatalf("Compile(%q): %v", tc.src, err)
+			}
+			got, err := p.Eval(context.Background(), decode(t, tc.doc))
+			if err != nil {
+				t.Fatalf("Eval: %v", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Eval(%q) = %#v, want %#v", tc.src, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestEvalBool(t *testing.T) {
+	cases := []struct {
+		name    string
+		src     string
+		doc     string
+		want    bool
+		wantErr string
+	}{
+		{name: "true", src: "amount <= 10000", doc: `{"amount": 500}`, want: true},
+		{name: "false", src: "amount <= 10000", doc: `{"amount": 15000}`, want: false},
+		{name: "string result", src: "status", doc: `{"status": "ok"}`, wantErr: "must evaluate to a boolean, got string"},
+		{name: "number result", src: "amount", doc: `{"amount": 1}`, wantErr: "got number"},
+		{name: "undefined result", src: "approved", doc: `{}`, wantErr: "got nil"},
+		{name: "comparison with undefined", src: "amount <= 10000", doc: `{}`, wantErr: "invalid operation"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Compile(tc.src)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			got, err := p.EvalBool(context.Background(), decode(t, tc.doc))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("EvalBool error = %v, want it to contain %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("EvalBool: %v", err)
+			}
+			if got != tc.want {
+				t.Errorf("EvalBool = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRuntimeErrorPosition(t *testing.T) {
+	p, err := Compile("amount > 1 and note + 1 > 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Eval(context.Background(), map[string]any{"amount": 5.0, "note": "x"})
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not *Error", err, err)
+	}
+	if e.Line != 1 || e.Column == 0 {
+		t.Errorf("position = %d:%d, want line 1 and a column", e.Line, e.Column)
+	}
+}
+
+func TestRunawayExpressionsAreBounded(t *testing.T) {
+	cases := []struct {
+		name    string
+		src     string
+		doc     map[string]any
+		wantMsg string // regular expression
+	}{
+		{name: "huge range", src: "len(1..1000000000)", wantMsg: "memory limit"},
+		{name: "huge repeat", src: "len(repeat('x', 1000000000))", wantMsg: "memory limit"},
+		{name: "nested loops over one array", src: "let a = 1..1000; all(a, all(a, all(a, true)))", wantMsg: "ran longer than 100ms|more than 1000000 steps"},
+		{name: "doubling strings", src: "let a = repeat('ab', 200000); let b = a + a; let c = b + b; let d = c + c; len(d + d)", wantMsg: "value larger than"},
+		{name: "doubling shared arrays", src: "let a = [1,2,3,4,5,6,7,8]; let b = [a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c]; let e = [d,d,d,d,d,d,d,d]; let f = [e,e,e,e,e,e,e,e]; let g = [f,f,f,f,f,f,f,f]; len(toJSON(g))", wantMsg: "larger than"},
+		{name: "quadratic accumulation over the document", src: "len(reduce(items, concat(#acc, [#]), []))", doc: map[string]any{"items": make([]any, 50000)}, wantMsg: "ran longer than 100ms|memory limit"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Compile(tc.src)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			start := time.Now()
+			_, err = p.Eval(context.Background(), tc.doc)
+			elapsed := time.Since(start)
+			if err == nil {
+				t.Fatal("Eval succeeded, want a limit error")
+			}
+			if !errors.Is(err, ErrLimitExceeded) {
+				t.Errorf("error %v does not wrap ErrLimitExceeded", err)
+			}
+			if !regexp.MustCompile(tc.wantMsg).MatchString(err.Error()) {
+				t.Errorf("error %q does not match %q", err, tc.wantMsg)
+			}
+			// Generous: CI machines are slow, but a hang takes far longer.
+			if elapsed > 2*time.Second {
+				t.Errorf("took %s", elapsed)
+			}
+		})
+	}
+}
+
+func TestEvalRespectsContext(t *testing.T) {
+	p, err := Compile("let a = 1..1000; all(a, all(a, true))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	short, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel2()
+	cases := []struct {
+		name string
+		ctx  context.Context
+		is   error
+	}{
+		{name: "already canceled", ctx: canceled, is: context.Canceled},
+		{name: "short deadline", ctx: short, is: ErrLimitExceeded},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := p.Eval(tc.ctx, nil)
+			if !errors.Is(err, tc.is) {
+				t.Fatalf("Eval error = %v, want errors.Is %v", err, tc.is)
+			}
+		})
+	}
+}
+
+func TestEvalDoesNotMutateDocument(t *testing.T) {
+	doc := decode(t, `{"items": [3, 1, 2], "order": {"total": 1}}`)
+	before := clone(t, doc)
+	for _, src := range []string{"sort(items)", "reverse(items)", "{'x': order}", "map(items, # * 2)"} {
+		p, err := Compile(src)
+		if err != nil {
+			t.Fatalf("Compile(%q): %v", src, err)
+		}
+		if _, err := p.Eval(context.Background(), doc); err != nil {
+			t.Fatalf("Eval(%q): %v", src, err)
+		}
+	}
+	if !reflect.DeepEqual(doc, before) {
+		t.Errorf("document changed: %v, was %v", doc, before)
+	}
+}
+
+// A transform step applies its assignments in order; later expressions see
+// earlier results. This is how the runtime is expected to use the package.
+func TestTransformChaining(t *testing.T) {
+	steps := []struct{ field, expr string }{
+		{"order.subtotal", "sum(map(order.items, .price * .qty))"},
+		{"order.tax", "order.subtotal * 0.25"},
+		{"order.total", "order.subtotal + order.tax"},
+		{"flags.large", "order.total > 100"},
+	}
+	doc := decode(t, `{"order": {"items": [{"price": 40, "qty": 2}, {"price": 20, "qty": 1}]}}`)
+	for _, s := range steps {
+		p, err := Compile(s.expr)
+		if err != nil {
+			t.Fatalf("Compile(%q): %v", s.expr, err)
+		}
+		v, err := p.Eval(context.Background(), doc)
+		if err != nil {
+			t.Fatalf("Eval(%q): %v", s.expr, err)
+		}
+		if err := SetPath(doc, s.field, v); err != nil {
+			t.Fatalf("SetPath(%q): %v", s.field, err)
+		}
+	}
+	cases := []struct {
+		path string
+		want any
+	}{
+		{"order.subtotal", 100.0},
+		{"order.tax", 25.0},
+		{"order.total", 125.0},
+		{"flags.large", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			got, ok := GetPath(doc, tc.path)
+			if !ok || got != tc.want {
+				t.Errorf("GetPath(%q) = %v, %v; want %v", tc.path, got, ok, tc.want)
+			}
+		})
+	}
+}
+
+func TestProgramIsSafeForConcurrentUse(t *testing.T) {
+	p, err := Compile("sum(map(items, # * k))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func(k float64) {
+			got, err := p.Eval(context.Background(), map[string]any{"items": []any{1.0, 2.0}, "k": k})
+			if err == nil && got != 3*k {
+				err = errors.New("wrong result")
+			}
+			done <- err
+		}(float64(i))
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func decode(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func clone(t *testing.T, m map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decode(t, string(b))
+}

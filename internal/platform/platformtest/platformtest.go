@@ -1,0 +1,237 @@
+// Package platformtest starts real platform servers for tests: an in-process
+// httptest server over a fresh SQLite file (or a given PostgreSQL database), with every API
+// response checked against openapi.yaml so the contract and the server cannot drift apart.
+package platformtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+// Instance is a running platform server.
+type Instance struct {
+	// URL is the base URL (no /api/v1), as the provider's endpoint setting takes it.
+	URL      string
+	OwnerKey string
+	Server   *platform.Server
+	HTTP     *httptest.Server
+	// Client acts as the bootstrap owner.
+	Client *api.ClientWithResponses
+	// Logs holds everything the server logged, for tests that look for leaked secrets.
+	Logs *SyncBuffer
+
+	t testing.TB
+}
+
+// Option changes how an instance starts.
+type Option func(*options)
+
+type options struct {
+	databaseURL string
+	configure   func(*platform.Config)
+	noValidate  bool
+}
+
+// WithDatabase uses the given database URL (for example a pgtest PostgreSQL database) instead
+// of a fresh SQLite file.
+func WithDatabase(url string) Option { return func(o *options) { o.databaseURL = url } }
+
+// WithConfig adjusts the server's configuration before it starts.
+func WithConfig(f func(*platform.Config)) Option { return func(o *options) { o.configure = f } }
+
+// WithoutResponseValidation turns the contract check off, for load tests where its cost would
+// distort the figures.
+func WithoutResponseValidation() Option { return func(o *options) { o.noValidate = true } }
+
+// Start starts a platform server that lives until the test ends.
+func Start(t testing.TB, opts ...Option) *Instance {
+	t.Helper()
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	dir := t.TempDir()
+	if o.databaseURL == "" {
+		o.databaseURL = "sqlite://" + filepath.Join(dir, "platform.db")
+	}
+	logs := &SyncBuffer{}
+	cfg := platform.Config{
+		DatabaseURL:            o.databaseURL,
+		BootstrapAPIKey:        platform.GenerateAPIKey(),
+		BootstrapKeyFile:       filepath.Join(dir, "bootstrap-key"),
+		SecretKey:              bytes.Repeat([]byte{7}, 32),
+		AllowLoopbackCallbacks: true,
+		Logger:                 slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
+	srv, err := platform.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("starting the platform server: %v", err)
+	}
+	var handler http.Handler = srv.Handler()
+	if !o.noValidate {
+		handler = validateResponses(t, handler)
+	}
+	hs := httptest.NewServer(handler)
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close()
+	})
+	inst := &Instance{URL: hs.URL, OwnerKey: cfg.BootstrapAPIKey, Server: srv, HTTP: hs, Logs: logs, t: t}
+	inst.Client = inst.ClientFor(cfg.BootstrapAPIKey)
+	return inst
+}
+
+// ClientFor returns a generated API client that authenticates with key.
+func (i *Instance) ClientFor(key string) *api.ClientWithResponses {
+	c, err := api.NewClientWithResponses(i.URL+"/api/v1", api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+key)
+		return nil
+	}))
+	if err != nil {
+		i.t.Fatalf("creating API client: %v", err)
+	}
+	return c
+}
+
+// Grant is a role at a scope, for NewUser.
+type Grant struct {
+	Role      api.Role
+	ScopeType api.ScopeType
+	ScopeID   string
+}
+
+// NewUser creates a user with the given grants and an API key for them, directly in the
+// store, and returns the user's id and key.
+func (i *Instance) NewUser(email string, grants ...Grant) (userID, key string) {
+	i.t.Helper()
+	ctx := context.Background()
+	key = platform.GenerateAPIKey()
+	err := i.Server.Store().Tx(ctx, func(q *store.Q) error {
+		now := i.Server.Now()
+		u := api.User{ID: store.NewID("usr"), Email: email, DisplayName: email, Active: true, Etag: store.NewETag(), CreatedAt: now, UpdatedAt: now}
+		if err := store.Users.Create(ctx, q, &u); err != nil {
+			return err
+		}
+		userID = u.ID
+		for _, g := range grants {
+			scope := api.Scope{Type: g.ScopeType}
+			if g.ScopeID != "" {
+				scope.ID = &g.ScopeID
+			}
+			ra := api.RoleAssignment{ID: store.NewID("ra"), UserID: u.ID, Role: g.Role, Scope: scope, Etag: store.NewETag(), CreatedAt: now}
+			if err := store.RoleAssignments.Create(ctx, q, &ra); err != nil {
+				return err
+			}
+		}
+		return q.CreateAPIKey(ctx, store.APIKey{ID: store.NewID("key"), UserID: u.ID, KeyHash: platform.HashAPIKey(key),
+			MaxRole: api.Owner, Description: "test key", CreatedAt: now})
+	})
+	if err != nil {
+		i.t.Fatalf("creating test user %s: %v", email, err)
+	}
+	return userID, key
+}
+
+// SyncBuffer is a goroutine-safe log sink.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var (
+	routerOnce sync.Once
+	router     routers.Router
+	routerErr  error
+)
+
+func specRouter() (routers.Router, error) {
+	routerOnce.Do(func() {
+		doc, err := platform.LoadSpec()
+		if err != nil {
+			routerErr = err
+			return
+		}
+		router, routerErr = legacy.NewRouter(doc)
+	})
+	return router, routerErr
+}
+
+// validateResponses fails the test for any API response that the contract does not allow:
+// an undocumented status, a missing required field, a wrong type or enum value.
+func validateResponses(t testing.TB, next http.Handler) http.Handler {
+	rt, err := specRouter()
+	if err != nil {
+		t.Fatalf("loading the contract: %v", err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/v1/") || r.URL.Path == "/api/v1/openapi.yaml" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// Find the route before the handler consumes the body.
+		probe := r.Clone(r.Context())
+		probe.Body = http.NoBody
+		route, params, findErr := rt.FindRoute(probe)
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(rec.Code)
+		body := rec.Body.Bytes()
+		_, _ = w.Write(body)
+		if findErr != nil {
+			return // unknown routes are the router's to refuse (404/405)
+		}
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}},
+			Status: rec.Code,
+			Header: rec.Header(),
+			Body:   io.NopCloser(bytes.NewReader(body)),
+		}
+		if err := openapi3filter.ValidateResponse(r.Context(), in); err != nil {
+			t.Errorf("response to %s %s (status %d) breaks openapi.yaml: %v\nbody: %s", r.Method, r.URL.Path, rec.Code, err, truncate(body))
+		}
+	})
+}
+
+func truncate(b []byte) string {
+	if len(b) > 2000 {
+		return string(b[:2000]) + fmt.Sprintf("… (%d bytes)", len(b))
+	}
+	return string(b)
+}
