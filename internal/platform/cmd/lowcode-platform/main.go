@@ -65,8 +65,8 @@ func run(args []string, stderr io.Writer) error {
 
 type settings struct {
 	listen, database, logLevel, logFormat, bootstrapKeyFile string
-	rateLimit                                              float64
-	allowLoopback, allowPrivate                            bool
+	rateLimit                                               float64
+	allowLoopback, allowPrivate                             bool
 }
 
 func env(name, def string) string {
