@@ -25,6 +25,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -34,8 +35,8 @@ import (
 
 // Limits applied to every expression.
 const (
-	// MaxSourceLength is the longest accepted source, in bytes; the API
-	// contract allows 4000 characters per expression.
+	// MaxSourceLength is the longest accepted source in characters, as
+	// in the API contract.
 	MaxSourceLength = 4000
 	// MaxNodes bounds the syntax tree. A readable expression has a few
 	// dozen nodes; a thousand leaves room without allowing giant programs.
@@ -95,8 +96,8 @@ type Program struct {
 	program *vm.Program
 }
 
-// The guard is passed to the program through the environment under a name
-// no user field can take, and called through a function of that kind.
+// The guard reaches the program through the environment, under a name that
+// expressions may not use (a document field of that name is hidden).
 const (
 	guardVar  = "__lowcode_guard"
 	guardFunc = "__lowcode_check"
@@ -108,9 +109,9 @@ func Compile(src string) (*Program, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, &Error{Message: "expression is empty"}
 	}
-	if len(src) > MaxSourceLength {
+	if n := utf8.RuneCountInString(src); n > MaxSourceLength {
 		return nil, &Error{
-			Message: fmt.Sprintf("expression is too long: %d characters, the limit is %d", len(src), MaxSourceLength),
+			Message: fmt.Sprintf("expression is too long: %d characters, the limit is %d", n, MaxSourceLength),
 			Err:     ErrLimitExceeded,
 		}
 	}

@@ -50,8 +50,8 @@ func GetPath(doc map[string]any, path string) (any, bool) {
 	return cur, true
 }
 
-// SetPath sets the value at a dotted path, creating missing intermediate
-// objects. It fails, changing nothing, when the path is invalid or an
+// SetPath sets the value at a dotted path, creating missing (or null)
+// intermediate objects. It fails, changing nothing, when the path is invalid or an
 // intermediate value exists but is not an object.
 func SetPath(doc map[string]any, path string, v any) error {
 	if err := ValidateFieldPath(path); err != nil {
