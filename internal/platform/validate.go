@@ -10,8 +10,9 @@ import (
 )
 
 var (
-	namePattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
-	labelKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,63}$`)
+	namePattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+	labelKeyPattern  = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,63}$`)
+	eventTypePattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
 )
 
 // checkName validates a name: 1-100 characters of letters, digits, '-', '_' and '.', starting
@@ -52,6 +53,15 @@ func checkHTTPURL(field, raw string) []api.FieldError {
 	}
 	if u.User != nil {
 		return []api.FieldError{FieldError(field, "URLs must not carry credentials; send them in headers instead")}
+	}
+	return nil
+}
+
+// checkEventType validates an event type such as order.created: two or more dot-separated
+// segments of lowercase letters, digits and '_'.
+func checkEventType(field, v string) []api.FieldError {
+	if !eventTypePattern.MatchString(v) {
+		return []api.FieldError{FieldError(field, "%q is not a valid event type: use two or more dot-separated segments of lowercase letters, digits and '_', such as order.created", v)}
 	}
 	return nil
 }
