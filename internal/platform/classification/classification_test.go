@@ -1,0 +1,418 @@
+package classification
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+)
+
+// The seed document's table: each level's minimum encryption and access.
+func TestCheckMinimumSeedTable(t *testing.T) {
+	cases := []struct {
+		level  api.ClassificationLevel
+		enc    api.Encryption
+		access api.AccessRule
+	}{
+		{api.Public, api.None, api.All},
+		{api.Internal, api.AtRest, api.Authenticated},
+		{api.Confidential, api.AtRestTransit, api.RoleBased},
+		{api.Restricted, api.AtRestTransitFieldLevel, api.NeedToKnow},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.level), func(t *testing.T) {
+			if got := MinimumEncryption(tc.level); got != tc.enc {
+				t.Errorf("MinimumEncryption = %q, want %q", got, tc.enc)
+			}
+			if got := MinimumAccess(tc.level); got != tc.access {
+				t.Errorf("MinimumAccess = %q, want %q", got, tc.access)
+			}
+			if p := CheckMinimum(tc.level, tc.enc, tc.access); p != nil {
+				t.Errorf("the minimum itself is rejected: %v", p)
+			}
+			// Anything stronger is accepted too.
+			if p := CheckMinimum(tc.level, api.AtRestTransitFieldLevel, api.NeedToKnow); p != nil {
+				t.Errorf("the strongest policy is rejected: %v", p)
+			}
+		})
+	}
+}
+
+func TestCheckMinimumRejects(t *testing.T) {
+	cases := []struct {
+		name   string
+		level  api.ClassificationLevel
+		enc    api.Encryption
+		access api.AccessRule
+		want   []FieldProblem
+	}{
+		{
+			name: "restricted with at-rest", level: api.Restricted, enc: api.AtRest, access: api.NeedToKnow,
+			want: []FieldProblem{{"encryption", `a restricted policy needs encryption "at-rest+transit+field-level" or stronger, got "at-rest"`}},
+		},
+		{
+			name: "restricted with role-based", level: api.Restricted, enc: api.AtRestTransitFieldLevel, access: api.RoleBased,
+			want: []FieldProblem{{"access", `a restricted policy needs access "need-to-know" or stricter, got "role-based"`}},
+		},
+		{
+			name: "internal with nothing", level: api.Internal, enc: api.None, access: api.All,
+			want: []FieldProblem{
+				{"encryption", `an internal policy needs encryption "at-rest" or stronger, got "none"`},
+				{"access", `an internal policy needs access "authenticated" or stricter, got "all"`},
+			},
+		},
+		{
+			name: "confidential with at-rest", level: api.Confidential, enc: api.AtRest, access: api.NeedToKnow,
+			want: []FieldProblem{{"encryption", `a confidential policy needs encryption "at-rest+transit" or stronger, got "at-rest"`}},
+		},
+		{
+			name: "unknown values", level: "secret", enc: "rot13", access: "everyone",
+			want: []FieldProblem{
+				{"level", `unknown level "secret"; use one of "public", "internal", "confidential", "restricted"`},
+				{"encryption", `unknown encryption "rot13"; use one of "none", "at-rest", "at-rest+transit", "at-rest+transit+field-level"`},
+				{"access", `unknown access rule "everyone"; use one of "all", "authenticated", "role-based", "need-to-know"`},
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckMinimum(tc.level, tc.enc, tc.access)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("CheckMinimum =\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+	// FieldProblem is meant to become the API's field error as is.
+	_ = api.FieldError(FieldProblem{})
+}
+
+func TestValidatePattern(t *testing.T) {
+	cases := []struct {
+		pattern string
+		wantErr string
+	}{
+		{pattern: "ssn"},
+		{pattern: "customer.*"},
+		{pattern: "**.ssn"},
+		{pattern: "customer.**.card_number"},
+		{pattern: "Customer.Credit-Card"},
+		{pattern: "*"},
+		{pattern: "**"},
+		{pattern: "", wantErr: "empty"},
+		{pattern: "customer..ssn", wantErr: "empty segment at position 2"},
+		{pattern: ".ssn", wantErr: "empty segment at position 1"},
+		{pattern: "ssn.", wantErr: "empty segment"},
+		{pattern: "***", wantErr: "a wildcard is a whole segment"},
+		{pattern: "a.***.b", wantErr: "a wildcard is a whole segment"},
+		{pattern: "card_*", wantErr: `segment "card_*"`},
+		{pattern: "items[0].ssn", wantErr: `character '['`},
+		{pattern: "customer ssn", wantErr: `character ' '`},
+		{pattern: "a/b", wantErr: `character '/'`},
+		{pattern: strings.Repeat("a", MaxPatternLength+1), wantErr: "longer than"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.pattern, func(t *testing.T) {
+			err := ValidatePattern(tc.pattern)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("ValidatePattern(%q) = %v", tc.pattern, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("ValidatePattern(%q) = %v, want an error containing %q", tc.pattern, err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidatePatterns(t *testing.T) {
+	got := ValidatePatterns([]string{"ssn", "a..b", "ok.*", "x*"})
+	if len(got) != 2 || got[0].Field != "field_patterns[1]" || got[1].Field != "field_patterns[3]" {
+		t.Errorf("ValidatePatterns = %v", got)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	cases := []struct {
+		pattern string
+		path    string
+		want    bool
+	}{
+		{"ssn", "ssn", true},
+		{"ssn", "customer.ssn", true},
+		{"ssn", "order.customer.ssn", true},
+		{"ssn", "customer.ssn_last4", false},
+		{"ssn", "ssn.value", false},
+		{"SSN", "Customer.Ssn", true},
+		{"customer.email", "customer.email", true},
+		{"customer.email", "order.customer.email", false},
+		{"customer.*", "customer.email", true},
+		{"customer.*", "customer.address.city", false},
+		{"customer.*", "customer", false},
+		{"customer.**", "customer.address.city", true},
+		{"customer.**", "customer", true},
+		{"**.ssn", "ssn", true},
+		{"**.ssn", "a.b.c.ssn", true},
+		{"a.**.z", "a.z", true},
+		{"a.**.z", "a.b.c.z", true},
+		{"a.**.z", "a.b.c.y", false},
+		{"a.*.*.z", "a.b.c.z", true},
+		{"a.*.*.z", "a.b.z", false},
+		{"*.card.*", "payment.card.number", true},
+		{"*", "anything", true},
+		{"*", "any.depth", true},
+		{"**", "x.y.z", true},
+		{"a..b", "a..b", false}, // invalid patterns match nothing
+		{"**.a.**.a.**.a.**.a.**.a.**.b", strings.Repeat("a.", 60) + "c", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.pattern+" ~ "+tc.path, func(t *testing.T) {
+			start := time.Now()
+			if got := Match(tc.pattern, tc.path); got != tc.want {
+				t.Errorf("Match(%q, %q) = %v, want %v", tc.pattern, tc.path, got, tc.want)
+			}
+			if d := time.Since(start); d > 100*time.Millisecond {
+				t.Errorf("Match took %s", d)
+			}
+		})
+	}
+}
+
+func policy(id string, level api.ClassificationLevel, patterns ...string) api.ClassificationPolicy {
+	return api.ClassificationPolicy{ID: id, Name: id, Level: level, FieldPatterns: patterns,
+		Encryption: MinimumEncryption(level), Access: MinimumAccess(level)}
+}
+
+// An order from the seed document's order-management application.
+const orderJSON = `{
+  "order_id": "o-1001",
+  "amount": 500,
+  "customer": {
+    "name": "Ada Lovelace",
+    "Email": "ada@example.com",
+    "SSN": "123-45-6789",
+    "address": {"city": "London", "street": "12 St James's Square"}
+  },
+  "payment": {"card": {"number": "4111111111111111", "expiry": "12/30"}},
+  "items": [
+    {"sku": "A1", "qty": 2, "notes": {"ssn": "987-65-4321"}},
+    {"sku": "B2", "qty": 1},
+    [{"sku": "nested-array"}]
+  ],
+  "tags": ["vip", "priority"]
+}`
+
+func decode(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestClassify(t *testing.T) {
+	internal := policy("cls_internal", api.Internal, "order_id", "items.sku")
+	contact := policy("cls_contact", api.Confidential, "customer.email", "customer.address")
+	pii := policy("cls_pii", api.Restricted, "ssn", "payment.card.*")
+	everything := policy("cls_all", api.Internal, "**")
+	tagsPol := policy("cls_tags", api.Confidential, "tags")
+
+	cases := []struct {
+		name      string
+		policies  []api.ClassificationPolicy
+		wantLevel api.ClassificationLevel
+		want      []api.FieldClassification
+	}{
+		{name: "no policies", wantLevel: api.Public, want: []api.FieldClassification{}},
+		{name: "no match", policies: []api.ClassificationPolicy{policy("cls_x", api.Restricted, "passport")},
+			wantLevel: api.Public, want: []api.FieldClassification{}},
+		{name: "internal only", policies: []api.ClassificationPolicy{internal}, wantLevel: api.Internal,
+			want: []api.FieldClassification{
+				{Path: "items.sku", Level: api.Internal, PolicyID: "cls_internal", Pattern: "items.sku"},
+				{Path: "order_id", Level: api.Internal, PolicyID: "cls_internal", Pattern: "order_id"},
+			}},
+		{name: "levels, nesting, arrays and case", policies: []api.ClassificationPolicy{internal, contact, pii}, wantLevel: api.Restricted,
+			want: []api.FieldClassification{
+				{Path: "customer.Email", Level: api.Confidential, PolicyID: "cls_contact", Pattern: "customer.email"},
+				{Path: "customer.SSN", Level: api.Restricted, PolicyID: "cls_pii", Pattern: "ssn"},
+				{Path: "customer.address", Level: api.Confidential, PolicyID: "cls_contact", Pattern: "customer.address"},
+				{Path: "items.notes.ssn", Level: api.Restricted, PolicyID: "cls_pii", Pattern: "ssn"},
+				{Path: "items.sku", Level: api.Internal, PolicyID: "cls_internal", Pattern: "items.sku"},
+				{Path: "order_id", Level: api.Internal, PolicyID: "cls_internal", Pattern: "order_id"},
+				{Path: "payment.card.expiry", Level: api.Restricted, PolicyID: "cls_pii", Pattern: "payment.card.*"},
+				{Path: "payment.card.number", Level: api.Restricted, PolicyID: "cls_pii", Pattern: "payment.card.*"},
+			}},
+		{name: "highest level wins whatever the order", policies: []api.ClassificationPolicy{pii, everything}, wantLevel: api.Restricted,
+			want: nil /* checked below */},
+		{name: "array of scalars", policies: []api.ClassificationPolicy{tagsPol}, wantLevel: api.Confidential,
+			want: []api.FieldClassification{{Path: "tags", Level: api.Confidential, PolicyID: "cls_tags", Pattern: "tags"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := decode(t, orderJSON)
+			res := Classify(doc, tc.policies)
+			if res.Level != tc.wantLevel {
+				t.Errorf("Level = %q, want %q", res.Level, tc.wantLevel)
+			}
+			if res.Fields == nil {
+				t.Fatal("Fields is nil; the API needs []")
+			}
+			if tc.want != nil && !reflect.DeepEqual(res.Fields, tc.want) {
+				t.Errorf("Fields =\n%+v\nwant\n%+v", res.Fields, tc.want)
+			}
+			if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+				t.Error("Classify changed the document")
+			}
+			// Same input, same output: map iteration order must not leak.
+			for i := 0; i < 5; i++ {
+				if again := Classify(doc, tc.policies); !reflect.DeepEqual(again, res) {
+					t.Fatalf("Classify is not deterministic:\n%+v\n%+v", again, res)
+				}
+			}
+		})
+	}
+
+	t.Run("highest level per field", func(t *testing.T) {
+		for _, order := range [][]api.ClassificationPolicy{{pii, everything}, {everything, pii}} {
+			res := Classify(decode(t, orderJSON), order)
+			byPath := map[string]api.FieldClassification{}
+			for _, f := range res.Fields {
+				byPath[f.Path] = f
+			}
+			if f := byPath["customer.SSN"]; f.PolicyID != "cls_pii" || f.Level != api.Restricted {
+				t.Errorf("customer.SSN = %+v, want cls_pii restricted", f)
+			}
+			if f := byPath["customer.name"]; f.PolicyID != "cls_all" || f.Level != api.Internal {
+				t.Errorf("customer.name = %+v, want cls_all internal", f)
+			}
+		}
+	})
+
+	t.Run("converts to the API response", func(t *testing.T) {
+		resp := api.ClassifyResponse(Classify(decode(t, orderJSON), []api.ClassificationPolicy{pii}))
+		if resp.Level != api.Restricted {
+			t.Errorf("Level = %q", resp.Level)
+		}
+	})
+}
+
+func TestRedact(t *testing.T) {
+	internal := policy("cls_internal", api.Internal, "order_id")
+	contact := policy("cls_contact", api.Confidential, "customer.address", "customer.email")
+	pii := policy("cls_pii", api.Restricted, "ssn", "payment.card.number")
+	pii2 := policy("cls_pii_app", api.Restricted, "customer.name")
+	names := policy("cls_names", api.Restricted, "name")
+	all := []api.ClassificationPolicy{internal, contact, pii}
+
+	upTo := func(max api.ClassificationLevel) func(api.ClassificationPolicy) bool {
+		return func(p api.ClassificationPolicy) bool { return LevelRank(p.Level) <= LevelRank(max) }
+	}
+	cases := []struct {
+		name      string
+		policies  []api.ClassificationPolicy
+		canSee    func(api.ClassificationPolicy) bool
+		wantPaths []string
+		check     map[string]any // dotted path (first array element for arrays) -> value
+	}{
+		{name: "sees everything", policies: all, canSee: upTo(api.Restricted), wantPaths: []string{},
+			check: map[string]any{"customer.SSN": "123-45-6789", "customer.address.city": "London"}},
+		{name: "no need-to-know", policies: all, canSee: upTo(api.Confidential),
+			wantPaths: []string{"customer.SSN", "items.notes.ssn", "payment.card.number"},
+			check: map[string]any{
+				"customer.SSN": Redacted, "items.notes.ssn": Redacted, "payment.card.number": Redacted,
+				"payment.card.expiry": "12/30", "customer.Email": "ada@example.com", "items.sku": "A1",
+			}},
+		{name: "authenticated only: subtrees go whole", policies: all, canSee: upTo(api.Internal),
+			wantPaths: []string{"customer.Email", "customer.SSN", "customer.address", "items.notes.ssn", "payment.card.number"},
+			check:     map[string]any{"customer.address": Redacted, "order_id": "o-1001", "customer.name": "Ada Lovelace"}},
+		{name: "anonymous", policies: all, canSee: upTo(api.Public),
+			wantPaths: []string{"customer.Email", "customer.SSN", "customer.address", "items.notes.ssn", "order_id", "payment.card.number"},
+			check:     map[string]any{"order_id": Redacted, "amount": 500.0}},
+		{name: "tied policies need both visible", policies: []api.ClassificationPolicy{names, pii2},
+			canSee:    func(p api.ClassificationPolicy) bool { return p.ID == "cls_names" },
+			wantPaths: []string{"customer.name"},
+			check:     map[string]any{"customer.name": Redacted}},
+		{name: "a visible higher policy decides over an invisible lower one",
+			policies:  []api.ClassificationPolicy{policy("cls_low", api.Internal, "customer.name"), pii2},
+			canSee:    func(p api.ClassificationPolicy) bool { return p.ID == "cls_pii_app" },
+			wantPaths: []string{},
+			check:     map[string]any{"customer.name": "Ada Lovelace"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := decode(t, orderJSON)
+			out, paths := Redact(doc, tc.policies, tc.canSee)
+			if !reflect.DeepEqual(paths, tc.wantPaths) {
+				t.Errorf("paths = %q, want %q", paths, tc.wantPaths)
+			}
+			for path, want := range tc.check {
+				if got := get(out, path); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", path, got, want)
+				}
+			}
+			if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+				t.Error("Redact changed its input")
+			}
+		})
+	}
+}
+
+func TestRedactCopiesDeeply(t *testing.T) {
+	doc := decode(t, orderJSON)
+	out, _ := Redact(doc, nil, func(api.ClassificationPolicy) bool { return true })
+	if !reflect.DeepEqual(out, doc) {
+		t.Fatal("with nothing to redact the copy differs")
+	}
+	// Changing the copy must not reach the input.
+	out.(map[string]any)["customer"].(map[string]any)["name"] = "changed"
+	out.(map[string]any)["items"].([]any)[0].(map[string]any)["sku"] = "changed"
+	if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+		t.Error("the copy shares structure with the input")
+	}
+}
+
+func TestRedactNonObjects(t *testing.T) {
+	p := []api.ClassificationPolicy{policy("cls_pii", api.Restricted, "ssn")}
+	never := func(api.ClassificationPolicy) bool { return false }
+	cases := []struct {
+		name string
+		doc  any
+		want any
+	}{
+		{"nil", nil, nil},
+		{"scalar", "ssn", "ssn"},
+		{"top-level array", []any{map[string]any{"ssn": "1"}, 2.0}, []any{map[string]any{"ssn": Redacted}, 2.0}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := Redact(tc.doc, p, never)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Redact = %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+// get follows a dotted path, stepping into the first element of arrays.
+func get(v any, path string) any {
+	for _, seg := range strings.Split(path, ".") {
+		for {
+			a, ok := v.([]any)
+			if !ok || len(a) == 0 {
+				break
+			}
+			v = a[0]
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[seg]
+	}
+	return v
+}
