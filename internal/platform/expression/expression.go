@@ -141,7 +141,8 @@ func (p *Program) Source() string { return p.source }
 // stops at ctx's deadline or after DefaultTimeout, whichever comes first.
 func (p *Program) Eval(ctx context.Context, doc map[string]any) (any, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, &Error{Message: "expression evaluation canceled: " + err.Error(), Err: err}
+		err = contextError(err)
+		return nil, &Error{Message: err.Error(), Err: err}
 	}
 	timeout := DefaultTimeout
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
@@ -315,11 +316,7 @@ func checkValue(args ...any) (any, error) {
 	}
 	select {
 	case <-g.done:
-		err := g.ctx.Err()
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, &limitError{msg: "expression evaluation ran past the deadline", cause: err}
-		}
-		return nil, fmt.Errorf("expression evaluation canceled: %w", err)
+		return nil, contextError(g.ctx.Err())
 	default:
 	}
 	// Reading the clock every step would dominate cheap loops.
@@ -330,6 +327,15 @@ func checkValue(args ...any) (any, error) {
 		return nil, &limitError{msg: fmt.Sprintf("expression built a value larger than %d (bytes of text plus array elements and object keys)", MaxValueSize)}
 	}
 	return v, nil
+}
+
+// contextError explains why the context ended: a deadline is a time limit,
+// anything else a cancellation by the caller.
+func contextError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &limitError{msg: "expression evaluation ran past the deadline", cause: err}
+	}
+	return fmt.Errorf("expression evaluation canceled: %w", err)
 }
 
 // size measures v, counting string bytes plus one per element or key,

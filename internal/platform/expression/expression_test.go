@@ -202,6 +202,8 @@ func TestEvalRespectsContext(t *testing.T) {
 	cancel()
 	short, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel2()
+	expired, cancel3 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel3()
 	cases := []struct {
 		name string
 		ctx  context.Context
@@ -209,6 +211,7 @@ func TestEvalRespectsContext(t *testing.T) {
 	}{
 		{name: "already canceled", ctx: canceled, is: context.Canceled},
 		{name: "short deadline", ctx: short, is: ErrLimitExceeded},
+		{name: "deadline already passed", ctx: expired, is: context.DeadlineExceeded},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
