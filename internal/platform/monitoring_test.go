@@ -40,10 +40,11 @@ func insertExecution(t *testing.T, inst *platformtest.Instance, workflowID strin
 	}
 }
 
-// countRows counts a table's rows that belong to a workflow (monitoring targets are keyed by it).
+// countRows counts a table's rows about a workflow: its executions, its monitoring target
+// (keyed by the workflow's id) or its audit events.
 func countRows(t *testing.T, inst *platformtest.Instance, table, workflowID string) int {
 	t.Helper()
-	column := map[string]string{"executions": "workflow_id", "monitoring_targets": "id"}[table]
+	column := map[string]string{"executions": "workflow_id", "monitoring_targets": "id", "audit_events": "object_id"}[table]
 	query := "SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?"
 	if inst.Server.Store().Dialect() == store.Postgres {
 		query = strings.Replace(query, "?", "$1", 1)
@@ -84,8 +85,8 @@ func TestMonitoringTargets(t *testing.T) {
 		// If-Match names a version, and there is none yet.
 		wantProblem(t, must(c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{IfMatch: ptr(`"abc"`)},
 			api.MonitoringTargetInput{MinSuccessRate: ptr(float32(99))})), http.StatusPreconditionFailed)
-		if n := countRows(t, inst, "monitoring_targets", wf.ID); n != 0 {
-			t.Fatalf("refused puts stored %d targets", n)
+		if n := countRows(t, inst, "monitoring_targets", wf.ID) + countRows(t, inst, "audit_events", wf.ID); n != 1 {
+			t.Fatalf("refused puts stored targets or audit events: %d rows, want only the workflow's creation", n)
 		}
 
 		// The seed's targets: success rate > 99%, average under 30s, p99 under 500ms, errors < 0.1%.
@@ -117,6 +118,10 @@ func TestMonitoringTargets(t *testing.T) {
 		}
 		wantProblem(t, must(c.GetMonitoringTargetWithResponse(ctx, wf.ID)), http.StatusNotFound)
 		wantProblem(t, must(c.DeleteMonitoringTargetWithResponse(ctx, wf.ID, &api.DeleteMonitoringTargetParams{})), http.StatusNotFound)
+		// The workflow's creation, then the target's creation, update and deletion.
+		if n := countRows(t, inst, "audit_events", wf.ID); n != 4 {
+			t.Errorf("%d audit events, want 4", n)
+		}
 	})
 }
 

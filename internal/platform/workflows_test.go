@@ -218,6 +218,11 @@ func TestWorkflowsCRUD(t *testing.T) {
 		}
 		wantProblem(t, must(c.GetWorkflowWithResponse(ctx, wf.ID)), http.StatusNotFound)
 		wantProblem(t, must(c.DeleteWorkflowWithResponse(ctx, wf.ID, &api.DeleteWorkflowParams{})), http.StatusNotFound)
+		// Audited: create, patch, replace, the monitoring target's creation and delete; the
+		// refused requests left no trace.
+		if n := countRows(t, inst, "audit_events", wf.ID); n != 5 {
+			t.Errorf("%d audit events for %s, want 5", n, wf.ID)
+		}
 		// The name is free again at once.
 		createWorkflow(t, c, orderFulfillment(appID))
 	})
