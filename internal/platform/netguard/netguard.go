@@ -77,6 +77,8 @@ type RefusedError struct {
 	Kind Kind
 }
 
+// Error says what was refused and why, and which server setting, if any,
+// would allow it.
 func (e *RefusedError) Error() string {
 	msg := fmt.Sprintf("refused outgoing call to %s: %s", e.Target, e.Reason)
 	switch e.Kind {
