@@ -1,0 +1,102 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+)
+
+// clientFrom unpacks the provider's Configure data in a resource's or data source's Configure.
+// Nil data means the provider is not configured yet (validation), which is not an error.
+func clientFrom(data any, diags *diag.Diagnostics) *client.Client {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return pd.client
+}
+
+// apiErrorDiag adds an error diagnostic for a failed API call: the summary says what failed,
+// the detail names the object, carries the server's problem detail and says what the user can
+// do about it.
+func apiErrorDiag(diags *diag.Diagnostics, summary, object string, err error) {
+	detail := fmt.Sprintf("%s: %s", object, err.Error())
+	switch {
+	case errors.Is(err, client.ErrConflict):
+		detail += "\n\nAn object with the same unique fields already exists on the platform. Choose another name, " +
+			"or bring the existing object under Terraform with `terraform import` using the conflicting id above."
+	case errors.Is(err, client.ErrPreconditionFailed):
+		detail += "\n\nThe object was changed outside Terraform since it was last read. Run `terraform plan` " +
+			"again to see the change, then apply."
+	case errors.Is(err, client.ErrForbidden):
+		detail += "\n\nThe API key's user lacks the role this needs. Ask a platform admin for a role assignment."
+	case errors.Is(err, client.ErrUnauthorized):
+		detail += "\n\nThe API key was refused. Check `api_key` or " + EnvAPIKey + "."
+	case errors.Is(err, context.DeadlineExceeded):
+		detail += "\n\nThe operation timed out. Raise the resource's `timeouts` or the provider's `request_timeout`."
+	}
+	diags.AddError(summary, detail)
+}
+
+// timeString renders an API time for state.
+func timeString(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+}
+
+// optionalTime renders an optional API time.
+func optionalTime(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return timeString(*t)
+}
+
+// stringPtr returns nil for a null or unknown value, for optional API fields.
+func stringPtr(v types.String) *string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	s := v.ValueString()
+	return &s
+}
+
+func boolPtr(v types.Bool) *bool {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	b := v.ValueBool()
+	return &b
+}
+
+// stringOrNull maps an optional API string to state.
+func stringOrNull(p *string) types.String {
+	if p == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(*p)
+}
+
+// stringMap maps an API string map to state; an absent map is empty, matching the schema
+// default of optional map attributes.
+func stringMap(m map[string]string) types.Map {
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}

@@ -1,0 +1,181 @@
+// Package provider is the lowcode Terraform provider: resources, data sources, an ephemeral
+// resource and an action over the platform's API, through internal/client.
+package provider
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+)
+
+// Environment variables the provider reads when the configuration leaves a setting out.
+const (
+	EnvEndpoint = "LOWCODE_ENDPOINT"
+	EnvAPIKey   = "LOWCODE_API_KEY"
+)
+
+var (
+	_ provider.ProviderWithEphemeralResources = (*lowcodeProvider)(nil)
+	_ provider.ProviderWithActions            = (*lowcodeProvider)(nil)
+)
+
+// New returns the provider factory for providerserver.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &lowcodeProvider{version: version} }
+}
+
+type lowcodeProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	APIKey         types.String `tfsdk:"api_key"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.Int64  `tfsdk:"request_timeout"`
+}
+
+func (p *lowcodeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "lowcode"
+	resp.Version = p.version
+}
+
+func (p *lowcodeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a low-code platform as code: applications, workflows, webhooks, users and " +
+			"role assignments, data classification policies, custom integrations and monitoring targets.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "The platform's base URL, such as `http://127.0.0.1:8080` (the provider adds `/api/v1`). " +
+					"Defaults to the `" + EnvEndpoint + "` environment variable.",
+				Optional: true,
+			},
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "An API key of a platform user; what the provider may do is what that user's roles " +
+					"allow. Defaults to the `" + EnvAPIKey + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request is retried after a rate limit (429), an unavailable server " +
+					"(502, 503, 504) or a dropped connection, with exponential backoff that honours `Retry-After`. Default `4`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.Int64Attribute{
+				MarkdownDescription: "How long one HTTP attempt may take, in seconds. Default `30`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 600)},
+			},
+		},
+	}
+}
+
+// providerData is what resources and data sources receive in Configure.
+type providerData struct {
+	client *client.Client
+}
+
+func (p *lowcodeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Endpoint.IsUnknown() || cfg.APIKey.IsUnknown() {
+		// Known only after apply (for example from another resource): configure later.
+		return
+	}
+	endpoint := stringOr(cfg.Endpoint, os.Getenv(EnvEndpoint))
+	apiKey := stringOr(cfg.APIKey, os.Getenv(EnvAPIKey))
+	if endpoint == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing platform endpoint",
+			"Set `endpoint` in the provider block or the "+EnvEndpoint+" environment variable to the platform's base URL, "+
+				"such as http://127.0.0.1:8080.")
+	}
+	if apiKey == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing platform API key",
+			"Set `api_key` in the provider block or the "+EnvAPIKey+" environment variable. A new platform writes its "+
+				"owner's key to the file `lowcode-bootstrap-key` on first start.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "token", "secret", "Authorization")
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, apiKey)
+
+	timeout := client.DefaultRequestTimeout
+	if !cfg.RequestTimeout.IsNull() {
+		timeout = time.Duration(cfg.RequestTimeout.ValueInt64()) * time.Second
+	}
+	maxRetries := client.DefaultMaxRetries
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+		if maxRetries == 0 {
+			maxRetries = -1 // the client reads 0 as "default"; the user asked for none
+		}
+	}
+	c, err := client.New(client.Config{
+		Endpoint:       endpoint,
+		APIKey:         apiKey,
+		MaxRetries:     maxRetries,
+		RequestTimeout: timeout,
+		UserAgent:      client.UserAgent(p.version, req.TerraformVersion),
+		Logger:         newClientLogger(apiKey),
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid platform endpoint",
+			err.Error()+". Check `endpoint` or "+EnvEndpoint+".")
+		return
+	}
+	if err := c.Verify(ctx); err != nil {
+		resp.Diagnostics.AddError("Cannot use the platform", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured the lowcode provider", map[string]any{"endpoint": c.Endpoint(), "max_retries": strconv.Itoa(maxRetries)})
+	data := &providerData{client: c}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+	resp.EphemeralResourceData = data
+	resp.ActionData = data
+}
+
+func stringOr(v types.String, fallback string) string {
+	if v.IsNull() || v.ValueString() == "" {
+		return fallback
+	}
+	return v.ValueString()
+}
+
+func (p *lowcodeProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewApplicationResource,
+	}
+}
+
+func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+func (p *lowcodeProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
+}
+
+func (p *lowcodeProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{}
+}
