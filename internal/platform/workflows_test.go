@@ -390,6 +390,15 @@ func TestWorkflowAuthorization(t *testing.T) {
 		if ids := listWorkflowIDs(t, viewer, api.ListWorkflowsParams{}); !slices.Equal(ids, []string{wfA.ID, wfA2.ID}) {
 			t.Errorf("viewer lists %v, want %s and %s", ids, wfA.ID, wfA2.ID)
 		}
+		// The read filter holds across pages.
+		first := must(viewer.ListWorkflowsWithResponse(ctx, &api.ListWorkflowsParams{PageSize: ptr(1)}))
+		if first.JSON200 == nil || len(first.JSON200.Items) != 1 || first.JSON200.Items[0].ID != wfA.ID || first.JSON200.NextPageToken == "" {
+			t.Fatalf("viewer's first page: %d %s", first.StatusCode(), first.Body)
+		}
+		second := must(viewer.ListWorkflowsWithResponse(ctx, &api.ListWorkflowsParams{PageSize: ptr(1), PageToken: &first.JSON200.NextPageToken}))
+		if second.JSON200 == nil || len(second.JSON200.Items) != 1 || second.JSON200.Items[0].ID != wfA2.ID || second.JSON200.NextPageToken != "" {
+			t.Fatalf("viewer's second and last page: %d %s", second.StatusCode(), second.Body)
+		}
 		wantProblem(t, must(viewer.PatchWorkflowWithResponse(ctx, wfA.ID, &api.PatchWorkflowParams{}, disable)), http.StatusForbidden)
 		wantProblem(t, must(viewer.DeleteWorkflowWithResponse(ctx, wfA.ID, &api.DeleteWorkflowParams{})), http.StatusForbidden)
 		in := orderFulfillment(appA)
