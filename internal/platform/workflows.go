@@ -236,11 +236,11 @@ func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params a
 func (s *Server) checkWorkflowApplication(ctx context.Context, q *store.Q, r *http.Request, appID string) error {
 	p := principal(r)
 	_, err := store.Applications.Get(ctx, q, appID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !can(p, applicationTarget(appID), api.Viewer) {
-		return invalid(FieldError("application_id", "there is no application with id %q, or you may not read it", appID))
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if err != nil || !can(p, applicationTarget(appID), api.Viewer) {
+		return invalid(FieldError("application_id", "there is no application with id %q, or you may not read it", appID))
 	}
 	if !can(p, applicationTarget(appID), api.Editor) {
 		return forbidden("creating workflows needs the editor role on application " + appID + " (or the platform)")
