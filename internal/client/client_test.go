@@ -798,7 +798,9 @@ func TestEveryOperationHitsItsPath(t *testing.T) {
 		{func(c *Client) error { return errOf(c.GetMonitoringTarget(ctx, "wf_1")) }, "GET", "/workflows/wf_1/monitoring-target", ""},
 		{func(c *Client) error { return errOf(c.GetWorkflowMetrics(ctx, "wf_1", "1h")) }, "GET", "/workflows/wf_1/metrics", "window=1h"},
 		{func(c *Client) error { return errOf(c.GetWorkflowMetrics(ctx, "wf_1", "")) }, "GET", "/workflows/wf_1/metrics", ""},
-		{func(c *Client) error { return seqErr(c.ListExecutions(ctx, ExecutionFilter{Status: api.ExecutionStatusFailed})) }, "GET", "/executions", "page_size=100&status=failed"},
+		{func(c *Client) error {
+			return seqErr(c.ListExecutions(ctx, ExecutionFilter{Status: api.ExecutionStatusFailed}))
+		}, "GET", "/executions", "page_size=100&status=failed"},
 		{func(c *Client) error { return errOf(c.GetExecution(ctx, "exe_1")) }, "GET", "/executions/exe_1", ""},
 		{func(c *Client) error { return errOf(c.ListEventTypes(ctx)) }, "GET", "/event-types", ""},
 		{func(c *Client) error { return seqErr(c.ListWebhooks(ctx, WebhookFilter{EventType: "order.created"})) }, "GET", "/webhooks", "page_size=100&event_type=order.created"},
