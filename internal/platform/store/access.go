@@ -172,3 +172,76 @@ func (q *Q) Audit(ctx context.Context, e api.AuditEvent) error {
 		nullable(strPtrValue(e.EtagBefore)), nullable(strPtrValue(e.EtagAfter)), string(doc))
 	return err
 }
+
+// AccessChange is one grant or revocation of a role assignment: its audit event and the role
+// and scope it concerned, which outlive the assignment itself.
+type AccessChange struct {
+	Event  api.AuditEvent
+	UserID string
+	Role   api.Role
+	Scope  api.Scope
+}
+
+// AuditAccess appends the audit event of a role-assignment change together with its access
+// history row, so a user's history can name the role and scope of assignments long gone.
+func (q *Q) AuditAccess(ctx context.Context, c AccessChange) error {
+	if err := q.Audit(ctx, c.Event); err != nil {
+		return err
+	}
+	_, err := q.exec(ctx, `INSERT INTO access_history (audit_id, user_id, role, scope_type, scope_id) VALUES (?, ?, ?, ?, ?)`,
+		c.Event.ID, c.UserID, string(c.Role), string(c.Scope.Type), strPtrValue(c.Scope.ID))
+	return err
+}
+
+// AccessHistory returns up to limit of the user's role-assignment changes, newest first.
+func (q *Q) AccessHistory(ctx context.Context, userID string, limit int) ([]AccessChange, error) {
+	rows, err := q.query(ctx, `SELECT a.doc, h.role, h.scope_type, h.scope_id FROM access_history h
+		JOIN audit_events a ON a.id = h.audit_id WHERE h.user_id = ? ORDER BY h.audit_id DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AccessChange
+	for rows.Next() {
+		var doc, role, scopeType, scopeID string
+		if err := rows.Scan(&doc, &role, &scopeType, &scopeID); err != nil {
+			return nil, err
+		}
+		c := AccessChange{UserID: userID, Role: api.Role(role), Scope: api.Scope{Type: api.ScopeType(scopeType)}}
+		if scopeID != "" {
+			c.Scope.ID = &scopeID
+		}
+		if err := json.Unmarshal([]byte(doc), &c.Event); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LockPlatformOwners makes transactions that may remove a platform owner take turns: on
+// PostgreSQL it locks the platform owner grants until commit, so two concurrent removals of
+// different owners cannot both see the other one remaining. (SQLite transactions already
+// hold the write lock.)
+func (q *Q) LockPlatformOwners(ctx context.Context) error {
+	if q.dialect != Postgres {
+		return nil
+	}
+	rows, err := q.query(ctx, `SELECT id FROM role_assignments WHERE role = ? AND scope_type = ? FOR UPDATE`,
+		string(api.Owner), string(api.ScopeTypePlatform))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() { // the rows are locked as they are read
+	}
+	return rows.Err()
+}
+
+// CountPlatformOwners counts the active users holding the owner role at the platform scope.
+func (q *Q) CountPlatformOwners(ctx context.Context) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(DISTINCT ra.user_id) FROM role_assignments ra JOIN users u ON u.id = ra.user_id
+		WHERE ra.role = ? AND ra.scope_type = ? AND u.active = ?`, string(api.Owner), string(api.ScopeTypePlatform), true).Scan(&n)
+	return n, err
+}
