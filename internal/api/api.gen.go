@@ -485,9 +485,9 @@ type AuditEventList struct {
 
 // Breach defines model for Breach.
 type Breach struct {
-	Actual    float32      `json:"actual"`
+	Actual    float64      `json:"actual"`
 	Metric    BreachMetric `json:"metric"`
-	Threshold float32      `json:"threshold"`
+	Threshold float64      `json:"threshold"`
 }
 
 // BreachMetric defines model for Breach.Metric.
@@ -760,9 +760,9 @@ type MonitoringTarget struct {
 	Alerts           bool      `json:"alerts"`
 	Etag             string    `json:"etag"`
 	MaxAvgDurationMs *int64    `json:"max_avg_duration_ms,omitempty"`
-	MaxErrorRate     *float32  `json:"max_error_rate,omitempty"`
+	MaxErrorRate     *float64  `json:"max_error_rate,omitempty"`
 	MaxP99LatencyMs  *int64    `json:"max_p99_latency_ms,omitempty"`
-	MinSuccessRate   *float32  `json:"min_success_rate,omitempty"`
+	MinSuccessRate   *float64  `json:"min_success_rate,omitempty"`
 	UpdatedAt        time.Time `json:"updated_at"`
 	WorkflowID       string    `json:"workflow_id"`
 }
@@ -774,11 +774,11 @@ type MonitoringTargetInput struct {
 	MaxAvgDurationMs *int64 `json:"max_avg_duration_ms,omitempty"`
 
 	// MaxErrorRate Highest acceptable share of failed executions, in percent.
-	MaxErrorRate    *float32 `json:"max_error_rate,omitempty"`
+	MaxErrorRate    *float64 `json:"max_error_rate,omitempty"`
 	MaxP99LatencyMs *int64   `json:"max_p99_latency_ms,omitempty"`
 
 	// MinSuccessRate Lowest acceptable share of succeeded executions, in percent.
-	MinSuccessRate *float32 `json:"min_success_rate,omitempty"`
+	MinSuccessRate *float64 `json:"min_success_rate,omitempty"`
 }
 
 // Name 1-100 characters; letters, digits, `-`, `_` and `.`, starting with a letter or digit.
@@ -1049,20 +1049,20 @@ type WorkflowList struct {
 
 // WorkflowMetrics defines model for WorkflowMetrics.
 type WorkflowMetrics struct {
-	AvgDurationMs float32  `json:"avg_duration_ms"`
+	AvgDurationMs float64  `json:"avg_duration_ms"`
 	Breaches      []Breach `json:"breaches"`
 
 	// ErrorRate Percent of finished executions that failed.
-	ErrorRate float32 `json:"error_rate"`
+	ErrorRate float64 `json:"error_rate"`
 
 	// Executions Finished executions in the window.
 	Executions    int64   `json:"executions"`
 	Failed        int64   `json:"failed"`
-	P99DurationMs float32 `json:"p99_duration_ms"`
+	P99DurationMs float64 `json:"p99_duration_ms"`
 	Succeeded     int64   `json:"succeeded"`
 
 	// SuccessRate Percent of finished executions that succeeded (100 when there were none).
-	SuccessRate float32 `json:"success_rate"`
+	SuccessRate float64 `json:"success_rate"`
 	Window      string  `json:"window"`
 	WorkflowID  string  `json:"workflow_id"`
 }
@@ -1129,6 +1129,12 @@ type PageToken = string
 
 // CreateAPITokenParams defines parameters for CreateAPIToken.
 type CreateAPITokenParams struct {
+	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteAPITokenParams defines parameters for DeleteAPIToken.
+type DeleteAPITokenParams struct {
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1645,7 +1651,7 @@ type ClientInterface interface {
 	CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
-	DeleteAPIToken(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListApplications List applications the caller may read.
 	//
@@ -2018,8 +2024,8 @@ func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParam
 }
 
 // DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
-func (c *Client) DeleteAPIToken(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteAPITokenRequest(c.Server, id)
+func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAPITokenRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3213,7 +3219,7 @@ func NewCreateAPITokenRequestWithBody(server string, params *CreateAPITokenParam
 }
 
 // NewDeleteAPITokenRequest constructs an http.Request for the DeleteAPIToken method
-func NewDeleteAPITokenRequest(server string, id ID) (*http.Request, error) {
+func NewDeleteAPITokenRequest(server string, id ID, params *DeleteAPITokenParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3241,6 +3247,21 @@ func NewDeleteAPITokenRequest(server string, id ID) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -6775,7 +6796,7 @@ type ClientWithResponsesInterface interface {
 	// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	DeleteAPITokenWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error)
+	DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error)
 
 	// ListApplicationsWithResponse List applications the caller may read.
 	//
@@ -10123,8 +10144,8 @@ func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, pa
 // DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error) {
-	rsp, err := c.DeleteAPIToken(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error) {
+	rsp, err := c.DeleteAPIToken(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -13268,7 +13289,7 @@ type ServerInterface interface {
 	CreateAPIToken(w http.ResponseWriter, r *http.Request, params CreateAPITokenParams)
 
 	// (DELETE /api-tokens/{id})
-	DeleteAPIToken(w http.ResponseWriter, r *http.Request, id ID)
+	DeleteAPIToken(w http.ResponseWriter, r *http.Request, id ID, params DeleteAPITokenParams)
 	// ListApplications List applications the caller may read.
 	// (GET /applications)
 	ListApplications(w http.ResponseWriter, r *http.Request, params ListApplicationsParams)
@@ -13501,8 +13522,32 @@ func (siw *ServerInterfaceWrapper) DeleteAPIToken(w http.ResponseWriter, r *http
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteAPITokenParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		siw.Handler.DeleteAPIToken(w, r, id)
+		siw.Handler.DeleteAPIToken(w, r, id, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -16771,126 +16816,127 @@ var swaggerSpec = []string{
 	"IcMgCLFKmLoMm2KIMkzzfVmAlLhnaa1BQirQPSw3NbrkgNjeFXttb/+k3ykjp+31f9rXqihrxdYWqP9A",
 	"paofNKrIqvw/ndXafDosBN4AJMgXNfG08u0kCJPWP9yylStnSfkXAXUgoDoks4Sqy1u7sabrsywFmKMe",
 	"IXPKI5SQlOh/laCLBRERmmE2I2mEBFdYES2ZCKIiZK7cCYZrJELrbJpSuQzKeIPdwJo7TfBcGd0r/HhK",
-	"5lyQPkzdwG/S/tT83onzupvZXcj5Je0P5U/7uRWVgxzvgjAe+3T/myDYnOkaPWY49eZi2WpqJNYVUYLO",
-	"fLFEZkBmE4GVBh2+XUySzFh0JrCS9TffTFIMBl3zAxGCC/N+SEZRS0HkkqdJYAGVzdrV+N9EbvWhDZct",
-	"bD+QW5L6W4GDMgMbriKCYS1vzTib00RLXPCnIHqhM9Ug0DbZB6vw1RDbShiFFKjPYsGJm47DfuS3mdjk",
-	"j9v5cf5mm/Q2pyRNJmusNITLp6ROCZXD0CT5OTx2N64a1A8rBbZIehWJDiYvwTZyNFEDUA3zOwmCIbrc",
-	"RSIchnLLt9wPdEUVaLLGiq31Ws5KtvoXEiVY4beIrNbKOZ4IulvylORK7nb1NtpFINmN/utkXt70P/Rz",
-	"tMZqKf2tz7iWNcboW64Ucc/B8xR/FcO+MdsAdCRZaNEHHcTGkk7E+Kv4JcIsQfFX3rsJWaslOoi/+mos",
-	"JYtfvkUY2WXBwDxTCKOEK7TSAh7Ry8EKwfqRJl+EVTHQGL3DkhxSJgmTVNFb4/JyJ7hqb2n1zwG23ptP",
-	"T+zb7s/62R/ikG+X9cKif68D2/X4DSE7hD1GjyxFhBaxi7KwC295wvP8lyL6JqRuPhgfeF9UbmH5F6nk",
-	"wN83xhZdZvXACymRnRg6Vrh5cSb+obK5CqnDCJ9bQWAM5fXDCkTR/bQCzy9jK3RYd0d6ZWeObdllhvb4",
-	"LUnpLQmadJXSl2333bmhLsyHoZ3tJqDCsD2/Irctll3zsEFrbJQygRVaqPRai1RYZZ3B99G8fR+NrNuu",
-	"uwfG+8CDQGm/+WqiAsFbHTJVzAZopQc+Pd3Q/4gy9eZsFHKSgLoYRonRCotH3lfOvTUpwB8Idyld9mY0",
-	"MBK0gWGIizs/d499WVfIzFd+CUv06JHR6EkCHoU5pmmDrnu5ouqjIuutd0OZ918ZaxSRCDMEpOkcWdMM",
-	"WH7FhGgZfC14gXxZCyIl5SzXB2C0XFdw0q1VLoyykPBZ5iILvLvlrEFaKHGKXhd9BUfeSCG0XJbEEocS",
-	"xhmYVNSh0Hdw/n9/UwJr8bv+y9+A1x8azh9EWtnA6mZK9Ad8bY3bUuGFIYW14ElmbGTB0RrsmdttFZat",
-	"byY06WkEIF/ILLNDD2M/sPbRnldMD6ujZb01Rb40cXVnFRgFqUaDfyc1fot8VgmVKw4XmpKUs4VEip/r",
-	"gwUGRKczlqU4eP/QmqpJkgd2SNBR7V0lI/jLqfCHdzTJ41XkGP1aPsJmCVRW3tcjuIUQDTAks6neztTE",
-	"5+xBhizQX42PTYzmbhnbZk2QzGZLhCWKuUiIGNvLNq6srDdHaeYleupru7wy3hutXZJnYla5yBxvcIib",
-	"WFxqSl1RNZGa9+dSh0/OYbNu6TCGFW23jNZtDXH/FjDatjIzXHBB7rjWFzOkkOOLsoEgZkNn+vhJhYUm",
-	"PaoiuBHtI4M0GfT+zCnrz/gauCht50MNx4hnapfPfs9I1nPZgiR4pqXcQmurCCZgbONzY/uSaIXlDUnQ",
-	"lMxwJokXavNCImOrQAknEjGu0IoQYFFUVCJzS+axrReUReEe1IucWAv9Qp/f7idGS3ofiMzSoGZnqSwX",
-	"ldpGujbvutOXs5cGusqf94ux8IcNDOIpQqW1Ozp24PFJrZUJDMKVco7y2GpBlTw89m/2P4pGImOsUUGI",
-	"RsYX3cD8Q6aPGrAeYu2CNJigcGdMduFnYKvspGDbNBtnUim+LGYIwRX2fel4e8B6FObq/+vjzz+B8V+z",
-	"I5M7Q9IkKkQJIM7fTj6Pb3FKNXsYF+pQHGT1KyIlXnSQWM2yig9C2/pO4JDc/7yi8AIz2EBBN2xoa99f",
-	"X1/9SNSSJ/4h+O7yehSNrn7+CP/8Av+9uH73/SgafXv5w+X1ZZDq9Vg7aMjvcJoa7fiLcUMjuZGKrMYI",
-	"QuRd3O6UJxt0AKRytyRMC8lrLCSRESKpJAgjsxLjFDLsDmFBkMS3JEEZS4hAsQCebi7FuK5+60m2qd93",
-	"Sy4JusVpBklUUosd2Li1YHV6jC3qeP7dgb5NtfTy3eU1rNuA92U3fd0LGA/Du/kOLihglWO/jeY8OjHW",
-	"phyKdXD9uiSCIMUB8ja1zCKRGuXKwaEe3atP+gsJnriQxlDfDl0RnikrefqpYKUI5TfHlWyw43CAskiD",
-	"2MdTydNMEbRUao24gH8l+uXDD7VFnv29n15jwW/mDp3QSsJSVbOlLYJCNJrxhEwEWfPHi6DoGcf6OBEJ",
-	"BRyiEsyqsQo7xBp4+NnNNlHCYP1yzIPaL67eI/smcBVIv5LnKL6NgXVgZEy63r15e1rXu0vkeRptoZng",
-	"yV4SP5HthUT6E5TSWyLPEdbHQp+ReMmlOuJ3jIgjPVzsLWxB1TKbjmd8BcwGs83RTKwO5YbNqit+3cHJ",
-	"2Nsv+lAXeRM9bSGQIaTmUrLhI8vN3tw7ubzLtP4AsnxW9FED0w95cG7na7kSLiMIOYRDf0M2R0bUMBG/",
-	"Y/TvZCPRyeGbV2i2xELr+ALU+JRouVxGKKELqmSE4sM4QvFE/2dsOER8FL81gotE2VpfuaevX3vDeJJ0",
-	"sZlQymkFrSkRyt/WlPOU4PbAuBX+MqkGT3azHekvvZjKYNgm/jKpxGF2HJuySSnCMzT6LhkT7Wp/5UiW",
-	"lXkL3vxy2nIfVfHV7VKq3js2vlSawKrcmv1CotxsL8foI1EIK5QSLBXijNQF6oI2ctnM2LiCXjKEUVxk",
-	"GI/NFTeZGmt3ElsbH4j/GOVBsFDKwL7jkbBHhV2Jra1aQIjwypv4ni6WRCqwlq0VnqYEyaXWQPgcGbuB",
-	"B7xIy8JrImaFd84TTfOFFMypN3Vv2UyA0iuBivyuaTe5RWSIDYU46E+W/5ZXdHJ4cnzs8au3zUzP8Lux",
-	"ljkUFoqyhYkrxPYTLaDANxVp46TDbeJlr1cyyjibp3SmZwtasH9m6Oz4m8gIUIkzdtjKGmDUptKpSHc4",
-	"nKWaEIVpGha9NW32jM8xxpqQ85BJhdmswX/SGGSgNTKVkhbVs+5D+uXDeyTInAjCZkSrflBdQIu+BtDg",
-	"V/KER1C+zo+OUn6nhYJxQm5dvQB5ZC1EDYahkFPJLTnfVoirfoAcExuNt1OQWE/TzpYVNMVoufTTXo7i",
-	"zpnPRbJzPc3VWykvZ3LeUnJn/GiJ5uz6SktWFNJQtHIQtCXVyzI8PHmzr2rax77XB7t9U809qPvmvJC2",
-	"2oSOApS76KiPAoitqdoNhLjNwlne/hAaWLW2xyMrYR8g++0jJL/txor4LREpXgdT+//+5kxfgRXJht+h",
-	"lOdcmdxSnklk8u/0BbuRCPhu6d5/c3z294ar37suzCBh0wcjd3aSt2hBGNFySmLFv6mshzWdvn5TViO7",
-	"pfx/dCTbQ0I2lhBsK7is1ykl8tyz9MbObBOjA8YRTV5GkMcQe1EjMTrQf07+3//5v3FkxBOqZBE54j5x",
-	"P+j37+bwun5kgsDiBCscIxwukWQzLNBBPEulnUgBZIvMeQTFC2xUGVb2y5d1Wb7LOS1u+a3n33hEu4Z5",
-	"FJ/4QXwWyOVoI88BOoqqAc/FQj0X714jGnaKOmg0ixYRBFWCxCq3oCMTyEYSdKB/+v76+iq3wRsCICvq",
-	"Be7QJCr8bvpgq5dRHhCwqfn4H+y6LyVTVj2r8oau161RNdtd90Hasra7cmRwkNbcCL4QYz2P4EHHTFqy",
-	"07KojRAKLvjavVsWZnow68LzVDl9Z8cddJUWr6vJeVJcozsySVEuCasaxKW4wumDQ7icq9XbUQj6Och2",
-	"8CV+JEo6KrbqVe5zmwu+8vx4RmGF/b1FWpUW/kMkCUEEi5QSgYy7KxCtK83N1UlqCFFCr/yYCjT13GHw",
-	"QXzHbpJBp6imBgd+DmjHhSQSGUP6AgoYFu/blt6k3fgho1sU017RQdXoZX+aVk7hB/d4zGKFWQb508Be",
-	"beXIJEvDGeCuglu9SsItCVtVd3LcUblO8WbSeLOQVaNhoafiNIzrzqynsvDIwWUnX52G9EWed1eGN0hB",
-	"3ZUAExMSkP2XpnRUnef+RMCeBnVhS3Fy2/P/SuWohlHg7XaL9TbBa7e8aUe7rVbfC4YoM+9CGa8XEt2Q",
-	"jYmYBv3HBHAIMs9kk2m3StZbIwZyMi8pDmelq+zV1vwGGKQJZEMomaYS4yOrlnrS3XJZm3nV4yGotp1/",
-	"WpltB0HiH1AEGSRldxnYxHQbKBajjKVEShR7oWiISqQJ3YQuuQvxRS6SaGq+xYLiaUqkZ9HEK54xhT5l",
-	"x8evZv8DQfRKIDrpYaKgFxJXc4D2yu0pVtEeNvfPprCGCyTJCjNFZ3lAw4Ez6kqy0gIDF4uXHoBOx6/G",
-	"x3GX7Aav2Gh3Gu1SbQSn6RTPbiY2RuhRgmkSKjWpJBNBsAxB8tflxohbRNwSgRICuwQziSpKoaIDjASZ",
-	"EarfwUzeQYbK2ckx+o4z8nLcy1hapHYNlI5kzUm2nNOkXFq0ul2a6s0quCKsp2SeqUyYclF6g5TYsD+6",
-	"YCQxhzZktlKc6413VF1brFR6IsoWdtxzPRHE9nGWbtwa8wA4sLAUtiwubDGrBBlXVMPMk118zgOJYR6+",
-	"K8fAE8bKYVR9a7iEthniKPZwDyqSdOEGFSXTpVuFS7cAwKRB/4Gm05SoYMYYeEMkWmGGF8Q/ry/9yi/l",
-	"5C8z+Bi9w4xxV46/C1+s8q9+QYu7lJ5o4BM71494va18RPdDWgvPtfzTHUwJaD2I75aSzKwz+dUpEpgl",
-	"fIWmG/0GZdA/4c3Zy95W6Gh0J6giP7N0Y6iwOX22duZajsUQYmdeW/uRJU8779DC51+e6kNir1/EvHem",
-	"8n6qqoEU0zNCrLHwrVSTFU/onJohH2hQ75cX5mALKkVzZljXYaz9qH9N3doNa60jjYHNFgXFCouUr9Dl",
-	"XIby5xYqGyYhew+VzHKa23rh9ymO+jBy6XGbDUJJuxQA3k5aVRJqI49BLqW8icJj30p24h+h8GbAaBgI",
-	"KqyF69nQxO7btXVKQ8UgWqIPr0zoncnoNR5HLzrPlrkDH5unZxSrLF4NVe+rj+fC1ChLTPeKDj5S6+Lr",
-	"5lBdf/PNVtAW/sNuY7YHPHaBYBH5eHByfGxiERTEAmilGrGKPl0s1QCqPeW3f2ywHbWEvoaE1U6Fa8u/",
-	"eOTmkXHbQXmkqtkt4sS/eHkjcnYwg/7MjCtvjC6/4JlKnbVJKcoWshS66uppxnr+GK0yqdAU3g0YMld0",
-	"e8FzV2/p3nrZO2Qouvf7EEHhze/qwC3Lfl2DEaIihGAbMn2zdVsQQ9tJvC5IrldYk6usYYzfjtuco9j4",
-	"NGMTUWIJGhGWrDm1xq6XEYpB/4nRQV7sis/tjxNDF1SivHDKS0gTc75RO3Q8E5zFni8e/PS/XL97OUaX",
-	"UO7GLQrNMEM4lVzTWVF5Z7pBS8ySOtXpgetc/4MFLhhbvMW4SiLnaE5v89CYgxVlkAjKM4ESvDnk88MV",
-	"Z2qJzH/tT3eE3MDuMHKzcVGYs/+n/jzdxJ1SXMtVudoWb4Hv10DZnkDbt4RFt4AtY47JBFWbj3oUm14N",
-	"DZouMlO8AIYH9g0/F7cmHHdocEXZnIcNOsZqBvEGF1fvXbBHyu8OIRnRWc3OfaObjCplmUwJEy+H4ROz",
-	"1jvIIbcW5Lx2UyaJMI8qjdtkBEXYKoFSke3694l52ZLm+1obPTn+xD6xd5zp6QtxA9JbOLN1ntxpO//E",
-	"DtH7b42duzAmT0u+ACg0JcicfjGPbihLbMBhHKH4bm7+Wd7Av5kU8K/Akzj6xBCCgEH9C2UK/iVfiPn3",
-	"1vydpLfwr+I3k/jlWC/JHM9VZrJFXMdQLMAmH2s1M36bm8IhAz5BNE+ejy+v8SJGJqn9Lbr65TpCUHVA",
-	"b0UvyeTGoyVn+vDFrsmozX4FtwZ0LHXlARiHoFUi3N3kLfLq5496+NIcbgKT8SJRXOnNGp8XnV6BVUm8",
-	"ckVyImQSuQF2EEKlB7whm5ctTWEj4JEI2kh4jzkj6A5LlHL4w6WDQJdWPTxMe0M2NqPF9sGC+ghUorPT",
-	"U5skqKnjhqxNaOfpGfAsAwOtlEmk8A1Bcd5UNUYHkGBzHLmsfHRyfPzSQhfxNf49c++DyhRHHuSBZv4A",
-	"QSpCFd3qPn4L9R3Aph1XHsZoRbAFT4qlQvqRwRTks8A28taNcVOTSBdB61UERLHJiPntc6zBWGSGwOia",
-	"C3FB/xN+0Zg1iDTnbmbM64Jgs3dDyvqcorPjMwAoVeiAKonIFyoVZK5QKI6kASHILcEpSaD8eGVcMyhV",
-	"aJopVNjw9S92/FfjTyzPSoE8rDJPq/A+TzU/H52Mj8fHECe6Jgyv6eh89Gp8PH5lCrcsgQsf4TU9NPEV",
-	"oNFyGTCav5cyIxJhJJdcqMOU3pIEOC18OEbvlWvRBkHLmjVGaIbXa5IgrLS4YFrNxcYXbpq6UdnalQ9d",
-	"lRq4SbTCmqRlRlw4iCnzXjR+01ecvuJN+n0yOh+9AytW3g0xKrWS/i18zxWvHFU6Qt9/NrcdkerfbGmQ",
-	"YXr3lpr+3ZcvVfAIVBoInx6fDD55U09Kg2FjdbOWs/CA+Qq9xqvRSOGFBMnAUNhn/ZtHckd/0OTe0FtK",
-	"jDBcxuC38LuHwQogzkJiEGQjDbjm3nTz7ej+s9loIW5AWJnxSJW3qPnvhf9i3+nyTtn3Uad3Lb6jcJNr",
-	"V46wsdlow3flHmHdiK/Ux8ocrxJ2j/fRHxuMkKGmwHDZaOHRR9vuZCSz1QqLjcVwaVCvoB6wNX0LgKHI",
-	"Ul6JboD+LFsOsrdSssPz5HDVXnzdmVw7vCv94R503CtAr57fAKsq049hVQa3fq919MGELNou+sffoDuI",
-	"XCm0D6lomtryskhxG/0RZIQPwfXctOHvwCWCZLGN75oVDsB3a9QfZJvfEVWGRoh3PBn17HRlgFhmTKbl",
-	"vYIl9Slxv1eWYOzEnVjCkyM1C1DiB60FzshfFj89WPbx07PsLKHq0BhuPJErUONbv4hSvtAaqheMX9M7",
-	"jN6XployoOotMgqHub3tU2M60rqMaaoo6/wbpLy83eFTC3leG8jegl7RIHL3j13aXePne5UFyz0s20VB",
-	"oBIbaPdwetWjWUItmwcPXeOfVjUh0G6Kkj+rwuDqyXZDWkPTnwbyrkYtPA2hNbY+ayW5UO42dIR6KPWV",
-	"B96qVwQbrD1TBaO5x+NQmkZTu7lhMdLCGDqaSobB2p9FVQiQdJOy0ACY/gLM41DCHhSIZ0Eaj3P2h1Up",
-	"Hg3jLdrFfyHkDatvPDrj3jT7UdxawJciyIyLBOEFpkx6TYDhae5KMx4V48KyXmoXfuBF2iRj9BNXS8oW",
-	"4FZRXJjIvsq9nnd11DM/87s8b7/ZnRAGnt4WHmhwjBj0vZChgijD05btKOVSCRq12qL3kkQ3TGuktpa6",
-	"8xdGpvRFHjbj4kMiqAJjSjVEea6gbSa1LoIV8nidXCkKabp5jyE52iOqym2RAni6LKDxcLxYm4KHjxaP",
-	"aXunP/S+aE6Uh3NAHGOBGNNZwMVWpeBXzivjQ3MtCEuxIUoSgotMzzT9khnUptNXsDklSZOV2S770laq",
-	"eJb8wev81ok1nA47cxM/sOVosbQhI0OIt2WSKwVlN9oILv3g36e0C5SDk3ubB/IeRR1xUyvjsk/Nvtz6",
-	"qFWd94vilgyND6eOAtNVCsmVxSZtqGi39BhQajwz7oUxykWjpBBvSj5SxhXUYcKC2GpkA0NwZy9/BexH",
-	"phsU3A07qXBh0REG1WzeNKWCbHHTlaoA41stVtofOURr87VEUzLngoAcycgXZWO4LwJ5DbnMeXb8TUB8",
-	"hCX4lDPA/fDkpGcj7gzS0oFkuNrR9IM+W9n3e//FZ27Y3ScCq40y2k2mEFrr9yEZQN4roWybsdRvxPFM",
-	"5aZab5qhTKOVJiRDAr16dDoaQR+EjT+L7bNGn013fRka/S0oe8TvHqycT4n7vR7aYW2a+0VqiyHzL4uf",
-	"Yc2We2aqgqfk0MtZaZVJyjXOn1osKcoW9tYp8/rwXVBritg3qqczvib1OIbOha7bRn1Cl3WgQH6r5FXN",
-	"fRogRsKU5PQFrvLkUGxT5uXWFcIIwGZyCyAfxiQgmOdgJONrgtQdNXkZEILpKoFBxobWl4pNvJCIJk3J",
-	"BJV6/89U1gu1eRhK3Kt3PBgG3yG21FHeeyhS/jSRscXZaBL2aqDof/XsC8E7G1gg1bL1hvoF3njae8mV",
-	"KH4axp2Xmm1l1wDJh9OhQcg2nRiq1j5TBlkUMx6KLboavYMANqf6XlkH+ov8ZqOidjnDZZin7cmmJIPd",
-	"8PZn4aEF7TaxULv//oxzUBLYg2r8JIjdz9kdVhne49k9wnmJ+UanvS13TuZzYhy2Cyvi2ngPW5UdLJ2Q",
-	"H+z8wKsx+kBwAhn2NuEfeIB+JEk6hxGmmyJZ2IS01w++pXpbDn/P15SdJXBRfVfs24DNbX38XKQQg1PT",
-	"8O6wQO2Ajp4qQ38hAwUmbDqCxrPp/cQlqELg9LHKEL4hjqZc4QA7HniB7Mms04LJny2Rw/PUcQJdGB85",
-	"VijYhrEpXqh6GUP4FhQKE0NlLJd0KVeqpFVw/tW99MSyc1HWZgezTo9w/+Z8GFO6uvZlXk1sr9K7X7S3",
-	"VYB3SH04reTk0WxpMWK8RNhNO0a/2lLJsamdHDcXTIbKOLbaCVUNRR4ajCyu8PAz5TylyuND6Q9eseWh",
-	"8OpzgY6WlJ0h/2cR/0tk36QBFFDoL0vuAY97UAWeCs97O4zDKgT7QWKoVaP1ikm/5P8LmVdVHKOLgtcu",
-	"6C1haGlEBu+zcj17IwfOiK2BxDiyLV7favnPtpg4tO+aGjruDa+Ca9B395ejmmF9do/Bwo+KziZdBLtv",
-	"i7efVsLrGc5p1715lGhON9l28asAfjmYM0IEz5ZF216sFFmt1eBi2m6aa5mASgxgYOX1QzNbMu65ln7R",
-	"poBcS+OeKVfLCGVM0RTFzZ2C4gD7gi3bI2GaZT9Ytoy6c729Ofnqvb+fOytzNW/aeVf+1hNXSXiwXrl7",
-	"MS3XoeGpFFK/Yn+7RuqQNQCvy/G+zbX0a9HS+3lqiKV+GIOpiF7rg8EAXTqWvdxN7qsIrrxaFVvTlg2K",
-	"YrpQ69yaG3Y87Y7VP432WaLwRvWzgMMOnHsfRLIPDfSpkL2/0z6wDronRLbEZv4FcTKwhvc4HPhoVfSY",
-	"2cYkXDuaGsrKLOx7fofmWKApnt0gxVHK+U2EsEQYfceRa/VRVKU/eb2KIxSfLGOoy396tozRgSsFDX9G",
-	"CCu04lKh+OvT42UMrU6CiYCuL0mBuRx2o9OzZaD15GOINg5wobzh/MayiAADidfjJnfN2kYo5SLuS0Hk",
-	"kqfJACJRMeyDFMAKdeWDHpqrertd+Mf8k2vzxV/2iq5AvOn4BQDSn53UBnl6cmkwUzpXEBdl06OjrBcB",
-	"ATCUXq6enJCGv2qqWxr2ytkvjQS4g9efaEDL0P/OSGarIeTM1fbpyEse+FVPrBF7jC6Qa3ztv9iSpmob",
-	"lDx3FdEus5fh5nT42duDFrx+91jazOOhs2O97jCAHr8vzG+fNfiNf9kgD3q3Qgn5o9sTQI4d9Y+A1UYC",
-	"l6jUIyj96C3F/9XUXfA/dnYs7zcT8OX9YMMvvF8qtVy8J6WcHO9373R6v9pS9P5cUEry/vP9/w8AAP//",
+	"5lyQPkzdwG/S/tT83onzupvZXcj5Je0P5U/7uRWVgxzvgjAe+3T/myDYnOkaPWY4LeOeZ9PUQzzLVlMj",
+	"w66IEnTmCyoyA8KbCKz0F/h2MUkyY+OZwNrW33wzSTGYeM0PRAguzPshqUUtBZFLniadllQBiF2fP0rk",
+	"dhgCStkK9wO5Jam/OThMM7DzKiIY1jLZjLM5TbRUBn8Kopc+Uw1Cb5MNsYoDDcOtxFNIivq8Fty66cjs",
+	"R8abiU3+uJ1n52+2SXhzStJkssZKQ7h8kuq0UTkwTdKhw2N3A6xB/bCSYos0WJH6YPISbCNHEzUA1TC/",
+	"k7AYostdpMZhKLd8E/5AV1SBtmss3Vr35axkz38hUYIVfovIaq2cc4qguyVPSa4Ib1eBo12Elt3ov07m",
+	"5U3/Qz9Ha6yW0t/6jGt5ZIy+5UoR9xy8U/FXMewbsw1AR5KFFo/QQWys7USMv4pfIswSFH/lvZuQtVqi",
+	"g/irr8ZSsvjlW4SRXRYMzDOFMEq4QistBBK9HKwQrB9p8kVYFQON0TssySFlkjBJFb01bjF3gqs2mVYf",
+	"HmDrvfn0xL7t/qyf/SEO+XZ5MKwe9DqwXY/fEPJF2Kv0yJJGaBG7KBS78JYnPM9/KaJvQurmg/GT90Xl",
+	"FpZ/kUoO/H1j7NVlVg+8kBLZiaFjhZsXZ2IkKpurkDqM8LkVBMaYXj+sQBTdTyvw/DK2Qod1d6RXdubY",
+	"ll1maI/fkpTekqDZVyl92XbfnRvqwnwY2tluAioM2/Mrctti/TUPGzTLRikTWKGFSq+1SIVV1hl8H83b",
+	"99HIuva6e2m8DzwIlPabryYqELzVaVPFbIBWeuDT0xb9jyhTb85GIUcKKJBhlBitsHjkfeVcYJMC/IGQ",
+	"mNJlb0YDQ0IbGIa4uPNz99iXdYXMfOWXsESPHhkdnyTgdZhjmjboupcrqj4qst56N5R5/5WxWBGJMENA",
+	"ms7ZNc2A5VfMjJbB1wIcyJe1IFJSznJ9AEbLdQUn3VrlwigLCZ9lLvrAu1vOGqSFEqfoddFXcOSNFELL",
+	"ZUkscShhnIGRRR0KfQfn//c3JbAWv+u//A14/aHh/EGklY2wbqZEf8DX1gAuFV4YUlgLnmTGjhYcrcHm",
+	"ud1WYdn6ZkKTnkYA8oXMMjv0MPYDa0PtecX0sExa1ltT5EsTV3dWgVGQajT4d1Ljt8hnlXC64nChKUk5",
+	"W0ik+Lk+WGBkdDpjWYqD9w+tOZskefCHBB3V3lUygr+cCn94R5M8pkWO0a/lI2yWQGXlfT2CWwjRAEMy",
+	"m+rtTE0Mzx5kyAL91RjaxGjulrFt1gTJbLZEWKKYi4SIsb1s48rKenOUZl6ip762yyvjvdHaJXkmZpWL",
+	"zPEGh7iJxaWm1BVVE6l5fy51+OQcNvSWDmNY0XbLaN3WEPdvAaNtKzPDBRfkjmt9MUMKOb4oGwh0NnSm",
+	"j59UWGjSoyqCG9E+MkiTQQ/RnLL+jK+Bi9J2PtRwjHimdvns94xkPZctSIJnWsottLaKYALGNj43ti+J",
+	"VljekARNyQxnknjhOC8kMrYKlHAiEeMKrQgBFkVFJXq3ZB7bekFZFO5BvciJtdAv9PntfmK0pPeByCwN",
+	"anaWynJRqW2ka/OuO305e2mgq/x5vzgMf9jAIJ4iVFq7o2MHHp/UWpnAIFwp5yiPrRZUycNj/2b/o2gk",
+	"MsYaFYRoZPzVDcw/ZPqoAesh1i5IlQkKd8ZkF34GtspOCrZNxXEmleLLYoYQXGHfl463B6xHYa7+vz7+",
+	"/BMY/zU7Mvk1JE2iQpQA4vzt5PP4FqdUs4dxoQ7FQVa/IlLiRQeJ1Syr+CC0re8EDsn9zytSLzCDDSZ0",
+	"w4a29v319dWPRC154h+C7y6vR9Ho6ueP8M8v8N+L63ffj6LRt5c/XF5fBqlej7WDhvwOp6nRjr8YNzSS",
+	"G6nIaowgjN7F9k55skEHQCp3S8K0kLzGQhIZIZJKgjAyKzFOIcPuEBYESXxLEpSxhAgUC+Dp5lKM6+q3",
+	"nmSb+n235JKgW5xmkGgltdiBjVsLVqfH2KKO598d6NtUSy/fXV7Dug14X3bT172g8jC8m+/gggJWOfbb",
+	"aM6jE2NtyqFYB9evSyIIUhwgb9PPLBKpUa4cHOoRwPqkv5DgiQtpDPXt0BXhmbKSp58uVopifnNcyRg7",
+	"DgcxizSIfTyVPM0UQUul1ogL+FeiXz78UFvk2d/76TUW/Gbu0AmtJDVVNVvaIihEoxlPyESQNX+8CIqe",
+	"sa6PE5FQwCEqwawaq7BDrIGHn91sEyUM1i/HPPD94uo9sm8CV4EULXmO4tsYWAdGxqTr3Zu3p3W9u0Se",
+	"p9EWmgme7CXxk91eSKQ/QSm9JfIcYX0s9BmJl1yqI37HiDjSw8XewhZULbPpeMZXwGww2xzNxOpQbtis",
+	"uuLXHZyMvf2iD3WRN9HTFgIZQmouJSQ+stzszb2Ty7tM6w8gy2dFHzUw/ZAH8Ha+livhMoKQQzj0N2Rz",
+	"ZEQNExU8Rv9ONhKdHL55hWZLLLSOL0CNT4mWy2WEErqgSkYoPowjFE/0f8aGQ8RH8VsjuEiUrfWVe/r6",
+	"tTeMJ0kXmwmlpVbQmhKh/G1NOU8Jbg+MW+Evk2o4ZTfbkf7Si7LsGNqJv0wqsZodZ6NsUooC7TbfLpkX",
+	"7aaByrEtK/wWBfkFtuXOquK028VVvZtsDKo0wVe5xfuFRLlpX47RR6IQViglWCrEGakL3QX95PKbsYMF",
+	"PWkIo7jIVB6ba3AyNRbxJLZ2QFARMMoDZaEkgn3HI3OPUrsSZFvVgRBxljfxPV0siVRgUVsrPE0Jkkut",
+	"pfA5MrYFD3iRlpfXRMysB69Od35FBG9px7ufgC3bC5yGSngjv2vaX25H2c8WQ5z4J8vHy2s8OTw5Pvb4",
+	"3ttm5mn45ljLLgoLRdnCxCdi+4kWdOCbitRy0uFW8jLlK9lrnM1TOtOzBS3hPzN0dvxNZASxxBlNbBUP",
+	"MI5T6VStOxzOiE2IwjQNi/CafnvG+RijT8gJyaTCbNbgh2kMVtCanUpJiwpb90X98uE9EmROBGEzolVI",
+	"qGSgRWgDaPBPeUIoKHHnR0cpv9PCxTght642gTyylqYGA1PIOeWWnG8rxHk/QD6LjerbKdisp4loywqa",
+	"Yr1cqmsvh3PnLOsisbqeUuutlJezRm8puTP+uERzf33tJSsKKS9ayQjapOolIB6eKNpXxe1jJ+yD3b5p",
+	"7R7UfbNgSOttQkcByl103UcBxNa08AZC3GYpLW9/CE2uWkfkkZW5D5Bp9xES7XZjRfyWiBSvg2UE/v7m",
+	"TF+BFemH36GU51yZ3FKeSWRy/fQFu5EI+O54VLLdnf294er3rgszSNiEwsidneQtWhBGtOSSWBFxKuvh",
+	"Uaev35TV0W7lBT46ku0hRRuLCrbVYtbrlBJ57lmMY2f+idEB44gmLyPIh4i96JMYHeg/J//v//zfODLi",
+	"CVWyiEBxn7gf9Pt3c3hdPzLBZHGCFY4RDpdjspka6CCepdJOpACyRZY+gkIJNjoNK/vly7q83+WcFrf8",
+	"1vNvPKtdw0WKT/xgQAvkctSS50gdRdXA6WKhnqt4r5ERO0UvNJpXi0iEKkFilVvikQmIIwk60D99f319",
+	"ldvyDQGQFfUCgGgSFf47fbDVyygPLNjUYgUeHAJQStOsemjlDV2vW6NztocABGnL2gDLEcZBWnMj+EKM",
+	"9WCCJx4zaclOy6I20ii44Gv3blmY6cGsCw9W5fSdHXfQVVq8tyZ3SnGN7sgkV7lkrmowmOIKpw8OBXMu",
+	"W29HIejnINvBJ/mRKOmo2KpXue9uLvjK8wcaFRb29xZp5Vr4D5EkBBEsUkoEMm6zQNSvNDdXJ6khRAm9",
+	"8mwq0NRzh8EHcSK7SQadoqMaAgFyQDsuJJHIGNIXUMBAed+29Cbtxg893aKY9ooyqkZB+9O0cgo/SMhj",
+	"FivMMsjDBvZqq1QmWRrOLXfV4uoVGW5J2Dq7kwOQynWKN5PGm4WsGg0LPRWnYVyAZj2VhUcOLjv5/DSk",
+	"L/L8vTK8QQrqrgSY2JKA7L80ZarqPPcnAhY2qEFbirfbnkdYKn01jAJvt1ustwleu+VfO9pttQxfMESZ",
+	"eRdKhr2Q6IZsTOQ16D8mEESQeSabzL9Vst4aeZCTeUlxOCtdZa+25knAIE0gG0LJNFUfH1m11JPulhPb",
+	"zKseD0G17fzTymw7CBL/gILLICm7y8AmuNuAsxhlLCVSotgLaUNUIk3oJgTKXYgvcpFEU/MtFhRPUyI9",
+	"iyZe8Ywp9Ck7Pn41+x8IomACUU4PEwW90LqaI7VXjlCxivbwu382hUdcIElWmCk6ywMjDpxRV5KVFhi4",
+	"WLz0AHQ6fjU+jrtkSXiFTbvTaJeqJThNp3h2M7GxRo8SlJNQqUklmQiCZQiSvy43Rtwi4pYIlBDYJZhJ",
+	"VFF2FR1gJMiMUP0OZvIOMl3OTo7Rd5yRl+NextIiRWygtCZrTrKloyblMqbV7dJUb1bBFWE9JfNMZcKU",
+	"ptIbpMSGD9IFI4k5tCGzleK87LhqVV1brFR6IsoWdtxzPRHECHKWbtwa80A6sLAUtiwubOGsBBlXVMPM",
+	"k1380gOJYR6+K8fAE8bK4Vh9a8GEthniKPZwDyqSdOEGFSXTpW2FS8AAwKRB/4Gm05SoYOYZeEMkWmGG",
+	"F8Q/ry/9CjLlJDIz+Bi9w4xxV/q/C1+s8q9+wY+7lLBo4BM716F4va0MRfdDWgvztfzTHUwJaD2I75aS",
+	"zKwz+dUpEpglfIWmG/0GZdCr4c3Zy95W6Gh0J6giP7N0Y6iwOQ23duZajsUQYmdex/uRJU8779DC51+e",
+	"6kNir18wvXfG836qs4EU0zPSrLHIrlSTFU/onJJkAIN6v/wyB1tQKZozzLoOY+1H/ev31m5Yax1pDJC2",
+	"KChWWKSOhS7nMpQ/t1DZMInde6iIltPc1gu/TyHWh5FLj9tsEErapdjwdtKqklAbeQxyKeUNGx77VrIT",
+	"/wgFPANGw7bAw+YgUxvQ2B0AtkpqqMxES8zilQnPM7nCxgfpRfDZAnrgdQtH8NXWXXwcqhRYn8GFslGW",
+	"mG4aHfyo1g3Yzem6/uabHcBfeB27zdIeONkFykUE5cHJ8bGJYFAQQaBVccScFt5h8QaY7SnI/eOQ7agl",
+	"FDck0HYqrVv+xSNSj/jbDtwjVfpuEUv+dSc0ImcHc+rPzLgEx+jyC56p1FmtlKJsIUshsK6+Z6znj9Eq",
+	"kwpN4d2AQXRFtxdpd/Wf7q23vkPGpHu/DxEUUQFdHcFlGbJrUENUhCJsQ6Zv/m4Lhmg7idcFyfUKj3KV",
+	"PowR3XGbcxQb32hsIlMsQSPCkjWn1mj2MkIx6FExOsiLb/G5/XFi6IJKlBdyeQlpa87HaoeOZ4Kz2PPp",
+	"g7//l+t3L8foEsrvuEWhGWYIp5JrOisqAU03aIlZUqc6PXD9HvhggQtGG28xrrLJOZrT2zzE5mBFGSSm",
+	"8kygBG8O+fxwxZlaIvNf+9MdITewO4zcbFwUZvH/qT9PN3GnlNtylbC2xVvg+zVZtif09i2p0S3wy5h1",
+	"MkHV5qMexaZ7Q1Opi8wUU4DhgX3Dz8WtCccdmnJRNudhw5CxvkHcwsXVexc0kvK7Q0iOdNa3c994J6NK",
+	"mShTUsXLjvjErBUQctqtJTqvJZVJIsyjSrM5GUFRuErAVWQ7FX5iXvam+b7W+k+OP7FP7B1nevpCAIFU",
+	"Gs5s3Sl32s4/sUP0/ltjLy+M0tOSTwEKXwkyp1/MoxvKEhu4GEcovpubf5Y38G8mBfwr8CSOPjGEIPBQ",
+	"/0KZgn/JF2L+vTV/J+kt/Kv4zSR+OdZLMsdzlZk8FNflFAuw7cdaXY3f5iZ1yMhPEM2T+ePLa7yIkUmy",
+	"f4uufrmOEFRB0FvRSzK5+mjJmT58sWuMarNxwT0CXVZduQLGIfiVCHc3eYu8+vmjHr40h5vA5NJIFFf6",
+	"ycbnRXdaYFUSr1zRngiZxHKAHYRi6QFvyOZlSyPbCHgkgtYX3mPOCLrDEqUc/nBpJdBZVg8P096Qjc2M",
+	"sb27oF4Dlejs9NQmLWrquCFrEyJ6egY8y8BAK3cSKXxDUJw3go3RASTqHEeuSgA6OT5+aaGL+Br/nrn3",
+	"QfWKIw/yQDN/gCAVoYqOdh+/hXoTYBuPKw9jtCLYgifFUiH9yGAK8mJgG3m7ybipsaWLxPUqFKLYZNb8",
+	"9jnWYCwyTGB0zYW4oP8Jv2jMGkSaczczZnpBsNm7IWV9TtHZ8RkAlCp0QJVE5AuVCjJgKBRr0oAQ5Jbg",
+	"lCRQDr0yrhmUKjTNFCp8AfoXO/6r8SeWZ7dAhleZp1V4n6fin49OxsfjY4g3XROG13R0Pno1Ph6/MoVk",
+	"lsCFj/CaHpo4DdCMuQwY399LmRGJMJJLLtRhSm9JApwWPhyj98q1lYPgZ80aIzTD6zVJEFZaXDDt8WLj",
+	"UzeN6Khs7SSIrkpN5yRaYU3SMiMurMSUnS+a1ekrTl/xphxAMjofvQNrWN7BMSq1v/4tfM8VrxxVuljf",
+	"fza3HZHq32ypkmH6DZcaFd6XL1XwLFSaHp8enww+eVMfTYNhY72zFrjwgPkKvWax0UjhhQTJwFDYZ/2b",
+	"R3JHf9Dk3tBbSowwXMbgt/D7sBgsQfIsJEdBWtSAm+697G9H958NpAp5BeLbjGusDCPNwC/8F/tOl7cH",
+	"v486vWsJJgp39nb1FRs7rDZ8V26M1o16S827Atg93kdTcLCGhjohw22lpU8fbbuTkcxWKyw2FsOlQb0K",
+	"gcAX9TUCkQeW8kp0A/Rn+XqQP5ayLp4ni6w2IOzOJdvhXWmK96DjXgF69fwGeF2ZfgyvM7j1G8yjDyZ2",
+	"0sg0Z8ffoDsIoSnUF6lomtp6uUhxG4YS5KQPwfUcROwuXGInvmtWOADfrVF/kG1+R1QZGiHe8WTUs9OV",
+	"AXKdsbmW9wqm2KfE/V5ZgjE0d2IJT47ULECJH7QaOSN/Wfz0YNnHT8+ys4SqQ2P58USuQNFy/SJK+UKr",
+	"uF5WQE1xMYpjmmrJgKq3yGgs5va2T43tSStDppOkrPNvkPLyHo9PLeR5vS97C3pFV8zdP3b5f42f71UW",
+	"LDfubBcFgUpsxN/D6VWPZgm1bF88dJ2MWtWEQP8sSv6sCoMrkNsNaQ1djBrIuxo+8TSE1tjLrZXkQknk",
+	"0OLqodRXHnirXhHsGPdMFYzmppVDaRpN/fOGxUgLY+hoaxkGa38WVSFA0k3KQgNg+gswj0MJe1AgngVp",
+	"PM7ZH1aleDSMt2gX/4WQN6y+8eiMe9PsiHFrAWeMIDMuEoQXmDLpdTWGp7kvzrhkjA/Murld/IIXqpOM",
+	"0U9cLSlbgF9GcWECCiv3et6mUs/8zO/yvJ9od0IYeHpbAaHBs2LQ90KGKrMMT1u2RZbLaWjUaotmUhLd",
+	"MK2R2uLwzuEYmRocedyNCzCJoByNqRkR5UmLtjvWuoh2yAN+cqUopOnmTZPkaI+oKvd5CuDpsoDGw/Fi",
+	"bQoePlpcru2tC9H7ottSHg8CgZAFYkyrBBeclYJjOi/1D93CIK7FxjhJiE4yTeD0S2ZQm9dfweaUJE1W",
+	"ZrvsS1sy41nyB6+VXSfWcDrszE38wNbOxdLGnAwh3pZJrhT53WgjuPSjh5/SLlCObu5tHsibLnXETa2e",
+	"zD41+3Ivp1Z13q/XWzI0Ppw6CkxXKSRXFpu0oaJ/1GNAqfHMuBfGKBeNkkK8KflIGVdQEAoLYsuiDQzB",
+	"nb38FbAfmfZWcDfspMKFRUcYVLN502UL0tZNm60CjG+1WGl/5BDuzdcSTcmcCwJyJCNflA0CvwikSuQy",
+	"59nxNwHxEZbgU87Q0RxPQXo2ZM8gLR1IhqsdTT9qtJV9v/dffOaG3X0isNr5o91kCrG5fmOVAeS9Esq2",
+	"GUv9ziLPVG6qNdsZyjRa6aoyJNCrR6ejEfRB2Piz2D5r9Nl015eh0d+Cskf87sHK+ZS43+uhHdamuV+k",
+	"thgy/7L4GdZsuWemKnhKDr2kl1aZpFxs/anFkqJ+Ym+dMi9U3wW1ppp+o3o642tSj2PoXHG7bdQndFkH",
+	"KvW3Sl7V5KkBYiRMbVBf4CpPDlU/ZV73XSGMAGwmOQESakwGg3kORjK+JkjdUZPYASGYriQZpHxofanY",
+	"xAuJaNKUjVBpPPBMZb1Qv4mhxL1664Vh8B1iSx3lvYci5U8TGVucjSZhrwaK/lfPvhC8s4EFcjVbb6hf",
+	"4I2nvZdcreSnYdx5zdtWdg2QfDgdGoRs04mhfO4zZZBFVeWh2KIrFjwIYHOq75V1oL/IbzYqapczXIZ5",
+	"3p9sSjLYDW9/Fh5a0G4TC7X77884ByWBPajGT4LY/ZzdYZXhPZ7dI5zXum902tu662Q+J8Zhu7Airo33",
+	"sOXhwdIJCcbOD7waow8EJ5CibysGAA/QjyRJ5zDCdFNkG5uQ9vrBt1Rv6/Lv+ZqyswQuqu+KfRuwua2P",
+	"n4sUYnBqOu8dFqgd0NFTZegvZKBChU1H0Hg2Tai4BFUInD5WGcI3xNGUqzxgxwMvkD2ZdVow+bMlcnie",
+	"Ok6gHeQjxwoF+0E2xQtVL2MI34LaY2KojOWSLuVqnbQKzr+6l55Ydi7q4uxg1ukR7t+cD2NqaNe+zMuR",
+	"7VV696sHtwrwDqkPp5WcPJotLUaMlwi7acfoV1uzOTZFnOPmys1QWseWS6GqoUpEg5HFVUB+ppynVAJ9",
+	"KP3Bq/o8FF59LtDRkrIz5P8s4n+J7Js0gAIK/WXJPeBxD6rAU+F5b4dxWIVgP0gM9Yy0XjHp9x54IfOy",
+	"jGN0UfDaBb0lDC2NyOB9Vi6sb+TAGbFFlBhHttfsWy3/2V4Xh/ZdU4THveGViQ367v5yVDOsz+4xWPhR",
+	"0WKli2D3bfH200p4PcM57bo3jxLN6SbbLn4VwC8Hc0aI4Nmy6B+MlSKrtRpcTNtNcy0TUIkBDKy8fmhm",
+	"S8Y919K42lSga+kgNOVqGaGMKZqiuLllURxgX7BleyRM1+4Hy5ZRd663NydfvQn5c2dlruZNO+/K33ri",
+	"KgkP1it3L6blWkU8lULqtw5o10gdsgbgdTnet7mWfi16iz9PDbHUmGMwFdHrwTAYoEvHspe7yX0VwZVX",
+	"K4Nr+sNBVU0Xap1bc8OOp92x+qfRPksU3qh+FnDYgXPvg0j2oYE+FbL3d9oH1kH3hMiW2My/IE4G1vAe",
+	"hwMfrYpmN9uYhOuLU0NZmYV9z+/QHAs0xbMbpDhKOb+JEJYIo+84cr1CirL2J69XcYTik2UMhf1Pz5Yx",
+	"OnC1pOHPCGGFVlwqFH99eryMoXtKMBHQNTYpMJfDbnR6tgz0wHwM0cYBLpQ3nN9YFhFgIPEa6eSuWdtJ",
+	"pVwFfimIXPI0GUAkKoZ9kAJYoa580ENzVW+3C/+Yf3JtvvjLXtEViDcdvwBA+rOT2iBPTy4NZkrnCuKi",
+	"bHp0lPUiIACG0svVkxPS8FdNdUvDXjn7pZEAd/AaHA1oGfrfGclsNYScudpGH3nJA7/qiTVij9EFch24",
+	"/Rdb0lRth5PnriLaZfYy3JwOP3t70ILXeB9Lm3k8dHas114G0OM3lvntswa/8S8b5EETWahBf3R7Asix",
+	"o/4RsNpI4BKVegSlH72l+L+augv+x86O5f1mAr68H2z4hfdLpZaL96SUk+P97p1O71dbit6fC0pJ3n++",
+	"//8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

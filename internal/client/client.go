@@ -217,14 +217,6 @@ func opt[T comparable](v T) *T {
 	return &v
 }
 
-// withIdempotencyKey sets the header on operations whose contract lacks the parameter.
-func withIdempotencyKey() api.RequestEditorFn {
-	key := *newKey()
-	return func(_ context.Context, req *http.Request) error {
-		req.Header.Set("Idempotency-Key", key)
-		return nil
-	}
-}
 
 type nopLogger struct{}
 

@@ -14,10 +14,9 @@ func (c *Client) CreateAPIToken(ctx context.Context, in api.APITokenInput) (*api
 	return decode[api.APIToken](c.api.CreateAPIToken(ctx, &api.CreateAPITokenParams{IdempotencyKey: newKey()}, in))
 }
 
-// DeleteAPIToken revokes an API token. The contract gives this DELETE no Idempotency-Key
-// parameter, so the header is set directly, as the API's conventions promise it is honoured.
+// DeleteAPIToken revokes an API token.
 func (c *Client) DeleteAPIToken(ctx context.Context, id string) error {
-	return discard(c.api.DeleteAPIToken(ctx, id, withIdempotencyKey()))
+	return discard(c.api.DeleteAPIToken(ctx, id, &api.DeleteAPITokenParams{IdempotencyKey: newKey()}))
 }
 
 // AuditEventFilter narrows ListAuditEvents; zero fields do not filter.
