@@ -3,6 +3,7 @@ package platform
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -58,9 +59,22 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// requestID is the X-Request-Id a caller sent (when it is short and plain) or a new one; it is
+// echoed in the response and logged, so a client's log line and the server's can be matched.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && !strings.ContainsAny(id, " \t\r\n") {
+		return id
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		reqID := requestID(r)
+		w.Header().Set("X-Request-Id", reqID)
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
@@ -72,6 +86,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		// Only method, path and status: never headers (Authorization) or bodies (secrets).
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", elapsed),
+			slog.String("request_id", reqID),
 			slog.String("user", principal(r).UserID))
 	})
 }
