@@ -1,0 +1,117 @@
+package provider
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/go-version"
+)
+
+// TestExamples proves every example a user may copy from examples/ is formatted and valid:
+// `terraform fmt -check` and `terraform validate` against the provider built from this tree
+// (through dev_overrides in a throw-away CLI config, so nothing is downloaded).
+func TestExamples(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run tests that need the Terraform CLI (make test does)")
+	}
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatal("terraform is not on PATH")
+	}
+	tfVersion := terraformVersion(t, tf)
+	root := filepath.Join("..", "..", "examples")
+
+	fmtCmd := exec.Command(tf, "fmt", "-check", "-recursive", "-diff", root)
+	if out, err := fmtCmd.CombinedOutput(); err != nil {
+		t.Fatalf("terraform fmt -check found unformatted examples (run `make fmt`):\n%s", out)
+	}
+
+	bin := t.TempDir()
+	exe := "terraform-provider-lowcode"
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, exe), "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
+	if err := os.WriteFile(cliConfig, []byte(`provider_installation {
+  dev_overrides {
+    "lowcode-platform/lowcode" = "`+filepath.ToSlash(bin)+`"
+  }
+  direct {}
+}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	providerTF, err := os.ReadFile(filepath.Join(root, "provider", "provider.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var dirs []string
+	for _, kind := range []string{"resources", "data-sources", "ephemeral-resources", "actions"} {
+		matches, _ := filepath.Glob(filepath.Join(root, kind, "*"))
+		dirs = append(dirs, matches...)
+	}
+	dirs = append(dirs, filepath.Join(root, "demo"))
+	for _, dir := range dirs {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		t.Run(strings.TrimPrefix(filepath.ToSlash(dir), "../../examples/"), func(t *testing.T) {
+			t.Parallel()
+			if strings.Contains(filepath.ToSlash(dir), "/actions/") && tfVersion.LessThan(version.Must(version.NewVersion("1.14.0"))) {
+				t.Skipf("actions need Terraform 1.14; this CLI is %s", tfVersion)
+			}
+			work := t.TempDir()
+			files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+			if len(files) == 0 {
+				t.Fatalf("%s has no .tf file", dir)
+			}
+			hasProvider := false
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hasProvider = hasProvider || strings.Contains(string(b), `provider "lowcode"`)
+				if err := os.WriteFile(filepath.Join(work, filepath.Base(f)), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !hasProvider {
+				if err := os.WriteFile(filepath.Join(work, "provider.tf"), providerTF, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command(tf, "validate", "-no-color")
+			cmd.Dir = work
+			cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("terraform validate %s failed:\n%s", dir, out)
+			}
+		})
+	}
+}
+
+func terraformVersion(t *testing.T, tf string) *version.Version {
+	t.Helper()
+	out, err := exec.Command(tf, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("terraform version: %v", err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatal(err)
+	}
+	return version.Must(version.NewVersion(v.Version))
+}
