@@ -26,7 +26,7 @@ func validateMonitoringTarget(in api.MonitoringTargetInput) error {
 	var errs []api.FieldError
 	for _, pct := range []struct {
 		field string
-		v     *float32
+		v     *float64
 	}{{"min_success_rate", in.MinSuccessRate}, {"max_error_rate", in.MaxErrorRate}} {
 		if pct.v != nil && (*pct.v < 0 || *pct.v > 100) {
 			errs = append(errs, FieldError(pct.field, "is a percentage: use a number from 0 to 100"))
@@ -187,10 +187,10 @@ func (s *Server) GetWorkflowMetrics(w http.ResponseWriter, r *http.Request, id a
 func workflowMetrics(id, window string, st store.ExecutionStats) api.WorkflowMetrics {
 	m := api.WorkflowMetrics{WorkflowID: id, Window: window, Succeeded: st.Succeeded, Failed: st.Failed,
 		Executions: st.Succeeded + st.Failed, SuccessRate: 100,
-		AvgDurationMs: float32(st.AvgDurationMs), P99DurationMs: float32(st.P99DurationMs), Breaches: []api.Breach{}}
+		AvgDurationMs: st.AvgDurationMs, P99DurationMs: st.P99DurationMs, Breaches: []api.Breach{}}
 	if m.Executions > 0 {
-		m.SuccessRate = float32(float64(st.Succeeded) * 100 / float64(m.Executions))
-		m.ErrorRate = float32(float64(st.Failed) * 100 / float64(m.Executions))
+		m.SuccessRate = float64(st.Succeeded) * 100 / float64(m.Executions)
+		m.ErrorRate = float64(st.Failed) * 100 / float64(m.Executions)
 	}
 	return m
 }
@@ -202,7 +202,7 @@ func breaches(m api.WorkflowMetrics, timed bool, t *api.MonitoringTarget) []api.
 	if t == nil || m.Executions == 0 {
 		return out
 	}
-	check := func(metric api.BreachMetric, actual, threshold float32, breached bool) {
+	check := func(metric api.BreachMetric, actual, threshold float64, breached bool) {
 		if breached {
 			out = append(out, api.Breach{Metric: metric, Actual: actual, Threshold: threshold})
 		}
@@ -214,11 +214,11 @@ func breaches(m api.WorkflowMetrics, timed bool, t *api.MonitoringTarget) []api.
 		check(api.ErrorRate, m.ErrorRate, *t.MaxErrorRate, m.ErrorRate > *t.MaxErrorRate)
 	}
 	if t.MaxAvgDurationMs != nil && timed {
-		limit := float32(*t.MaxAvgDurationMs)
+		limit := float64(*t.MaxAvgDurationMs)
 		check(api.AvgDurationMs, m.AvgDurationMs, limit, m.AvgDurationMs > limit)
 	}
 	if t.MaxP99LatencyMs != nil && timed {
-		limit := float32(*t.MaxP99LatencyMs)
+		limit := float64(*t.MaxP99LatencyMs)
 		check(api.P99LatencyMs, m.P99DurationMs, limit, m.P99DurationMs > limit)
 	}
 	return out

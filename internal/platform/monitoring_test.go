@@ -76,22 +76,22 @@ func TestMonitoringTargets(t *testing.T) {
 			field string
 		}{
 			{"no threshold", api.MonitoringTargetInput{Alerts: ptr(true)}, "body"},
-			{"success rate above 100", api.MonitoringTargetInput{MinSuccessRate: ptr(float32(101))}, "min_success_rate"},
-			{"negative error rate", api.MonitoringTargetInput{MaxErrorRate: ptr(float32(-1))}, "max_error_rate"},
+			{"success rate above 100", api.MonitoringTargetInput{MinSuccessRate: ptr(101.0)}, "min_success_rate"},
+			{"negative error rate", api.MonitoringTargetInput{MaxErrorRate: ptr(-1.0)}, "max_error_rate"},
 			{"zero duration", api.MonitoringTargetInput{MaxAvgDurationMs: ptr(int64(0))}, "max_avg_duration_ms"},
 		} {
 			wantProblem(t, must(c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{}, tc.in)), http.StatusBadRequest, tc.field)
 		}
 		// If-Match names a version, and there is none yet.
 		wantProblem(t, must(c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{IfMatch: ptr(`"abc"`)},
-			api.MonitoringTargetInput{MinSuccessRate: ptr(float32(99))})), http.StatusPreconditionFailed)
+			api.MonitoringTargetInput{MinSuccessRate: ptr(99.0)})), http.StatusPreconditionFailed)
 		if n := countRows(t, inst, "monitoring_targets", wf.ID) + countRows(t, inst, "audit_events", wf.ID); n != 1 {
 			t.Fatalf("refused puts stored targets or audit events: %d rows, want only the workflow's creation", n)
 		}
 
 		// The seed's targets: success rate > 99%, average under 30s, p99 under 500ms, errors < 0.1%.
-		seed := api.MonitoringTargetInput{MinSuccessRate: ptr(float32(99)), MaxAvgDurationMs: ptr(int64(30000)),
-			MaxP99LatencyMs: ptr(int64(500)), MaxErrorRate: ptr(float32(0.1))}
+		seed := api.MonitoringTargetInput{MinSuccessRate: ptr(99.0), MaxAvgDurationMs: ptr(int64(30000)),
+			MaxP99LatencyMs: ptr(int64(500)), MaxErrorRate: ptr(0.1)}
 		put := must(c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{}, seed))
 		if put.JSON200 == nil || !put.JSON200.Alerts || put.JSON200.WorkflowID != wf.ID || deref(put.JSON200.MaxErrorRate) != 0.1 ||
 			deref(put.JSON200.MaxP99LatencyMs) != 500 || put.HTTPResponse.Header.Get("ETag") != `"`+put.JSON200.Etag+`"` {
@@ -103,7 +103,7 @@ func TestMonitoringTargets(t *testing.T) {
 		}
 
 		// Replacing drops the thresholds left out and honours If-Match.
-		replacement := api.MonitoringTargetInput{MinSuccessRate: ptr(float32(95)), Alerts: ptr(false)}
+		replacement := api.MonitoringTargetInput{MinSuccessRate: ptr(95.0), Alerts: ptr(false)}
 		wantProblem(t, must(c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{IfMatch: ptr(`"stale"`)}, replacement)),
 			http.StatusPreconditionFailed)
 		replaced := must(c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{IfMatch: ptr(put.JSON200.Etag)}, replacement))
@@ -136,8 +136,8 @@ func TestWorkflowMetrics(t *testing.T) {
 		quiet.Name = "quiet"
 		idle := createWorkflow(t, c, quiet)
 
-		target := api.MonitoringTargetInput{MinSuccessRate: ptr(float32(99)), MaxAvgDurationMs: ptr(int64(30000)),
-			MaxP99LatencyMs: ptr(int64(500)), MaxErrorRate: ptr(float32(5))}
+		target := api.MonitoringTargetInput{MinSuccessRate: ptr(99.0), MaxAvgDurationMs: ptr(int64(30000)),
+			MaxP99LatencyMs: ptr(int64(500)), MaxErrorRate: ptr(5.0)}
 		for _, id := range []string{wf.ID, idle.ID} {
 			if put := must(c.PutMonitoringTargetWithResponse(ctx, id, &api.PutMonitoringTargetParams{}, target)); put.JSON200 == nil {
 				t.Fatalf("put target: %d %s", put.StatusCode(), put.Body)

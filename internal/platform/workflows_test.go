@@ -200,7 +200,7 @@ func TestWorkflowsCRUD(t *testing.T) {
 		createWorkflow(t, c, orderFulfillment(otherApp))
 
 		// Deleting takes the monitoring target and the execution history with it.
-		mt, _ := c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{}, api.MonitoringTargetInput{MinSuccessRate: ptr(float32(99))})
+		mt, _ := c.PutMonitoringTargetWithResponse(ctx, wf.ID, &api.PutMonitoringTargetParams{}, api.MonitoringTargetInput{MinSuccessRate: ptr(99.0)})
 		if mt.JSON200 == nil {
 			t.Fatalf("put monitoring target: %d %s", mt.StatusCode(), mt.Body)
 		}
@@ -440,7 +440,7 @@ func TestWorkflowAuthorization(t *testing.T) {
 		wantProblem(t, must(wfEditor.CreateWorkflowWithResponse(ctx, &api.CreateWorkflowParams{}, in)), http.StatusBadRequest, "application_id")
 
 		// Monitoring follows the same rules.
-		target := api.MonitoringTargetInput{MaxErrorRate: ptr(float32(1))}
+		target := api.MonitoringTargetInput{MaxErrorRate: ptr(1.0)}
 		if got := must(wfEditor.PutMonitoringTargetWithResponse(ctx, wfA.ID, &api.PutMonitoringTargetParams{}, target)); got.JSON200 == nil {
 			t.Fatalf("workflow editor put target: %d %s", got.StatusCode(), got.Body)
 		}
