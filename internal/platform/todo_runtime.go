@@ -9,10 +9,6 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 )
 
-func (s *Server) ListAuditEvents(w http.ResponseWriter, r *http.Request, _ api.ListAuditEventsParams) {
-	notImplemented(w, r)
-}
-
 func (s *Server) ListEventTypes(w http.ResponseWriter, r *http.Request) { notImplemented(w, r) }
 
 func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, _ api.PublishEventParams) {

@@ -1,0 +1,105 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+// defaultTokenTTL is the lifetime of a token issued without ttl_seconds.
+const defaultTokenTTL = 3600 * time.Second
+
+// highestRole is the most a token issued by the caller may carry: the caller's highest role
+// at any scope, capped by the calling key's own max role. It is never below viewer: a viewer
+// cap on a user without grants gives them nothing, because a key only ever narrows its user's
+// grants.
+func highestRole(p *store.Principal) api.Role {
+	best := api.Viewer
+	for _, g := range p.Grants {
+		if roleRank[g.Role] > roleRank[best] {
+			best = g.Role
+		}
+	}
+	if roleRank[p.MaxRole] < roleRank[best] {
+		best = p.MaxRole
+	}
+	return best
+}
+
+// CreateAPIToken issues a short-lived token for the caller, or for another user when the
+// caller is a platform admin. Only the token's hash is stored; the token is in this response
+// only.
+func (s *Server) CreateAPIToken(w http.ResponseWriter, r *http.Request, params api.CreateAPITokenParams) {
+	var in api.APITokenInput
+	if err := decode(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := principal(r)
+	userID := p.UserID
+	if in.UserID != nil && *in.UserID != p.UserID {
+		if !platformAdmin(p) {
+			s.fail(w, r, forbidden("issuing a token for another user needs the admin role on the platform"))
+			return
+		}
+		userID = *in.UserID
+	}
+	ceiling := highestRole(p)
+	role := ceiling
+	if in.MaxRole != nil {
+		if roleRank[*in.MaxRole] > roleRank[ceiling] {
+			s.fail(w, r, forbidden("a token's max_role cannot exceed your own highest role with this key ("+string(ceiling)+")"))
+			return
+		}
+		role = *in.MaxRole
+	}
+	ttl := defaultTokenTTL
+	if in.TTLSeconds != nil {
+		ttl = time.Duration(*in.TTLSeconds) * time.Second
+	}
+	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
+		u, err := store.Users.Get(ctx, q, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, nil, invalid(FieldError("user_id", "there is no user with id %q", userID))
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		if !u.Active {
+			return 0, nil, invalid(FieldError("user_id", "user %s is inactive, so a token for them would be refused", userID))
+		}
+		now := s.now()
+		token := GenerateAPIKey()
+		key := store.APIKey{ID: store.NewID("tok"), UserID: userID, KeyHash: HashAPIKey(token), MaxRole: role,
+			Description: deref(in.Description), ExpiresAt: ptr(now.Add(ttl)), CreatedAt: now}
+		if err := q.CreateAPIKey(ctx, key); err != nil {
+			return 0, nil, err
+		}
+		out := api.APIToken{ID: key.ID, Token: token, UserID: userID, Description: in.Description, MaxRole: role,
+			ExpiresAt: *key.ExpiresAt, CreatedAt: now}
+		return http.StatusCreated, out, s.audit(ctx, q, r, "create", "api_token", key.ID, "", "")
+	})
+}
+
+// DeleteAPIToken revokes a token (or any API key) at once. Callers may revoke their own;
+// platform admins anyone's. Another user's token is a 404 to everyone else.
+func (s *Server) DeleteAPIToken(w http.ResponseWriter, r *http.Request, id api.ID, params api.DeleteAPITokenParams) {
+	p := principal(r)
+	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
+		k, err := q.GetAPIKey(ctx, id)
+		if err == nil && k.UserID != p.UserID && !platformAdmin(p) {
+			err = store.ErrNotFound
+		}
+		if err != nil {
+			return 0, nil, notFoundAs(err, "API token", id)
+		}
+		if err := q.DeleteAPIKey(ctx, id); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusNoContent, nil, s.audit(ctx, q, r, "delete", "api_token", id, "", "")
+	})
+}
