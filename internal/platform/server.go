@@ -52,6 +52,7 @@ type Server struct {
 	metrics *metrics
 	limiter *keyLimiter
 	spec    *specValidator
+	sealer  *sealer
 
 	closeOnce sync.Once
 }
@@ -80,6 +81,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	sl, err := sealerFor(cfg, st.Dialect())
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
@@ -88,6 +94,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 		limiter: newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
 		spec:    spec,
+		sealer:  sl,
 	}
 	if err := s.bootstrap(ctx); err != nil {
 		_ = st.Close()
