@@ -46,19 +46,31 @@ func (s *Server) validateWebhook(in api.WebhookInput, cur *api.Webhook) error {
 // checkEventTypes accepts dotted event types and the wildcard, each at most once.
 func checkEventTypes(field string, types []string) []api.FieldError {
 	var errs []api.FieldError
-	first := map[string]int{}
+	dups := repeats(types, func(s string) string { return s })
 	for i, et := range types {
 		at := fmt.Sprintf("%s[%d]", field, i)
-		if j, dup := first[et]; dup {
+		if j, dup := dups[i]; dup {
 			errs = append(errs, FieldError(at, "%q is already listed at %s[%d]; list each event type once", et, field, j))
-			continue
-		}
-		first[et] = i
-		if et != wildcardEventType {
+		} else if et != wildcardEventType {
 			errs = append(errs, checkEventType(at, et)...)
 		}
 	}
 	return errs
+}
+
+// repeats maps the index of every item whose key an earlier item already had to that earlier
+// item's index, for "listed twice" errors.
+func repeats(items []string, key func(string) string) map[int]int {
+	first, dups := map[string]int{}, map[int]int{}
+	for i, item := range items {
+		k := key(item)
+		if j, seen := first[k]; seen {
+			dups[i] = j
+		} else {
+			first[k] = i
+		}
+	}
+	return dups
 }
 
 // checkCallbackURL refuses URLs the server may not call: not http(s), or an IP literal in a
