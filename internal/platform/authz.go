@@ -8,6 +8,14 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
+// Refusals follow one rule across the API: a caller who cannot read an object gets 404 for it,
+// worded as for a missing object, so that its existence is not revealed; a caller who can read
+// it but lacks the role to change it gets 403. A create without the needed role is 403 where the
+// new object's place is readable (the platform, a readable application), and the 400 field
+// error of a missing reference when it names a parent the caller cannot read. Users are a
+// directory everyone reads, so refusals on them are 403. authz_matrix_test.go checks this for
+// every role at every scope against every endpoint family.
+
 // Role ranks: each role can do what the ones below it can.
 //
 //	viewer  reads
