@@ -1,0 +1,233 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*userResource)(nil)
+	_ resource.ResourceWithImportState = (*userResource)(nil)
+)
+
+// NewUserResource is the lowcode_user resource.
+func NewUserResource() resource.Resource { return &userResource{} }
+
+type userResource struct {
+	client *client.Client
+}
+
+type userModel struct {
+	ID          types.String   `tfsdk:"id"`
+	Email       types.String   `tfsdk:"email"`
+	DisplayName types.String   `tfsdk:"display_name"`
+	Active      types.Bool     `tfsdk:"active"`
+	ETag        types.String   `tfsdk:"etag"`
+	CreatedAt   types.String   `tfsdk:"created_at"`
+	UpdatedAt   types.String   `tfsdk:"updated_at"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A person (or a service account) on the low-code platform. A user has no access of their own: " +
+			"give them roles with `lowcode_role_assignment`. Creating, changing and deleting users needs the `admin` role " +
+			"on the platform. Deleting a user also deletes their role assignments and API tokens.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The platform's id for the user, such as `usr_0193…`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"email": schema.StringAttribute{
+				MarkdownDescription: "The user's email address, such as `ada@example.com`; unique on the platform regardless of case.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254), emailValidator{}},
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "The name shown for the user, such as `Ada Lovelace`; up to 200 characters. Defaults to empty.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(200)},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the user may use the platform. The API keys and tokens of an inactive user are " +
+					"refused from their next request on; their role assignments stay. Default `true`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"etag": schema.StringAttribute{
+				MarkdownDescription: "The version of the user the provider last read; sent as `If-Match` so that a change " +
+					"made outside Terraform in the meantime is not overwritten.",
+				Computed: true,
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the user was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the user last changed (RFC 3339).",
+				Computed:            true,
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	in := api.UserInput{Email: plan.Email.ValueString(), DisplayName: stringPtr(plan.DisplayName), Active: boolPtr(plan.Active)}
+	tflog.Debug(ctx, "creating user", map[string]any{"email": in.Email})
+	u, err := r.client.CreateUser(ctx, in)
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Error creating user", "user "+in.Email, err)
+		return
+	}
+	plan.fromAPI(u)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state userModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	u, err := r.client.GetUser(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Warn(ctx, "user was deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Error reading user", "user "+state.ID.ValueString(), err)
+		return
+	}
+	state.fromAPI(u)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update sends every argument as a PATCH: users have no replace operation, and sending all of
+// them also puts back what was changed outside Terraform.
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state userModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	patch := api.UserPatch{Email: stringPtr(plan.Email), DisplayName: stringPtr(plan.DisplayName), Active: boolPtr(plan.Active)}
+	tflog.Debug(ctx, "updating user", map[string]any{"id": state.ID.ValueString()})
+	u, err := r.client.PatchUser(ctx, state.ID.ValueString(), state.ETag.ValueString(), patch)
+	if err != nil {
+		apiErrorDiag(&resp.Diagnostics, "Error updating user", "user "+state.ID.ValueString(), err)
+		return
+	}
+	plan.fromAPI(u)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state userModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	err := r.client.DeleteUser(ctx, state.ID.ValueString(), state.ETag.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		apiErrorDiag(&resp.Diagnostics, "Error deleting user", "user "+state.ID.ValueString(), err)
+	}
+}
+
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func (m *userModel) fromAPI(u *api.User) {
+	m.ID = types.StringValue(u.ID)
+	m.Email = types.StringValue(u.Email)
+	m.DisplayName = types.StringValue(u.DisplayName)
+	m.Active = types.BoolValue(u.Active)
+	m.ETag = types.StringValue(u.Etag)
+	m.CreatedAt = timeString(u.CreatedAt)
+	m.UpdatedAt = timeString(u.UpdatedAt)
+}
+
+// emailValidator accepts a bare address such as ada@example.com at plan time, with the same
+// parser the platform uses (net/mail), so that a name form such as "Ada <ada@example.com>" is
+// refused before anything is applied.
+type emailValidator struct{}
+
+func (emailValidator) Description(context.Context) string {
+	return "must be an email address such as ada@example.com"
+}
+
+func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	if addr, err := mail.ParseAddress(v); err != nil || addr.Address != v {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address",
+			fmt.Sprintf("%q is not an email address such as ada@example.com: give the bare address, without a name or angle brackets.", v))
+	}
+}

@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+)
+
+func (p *accPlatform) userExists(id string) (bool, error) {
+	_, err := p.API.GetUser(context.Background(), id)
+	if errors.Is(err, client.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// stateID returns a Check that records the id of the resource at addr.
+func stateID(addr string, id *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return errors.New(addr + " is not in the state")
+		}
+		*id = rs.Primary.ID
+		return nil
+	}
+}
+
+func TestAccUserResource(t *testing.T) {
+	p := newAccPlatform(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	const addr = "lowcode_user.ada"
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed("lowcode_user", p.userExists),
+		Steps: []resource.TestStep{
+			{
+				Config: p.config(`
+resource "lowcode_user" "ada" {
+  email = "ada@example.com"
+}`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^usr_[0-9a-f]{32}$`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("email"), knownvalue.StringExact("ada@example.com")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("etag"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
+				},
+			},
+			{
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				// Update in place through PATCH: same id, new values.
+				Config: p.config(`
+resource "lowcode_user" "ada" {
+  email        = "ada.lovelace@example.com"
+  display_name = "Ada Lovelace"
+  active       = false
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("email"), knownvalue.StringExact("ada.lovelace@example.com")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact("Ada Lovelace")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				// Nothing changed: the plan is empty.
+				Config: p.config(`
+resource "lowcode_user" "ada" {
+  email        = "ada.lovelace@example.com"
+  display_name = "Ada Lovelace"
+  active       = false
+}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Leaving the optional arguments out puts the defaults back.
+				Config: p.config(`
+resource "lowcode_user" "ada" {
+  email = "ada.lovelace@example.com"
+}`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccUserResource_drift(t *testing.T) {
+	p := newAccPlatform(t)
+	const addr = "lowcode_user.ada"
+	config := p.config(`
+resource "lowcode_user" "ada" {
+  email        = "ada@example.com"
+  display_name = "Ada Lovelace"
+}`)
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: stateID(addr, &id)},
+			{
+				// Changed behind Terraform's back: planned as an in-place update back.
+				PreConfig: func() {
+					name, active := "Countess of Lovelace", false
+					if _, err := p.API.PatchUser(context.Background(), id, "", api.UserPatch{DisplayName: &name, Active: &active}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact("Ada Lovelace")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+				},
+			},
+			{
+				// Deleted behind Terraform's back: planned for creation again.
+				PreConfig: func() {
+					if err := p.API.DeleteUser(context.Background(), id, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+func TestAccUserResource_validation(t *testing.T) {
+	p := newAccPlatform(t)
+	cases := []struct {
+		name, body string
+		want       *regexp.Regexp
+	}{
+		{"email with a name", `email = "Ada <ada@example.com>"`, regexp.MustCompile(`(?s)Invalid email address.*"Ada\s+<ada@example.com>" is\s+not an email address`)},
+		{"not an email", `email = "ada"`, regexp.MustCompile(`(?s)"ada" is not an email address such as\s+ada@example.com`)},
+		{"display name too long", `email = "ada@example.com"
+  display_name = "` + strings.Repeat("a", 201) + `"`, regexp.MustCompile(`(?s)Attribute display_name string length must be at most 200`)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: p.config(`resource "lowcode_user" "bad" {
+  ` + tc.body + `
+}`),
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+}
+
+// TestAccUserResource_duplicateEmail shows the error a user sees when the email is taken.
+func TestAccUserResource_duplicateEmail(t *testing.T) {
+	p := newAccPlatform(t)
+	p.NewUser("grace@example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: p.config(`
+resource "lowcode_user" "grace" {
+  email = "Grace@example.com"
+}`),
+			ExpectError: regexp.MustCompile(`(?s)Error creating user.*user Grace@example.com: HTTP 409 Conflict`),
+		}},
+	})
+}
