@@ -199,19 +199,10 @@ func (s *Server) updatePolicy(w http.ResponseWriter, r *http.Request, id string,
 // DeleteClassificationPolicy deletes a policy. Data-scope grants naming it stop covering
 // anything, since no policy has their id any more.
 func (s *Server) DeleteClassificationPolicy(w http.ResponseWriter, r *http.Request, id api.ID, params api.DeleteClassificationPolicyParams) {
-	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
-		c, err := s.readPolicy(ctx, q, r, id, api.Admin)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := checkETag(params.IfMatch, c.Etag); err != nil {
-			return 0, nil, err
-		}
-		if err := store.ClassificationPolicies.Delete(ctx, q, id, c.Etag); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, s.audit(ctx, q, r, "delete", "classification_policy", id, c.Etag, "")
-	})
+	deleteObject(s, w, r, params.IdempotencyKey, params.IfMatch, store.ClassificationPolicies, "classification_policy", id,
+		func(ctx context.Context, q *store.Q) (*api.ClassificationPolicy, error) {
+			return s.readPolicy(ctx, q, r, id, api.Admin)
+		})
 }
 
 // ClassifyRecord classifies a record against the platform-wide policies and, with

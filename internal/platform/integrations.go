@@ -181,17 +181,28 @@ func (s *Server) updateIntegration(w http.ResponseWriter, r *http.Request, id st
 
 // DeleteIntegration deletes an integration.
 func (s *Server) DeleteIntegration(w http.ResponseWriter, r *http.Request, id api.ID, params api.DeleteIntegrationParams) {
-	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
-		ig, err := s.readIntegration(ctx, q, r, id, api.Editor)
+	deleteObject(s, w, r, params.IdempotencyKey, params.IfMatch, store.Integrations, "integration", id,
+		func(ctx context.Context, q *store.Q) (*api.Integration, error) {
+			return s.readIntegration(ctx, q, r, id, api.Editor)
+		})
+}
+
+// deleteObject is a DELETE handler's body: read loads the object and checks the caller may
+// delete it, If-Match must name its etag, and the deletion is audited.
+func deleteObject[T any](s *Server, w http.ResponseWriter, r *http.Request, key, ifMatch *string, kind *store.Kind[T], objectType, id string,
+	read func(ctx context.Context, q *store.Q) (*T, error)) {
+	s.mutate(w, r, key, func(ctx context.Context, q *store.Q) (int, any, error) {
+		obj, err := read(ctx, q)
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := checkETag(params.IfMatch, ig.Etag); err != nil {
+		etag := kind.ETag(obj)
+		if err := checkETag(ifMatch, etag); err != nil {
 			return 0, nil, err
 		}
-		if err := store.Integrations.Delete(ctx, q, id, ig.Etag); err != nil {
+		if err := kind.Delete(ctx, q, id, etag); err != nil {
 			return 0, nil, err
 		}
-		return http.StatusNoContent, nil, s.audit(ctx, q, r, "delete", "integration", id, ig.Etag, "")
+		return http.StatusNoContent, nil, s.audit(ctx, q, r, "delete", objectType, id, etag, "")
 	})
 }

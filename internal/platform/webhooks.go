@@ -312,19 +312,10 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, id string
 
 // DeleteWebhook deletes the webhook with its delivery history (ON DELETE CASCADE).
 func (s *Server) DeleteWebhook(w http.ResponseWriter, r *http.Request, id api.ID, params api.DeleteWebhookParams) {
-	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
-		wh, err := s.readWebhook(ctx, q, r, id, api.Editor)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := checkETag(params.IfMatch, wh.Etag); err != nil {
-			return 0, nil, err
-		}
-		if err := store.Webhooks.Delete(ctx, q, id, wh.Etag); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusNoContent, nil, s.audit(ctx, q, r, "delete", "webhook", id, wh.Etag, "")
-	})
+	deleteObject(s, w, r, params.IdempotencyKey, params.IfMatch, store.Webhooks, "webhook", id,
+		func(ctx context.Context, q *store.Q) (*api.Webhook, error) {
+			return s.readWebhook(ctx, q, r, id, api.Editor)
+		})
 }
 
 // RotateWebhookSecret replaces the signing secret and keeps the one it replaces valid for
