@@ -129,6 +129,9 @@ func TestWebhooksCRUD(t *testing.T) {
 		if got := webhookSecrets(t, inst, wh.ID); !slices.Equal(got, []string{secret}) {
 			t.Fatalf("signing secrets %q, want the generated one", got)
 		}
+		if strings.Contains(inst.Logs.String(), secret) {
+			t.Fatalf("the server logged the secret")
+		}
 
 		// Stale etags are refused and change nothing.
 		wantProblem(t, must(c.PatchWebhookWithResponse(ctx, wh.ID, &api.PatchWebhookParams{IfMatch: ptr(`"stale"`)},
