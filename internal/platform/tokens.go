@@ -2,7 +2,9 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -61,7 +63,7 @@ func (s *Server) CreateAPIToken(w http.ResponseWriter, r *http.Request, params a
 	if in.TTLSeconds != nil {
 		ttl = time.Duration(*in.TTLSeconds) * time.Second
 	}
-	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
+	s.mutateOpening(w, r, params.IdempotencyKey, s.openResponseToken, func(ctx context.Context, q *store.Q) (int, any, error) {
 		u, err := store.Users.Get(ctx, q, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return 0, nil, invalid(FieldError("user_id", "there is no user with id %q", userID))
@@ -79,10 +81,48 @@ func (s *Server) CreateAPIToken(w http.ResponseWriter, r *http.Request, params a
 		if err := q.CreateAPIKey(ctx, key); err != nil {
 			return 0, nil, err
 		}
-		out := api.APIToken{ID: key.ID, Token: token, UserID: userID, Description: in.Description, MaxRole: role,
+		out := api.APIToken{ID: key.ID, Token: s.sealer.seal(token, tokenResponseContext(key.ID)), UserID: userID, Description: in.Description, MaxRole: role,
 			ExpiresAt: *key.ExpiresAt, CreatedAt: now}
 		return http.StatusCreated, out, s.audit(ctx, q, r, "create", "api_token", key.ID, "", "")
 	})
+}
+
+// The token in a response is sealed by the mutation and opened on the way out: mutate stores
+// the response as the idempotency record, so that a retry gets the first answer with its
+// token, and that record must not hold a usable credential in the clear.
+
+// tokenResponseContext binds a sealed token to the response that issued it.
+func tokenResponseContext(id string) string { return "token-response:" + id }
+
+func (s *Server) openResponseToken(body []byte) ([]byte, error) {
+	var tok api.APIToken
+	if err := json.Unmarshal(body, &tok); err != nil {
+		return nil, err
+	}
+	token, err := s.sealer.open(tok.Token, tokenResponseContext(tok.ID))
+	if err != nil {
+		return nil, fmt.Errorf("opening the token in token %s's stored response: %w", tok.ID, err)
+	}
+	tok.Token = token
+	out, err := json.Marshal(tok)
+	return append(out, '\n'), err
+}
+
+// mutateOpening is mutate for writes whose response carries a sealed secret: open turns the
+// stored response (2xx only) into the one the client gets, for first answers and replays.
+func (s *Server) mutateOpening(w http.ResponseWriter, r *http.Request, key *string, open func([]byte) ([]byte, error), fn mutation) {
+	buf := &bufferedResponse{ResponseWriter: w}
+	s.mutate(buf, r, key, fn)
+	body := buf.body.Bytes()
+	if buf.status >= 200 && buf.status < 300 && len(body) > 0 {
+		var err error
+		if body, err = open(body); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(body)
 }
 
 // DeleteAPIToken revokes a token (or any API key) at once. Callers may revoke their own;

@@ -66,6 +66,26 @@ func TestAPITokens(t *testing.T) {
 				t.Fatalf("the token reads: %d", resp.StatusCode())
 			}
 
+			// A retry with the same Idempotency-Key answers the same, working token; the stored
+			// first response does not hold it in the clear.
+			retry := &api.CreateAPITokenParams{IdempotencyKey: ptr("token-retry")}
+			first := must(owner.CreateAPITokenWithResponse(ctx, retry, api.APITokenInput{Description: ptr("retry")}))
+			again := must(owner.CreateAPITokenWithResponse(ctx, retry, api.APITokenInput{Description: ptr("retry")}))
+			if first.JSON201 == nil || again.JSON201 == nil || again.JSON201.Token != first.JSON201.Token || again.JSON201.ID != first.JSON201.ID ||
+				again.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("idempotent token: %s then %s", first.Body, again.Body)
+			}
+			if resp := must(inst.ClientFor(again.JSON201.Token).ListUsersWithResponse(ctx, &api.ListUsersParams{})); resp.StatusCode() != http.StatusOK {
+				t.Errorf("replayed token: %d", resp.StatusCode())
+			}
+			var stored string
+			if err := inst.Server.Store().DB().QueryRowContext(ctx, "SELECT body FROM idempotency_keys WHERE key = 'token-retry'").Scan(&stored); err != nil {
+				t.Fatalf("reading the idempotency record: %v", err)
+			}
+			if !strings.Contains(stored, first.JSON201.ID) || strings.Contains(stored, first.JSON201.Token) {
+				t.Errorf("the idempotency record holds the token in the clear: %s", stored)
+			}
+
 			// A viewer-capped token on the owner only reads.
 			ro := inst.ClientFor(createToken(t, owner, api.APITokenInput{MaxRole: ptr(api.Viewer), TTLSeconds: ptr(600)}).Token)
 			if resp := must(ro.ListApplicationsWithResponse(ctx, &api.ListApplicationsParams{})); resp.JSON200 == nil || len(resp.JSON200.Items) != 1 {
