@@ -157,18 +157,43 @@ func (s *Server) DeleteApplication(w http.ResponseWriter, r *http.Request, id ap
 		if err := checkETag(params.IfMatch, app.Etag); err != nil {
 			return 0, nil, err
 		}
-		wfs, _, err := store.Workflows.List(ctx, q, []store.Filter{store.Eq("application_id", id)}, store.Page{Size: 1})
-		if err != nil {
+		if err := applicationInUse(ctx, q, id); err != nil {
 			return 0, nil, err
-		}
-		if len(wfs) > 0 {
-			return 0, nil, conflict("application "+id+" still has workflows (such as "+wfs[0].ID+"); delete them first", wfs[0].ID)
 		}
 		if err := store.Applications.Delete(ctx, q, id, app.Etag); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusNoContent, nil, s.audit(ctx, q, r, "delete", "application", id, app.Etag, "")
 	})
+}
+
+// applicationInUse refuses to delete an application that workflows, webhooks or
+// classification policies still belong to, naming one of them.
+func applicationInUse(ctx context.Context, q *store.Q, id string) error {
+	byApp := []store.Filter{store.Eq("application_id", id)}
+	one := store.Page{Size: 1}
+	wfs, _, err := store.Workflows.List(ctx, q, byApp, one)
+	if err != nil {
+		return err
+	}
+	if len(wfs) > 0 {
+		return conflict("application "+id+" still has workflows (such as "+wfs[0].ID+"); delete them first", wfs[0].ID)
+	}
+	hooks, _, err := store.Webhooks.List(ctx, q, byApp, one)
+	if err != nil {
+		return err
+	}
+	if len(hooks) > 0 {
+		return conflict("application "+id+" still has webhooks (such as "+hooks[0].ID+"); delete them first", hooks[0].ID)
+	}
+	policies, _, err := store.ClassificationPolicies.List(ctx, q, byApp, one)
+	if err != nil {
+		return err
+	}
+	if len(policies) > 0 {
+		return conflict("application "+id+" still has classification policies (such as "+policies[0].ID+"); delete them first", policies[0].ID)
+	}
+	return nil
 }
 
 // notFoundAs words a store ErrNotFound like the 404 for an object the caller may not read, so

@@ -74,3 +74,32 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+func TestDeleteApplicationInUse(t *testing.T) {
+	t.Parallel()
+	inst := platformtest.Start(t)
+	ctx := context.Background()
+	c := inst.Client
+	app, _ := c.CreateApplicationWithResponse(ctx, &api.CreateApplicationParams{}, api.ApplicationInput{
+		Name: "orders", Environment: api.Production, Version: "1.0.0"})
+	if app.JSON201 == nil {
+		t.Fatalf("create application: %s", app.Body)
+	}
+	id := app.JSON201.ID
+	hook, _ := c.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{}, api.WebhookInput{
+		EventTypes: []string{"order.created"}, CallbackURL: "http://127.0.0.1:9/hook", ApplicationID: &id})
+	if hook.JSON201 == nil {
+		t.Fatalf("create webhook: %s", hook.Body)
+	}
+	refused, _ := c.DeleteApplicationWithResponse(ctx, id, &api.DeleteApplicationParams{})
+	if refused.StatusCode() != http.StatusConflict || refused.ApplicationProblemJSONDefault == nil ||
+		deref(refused.ApplicationProblemJSONDefault.ConflictingID) != hook.JSON201.ID {
+		t.Fatalf("delete with a webhook: got %d %s, want 409 naming %s", refused.StatusCode(), refused.Body, hook.JSON201.ID)
+	}
+	if del, _ := c.DeleteWebhookWithResponse(ctx, hook.JSON201.ID, &api.DeleteWebhookParams{}); del.StatusCode() != http.StatusNoContent {
+		t.Fatalf("delete webhook: %d %s", del.StatusCode(), del.Body)
+	}
+	if del, _ := c.DeleteApplicationWithResponse(ctx, id, &api.DeleteApplicationParams{}); del.StatusCode() != http.StatusNoContent {
+		t.Fatalf("delete application: %d %s", del.StatusCode(), del.Body)
+	}
+}
