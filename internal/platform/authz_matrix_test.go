@@ -37,7 +37,10 @@ import (
 )
 
 // pendingFamilies still answer 501. Remove a family from here when its endpoints land.
-var pendingFamilies = map[string]bool{}
+var pendingFamilies = map[string]bool{
+	"executions": true,
+	"events":     true,
+}
 
 // where is the place a row's object lives, for deciding which grants apply.
 type where int
@@ -92,6 +95,7 @@ type matrixFixtures struct {
 	appWebhook, platformWebhook    string
 	appPolicy, integration         string
 	othersApp                      string   // created by a user who is none of the callers, for the audit rows
+	execution                      string   // a canceled execution of W
 	grantees                       []string // one user per caller, for grants that must not clash
 	appEtag, workflowEtag, whkEtag string
 }
@@ -328,6 +332,47 @@ func matrixRows() []matrixRow {
 			return status(c.CreateClassificationPolicyWithResponse(ctx, &api.CreateClassificationPolicyParams{}, matrixPolicy(fmt.Sprintf("p-%d", i), nil)))
 		}},
 
+		{"classification policies", "classify with A's policies", atApp, api.Viewer, ruleCreateIn, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{ApplicationID: &fx.app, Data: map[string]any{"card_number": "4111"}}))
+		}},
+		{"classification policies", "classify", atPlatform, "", ruleAnyone, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
+			return status(c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}}))
+		}},
+
+		// executions follow their workflow: reading needs viewer, triggering and canceling editor.
+		{"executions", "trigger W", atWorkflow, api.Editor, ruleChange, 202, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.TriggerWorkflowWithResponse(ctx, fx.workflow, &api.TriggerWorkflowParams{}, api.TriggerRequest{Input: &map[string]any{"amount": 10}}))
+		}},
+		{"executions", "list", atWorkflow, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			r, err := c.ListExecutionsWithResponse(ctx, &api.ListExecutionsParams{PageSize: ptr(1000)})
+			if err != nil || r.JSON200 == nil {
+				return status(r, err)
+			}
+			return listed(r.StatusCode(), fx.execution, idsOf(r.JSON200.Items, func(e api.Execution) string { return e.ID }))
+		}},
+		{"executions", "get", atWorkflow, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.GetExecutionWithResponse(ctx, fx.execution))
+		}},
+		// The fixture is already canceled: an allowed caller gets past authorization to the 409.
+		{"executions", "cancel", atWorkflow, api.Editor, ruleChange, 409, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.CancelExecutionWithResponse(ctx, fx.execution, &api.CancelExecutionParams{}))
+		}},
+
+		// events: publishing an application's event needs editor on it, a platform-wide one on the platform.
+		{"events", "publish in A", atApp, api.Editor, ruleCreateIn, 202, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.PublishEventWithResponse(ctx, &api.PublishEventParams{}, api.EventInput{Type: "customer.updated", ApplicationID: &fx.app}))
+		}},
+		{"events", "publish platform-wide", atPlatform, api.Editor, rulePlatformOp, 202, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
+			return status(c.PublishEventWithResponse(ctx, &api.PublishEventParams{}, api.EventInput{Type: "customer.updated"}))
+		}},
+		{"events", "event types", atWorkflow, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
+			r, err := c.ListEventTypesWithResponse(ctx)
+			if err != nil || r.JSON200 == nil {
+				return status(r, err)
+			}
+			return listed(r.StatusCode(), "order.created", idsOf(r.JSON200.Items, func(e api.EventType) string { return e.Name }))
+		}},
+
 		// integrations: platform-wide objects.
 		{"integrations", "list", atPlatform, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListIntegrationsWithResponse(ctx, &api.ListIntegrationsParams{})
@@ -458,6 +503,17 @@ func setUpMatrix(t *testing.T, inst *platformtest.Instance, callers int) *matrix
 			t.Fatalf("classification policy: %d %s", r.StatusCode(), r.Body)
 		}
 		fx.appPolicy = r.JSON201.ID
+	}
+	fx.execution = "exe_pending"
+	if !pendingFamilies["executions"] {
+		r := must(owner.TriggerWorkflowWithResponse(ctx, fx.workflow, &api.TriggerWorkflowParams{}, api.TriggerRequest{}))
+		if r.JSON202 == nil {
+			t.Fatalf("trigger: %d %s", r.StatusCode(), r.Body)
+		}
+		fx.execution = r.JSON202.ExecutionID
+		if c := must(owner.CancelExecutionWithResponse(ctx, fx.execution, &api.CancelExecutionParams{})); c.StatusCode() != http.StatusOK && c.StatusCode() != http.StatusConflict {
+			t.Fatalf("cancel: %d %s", c.StatusCode(), c.Body)
+		}
 	}
 	if !pendingFamilies["integrations"] {
 		r := must(owner.CreateIntegrationWithResponse(ctx, &api.CreateIntegrationParams{},
