@@ -185,3 +185,41 @@ func writeList[T any](s *Server, w http.ResponseWriter, r *http.Request, kind *s
 	}
 	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, NextPageToken: next})
 }
+
+// mutateOpening is mutate for writes whose response carries a sealed secret: open turns the
+// stored response (2xx only) into the one the client gets, for first answers and replays.
+func (s *Server) mutateOpening(w http.ResponseWriter, r *http.Request, key *string, open func([]byte) ([]byte, error), fn mutation) {
+	buf := &bufferedResponse{ResponseWriter: w}
+	s.mutate(buf, r, key, fn)
+	body := buf.body.Bytes()
+	if buf.status >= 200 && buf.status < 300 && len(body) > 0 {
+		var err error
+		if body, err = open(body); err != nil {
+			w.Header().Del("ETag")
+			s.fail(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(body)
+}
+
+// bufferedResponse holds a response's status and body; headers go straight through.
+type bufferedResponse struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}

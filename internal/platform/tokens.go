@@ -108,23 +108,6 @@ func (s *Server) openResponseToken(body []byte) ([]byte, error) {
 	return append(out, '\n'), err
 }
 
-// mutateOpening is mutate for writes whose response carries a sealed secret: open turns the
-// stored response (2xx only) into the one the client gets, for first answers and replays.
-func (s *Server) mutateOpening(w http.ResponseWriter, r *http.Request, key *string, open func([]byte) ([]byte, error), fn mutation) {
-	buf := &bufferedResponse{ResponseWriter: w}
-	s.mutate(buf, r, key, fn)
-	body := buf.body.Bytes()
-	if buf.status >= 200 && buf.status < 300 && len(body) > 0 {
-		var err error
-		if body, err = open(body); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	w.WriteHeader(buf.status)
-	_, _ = w.Write(body)
-}
-
 // DeleteAPIToken revokes a token (or any API key) at once. Callers may revoke their own;
 // platform admins anyone's. Another user's token is a 404 to everyone else.
 func (s *Server) DeleteAPIToken(w http.ResponseWriter, r *http.Request, id api.ID, params api.DeleteAPITokenParams) {

@@ -1,7 +1,6 @@
 package platform
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -138,7 +137,7 @@ func (s *Server) CreateWebhook(w http.ResponseWriter, r *http.Request, params ap
 		s.fail(w, r, err)
 		return
 	}
-	s.mutateWebhook(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
+	s.mutateOpening(w, r, params.IdempotencyKey, s.openResponseSecret, func(ctx context.Context, q *store.Q) (int, any, error) {
 		appID := deref(in.ApplicationID)
 		if err := s.checkScopeRef(ctx, q, r, appID, api.Editor, "webhooks"); err != nil {
 			return 0, nil, err
@@ -278,7 +277,7 @@ func (s *Server) PatchWebhook(w http.ResponseWriter, r *http.Request, id api.ID,
 }
 
 func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, id string, key, etag *string, next func(*api.Webhook) (api.WebhookInput, error)) {
-	s.mutateWebhook(w, r, key, func(ctx context.Context, q *store.Q) (int, any, error) {
+	s.mutateOpening(w, r, key, s.openResponseSecret, func(ctx context.Context, q *store.Q) (int, any, error) {
 		wh, err := s.readWebhook(ctx, q, r, id, api.Editor)
 		if err != nil {
 			return 0, nil, err
@@ -334,7 +333,7 @@ func (s *Server) RotateWebhookSecret(w http.ResponseWriter, r *http.Request, id 
 			return
 		}
 	}
-	s.mutateWebhook(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
+	s.mutateOpening(w, r, params.IdempotencyKey, s.openResponseSecret, func(ctx context.Context, q *store.Q) (int, any, error) {
 		wh, err := s.readWebhook(ctx, q, r, id, api.Editor)
 		if err != nil {
 			return 0, nil, err
@@ -416,23 +415,6 @@ func (s *Server) sealResponseSecret(id, secret string) string {
 	return s.sealer.seal(secret, responseSecretContext(id))
 }
 
-// mutateWebhook is mutate for writes that answer a webhook, opening its sealed secret.
-func (s *Server) mutateWebhook(w http.ResponseWriter, r *http.Request, key *string, fn mutation) {
-	buf := &bufferedResponse{ResponseWriter: w}
-	s.mutate(buf, r, key, fn)
-	body := buf.body.Bytes()
-	if buf.status >= 200 && buf.status < 300 && len(body) > 0 {
-		var err error
-		if body, err = s.openResponseSecret(body); err != nil {
-			w.Header().Del("ETag")
-			s.fail(w, r, err)
-			return
-		}
-	}
-	w.WriteHeader(buf.status)
-	_, _ = w.Write(body)
-}
-
 func (s *Server) openResponseSecret(body []byte) ([]byte, error) {
 	var wh api.Webhook
 	if err := json.Unmarshal(body, &wh); err != nil || wh.Secret == nil {
@@ -445,24 +427,4 @@ func (s *Server) openResponseSecret(body []byte) ([]byte, error) {
 	wh.Secret = &secret
 	out, err := json.Marshal(wh)
 	return append(out, '\n'), err
-}
-
-// bufferedResponse holds a response's status and body; headers go straight through.
-type bufferedResponse struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) WriteHeader(status int) {
-	if b.status == 0 {
-		b.status = status
-	}
-}
-
-func (b *bufferedResponse) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.body.Write(p)
 }
