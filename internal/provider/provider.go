@@ -172,7 +172,14 @@ func (p *lowcodeProvider) Resources(context.Context) []func() resource.Resource 
 }
 
 func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewApplicationDataSource,
+		NewApplicationsDataSource,
+		NewRoleAssignmentsDataSource,
+		NewUserAccessDataSource,
+		NewUserDataSource,
+		NewUsersDataSource,
+	}
 }
 
 func (p *lowcodeProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {

@@ -1,0 +1,7 @@
+data "lowcode_applications" "production" {
+  environment = "production"
+}
+
+output "production_versions" {
+  value = { for a in data.lowcode_applications.production.applications : a.name => a.version }
+}
