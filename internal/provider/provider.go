@@ -165,6 +165,7 @@ func stringOr(v types.String, fallback string) string {
 func (p *lowcodeProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewApplicationResource,
+		NewClassificationPolicyResource,
 		NewRoleAssignmentResource,
 		NewUserResource,
 		NewWebhookResource,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -56,9 +57,58 @@ func webhookEventTypeValidator() validator.String {
 	return stringvalidator.Any(stringvalidator.OneOf("*"), eventTypeValidator())
 }
 
-// apiVersionValidator matches an integration's API version: v and a number, such as v2.
+// apiVersionValidator matches an integration's API version: v and a number without leading
+// zeros, such as v2 (the platform's rule).
 func apiVersionValidator() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile(`^v[0-9]+$`), "must be v and a number, such as v2")
+	return stringvalidator.RegexMatches(regexp.MustCompile(`^v[1-9][0-9]*$`), "must be v and a number without leading zeros, such as v2")
+}
+
+// repoPathPattern is the host/owner/repo shorthand the platform accepts: a dotted host name
+// (optional port), then two or more path segments (GitLab groups nest).
+var repoPathPattern = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+){2,}$`)
+
+// codeRepoValidator accepts what the platform accepts as an integration's code location: a URL
+// git can clone (https, http, ssh or git, with a host and a path, no password) or
+// host/owner/repo such as github.com/company/crm-sync.
+type codeRepoValidator struct{}
+
+func (codeRepoValidator) Description(context.Context) string {
+	return "must be a repository URL (https://, http://, ssh:// or git://) or host/owner/repo such as github.com/company/crm-sync"
+}
+
+func (v codeRepoValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v codeRepoValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	fail := func(what string) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid code repository", fmt.Sprintf("%q %s; the value %s.", raw, what, v.Description(ctx)))
+	}
+	if strings.ContainsAny(raw, " \t\r\n") {
+		fail("contains spaces")
+		return
+	}
+	scheme, _, isURL := strings.Cut(raw, "://")
+	if !isURL {
+		if !repoPathPattern.MatchString(raw) {
+			fail("is not a repository location")
+		}
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !slices.Contains([]string{"https", "http", "ssh", "git"}, strings.ToLower(scheme)):
+		fail("is not a repository URL git can clone")
+	case u.Host == "" || strings.Trim(u.Path, "/") == "":
+		fail("names no host or no repository path")
+	default:
+		if _, hasPassword := u.User.Password(); hasPassword {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid code repository",
+				"The repository URL carries a password, which every reader of the integration would see. Leave it out.")
+		}
+	}
 }
 
 // fieldPatternValidator checks a classification field pattern with the platform's own parser.
