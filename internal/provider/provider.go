@@ -166,6 +166,7 @@ func (p *lowcodeProvider) Resources(context.Context) []func() resource.Resource 
 	return []func() resource.Resource{
 		NewApplicationResource,
 		NewClassificationPolicyResource,
+		NewCustomIntegrationResource,
 		NewRoleAssignmentResource,
 		NewUserResource,
 		NewWebhookResource,
