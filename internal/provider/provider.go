@@ -177,10 +177,15 @@ func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataS
 	return []func() datasource.DataSource{
 		NewApplicationDataSource,
 		NewApplicationsDataSource,
+		NewClassificationDataSource,
+		NewClassificationPoliciesDataSource,
+		NewClassificationPolicyDataSource,
+		NewCustomIntegrationDataSource,
 		NewRoleAssignmentsDataSource,
 		NewUserAccessDataSource,
 		NewUserDataSource,
 		NewUsersDataSource,
+		NewWebhookDataSource,
 	}
 }
 
