@@ -190,7 +190,9 @@ func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataS
 }
 
 func (p *lowcodeProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		NewAPITokenEphemeralResource,
+	}
 }
 
 func (p *lowcodeProvider) Actions(context.Context) []func() action.Action {
