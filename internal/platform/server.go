@@ -41,6 +41,22 @@ type Config struct {
 	Logger                 *slog.Logger
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+
+	// The integration runtime (runtime.go): Workers run executions and webhook deliveries
+	// (default 4; negative: none, for a replica that only serves the API). PollInterval is
+	// how often idle workers look for work other replicas queued (default 1s; work queued by
+	// this process starts at once). LeaseDuration is how long a claimed execution or
+	// delivery stays with a worker that stops renewing it (default 30s): after that another
+	// replica recovers it. ShutdownTimeout is how long Close waits for running work (default
+	// 10s). DeliveryRetrySchedule is the wait before each retry of a failed webhook delivery,
+	// with jitter; after the last the delivery fails (default 5s, 30s, 2m, 10m, 1h).
+	// DeliveryTimeout bounds one delivery attempt (default 10s).
+	Workers               int
+	PollInterval          time.Duration
+	LeaseDuration         time.Duration
+	ShutdownTimeout       time.Duration
+	DeliveryRetrySchedule []time.Duration
+	DeliveryTimeout       time.Duration
 }
 
 // Server implements api.ServerInterface.
@@ -53,6 +69,7 @@ type Server struct {
 	limiter *keyLimiter
 	spec    *specValidator
 	sealer  *sealer
+	runtime *runtime
 
 	closeOnce sync.Once
 }
@@ -100,6 +117,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	s.startRuntime()
 	return s, nil
 }
 
@@ -112,7 +130,10 @@ func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
 // Close stops background work and closes the store.
 func (s *Server) Close() error {
 	var err error
-	s.closeOnce.Do(func() { err = s.store.Close() })
+	s.closeOnce.Do(func() {
+		s.stopRuntime()
+		err = s.store.Close()
+	})
 	return err
 }
 

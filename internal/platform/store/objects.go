@@ -242,22 +242,7 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 		size = 100
 	}
 	size = min(size, MaxPageSize)
-	conds, args := []string{}, []any{}
-	for _, f := range filters {
-		switch {
-		case f.SQL != "":
-			conds = append(conds, "("+f.SQL+")")
-			args = append(args, f.Args...)
-		case len(f.Values) == 0:
-			conds = append(conds, "1 = 0")
-		case len(f.Values) == 1:
-			conds = append(conds, f.Column+" = ?")
-			args = append(args, f.Values[0])
-		default:
-			conds = append(conds, f.Column+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Values)), ", ")+")")
-			args = append(args, f.Values...)
-		}
-	}
+	conds, args := filterSQL(filters)
 	cmp, order := ">", "ASC"
 	if k.Newest {
 		cmp, order = "<", "DESC"
@@ -298,6 +283,27 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 		lastID = id
 	}
 	return items, "", rows.Err()
+}
+
+// filterSQL renders filters as SQL conditions (to be joined with AND) and their arguments.
+func filterSQL(filters []Filter) (conds []string, args []any) {
+	conds, args = []string{}, []any{}
+	for _, f := range filters {
+		switch {
+		case f.SQL != "":
+			conds = append(conds, "("+f.SQL+")")
+			args = append(args, f.Args...)
+		case len(f.Values) == 0:
+			conds = append(conds, "1 = 0")
+		case len(f.Values) == 1:
+			conds = append(conds, f.Column+" = ?")
+			args = append(args, f.Values[0])
+		default:
+			conds = append(conds, f.Column+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Values)), ", ")+")")
+			args = append(args, f.Values...)
+		}
+	}
+	return conds, args
 }
 
 func encodePageToken(lastID string) string {

@@ -1,0 +1,188 @@
+package platform
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/signing"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+// Webhook delivery, as Standard Webhooks describe it: a POST of the event's payload with
+// webhook-id (the delivery's id, the same on every retry), webhook-timestamp and
+// webhook-signature (signed with every secret valid now, so both during a rotation overlap).
+// A 2xx answer delivers it; 410 Gone means the receiver wants no more and turns the webhook
+// off; anything else is retried after the next wait of DeliveryRetrySchedule, with jitter,
+// until the schedule runs out. Every attempt is recorded in the delivery.
+
+// deliveryOutcome is what one attempt decided.
+type deliveryOutcome string
+
+const (
+	deliveredOK      deliveryOutcome = "succeeded"
+	deliveryRetry    deliveryOutcome = "retry"
+	deliveryFailed   deliveryOutcome = "failed"
+	deliveryDisabled deliveryOutcome = "disabled"
+)
+
+// deliverNext attempts the delivery that has been due longest, if any, and reports whether
+// there was one.
+func (s *Server) deliverNext() (bool, error) {
+	rt := s.runtime
+	var row *store.DeliveryRow
+	var wh *api.Webhook
+	var secrets []string
+	err := s.store.Tx(rt.ctx, func(q *store.Q) error {
+		r, err := q.NextDueDelivery(rt.ctx, s.now())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if wh, err = store.Webhooks.Get(rt.ctx, q, r.Delivery.WebhookID); err != nil {
+			return err
+		}
+		if wh.Active {
+			if secrets, err = s.webhookSecrets(rt.ctx, q, wh.ID); err != nil {
+				return err
+			}
+		}
+		row = r
+		// The lease outlasts the attempt, so no other worker takes it meanwhile.
+		return q.LeaseDelivery(rt.ctx, r.Delivery.ID, store.Lease{Owner: rt.owner, Until: s.now().Add(s.cfg.DeliveryTimeout + s.cfg.LeaseDuration)})
+	})
+	if err != nil || row == nil {
+		return false, err
+	}
+	return true, s.attemptDelivery(row, wh, secrets)
+}
+
+// attemptDelivery makes one attempt and records it.
+func (s *Server) attemptDelivery(row *store.DeliveryRow, wh *api.Webhook, secrets []string) error {
+	d := row.Delivery
+	start := s.now()
+	attempt := api.DeliveryAttempt{Number: len(d.Attempts) + 1, At: start}
+	var outcome deliveryOutcome
+	if !wh.Active {
+		attempt.Error = ptr("not sent: the webhook is not active")
+		outcome = deliveryFailed
+	} else {
+		status, err := s.send(wh.CallbackURL, d.ID, secrets, []byte(row.Payload))
+		attempt.DurationMs = ptr(s.now().Sub(start).Milliseconds())
+		if status != 0 {
+			attempt.ResponseStatus = ptr(status)
+		}
+		if err != nil {
+			attempt.Error = ptr(err.Error())
+		}
+		outcome = classifyAttempt(status, err)
+	}
+	d.Attempts = append(d.Attempts, attempt)
+	d.NextAttemptAt = nil
+	switch {
+	case outcome == deliveredOK:
+		d.Status, d.DeliveredAt = api.DeliveryStatusSucceeded, ptr(s.now())
+	case outcome == deliveryRetry && attempt.Number <= len(s.cfg.DeliveryRetrySchedule):
+		d.Status, d.NextAttemptAt = api.DeliveryStatusPending, ptr(s.now().Add(jitter(s.cfg.DeliveryRetrySchedule[attempt.Number-1])))
+	case outcome == deliveryRetry:
+		d.Status, outcome = api.DeliveryStatusFailed, deliveryFailed
+	default:
+		d.Status = api.DeliveryStatusFailed
+	}
+
+	ctx, cancel := s.writeCtx()
+	defer cancel()
+	err := s.store.Tx(ctx, func(q *store.Q) error {
+		held, err := q.UpdateDelivery(ctx, d, s.runtime.owner)
+		if err != nil || !held || outcome != deliveryDisabled {
+			return err
+		}
+		return s.disableWebhook(ctx, q, wh.ID, d.ID, s.now())
+	})
+	if err == nil {
+		s.runtime.stats.delivered(outcome)
+	}
+	return err
+}
+
+// classifyAttempt decides what an answer (or its absence) means.
+func classifyAttempt(status int, err error) deliveryOutcome {
+	switch {
+	case status == http.StatusGone:
+		return deliveryDisabled
+	case err == nil && status >= 200 && status <= 299:
+		return deliveredOK
+	case err != nil:
+		if _, refused := netguard.IsRefused(err); refused {
+			return deliveryFailed // the policy will refuse every retry as well
+		}
+	}
+	return deliveryRetry
+}
+
+// send POSTs a signed payload and returns the answer's status (0 without one).
+func (s *Server) send(url, msgID string, secrets []string, payload []byte) (int, error) {
+	ctx, cancel := context.WithTimeout(s.runtime.ctx, s.cfg.DeliveryTimeout)
+	defer cancel()
+	headers, err := signing.Headers(secrets, msgID, s.now(), payload)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	if err != nil {
+		return 0, err
+	}
+	for k, vs := range headers {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := s.runtime.client.Do(req)
+	if err != nil {
+		return 0, callError(api.POST, url, err, s.cfg.DeliveryTimeout)
+	}
+	defer resp.Body.Close()
+	// Read a little of the body so the connection can be reused; the content is not kept.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, fmt.Errorf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	return resp.StatusCode, nil
+}
+
+// jitter spreads a retry wait by ±20%, so that deliveries that failed together do not all
+// retry at the same instant.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// disableWebhook turns a webhook off because its receiver answered 410 Gone, audited as the
+// system.
+func (s *Server) disableWebhook(ctx context.Context, q *store.Q, id, deliveryID string, now time.Time) error {
+	wh, err := store.Webhooks.Get(ctx, q, id)
+	if err != nil || !wh.Active {
+		return err
+	}
+	before := wh.Etag
+	wh.Active = false
+	wh.DisabledReason = ptr(fmt.Sprintf("the receiver answered 410 Gone to delivery %s at %s; "+
+		"set active to true again when it accepts deliveries", deliveryID, now.Format(time.RFC3339)))
+	wh.Etag, wh.UpdatedAt = store.NewETag(), now
+	if err := store.Webhooks.Update(ctx, q, wh, before); err != nil {
+		return err
+	}
+	return q.Audit(ctx, api.AuditEvent{ID: store.NewID("aud"), At: now, ActorID: systemActor, Action: "disable",
+		ObjectType: "webhook", ObjectID: id, EtagBefore: &before, EtagAfter: &wh.Etag})
+}
+
+// systemActor is the audit actor of changes the server makes on its own.
+const systemActor = "system"

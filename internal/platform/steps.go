@@ -1,0 +1,226 @@
+package platform
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/expression"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+// The step types. Each runs over the execution's document, which it may change, and returns
+// the step's output for its result. Expressions were checked when the workflow was saved and
+// are compiled again here: the stored workflow is the source of truth.
+
+// maxHTTPResponseBytes bounds the response body an http step reads into the document.
+const maxHTTPResponseBytes = 1 << 20
+
+// userAgent identifies the platform's outgoing calls.
+const userAgent = "lowcode-platform"
+
+// runStep runs one step and returns its result.
+func (s *Server) runStep(ctx context.Context, wf *api.Workflow, depth int, step api.WorkflowStep, doc map[string]any) api.StepResult {
+	start := s.now()
+	res := api.StepResult{Name: step.Name, Type: step.Type, StartedAt: &start}
+	var out any
+	var err error
+	switch {
+	case step.Type == api.Validate && step.Validate != nil:
+		err = validateStep(ctx, step.Validate, doc)
+	case step.Type == api.Transform && step.Transform != nil:
+		out, err = transformStep(ctx, step.Transform, doc)
+	case step.Type == api.HTTP && step.HTTP != nil:
+		out, err = s.httpStep(ctx, step, doc)
+	case step.Type == api.Emit && step.Emit != nil:
+		out, err = s.emitStep(ctx, wf, depth, step.Emit, doc)
+	default:
+		err = fmt.Errorf("the step has no %s settings", step.Type)
+	}
+	end := s.now()
+	res.FinishedAt, res.DurationMs = &end, ptr(end.Sub(start).Milliseconds())
+	if err != nil {
+		res.Status, res.Error = api.StepResultStatusFailed, ptr(err.Error())
+		return res
+	}
+	res.Status, res.Output = api.StepResultStatusSucceeded, out
+	return res
+}
+
+// evaluate compiles and evaluates an expression over the document, as a JSON value.
+func evaluate(ctx context.Context, src string, doc map[string]any) (any, error) {
+	prog, err := expression.Compile(src)
+	if err != nil {
+		return nil, fmt.Errorf("the expression %q does not compile: %w", src, err)
+	}
+	v, err := prog.Eval(ctx, doc)
+	if err != nil {
+		return nil, fmt.Errorf("evaluating %q: %w", src, err)
+	}
+	return jsonValue(v)
+}
+
+// validateStep fails with the step's message unless its expression holds.
+func validateStep(ctx context.Context, v *api.ValidateStep, doc map[string]any) error {
+	prog, err := expression.Compile(v.Expression)
+	if err != nil {
+		return fmt.Errorf("the expression %q does not compile: %w", v.Expression, err)
+	}
+	ok, err := prog.EvalBool(ctx, doc)
+	if err != nil {
+		return fmt.Errorf("evaluating %q: %w", v.Expression, err)
+	}
+	if !ok {
+		return errors.New(v.Message)
+	}
+	return nil
+}
+
+// transformStep sets fields in order (later expressions see earlier results); its output is
+// the fields it set.
+func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any) (any, error) {
+	set := map[string]any{}
+	for _, a := range t.Set {
+		v, err := evaluate(ctx, a.Expression, doc)
+		if err != nil {
+			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
+		}
+		if err := expression.SetPath(doc, a.Field, v); err != nil {
+			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
+		}
+		set[a.Field] = v
+	}
+	return set, nil
+}
+
+// httpStep calls an external system under the server's SSRF policy and saves {status, body}
+// in the document at result_field; a non-2xx answer fails the step after saving it.
+func (s *Server) httpStep(ctx context.Context, step api.WorkflowStep, doc map[string]any) (any, error) {
+	h := step.HTTP
+	timeout := time.Duration(deref(h.TimeoutMs)) * time.Millisecond
+	if h.TimeoutMs == nil {
+		timeout = defaultHTTPTimeoutMs * time.Millisecond
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var body io.Reader
+	if h.Method != api.GET && h.Method != api.DELETE {
+		var payload any = doc
+		if h.Body != nil {
+			v, err := evaluate(ctx, *h.Body, doc)
+			if err != nil {
+				return nil, fmt.Errorf("the body: %w", err)
+			}
+			payload = v
+		}
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, string(h.Method), h.URL, body)
+	if err != nil {
+		return nil, fmt.Errorf("the request to %s cannot be made: %w", urlForMessage(h.URL), err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range deref(h.Headers) {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.runtime.client.Do(req)
+	if err != nil {
+		return nil, callError(h.Method, h.URL, err, timeout)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPResponseBytes+1))
+	if err != nil {
+		return nil, callError(h.Method, h.URL, err, timeout)
+	}
+	if len(raw) > maxHTTPResponseBytes {
+		return nil, fmt.Errorf("%s %s answered with a body larger than %d bytes", h.Method, urlForMessage(h.URL), maxHTTPResponseBytes)
+	}
+	var decoded any = string(raw)
+	var v any
+	if json.Unmarshal(raw, &v) == nil {
+		decoded = v
+	}
+	result := map[string]any{"status": float64(resp.StatusCode), "body": decoded}
+	field := deref(h.ResultField)
+	if field == "" {
+		field = step.Name
+	}
+	if err := expression.SetPath(doc, field, result); err != nil {
+		return nil, fmt.Errorf("saving the response at %s: %w", field, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return result, fmt.Errorf("%s %s answered %d %s", h.Method, urlForMessage(h.URL), resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	return result, nil
+}
+
+// callError words a failed outgoing call: refused by the SSRF policy, timed out, or failed.
+func callError(method api.HTTPMethod, url string, err error, timeout time.Duration) error {
+	if refused, ok := netguard.IsRefused(err); ok {
+		return refused
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s %s did not answer within %s", method, urlForMessage(url), timeout)
+	}
+	return fmt.Errorf("%s %s failed: %w", method, urlForMessage(url), errors.Unwrap(err))
+}
+
+// emitStep publishes an event of the workflow's application; its output is the event's id.
+func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, depth int, e *api.EmitStep, doc map[string]any) (any, error) {
+	data := doc
+	if e.Data != nil {
+		v, err := evaluate(ctx, *e.Data, doc)
+		if err != nil {
+			return nil, fmt.Errorf("the data: %w", err)
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("the data expression %q must give an object, not %s", *e.Data, jsonKind(v))
+		}
+		data = obj
+	}
+	var ev api.Event
+	err := s.store.Tx(ctx, func(q *store.Q) error {
+		var err error
+		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, depth+1)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.nudge()
+	return map[string]any{"event_id": ev.ID}, nil
+}
+
+// jsonKind names a JSON value's type for messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	}
+	return "an object"
+}

@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+)
+
+// The runtime's queues: executions, webhook deliveries and events. A worker claims a row inside
+// a transaction: on PostgreSQL the SELECT takes the row with FOR UPDATE SKIP LOCKED, so replicas
+// claiming at the same time pass over each other's rows; SQLite's IMMEDIATE transactions
+// serialise claims outright. The claim then writes a lease (owner and expiry); a lease that
+// expires tells every replica that its owner died.
+
+// Executions are written by the runtime and listed newest first. They have no etag: users
+// change them only by cancelling.
+var Executions = &Kind[api.Execution]{
+	Table:  "executions",
+	ID:     func(e *api.Execution) string { return e.ID },
+	ETag:   func(*api.Execution) string { return "" },
+	Newest: true,
+}
+
+// Lease is a worker's claim on a queue row until Until.
+type Lease struct {
+	Owner string
+	Until time.Time
+}
+
+// ExecutionRow is an execution with its queue columns.
+type ExecutionRow struct {
+	Execution api.Execution
+	// Depth counts the workflow emits that led to this execution.
+	Depth int
+	// Lease is nil when no worker holds the execution.
+	Lease *Lease
+}
+
+const executionColumns = "doc, depth, lease_owner, lease_until"
+
+func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
+	var doc string
+	var owner sql.NullString
+	var until sql.NullInt64
+	r := &ExecutionRow{}
+	if err := row.Scan(&doc, &r.Depth, &owner, &until); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &r.Execution); err != nil {
+		return nil, fmt.Errorf("decoding an execution: %w", err)
+	}
+	if owner.Valid && until.Valid {
+		r.Lease = &Lease{Owner: owner.String, Until: time.UnixMilli(until.Int64).UTC()}
+	}
+	return r, nil
+}
+
+// lockRow is appended to a SELECT that must wait for, then hold, one known row (cancelling,
+// checkpointing): unlike forUpdate it does not skip a row another transaction holds.
+func (q *Q) lockRow() string {
+	if q.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// InsertExecution queues a new execution.
+func (q *Q) InsertExecution(ctx context.Context, e api.Execution, depth int) error {
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `INSERT INTO executions (id, workflow_id, status, queued_at, depth, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.ID, e.WorkflowID, string(e.Status), e.QueuedAt.UnixMilli(), depth, string(doc))
+	if isForeignKeyViolation(err) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// NextQueuedExecution takes the oldest queued execution no other transaction holds, or
+// ErrNotFound. The caller leases it with UpdateExecution in the same transaction.
+func (q *Q) NextQueuedExecution(ctx context.Context) (*ExecutionRow, error) {
+	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE status = ?
+		ORDER BY queued_at, id LIMIT 1`+q.forUpdate(), string(api.ExecutionStatusQueued)))
+}
+
+// NextExpiredExecution takes a running execution whose lease expired before now (its worker
+// died), or ErrNotFound.
+func (q *Q) NextExpiredExecution(ctx context.Context, now time.Time) (*ExecutionRow, error) {
+	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE status = ?
+		AND lease_until < ? ORDER BY lease_until LIMIT 1`+q.forUpdate(), string(api.ExecutionStatusRunning), now.UnixMilli()))
+}
+
+// LockExecution loads an execution and holds it until the transaction ends.
+func (q *Q) LockExecution(ctx context.Context, id string) (*ExecutionRow, error) {
+	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE id = ?`+q.lockRow(), id))
+}
+
+// UpdateExecution writes an execution's document and the columns derived from it, with the
+// lease it is held under (nil releases it).
+func (q *Q) UpdateExecution(ctx context.Context, e api.Execution, lease *Lease) error {
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	var finished, owner, until any
+	if e.FinishedAt != nil {
+		finished = e.FinishedAt.UnixMilli()
+	}
+	if lease != nil {
+		owner, until = lease.Owner, lease.Until.UnixMilli()
+	}
+	res, err := q.exec(ctx, `UPDATE executions SET status = ?, finished_at = ?, duration_ms = ?, lease_owner = ?, lease_until = ?,
+		cancel_requested = ?, doc = ? WHERE id = ?`, string(e.Status), finished, e.DurationMs, owner, until,
+		e.Status == api.ExecutionStatusCanceled, string(doc), e.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// RenewExecutionLease extends owner's lease on a running execution; false when the owner no
+// longer holds it.
+func (q *Q) RenewExecutionLease(ctx context.Context, id, owner string, until time.Time) (bool, error) {
+	res, err := q.exec(ctx, `UPDATE executions SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = ?`,
+		until.UnixMilli(), id, owner, string(api.ExecutionStatusRunning))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// CountExecutions counts the executions with a status, for the queue-depth gauge.
+func (q *Q) CountExecutions(ctx context.Context, status api.ExecutionStatus) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM executions WHERE status = ?`, string(status)).Scan(&n)
+	return n, err
+}
+
+// DeliveryRow is a delivery with the exact body every attempt sends.
+type DeliveryRow struct {
+	Delivery api.Delivery
+	Payload  string
+}
+
+// NextDueDelivery takes the pending delivery that has been due longest and that no live lease
+// holds, or ErrNotFound. A lease that expired belongs to a worker that died mid-attempt: the
+// attempt is made again (receivers deduplicate by webhook-id).
+func (q *Q) NextDueDelivery(ctx context.Context, now time.Time) (*DeliveryRow, error) {
+	var doc string
+	r := &DeliveryRow{}
+	err := q.queryRow(ctx, `SELECT doc, payload FROM deliveries WHERE status = ? AND next_attempt_at <= ?
+		AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT 1`+q.forUpdate(),
+		string(api.DeliveryStatusPending), now.UnixMilli(), now.UnixMilli()).Scan(&doc, &r.Payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &r.Delivery); err != nil {
+		return nil, fmt.Errorf("decoding a delivery: %w", err)
+	}
+	return r, nil
+}
+
+// LeaseDelivery records that owner is attempting a delivery until the lease's end.
+func (q *Q) LeaseDelivery(ctx context.Context, id string, lease Lease) error {
+	_, err := q.exec(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ?`, lease.Owner, lease.Until.UnixMilli(), id)
+	return err
+}
+
+// UpdateDelivery writes a delivery after an attempt and releases its lease, provided owner
+// still holds it (false otherwise: the lease expired and another worker took over, or the
+// webhook and its deliveries were deleted).
+func (q *Q) UpdateDelivery(ctx context.Context, d api.Delivery, owner string) (bool, error) {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return false, err
+	}
+	var due any
+	if d.NextAttemptAt != nil {
+		due = d.NextAttemptAt.UnixMilli()
+	}
+	res, err := q.exec(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, doc = ?
+		WHERE id = ? AND lease_owner = ?`, string(d.Status), due, string(doc), d.ID, owner)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// CountPendingDeliveries counts the deliveries still to be made, for the queue-depth gauge.
+func (q *Q) CountPendingDeliveries(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE status = ?`, string(api.DeliveryStatusPending)).Scan(&n)
+	return n, err
+}
+
+// InsertEvent stores a published event; doc is its stored document (the API object and its
+// data).
+func (q *Q) InsertEvent(ctx context.Context, e api.Event, doc any) error {
+	text, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `INSERT INTO events (id, type, application_id, published_at, doc) VALUES (?, ?, ?, ?, ?)`,
+		e.ID, e.Type, nullable(e.ApplicationID), e.PublishedAt.UnixMilli(), string(text))
+	return err
+}
+
+// EventTypeSource names a place event types are found, for GET /event-types.
+type EventTypeSource int
+
+// The sources of event type names.
+const (
+	// SourceTriggers: event triggers of workflows (filters apply to workflows).
+	SourceTriggers EventTypeSource = iota
+	// SourceWebhooks: webhook subscriptions, without the wildcard (filters apply to webhooks).
+	SourceWebhooks
+	// SourcePublished: published events (filters apply to events).
+	SourcePublished
+)
+
+// EventTypes returns the distinct event type names one source holds among the objects that
+// match filters, sorted.
+func (q *Q) EventTypes(ctx context.Context, source EventTypeSource, filters []Filter) ([]string, error) {
+	conds, args := filterSQL(filters)
+	var query string
+	switch source {
+	case SourceTriggers:
+		query = `SELECT DISTINCT event_type FROM workflows WHERE trigger_type = 'event' AND event_type IS NOT NULL`
+	case SourceWebhooks:
+		query = `SELECT DISTINCT event_type FROM webhook_event_types WHERE event_type <> '*' AND webhook_id IN (SELECT id FROM webhooks WHERE 1 = 1`
+		for _, c := range conds {
+			query += " AND " + c
+		}
+		conds = nil
+		query += ")"
+	case SourcePublished:
+		query = `SELECT DISTINCT type FROM events WHERE 1 = 1`
+	default:
+		return nil, fmt.Errorf("unknown event type source %d", source)
+	}
+	if len(conds) > 0 {
+		query += " AND " + strings.Join(conds, " AND ")
+	}
+	rows, err := q.query(ctx, query+" ORDER BY 1", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+// LastScheduleFire returns the latest slot a workflow's schedule fired for, or nil.
+func (q *Q) LastScheduleFire(ctx context.Context, workflowID string) (*time.Time, error) {
+	var at sql.NullInt64
+	if err := q.queryRow(ctx, `SELECT MAX(fire_at) FROM schedule_fires WHERE workflow_id = ?`, workflowID).Scan(&at); err != nil {
+		return nil, err
+	}
+	if !at.Valid {
+		return nil, nil
+	}
+	t := time.UnixMilli(at.Int64).UTC()
+	return &t, nil
+}
+
+// ClaimScheduleFire records that a workflow's schedule fires for the slot at; false when
+// another replica already claimed that slot. Older slots are forgotten: only the latest is
+// ever asked for.
+func (q *Q) ClaimScheduleFire(ctx context.Context, workflowID string, at time.Time) (bool, error) {
+	// A slot older than one already fired is refused too: a replica whose clock lags must not
+	// fire a slot the others have moved past (and forgotten).
+	res, err := q.exec(ctx, `INSERT INTO schedule_fires (workflow_id, fire_at) SELECT ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM schedule_fires WHERE workflow_id = ? AND fire_at > ?) ON CONFLICT DO NOTHING`,
+		workflowID, at.UnixMilli(), workflowID, at.UnixMilli())
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return false, ErrNotFound
+		}
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	_, err = q.exec(ctx, `DELETE FROM schedule_fires WHERE workflow_id = ? AND fire_at < ?`, workflowID, at.UnixMilli())
+	return err == nil, err
+}
