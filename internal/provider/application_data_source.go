@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -68,6 +67,10 @@ func (d *applicationDataSource) Configure(_ context.Context, req datasource.Conf
 	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+var applicationLookup = lookup{Kind: "application", Title: "Application",
+	Advice: "The API key may also lack the right to read it. Check the id, or the name and environment; " +
+		"the lowcode_applications data source lists the applications the key may read."}
+
 func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg applicationDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -76,34 +79,15 @@ func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	var app *api.Application
 	if !cfg.ID.IsNull() {
-		id := cfg.ID.ValueString()
-		var err error
-		app, err = d.client.GetApplication(ctx, id)
-		if errors.Is(err, client.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Application not found",
-				fmt.Sprintf("There is no application with id %q on the platform, or the API key may not read it. "+
-					"Check the id, or look the application up by `name` and `environment`.", id))
-			return
-		}
-		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading application", "application "+id, err)
-			return
-		}
+		app = byID(ctx, applicationLookup, &resp.Diagnostics, cfg.ID.ValueString(), d.client.GetApplication)
 	} else {
 		name, env := cfg.Name.ValueString(), api.Environment(cfg.Environment.ValueString())
 		tflog.Debug(ctx, "looking up application by name", map[string]any{"name": name, "environment": string(env)})
-		apps, err := client.Collect(d.client.ListApplications(ctx, client.ApplicationFilter{Name: name, Environment: env}))
-		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading application", fmt.Sprintf("application %s in %s", name, env), err)
-			return
-		}
-		if len(apps) != 1 {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Application not found",
-				fmt.Sprintf("Expected one application named %q in %s, found %d (or the API key may not read it). "+
-					"Check the name and environment; the lowcode_applications data source lists the applications.", name, env, len(apps)))
-			return
-		}
-		app = &apps[0]
+		app = onlyMatch(applicationLookup, &resp.Diagnostics, path.Root("name"), fmt.Sprintf("named %q in %s", name, env),
+			d.client.ListApplications(ctx, client.ApplicationFilter{Name: name, Environment: env}))
+	}
+	if app == nil {
+		return
 	}
 	state := applicationData(app)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -69,7 +69,7 @@ func TestAccApplicationDataSource_errors(t *testing.T) {
 		{"no such id", `id = "app_00000000000000000000000000000000"`,
 			regexp.MustCompile(`(?s)Application not found.*There is no application with id\s+"app_00000000000000000000000000000000"`)},
 		{"no such name", `name = "order-management"
-  environment = "production"`, regexp.MustCompile(`(?s)Application not found.*Expected one application named "order-management" in production, found 0`)},
+  environment = "production"`, regexp.MustCompile(`(?s)Application not found.*Expected one application named "order-management" in production on\s+the\s+platform,\s+found\s+0`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

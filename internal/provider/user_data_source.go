@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -58,6 +57,9 @@ func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+var userLookup = lookup{Kind: "user", Title: "User",
+	Advice: "Check the id or address; the lowcode_users data source lists every user."}
+
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg userDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -66,34 +68,15 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	}
 	var u *api.User
 	if !cfg.ID.IsNull() {
-		id := cfg.ID.ValueString()
-		var err error
-		u, err = d.client.GetUser(ctx, id)
-		if errors.Is(err, client.ErrNotFound) {
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "User not found",
-				fmt.Sprintf("There is no user with id %q on the platform. Check the id, or look the user up by `email`.", id))
-			return
-		}
-		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading user", "user "+id, err)
-			return
-		}
+		u = byID(ctx, userLookup, &resp.Diagnostics, cfg.ID.ValueString(), d.client.GetUser)
 	} else {
 		email := cfg.Email.ValueString()
 		tflog.Debug(ctx, "looking up user by email", map[string]any{"email": email})
-		users, err := client.Collect(d.client.ListUsers(ctx, client.UserFilter{Email: email}))
-		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading user", "user with email "+email, err)
-			return
-		}
-		if len(users) != 1 {
-			// Emails are unique, so more than one is a server bug; say so rather than pick one.
-			resp.Diagnostics.AddAttributeError(path.Root("email"), "User not found",
-				fmt.Sprintf("Expected one user with email %q on the platform, found %d. Check the address; "+
-					"the lowcode_users data source lists every user.", email, len(users)))
-			return
-		}
-		u = &users[0]
+		u = onlyMatch(userLookup, &resp.Diagnostics, path.Root("email"), fmt.Sprintf("with email %q", email),
+			d.client.ListUsers(ctx, client.UserFilter{Email: email}))
+	}
+	if u == nil {
+		return
 	}
 	state := userData(u)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

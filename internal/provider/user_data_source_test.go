@@ -66,7 +66,7 @@ func TestAccUserDataSource_errors(t *testing.T) {
 		{"both", `id = "usr_1"
   email = "ada@example.com"`, regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured: \[id,email\]`)},
 		{"no such id", `id = "usr_00000000000000000000000000000000"`, regexp.MustCompile(`(?s)User not found.*There is no user with id\s+"usr_00000000000000000000000000000000"`)},
-		{"no such email", `email = "nobody@example.com"`, regexp.MustCompile(`(?s)User not found.*Expected one user with email "nobody@example.com" on the\s+platform, found 0`)},
+		{"no such email", `email = "nobody@example.com"`, regexp.MustCompile(`(?s)User not found.*Expected one user with email "nobody@example.com" on\s+the\s+platform,\s+found\s+0`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

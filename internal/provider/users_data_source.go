@@ -122,21 +122,3 @@ func userData(u *api.User) userDataModel {
 		UpdatedAt:   timeString(u.UpdatedAt),
 	}
 }
-
-// describeFilter reads like ` with email "ada@example.com" and role "viewer"`, naming the
-// filters that are set, for error messages about lists. Arguments are name, value pairs.
-func describeFilter(pairs ...string) string {
-	s := ""
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			continue
-		}
-		if s == "" {
-			s = " with "
-		} else {
-			s += " and "
-		}
-		s += pairs[i] + " " + `"` + pairs[i+1] + `"`
-	}
-	return s
-}
