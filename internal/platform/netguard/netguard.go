@@ -280,6 +280,15 @@ type checkedTransport struct {
 	next   http.RoundTripper
 }
 
+// CloseIdleConnections closes the idle connections of the transport underneath, so that
+// http.Client.CloseIdleConnections reaches them: a server shutting down must not leave
+// keep-alive connections (and their goroutines) behind.
+func (t *checkedTransport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.policy.checkURL(req.URL); err != nil {
 		if req.Body != nil {
