@@ -159,7 +159,7 @@ func TestExecutionRunsAllStepTypes(t *testing.T) {
 		if want := []string{"check-amount:succeeded", "price:succeeded", "sync-crm:succeeded", "announce:succeeded"}; !slices.Equal(names, want) {
 			t.Fatalf("steps %v, want %v", names, want)
 		}
-		if got := mustJSON(t, exe.Steps[1].Output); got != `{"customer.tier":"gold","total":6000}` {
+		if got := mustJSON(t, exe.Steps[1].Output); got != `{"customer":{"tier":"gold"},"total":6000}` {
 			t.Errorf("transform output %s", got)
 		}
 		emitted, _ := exe.Steps[3].Output.(map[string]any)

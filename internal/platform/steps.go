@@ -84,7 +84,7 @@ func validateStep(ctx context.Context, v *api.ValidateStep, doc map[string]any) 
 }
 
 // transformStep sets fields in order (later expressions see earlier results); its output is
-// the fields it set.
+// the fields it set, nested as in the document.
 func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any) (any, error) {
 	set := map[string]any{}
 	for _, a := range t.Set {
@@ -95,7 +95,10 @@ func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any
 		if err := expression.SetPath(doc, a.Field, v); err != nil {
 			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
 		}
-		set[a.Field] = v
+		// Nested like the document, so that classification patterns match the same paths.
+		if err := expression.SetPath(set, a.Field, v); err != nil {
+			return nil, err
+		}
 	}
 	return set, nil
 }
