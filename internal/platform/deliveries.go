@@ -40,6 +40,7 @@ func (s *Server) deliverNext() (bool, error) {
 	var row *store.DeliveryRow
 	var wh *api.Webhook
 	var secrets []string
+	var secretsErr error
 	err := s.store.Tx(rt.ctx, func(q *store.Q) error {
 		r, err := q.NextDueDelivery(rt.ctx, s.now())
 		if errors.Is(err, store.ErrNotFound) {
@@ -52,9 +53,8 @@ func (s *Server) deliverNext() (bool, error) {
 			return err
 		}
 		if wh.Active {
-			if secrets, err = s.webhookSecrets(rt.ctx, q, wh.ID); err != nil {
-				return err
-			}
+			// A secret that does not open fails the delivery visibly rather than the worker.
+			secrets, secretsErr = s.webhookSecrets(rt.ctx, q, wh.ID)
 		}
 		row = r
 		// The lease outlasts the attempt, so no other worker takes it meanwhile.
@@ -63,19 +63,24 @@ func (s *Server) deliverNext() (bool, error) {
 	if err != nil || row == nil {
 		return false, err
 	}
-	return true, s.attemptDelivery(row, wh, secrets)
+	return true, s.attemptDelivery(row, wh, secrets, secretsErr)
 }
 
 // attemptDelivery makes one attempt and records it.
-func (s *Server) attemptDelivery(row *store.DeliveryRow, wh *api.Webhook, secrets []string) error {
+func (s *Server) attemptDelivery(row *store.DeliveryRow, wh *api.Webhook, secrets []string, secretsErr error) error {
 	d := row.Delivery
 	start := s.now()
 	attempt := api.DeliveryAttempt{Number: len(d.Attempts) + 1, At: start}
 	var outcome deliveryOutcome
-	if !wh.Active {
+	switch {
+	case !wh.Active:
 		attempt.Error = ptr("not sent: the webhook is not active")
 		outcome = deliveryFailed
-	} else {
+	case secretsErr != nil:
+		s.logRuntimeError("signing a delivery", secretsErr)
+		attempt.Error = ptr("not sent: the signing secret could not be read; see the server's log")
+		outcome = deliveryFailed
+	default:
 		status, err := s.send(wh.CallbackURL, d.ID, secrets, []byte(row.Payload))
 		attempt.DurationMs = ptr(s.now().Sub(start).Milliseconds())
 		if status != 0 {

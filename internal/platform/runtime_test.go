@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -267,4 +268,35 @@ func runtimeGoroutines() string {
 		}
 	}
 	return strings.Join(out, "\n\n")
+}
+
+func TestRuntimeMetrics(t *testing.T) {
+	t.Parallel()
+	inst := platformtest.Start(t, fastRuntime())
+	c := inst.Client
+	appID := createApp(t, c, "order-management")
+	wf := createWorkflow(t, c, orderPipeline(appID, "http://127.0.0.1:1"))
+	rc := startReceiver(t)
+	hook := rc.subscribe(t, c, appID, "order.created")
+	waitExecution(t, c, trigger(t, c, wf.ID, map[string]any{"amount": 20000}))
+	ev := publish(t, c, api.EventInput{Type: "order.created", ApplicationID: &appID})
+	waitDelivery(t, c, hook.ID, ev.DeliveryIds[0])
+
+	resp, err := http.Get(inst.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`lowcode_executions_total{status="failed"} 1`,
+		`lowcode_execution_duration_seconds_count{status="failed"} 1`,
+		`lowcode_webhook_delivery_attempts_total{outcome="succeeded"} 1`,
+		`lowcode_executions_queued 0`,
+		`lowcode_webhook_deliveries_pending 0`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
