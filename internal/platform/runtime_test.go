@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -299,4 +300,65 @@ func TestRuntimeMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+// BenchmarkExecutionThroughput queues b.N executions of a two-step workflow through the API
+// and waits for all of them: executions per second end to end, on each database.
+func BenchmarkExecutionThroughput(b *testing.B) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		b.Run(db, func(b *testing.B) {
+			opts := []platformtest.Option{platformtest.WithoutResponseValidation(), fastRuntime()}
+			if db == "postgres" {
+				opts = append(opts, platformtest.WithDatabase(pgtest.Start(b)))
+			}
+			inst := platformtest.Start(b, opts...)
+			c := inst.Client
+			wf := createWorkflowB(b, c, api.WorkflowInput{ApplicationID: createAppB(b, c), Name: "bench", Version: "1.0.0",
+				Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},
+				Steps: []api.WorkflowStep{
+					{Name: "check", Type: api.Validate, Validate: &api.ValidateStep{Expression: "amount <= 10000", Message: "Amount exceeds limit"}},
+					{Name: "price", Type: api.Transform, Transform: &api.TransformStep{Set: []api.TransformAssignment{{Field: "total", Expression: "amount * 2"}}}},
+				}})
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := range b.N {
+				resp, err := c.TriggerWorkflowWithResponse(ctx, wf, &api.TriggerWorkflowParams{}, api.TriggerRequest{Input: &map[string]any{"amount": i}})
+				if err != nil || resp.JSON202 == nil {
+					b.Fatalf("trigger: %v", err)
+				}
+			}
+			for {
+				var open int
+				if err := dbQueryRowB(inst, "SELECT COUNT(*) FROM executions WHERE status IN ('queued', 'running')").Scan(&open); err != nil {
+					b.Fatal(err)
+				}
+				if open == 0 {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
+		})
+	}
+}
+
+func createAppB(b *testing.B, c *api.ClientWithResponses) string {
+	resp, err := c.CreateApplicationWithResponse(context.Background(), &api.CreateApplicationParams{}, api.ApplicationInput{
+		Name: "bench", Environment: api.Production, Version: "1.0.0"})
+	if err != nil || resp.JSON201 == nil {
+		b.Fatalf("application: %v", err)
+	}
+	return resp.JSON201.ID
+}
+
+func createWorkflowB(b *testing.B, c *api.ClientWithResponses, in api.WorkflowInput) string {
+	resp, err := c.CreateWorkflowWithResponse(context.Background(), &api.CreateWorkflowParams{}, in)
+	if err != nil || resp.JSON201 == nil {
+		b.Fatalf("workflow: %v", err)
+	}
+	return resp.JSON201.ID
+}
+
+func dbQueryRowB(inst *platformtest.Instance, query string) *sql.Row {
+	return inst.Server.Store().DB().QueryRowContext(context.Background(), query)
 }
