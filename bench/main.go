@@ -35,6 +35,10 @@ type options struct {
 	runs         int
 	runsLarge    int
 	largeN       int
+	destroyRuns  int
+	dataRuns     int
+	largeVars    []string
+	largeDestroy bool
 	parts        map[string]bool
 	loadDuration time.Duration
 	rates        []int
@@ -69,6 +73,11 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 0, "runs per N, of which the median is reported (default 3; quick: 1)")
 	flag.IntVar(&o.largeN, "large-n", 5000, "from this N on, -runs-large runs instead of -runs")
 	flag.IntVar(&o.runsLarge, "runs-large", 0, "runs at N >= -large-n (default 1: see BENCHMARKS.md)")
+	flag.IntVar(&o.destroyRuns, "destroy-runs", 1, "how many of the runs at N >= 1000 also measure destroy (the others reset to an empty state)")
+	flag.IntVar(&o.dataRuns, "data-runs", 1, "runs of terraform_data at N >= 1000: 0, 1 or all (it only shows Terraform's own cost)")
+	var largeVars string
+	flag.StringVar(&largeVars, "large-variants", "lowcode,floor", "variants measured at N >= -large-n")
+	flag.BoolVar(&o.largeDestroy, "large-destroy", false, "measure destroy at N >= -large-n too (slow: Terraform's destroy is superlinear in N)")
 	flag.StringVar(&parts, "parts", "terraform,load,runtime", "which parts to run")
 	flag.DurationVar(&o.loadDuration, "load-duration", 0, "duration of each load scenario (default 10s; quick: 2s)")
 	flag.StringVar(&rates, "rates", "", "fixed request rates per second of the load scenarios (default 100,500,1000; quick: 100)")
@@ -118,6 +127,7 @@ func main() {
 	if o.results == "" {
 		o.results = def(filepath.Join("bench", "results"), filepath.Join("bench", "results", "quick"))
 	}
+	o.largeVars = strings.Split(largeVars, ",")
 	o.parts = map[string]bool{}
 	for _, p := range strings.Split(parts, ",") {
 		o.parts[strings.TrimSpace(p)] = true
@@ -128,6 +138,27 @@ func main() {
 	if err := run(ctx, o); err != nil {
 		fatal(err)
 	}
+}
+
+// runPlan is what the options say to measure of wl; see runPlan in terraform.go.
+func (o options) runPlan(wl workload) runPlan {
+	p := runPlan{runs: o.runs, destroyRuns: o.runs, variants: variants}
+	switch {
+	case wl.N >= o.largeN:
+		p.runs, p.variants = o.runsLarge, o.largeVars
+		p.destroyRuns = map[bool]int{true: o.runsLarge, false: 0}[o.largeDestroy]
+	case wl.Name == "mixed":
+		p.runs, p.destroyRuns = 1, 1
+	case wl.N >= 1000:
+		p.destroyRuns = o.destroyRuns
+		if o.dataRuns < o.runs {
+			p.variants = []string{variantLowcode, variantFloor}
+			if o.dataRuns > 0 {
+				p.onceVariant = map[string]bool{variantData: true}
+			}
+		}
+	}
+	return p
 }
 
 func fatal(err error) {
@@ -252,26 +283,53 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
+	finish := func(quiet bool) error { return output(rep, o, start, quiet) }
+
 	recv, err := startReceiver()
 	if err != nil {
 		return err
 	}
 	defer recv.close()
 
+	if o.parts["load"] {
+		lb := &loadBench{duration: o.loadDuration, rates: o.rates, saturationConc: o.saturation, seed: o.seed, log: logf}
+		for _, db := range []string{"sqlite", "postgres"} {
+			rs, err := runLoad(ctx, lb, db, bin, work)
+			rep.Load = append(rep.Load, rs...)
+			if err != nil {
+				logf("FAILED: load on %s: %v", db, err)
+				rep.Errors = append(rep.Errors, fmt.Sprintf("load on %s: %v", db, err))
+				if ctx.Err() != nil {
+					return finish(false)
+				}
+			}
+		}
+	}
+
+	if o.parts["runtime"] {
+		rt, err := runRuntime(ctx, bin, work, recv, o.runtimeSecs, logf)
+		rep.Runtime = rt
+		if err != nil {
+			logf("runtime: %v", err)
+			rep.Errors = append(rep.Errors, "runtime: "+err.Error())
+		}
+	}
+
 	if o.parts["terraform"] {
 		tb := &terraformBench{terraform: tf, bin: bin, work: work, receiverURL: recv.url, log: logf,
-			runs: func(wl workload) int {
-				if wl.N >= o.largeN {
-					return o.runsLarge
-				}
-				return o.runs
-			}}
+			plan: func(wl workload) runPlan { return o.runPlan(wl) }}
 		if err := tb.writeCLIConfig(); err != nil {
 			return err
 		}
-		var wls []workload
+		// Small N first, then the mixed set, then the large N: the most informative results land
+		// first if the run is cut short.
+		var wls, large []workload
 		for _, n := range o.ns {
-			wls = append(wls, appsWorkload(n))
+			if n >= o.largeN {
+				large = append(large, appsWorkload(n))
+			} else {
+				wls = append(wls, appsWorkload(n))
+			}
 		}
 		if o.mixedN > 0 {
 			types, err := tb.resourceTypes(ctx)
@@ -287,65 +345,54 @@ func run(ctx context.Context, o options) error {
 			rep.Settings["mixed"] = map[string]int{"applications": wl.Applications, "workflows": wl.Workflows, "webhooks": wl.Hooks}
 			wls = append(wls, wl)
 		}
-		for _, wl := range wls {
+		for _, wl := range append(wls, large...) {
 			runs, err := tb.runWorkload(ctx, wl)
 			rep.Terraform.Runs = append(rep.Terraform.Runs, runs...)
+			rep.Terraform.Summary = summarize(rep.Terraform.Runs)
 			if err != nil {
 				logf("FAILED: %v", err)
 				rep.Terraform.Errors = append(rep.Terraform.Errors, err.Error())
 				if ctx.Err() != nil {
-					return ctx.Err()
+					return finish(false)
 				}
 			}
-		}
-		rep.Terraform.Summary = summarize(rep.Terraform.Runs)
-	}
-
-	if o.parts["load"] {
-		lb := &loadBench{duration: o.loadDuration, rates: o.rates, saturationConc: o.saturation, seed: o.seed, log: logf}
-		for _, db := range []string{"sqlite", "postgres"} {
-			rs, err := runLoad(ctx, lb, db, bin, work)
-			rep.Load = append(rep.Load, rs...)
-			if err != nil {
-				logf("FAILED: load on %s: %v", db, err)
-				rep.Errors = append(rep.Errors, fmt.Sprintf("load on %s: %v", db, err))
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
+			if err := finish(true); err != nil { // the results so far, in case the run is cut short
+				return err
 			}
 		}
 	}
 
-	if o.parts["runtime"] {
-		rt, err := runRuntime(ctx, bin, work, recv, o.runtimeSecs, logf)
-		rep.Runtime = rt
-		if err != nil {
-			logf("runtime: %v", err)
-			rep.Errors = append(rep.Errors, "runtime: "+err.Error())
-		}
-	}
+	return finish(false)
+}
 
+// output writes the report: quietly (JSON, plot, summary only) after each step of the
+// Terraform part, so that an interrupted run keeps what it measured, and with the tables on
+// the terminal at the end.
+func output(rep *report, o options, start time.Time, quiet bool) error {
 	rep.Targets = evaluateTargets(rep)
 	rep.Seconds = time.Since(start).Seconds()
-
-	fmt.Println()
-	if len(rep.Terraform.Summary) > 0 {
-		fmt.Println("Terraform, default parallelism (10); median of the runs; ×floor = median wall time over the no-I/O floor provider's")
-		printTerraformTable(os.Stdout, rep.Terraform.Summary)
+	if !quiet {
 		fmt.Println()
+		for _, n := range rep.Notes {
+			fmt.Println("Note:", n)
+		}
+		if len(rep.Terraform.Summary) > 0 {
+			fmt.Println("Terraform, default parallelism (10); median of the runs; ×floor = median wall time over the no-I/O floor provider's")
+			printTerraformTable(os.Stdout, rep.Terraform.Summary)
+			fmt.Println()
+		}
+		if len(rep.Load) > 0 {
+			fmt.Println("Platform API under load (vegeta, loopback, separate process from the server)")
+			printLoadTable(os.Stdout, rep.Load)
+			fmt.Println()
+		}
+		if rep.Runtime != nil {
+			printRuntime(os.Stdout, rep.Runtime)
+			fmt.Println()
+		}
+		fmt.Println("Targets")
+		printTargets(os.Stdout, rep.Targets)
 	}
-	if len(rep.Load) > 0 {
-		fmt.Println("Platform API under load (vegeta, loopback, separate process from the server)")
-		printLoadTable(os.Stdout, rep.Load)
-		fmt.Println()
-	}
-	if rep.Runtime != nil {
-		printRuntime(os.Stdout, rep.Runtime)
-		fmt.Println()
-	}
-	fmt.Println("Targets")
-	printTargets(os.Stdout, rep.Targets)
-
 	jsonPath := filepath.Join(o.results, "results.json")
 	if err := writeJSON(jsonPath, rep); err != nil {
 		return err
@@ -363,6 +410,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	written = append(written, md)
+	if quiet {
+		return nil
+	}
 	fmt.Printf("\nwrote %s in %s\n", strings.Join(written, ", "), time.Since(start).Round(time.Second))
 	if n := len(rep.Errors) + len(rep.Terraform.Errors); n > 0 {
 		return fmt.Errorf("%d part(s) failed; see above", n)

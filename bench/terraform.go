@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -188,38 +189,38 @@ type terraformBench struct {
 	terraform, bin, work string
 	cliConfig            string
 	receiverURL          string
-	runs                 func(wl workload) int
+	plan                 func(wl workload) runPlan
 	log                  func(format string, args ...any)
 }
 
-func (tb *terraformBench) writeCLIConfig() error {
-	tb.cliConfig = filepath.Join(tb.work, "terraformrc")
-	return os.WriteFile(tb.cliConfig, []byte(fmt.Sprintf(`# Written by the benchmark; the user's own CLI configuration is never read.
-provider_installation {
-  dev_overrides {
-    "lowcode-platform/lowcode" = %q
-    "lowcode-bench/floor"      = %q
-  }
-  direct {}
-}
-`, tb.bin, tb.bin)), 0o600)
+// runPlan says what to measure of one workload. Terraform's own cost grows faster than N
+// (see BENCHMARKS.md), so the full run cannot afford every command of every variant three
+// times at N = 1,000 and 5,000: the later runs skip what the plan leaves out and start from an
+// empty state and a fresh database instead of a measured destroy.
+type runPlan struct {
+	runs        int             // runs of apply and plan
+	destroyRuns int             // the first destroyRuns runs also measure destroy
+	variants    []string        // the variants measured in every run
+	onceVariant map[string]bool // variants measured in the first run only
 }
 
-// runWorkload measures wl: a fresh platform server on a fresh SQLite database, then for each
-// run every variant in turn (so that whatever else the machine does hits them alike) applies,
-// plans and destroys.
+func (p runPlan) measures(run int, variant, phase string) bool {
+	if p.onceVariant[variant] {
+		return run == 1
+	}
+	if !slices.Contains(p.variants, variant) {
+		return false
+	}
+	return phase != phaseDestroy || run <= p.destroyRuns
+}
+
+// runWorkload measures wl: a platform server on a fresh SQLite database, then for each run
+// every variant in turn (so that whatever else the machine does hits them alike) applies,
+// plans and destroys as the plan says. A run that does not measure destroy is followed by a
+// reset: the state files are removed and the next run gets a new server on a new database.
 func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun, error) {
 	dir := filepath.Join(tb.work, fmt.Sprintf("%s-%d", wl.Name, wl.N))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	platform, err := startPlatform(ctx, tb.bin, dir, "sqlite://"+filepath.Join(dir, "platform.db"))
-	if err != nil {
-		return nil, err
-	}
-	defer platform.stop()
-	c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
-	if err != nil {
 		return nil, err
 	}
 	for _, v := range variants {
@@ -231,25 +232,59 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 			return nil, err
 		}
 	}
+	plan := tb.plan(wl)
 	var out []tfRun
-	n := tb.runs(wl)
-	for run := 1; run <= n; run++ {
+	var platform *platformProcess
+	defer func() {
+		if platform != nil {
+			platform.stop()
+		}
+	}()
+	for run := 1; run <= plan.runs; run++ {
+		if platform == nil {
+			var err error
+			platform, err = startPlatform(ctx, tb.bin, dir, "sqlite://"+filepath.Join(dir, fmt.Sprintf("platform-%d.db", run)))
+			if err != nil {
+				return out, err
+			}
+		}
+		c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
+		if err != nil {
+			return out, err
+		}
+		reset := false
 		for _, v := range variants {
+			if !plan.measures(run, v, phaseApply) {
+				continue
+			}
 			for _, ph := range phases {
+				if !plan.measures(run, v, ph) {
+					reset = true
+					if err := os.Remove(filepath.Join(dir, v, "terraform.tfstate")); err != nil {
+						return out, err
+					}
+					_ = os.Remove(filepath.Join(dir, v, "terraform.tfstate.backup"))
+					continue
+				}
 				r, err := tb.command(ctx, platform, filepath.Join(dir, v), v, ph)
 				if err != nil {
 					return out, fmt.Errorf("%s N=%d %s %s (run %d): %w", wl.Name, wl.N, v, ph, run, err)
 				}
 				r.Workload, r.N, r.Run = wl.Name, wl.N, run
 				out = append(out, r)
-				tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB",
-					wl.Name, wl.N, run, n, v, ph, r.WallSeconds, float64(r.ProviderPeakRSSKiB)/1024, float64(r.ServerPeakRSSKiB)/1024)
+				tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f",
+					wl.Name, wl.N, run, plan.runs, v, ph, r.WallSeconds, float64(r.ProviderPeakRSSKiB)/1024,
+					float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage)
 				if v == variantLowcode && ph != phasePlan {
 					if err := checkServerCount(ctx, c, wl, ph); err != nil {
 						return out, err
 					}
 				}
 			}
+		}
+		if reset {
+			platform.stop()
+			platform = nil
 		}
 	}
 	return out, nil
@@ -346,4 +381,17 @@ func loadAverage() float64 {
 	var l float64
 	_, _ = fmt.Sscanf(string(b), "%f", &l)
 	return l
+}
+
+func (tb *terraformBench) writeCLIConfig() error {
+	tb.cliConfig = filepath.Join(tb.work, "terraformrc")
+	return os.WriteFile(tb.cliConfig, []byte(fmt.Sprintf(`# Written by the benchmark; the user's own CLI configuration is never read.
+provider_installation {
+  dev_overrides {
+    "lowcode-platform/lowcode" = %q
+    "lowcode-bench/floor"      = %q
+  }
+  direct {}
+}
+`, tb.bin, tb.bin)), 0o600)
 }

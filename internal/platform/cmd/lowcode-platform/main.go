@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -65,6 +66,7 @@ func run(args []string, stderr io.Writer) error {
 
 type settings struct {
 	listen, database, logLevel, logFormat, bootstrapKeyFile string
+	pprofListen                                             string
 	rateLimit                                               float64
 	allowLoopback, allowPrivate                             bool
 }
@@ -99,6 +101,8 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
 	fs.BoolVar(&s.allowPrivate, "allow-private-callbacks", envBool("LOWCODE_ALLOW_PRIVATE_CALLBACKS"),
 		"let webhooks and http steps call private-range addresses (LOWCODE_ALLOW_PRIVATE_CALLBACKS)")
+	fs.StringVar(&s.pprofListen, "pprof-listen", env("LOWCODE_PPROF_LISTEN", ""),
+		"serve Go's profiles (/debug/pprof/) on this separate address, such as 127.0.0.1:6060; off when empty. Keep it on loopback (LOWCODE_PPROF_LISTEN)")
 	fs.StringVar(&s.logLevel, "log-level", env("LOWCODE_LOG_LEVEL", "info"), "debug, info, warn or error (LOWCODE_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", env("LOWCODE_LOG_FORMAT", "text"), "text or json (LOWCODE_LOG_FORMAT)")
 	fs.Usage = func() {
@@ -178,6 +182,9 @@ func serve(s settings, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	if s.pprofListen != "" {
+		go servePprof(s.pprofListen, logger)
+	}
 	logger.Info("lowcode-platform listening", slog.String("address", "http://"+ln.Addr().String()),
 		slog.String("database", strings.SplitN(s.database, "@", 2)[len(strings.SplitN(s.database, "@", 2))-1]))
 
@@ -193,4 +200,19 @@ func serve(s settings, stderr io.Writer) error {
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
 	return nil
+}
+
+// servePprof serves the runtime profiles on their own listener, never on the API's.
+func servePprof(addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	logger.Info("serving profiles", slog.String("address", "http://"+addr+"/debug/pprof/"))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		logger.Error("profiles listener", slog.String("error", err.Error()))
+	}
 }
