@@ -169,6 +169,29 @@ resource "lowcode_application" "refused" {
 	})
 }
 
+// TestAccAPITokenEphemeralResource_unknownUser reads through a provider whose token is for a
+// user this same run creates: at plan time that provider has no connection, and the read says
+// so instead of crashing the provider.
+func TestAccAPITokenEphemeralResource_unknownUser(t *testing.T) {
+	p := newAccPlatform(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: scopedFactories,
+		Steps: []resource.TestStep{{
+			Config: scopedConfig(p, "${lowcode_user.ci.id}") + `
+resource "lowcode_user" "ci" {
+  email = "ci@example.com"
+}
+
+data "lowcode_applications" "visible" {
+  provider = lowcodescoped
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Provider not configured.*not known\s+until\s+apply`),
+		}},
+	})
+}
+
 // TestAccAPITokenEphemeralResource_result echoes the token's attributes other than the token
 // itself into state, to check what Open returns.
 func TestAccAPITokenEphemeralResource_result(t *testing.T) {

@@ -150,6 +150,9 @@ func (r *roleAssignmentResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *roleAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !clientReady(r.client, &resp.Diagnostics) {
+		return
+	}
 	var plan roleAssignmentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -175,6 +178,9 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !clientReady(r.client, &resp.Diagnostics) {
+		return
+	}
 	var state roleAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -216,6 +222,9 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !clientReady(r.client, &resp.Diagnostics) {
+		return
+	}
 	var state roleAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -254,8 +263,7 @@ func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.I
 
 // findAssignment returns the id of the one assignment that makes grant.
 func (r *roleAssignmentResource) findAssignment(ctx context.Context, grant roleAssignmentGrant, diags *diag.Diagnostics) string {
-	if r.client == nil {
-		diags.AddError("Provider not configured", "The lowcode provider must be configured before a role assignment can be imported.")
+	if !clientReady(r.client, diags) {
 		return ""
 	}
 	found, err := client.Collect(r.client.ListRoleAssignments(ctx, client.RoleAssignmentFilter{
