@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -178,7 +179,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	tflog.Debug(ctx, "updating user", map[string]any{"id": state.ID.ValueString()})
 	u, err := r.client.PatchUser(ctx, state.ID.ValueString(), state.ETag.ValueString(), patch)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating user", "user "+state.ID.ValueString(), err)
+		refusalDiag(&resp.Diagnostics, "Error updating user", "user "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(u)
@@ -204,12 +205,24 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 	err := r.client.DeleteUser(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting user", "user "+state.ID.ValueString(), err)
+		refusalDiag(&resp.Diagnostics, "Error deleting user", "user "+state.ID.ValueString(), err)
 	}
 }
 
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// refusalDiag is apiErrorDiag for changes to an existing user, where a conflict is not a
+// duplicate name but the platform refusing (deactivating or deleting yourself, or the last
+// platform owner): the server's reason says what to do, not the import advice.
+func refusalDiag(diags *diag.Diagnostics, summary, object string, err error) {
+	if errors.Is(err, client.ErrConflict) {
+		diags.AddError(summary, fmt.Sprintf("%s: %s\n\nThe platform refused the change for the reason above. "+
+			"Another platform admin's API key can make it.", object, err))
+		return
+	}
+	apiErrorDiag(diags, summary, object, err)
 }
 
 func (m *userModel) fromAPI(u *api.User) {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -201,5 +202,50 @@ resource "lowcode_user" "grace" {
 }`),
 			ExpectError: regexp.MustCompile(`(?s)Error creating user.*user Grace@example.com: HTTP 409 Conflict`),
 		}},
+	})
+}
+
+// TestAccUserResource_refused shows what a user sees when the platform refuses a change for a
+// reason of its own: here the provider's own user (the owner) deactivating themself.
+func TestAccUserResource_refused(t *testing.T) {
+	p := newAccPlatform(t)
+	users, err := client.Collect(p.API.ListUsers(context.Background(), client.UserFilter{}))
+	if err != nil || len(users) != 1 {
+		t.Fatalf("listing the new platform's users: %v %v", users, err)
+	}
+	owner := users[0]
+	me := func(active bool) string {
+		return p.config(fmt.Sprintf(`
+import {
+  to = lowcode_user.me
+  id = %q
+}
+
+resource "lowcode_user" "me" {
+  email        = %q
+  display_name = %q
+  active       = %t
+}`, owner.ID, owner.Email, owner.DisplayName, active))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: me(true)},
+			{
+				Config:      me(false),
+				ExpectError: regexp.MustCompile(`(?s)Error updating user.*HTTP\s+409\s+Conflict:\s+you\s+cannot\s+deactivate\s+yourself.*The\s+platform\s+refused\s+the\s+change`),
+			},
+			{
+				// Let go of the owner without deleting it, which the platform would refuse too.
+				Config: p.config(`
+removed {
+  from = lowcode_user.me
+
+  lifecycle {
+    destroy = false
+  }
+}`),
+			},
+		},
 	})
 }
