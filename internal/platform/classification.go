@@ -251,17 +251,5 @@ func (s *Server) policiesFor(ctx context.Context, q *store.Q, appID string) ([]a
 	if appID != "" {
 		scope = store.Filter{SQL: "application_id IS NULL OR application_id = ?", Args: []any{appID}}
 	}
-	var all []api.ClassificationPolicy
-	pg := store.Page{Size: store.MaxPageSize}
-	for {
-		items, next, err := store.ClassificationPolicies.List(ctx, q, []store.Filter{scope}, pg)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		pg.Token = next
-	}
+	return listAll(ctx, q, store.ClassificationPolicies, []store.Filter{scope})
 }

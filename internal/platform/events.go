@@ -120,23 +120,6 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-// listAll lists every object of kind that matches filters, page by page.
-func listAll[T any](ctx context.Context, q *store.Q, kind *store.Kind[T], filters []store.Filter) ([]T, error) {
-	var all []T
-	pg := store.Page{Size: store.MaxPageSize}
-	for {
-		items, next, err := kind.List(ctx, q, filters, pg)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		pg.Token = next
-	}
-}
-
 // ListEventTypes lists the event types named by workflow triggers, emit steps, webhook
 // subscriptions and published events, among the objects the caller may read, with where each
 // was seen.

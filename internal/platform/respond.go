@@ -223,3 +223,20 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 	}
 	return b.body.Write(p)
 }
+
+// listAll lists every object of kind that matches filters, page by page.
+func listAll[T any](ctx context.Context, q *store.Q, kind *store.Kind[T], filters []store.Filter) ([]T, error) {
+	var all []T
+	pg := store.Page{Size: store.MaxPageSize}
+	for {
+		items, next, err := kind.List(ctx, q, filters, pg)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		pg.Token = next
+	}
+}
