@@ -42,22 +42,24 @@ type ExecutionRow struct {
 	Lease *Lease
 }
 
-const executionColumns = "doc, depth, lease_owner, lease_until"
+const executionColumns = "id, workflow_id, status, doc, depth, lease_owner, lease_until"
 
 func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
-	var doc string
+	var id, workflowID, status, doc string
 	var owner sql.NullString
 	var until sql.NullInt64
 	r := &ExecutionRow{}
-	if err := row.Scan(&doc, &r.Depth, &owner, &until); err != nil {
+	if err := row.Scan(&id, &workflowID, &status, &doc, &r.Depth, &owner, &until); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(doc), &r.Execution); err != nil {
-		return nil, fmt.Errorf("decoding an execution: %w", err)
+		return nil, fmt.Errorf("decoding execution %s: %w", id, err)
 	}
+	// The columns are what the queue acts on; they win over a document that disagrees.
+	r.Execution.ID, r.Execution.WorkflowID, r.Execution.Status = id, workflowID, api.ExecutionStatus(status)
 	if owner.Valid && until.Valid {
 		r.Lease = &Lease{Owner: owner.String, Until: time.UnixMilli(until.Int64).UTC()}
 	}
