@@ -217,7 +217,6 @@ func opt[T comparable](v T) *T {
 	return &v
 }
 
-
 type nopLogger struct{}
 
 func (nopLogger) Debug(context.Context, string, map[string]any) {}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -34,9 +35,13 @@ func clientFrom(data any, diags *diag.Diagnostics) *client.Client {
 func apiErrorDiag(diags *diag.Diagnostics, summary, object string, err error) {
 	detail := fmt.Sprintf("%s: %s", object, err.Error())
 	switch {
-	case errors.Is(err, client.ErrConflict):
+	case errors.Is(err, client.ErrConflict) && strings.HasPrefix(summary, "Error creating"):
 		detail += "\n\nAn object with the same unique fields already exists on the platform. Choose another name, " +
 			"or bring the existing object under Terraform with `terraform import` using the conflicting id above."
+	case errors.Is(err, client.ErrConflict):
+		detail += "\n\nThe platform refused the change because of the object named above; resolve that first."
+	case errors.Is(err, client.ErrUnconfigured):
+		// The error already says what to do.
 	case errors.Is(err, client.ErrPreconditionFailed):
 		detail += "\n\nThe object was changed outside Terraform since it was last read. Run `terraform plan` " +
 			"again to see the change, then apply."

@@ -98,7 +98,11 @@ func (p *lowcodeProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 	if cfg.Endpoint.IsUnknown() || cfg.APIKey.IsUnknown() {
-		// Known only after apply (for example from another resource): configure later.
+		// Known only after apply (for example a token for a user this run creates): objects that
+		// need the platform before then fail with this explanation.
+		setProviderData(resp, client.Unconfigured("this lowcode provider configuration's `endpoint` or `api_key` "+
+			"is not known until apply; create what they depend on first (terraform apply -target=...), or configure "+
+			"the provider from values known at plan time"))
 		return
 	}
 	endpoint := stringOr(cfg.Endpoint, os.Getenv(EnvEndpoint))
@@ -148,6 +152,10 @@ func (p *lowcodeProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 	tflog.Debug(ctx, "configured the lowcode provider", map[string]any{"endpoint": c.Endpoint(), "max_retries": strconv.Itoa(maxRetries)})
+	setProviderData(resp, c)
+}
+
+func setProviderData(resp *provider.ConfigureResponse, c *client.Client) {
 	data := &providerData{client: c}
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -167,9 +175,11 @@ func (p *lowcodeProvider) Resources(context.Context) []func() resource.Resource 
 		NewApplicationResource,
 		NewClassificationPolicyResource,
 		NewCustomIntegrationResource,
+		NewMonitoringTargetResource,
 		NewRoleAssignmentResource,
 		NewUserResource,
 		NewWebhookResource,
+		NewWorkflowResource,
 	}
 }
 
