@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
@@ -127,7 +128,9 @@ func TestMonitoringTargets(t *testing.T) {
 
 func TestWorkflowMetrics(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	// No workers: the executions this test writes straight into the database must stay as written.
+	noWorkers := platformtest.WithConfig(func(c *platform.Config) { c.Workers = -1 })
+	onEachDialectWith(t, []platformtest.Option{noWorkers}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")

@@ -11,20 +11,12 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/pgtest"
 )
 
 // onEachDialect runs test against a fresh platform on SQLite and on PostgreSQL.
 func onEachDialect(t *testing.T, test func(t *testing.T, inst *platformtest.Instance)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		test(t, platformtest.Start(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		test(t, platformtest.Start(t, platformtest.WithDatabase(pgtest.Start(t))))
-	})
+	onEachDialectWith(t, nil, test)
 }
 
 // problemResponse is what every generated response offers for checking an error.
