@@ -68,6 +68,7 @@ type settings struct {
 	listen, database, logLevel, logFormat, bootstrapKeyFile string
 	pprofListen                                             string
 	rateLimit                                               float64
+	workers                                                 int
 	allowLoopback, allowPrivate                             bool
 }
 
@@ -83,6 +84,23 @@ func envBool(name string) bool {
 	return v
 }
 
+func envInt(name string, def int) int {
+	v, err := strconv.Atoi(os.Getenv(name))
+	if err != nil {
+		return def
+	}
+	return v
+}
+
+// workersSetting maps the flag (0 = none) onto platform.Config.Workers (0 = default, negative
+// = none).
+func workersSetting(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
 func envFloat(name string) float64 {
 	v, _ := strconv.ParseFloat(os.Getenv(name), 64)
 	return v
@@ -96,6 +114,8 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"database URL: sqlite://path/to/file.db (embedded, the default) or postgres://user:pass@host:5432/db (LOWCODE_DATABASE_URL)")
 	fs.StringVar(&s.bootstrapKeyFile, "bootstrap-key-file", env("LOWCODE_BOOTSTRAP_KEY_FILE", "lowcode-bootstrap-key"),
 		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
+	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 4),
+		"workers that run workflow executions and webhook deliveries; 0 makes an API-only replica (LOWCODE_WORKERS)")
 	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per API key; 0 is unlimited (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
@@ -163,6 +183,7 @@ func serve(s settings, stderr io.Writer) error {
 		BootstrapKeyFile:       s.bootstrapKeyFile,
 		SecretKey:              secretKey,
 		RateLimit:              s.rateLimit,
+		Workers:                workersSetting(s.workers),
 		AllowLoopbackCallbacks: s.allowLoopback,
 		AllowPrivateCallbacks:  s.allowPrivate,
 		Logger:                 logger,
