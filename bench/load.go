@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +52,9 @@ type loadBench struct {
 	saturationConc int
 	seed           int // applications created before the scenarios
 	log            func(format string, args ...any)
+	// profileDir, when set, receives a CPU profile of the server during each scenario, taken
+	// from pprofURL (the server's --pprof-listen).
+	profileDir, pprofURL string
 }
 
 // run measures every operation at every rate, then at saturation, against one platform.
@@ -94,7 +101,19 @@ func (lb *loadBench) run(ctx context.Context, database string, platform *platfor
 			if err := ctx.Err(); err != nil {
 				return out, err
 			}
+			var prof chan error
+			if lb.profileDir != "" {
+				prof = make(chan error, 1)
+				go func() {
+					prof <- lb.profile(filepath.Join(lb.profileDir, fmt.Sprintf("%s-%s-%s.pprof", database, op, strings.TrimSuffix(rateName(rate), "/s"))))
+				}()
+			}
 			r := lb.attack(targeter(op), rate, platform)
+			if prof != nil {
+				if err := <-prof; err != nil {
+					lb.log("profile: %v", err)
+				}
+			}
 			r.Database, r.Operation = database, op
 			out = append(out, r)
 			rateText := strconv.Itoa(rate) + "/s"
@@ -106,6 +125,28 @@ func (lb *loadBench) run(ctx context.Context, database string, platform *platfor
 		}
 	}
 	return out, nil
+}
+
+// profile saves a CPU profile of the server over the scenario's duration.
+func (lb *loadBench) profile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	secs := max(int(lb.duration.Seconds())-1, 1)
+	resp, err := http.Get(fmt.Sprintf("%s?seconds=%d", lb.pprofURL, secs))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func appBody(name, description string) []byte {

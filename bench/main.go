@@ -46,6 +46,8 @@ type options struct {
 	seed         int
 	runtimeSecs  time.Duration
 	keep         bool
+	databases    []string
+	profileDir   string
 }
 
 func parseInts(s string) ([]int, error) {
@@ -84,6 +86,9 @@ func main() {
 	flag.IntVar(&o.saturation, "saturation", 16, "concurrent clients of the saturation scenarios")
 	flag.IntVar(&o.seed, "seed", 0, "applications created before the load scenarios (default 1000; quick: 200)")
 	flag.DurationVar(&o.runtimeSecs, "runtime-duration", 0, "duration of each runtime scenario (default 10s; quick: 2s)")
+	var dbs string
+	flag.StringVar(&dbs, "databases", "sqlite,postgres", "databases of the load part")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "start the servers with --pprof-listen and save a CPU profile of each load scenario here")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (Terraform logs, platform logs)")
 	flag.Parse()
 
@@ -128,6 +133,7 @@ func main() {
 		o.results = def(filepath.Join("bench", "results"), filepath.Join("bench", "results", "quick"))
 	}
 	o.largeVars = strings.Split(largeVars, ",")
+	o.databases = strings.Split(dbs, ",")
 	o.parts = map[string]bool{}
 	for _, p := range strings.Split(parts, ",") {
 		o.parts[strings.TrimSpace(p)] = true
@@ -292,8 +298,9 @@ func run(ctx context.Context, o options) error {
 	defer recv.close()
 
 	if o.parts["load"] {
-		lb := &loadBench{duration: o.loadDuration, rates: o.rates, saturationConc: o.saturation, seed: o.seed, log: logf}
-		for _, db := range []string{"sqlite", "postgres"} {
+		lb := &loadBench{duration: o.loadDuration, rates: o.rates, saturationConc: o.saturation, seed: o.seed, log: logf,
+			profileDir: o.profileDir}
+		for _, db := range o.databases {
 			rs, err := runLoad(ctx, lb, db, bin, work)
 			rep.Load = append(rep.Load, rs...)
 			if err != nil {
@@ -435,7 +442,16 @@ func runLoad(ctx context.Context, lb *loadBench, db, bin, work string) ([]loadRe
 		defer pg.stop()
 		url = pg.url()
 	}
-	platform, err := startPlatform(ctx, bin, dir, url)
+	var extra []string
+	if lb.profileDir != "" {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		extra = append(extra, "--pprof-listen", addr)
+		lb.pprofURL = "http://" + addr + "/debug/pprof/profile"
+	}
+	platform, err := startPlatform(ctx, bin, dir, url, extra...)
 	if err != nil {
 		return nil, err
 	}

@@ -64,8 +64,8 @@ func evaluateTargets(rep *report) []target {
 	for _, ph := range phases {
 		t := target{Name: fmt.Sprintf("wall time over the floor per object, %s: N=%d vs N=100", ph, maxN), Goal: "flat (≤ 1.5×)"}
 		lo, hi := find("applications", 100, variantLowcode, ph), find("applications", maxN, variantLowcode, ph)
-		if lo == nil || hi == nil || maxN <= 100 {
-			t.Measured = "not run"
+		if lo == nil || hi == nil || maxN <= 100 || lo.RatioToFloor == 0 || hi.RatioToFloor == 0 {
+			t.Measured = "not run (needs the floor at both N)"
 		} else {
 			t.Measured = fmt.Sprintf("%.2f → %.2f ms", lo.ExcessPerResourceMs, hi.ExcessPerResourceMs)
 			if lo.ExcessPerResourceMs > 0 {
