@@ -57,7 +57,9 @@ func step(format string, args ...any) {
 
 func say(format string, args ...any) { fmt.Printf("   "+format+"\n", args...) }
 
-func ok(format string, args ...any) { fmt.Printf("   %s✓%s "+format+"\n", append([]any{green, reset}, args...)...) }
+func ok(format string, args ...any) {
+	fmt.Printf("   %s✓%s "+format+"\n", append([]any{green, reset}, args...)...)
+}
 
 func run() error {
 	root, err := os.Getwd()
