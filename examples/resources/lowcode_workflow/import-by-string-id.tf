@@ -1,0 +1,4 @@
+import {
+  to = lowcode_workflow.order_fulfillment
+  id = "wf_0193c1f2a4b87c3d9e0f112233445566"
+}
