@@ -163,7 +163,7 @@ func TestRunawayExpressionsAreBounded(t *testing.T) {
 		{name: "huge range", src: "len(1..1000000000)", wantMsg: "memory limit"},
 		{name: "huge repeat", src: "len(repeat('x', 1000000000))", wantMsg: "memory limit"},
 		{name: "nested loops over one array", src: "let a = 1..1000; all(a, all(a, all(a, true)))", wantMsg: "ran longer than 100ms|more than 1000000 steps"},
-		{name: "doubling strings", src: "let a = repeat('ab', 200000); let b = a + a; let c = b + b; let d = c + c; len(d + d)", wantMsg: "value larger than"},
+		{name: "doubling strings", src: "let a = repeat('ab', 200000); let b = a + a; let c = b + b; let d = c + c; len(d + d)", wantMsg: "value larger than|ran longer than 100ms"},
 		{name: "doubling shared arrays", src: "let a = [1,2,3,4,5,6,7,8]; let b = [a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c]; let e = [d,d,d,d,d,d,d,d]; let f = [e,e,e,e,e,e,e,e]; let g = [f,f,f,f,f,f,f,f]; len(toJSON(g))", wantMsg: "larger than"},
 		{name: "quadratic accumulation over the document", src: "len(reduce(items, concat(#acc, [#]), []))", doc: map[string]any{"items": make([]any, 50000)}, wantMsg: "ran longer than 100ms|memory limit"},
 	}
