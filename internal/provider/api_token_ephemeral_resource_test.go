@@ -187,7 +187,7 @@ data "lowcode_applications" "visible" {
   provider = lowcodescoped
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)Provider not configured.*not known\s+until\s+apply`),
+			ExpectError: regexp.MustCompile(`(?s)provider is not configured.*not known\s+until\s+apply`),
 		}},
 	})
 }

@@ -106,26 +106,11 @@ data "lowcode_classification" "nothing_classified" {
 
 func TestAccClassificationDataSource_validation(t *testing.T) {
 	p := newAccPlatform(t)
-	cases := []struct {
-		name, data string
-		want       *regexp.Regexp
-	}{
-		{"array", `jsonencode([1, 2])`, regexp.MustCompile(`(?s)Invalid JSON object.*got a JSON array, not an object`)},
-		{"not json", `"customer=ada"`, regexp.MustCompile(`(?s)Invalid JSON object.*data must be a JSON object`)},
-		{"two values", `"{} {}"`, regexp.MustCompile(`(?s)unexpected data after the JSON value`)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: p.config(`data "lowcode_classification" "bad" {
-  data = ` + tc.data + `
-}`),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	expectPlanErrors(t, p, inBlock(`data "lowcode_classification" "bad"`, []planErrorCase{
+		{"array", `data = jsonencode([1, 2])`, regexp.MustCompile(`(?s)Invalid JSON object.*got a JSON array, not an object`)},
+		{"not json", `data = "customer=ada"`, regexp.MustCompile(`(?s)Invalid JSON object.*data must be a JSON object`)},
+		{"two values", `data = "{} {}"`, regexp.MustCompile(`(?s)unexpected data after the JSON value`)},
+		{"empty application", `data = "{}"
+  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+	}))
 }

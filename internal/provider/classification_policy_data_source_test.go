@@ -148,29 +148,16 @@ data "lowcode_classification_policies" "none" {
 
 func TestAccClassificationPolicyDataSource_validation(t *testing.T) {
 	p := newAccPlatform(t)
-	cases := []struct {
-		name, config string
-		want         *regexp.Regexp
-	}{
-		{"id and name", `data "lowcode_classification_policy" "bad" {
-  id   = "cls_00000000000000000000000000000000"
-  name = "payment-data"
-}`, regexp.MustCompile(`(?s)Exactly one of these attributes must be configured: \[id,name\]`)},
-		{"neither id nor name", `data "lowcode_classification_policy" "bad" {}`,
-			regexp.MustCompile(`(?s)Exactly one of these attributes must be configured: \[id,name\]`)},
-		{"list by unknown level", `data "lowcode_classification_policies" "bad" {
-  level = "secret"
-}`, regexp.MustCompile(`(?s)Attribute level value must be one of`)},
-		{"list by empty application", `data "lowcode_classification_policies" "bad" {
-  application_id = ""
-}`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps:                    []resource.TestStep{{Config: p.config(tc.config), PlanOnly: true, ExpectError: tc.want}},
-			})
-		})
-	}
+	exactlyOne := regexp.MustCompile(`(?s)Exactly one of these attributes must be configured: \[id,name\]`)
+	cases := inBlock(`data "lowcode_classification_policy" "bad"`, []planErrorCase{
+		{"id and name", `id   = "cls_00000000000000000000000000000000"
+  name = "payment-data"`, exactlyOne},
+		{"neither id nor name", ``, exactlyOne},
+	})
+	cases = append(cases, inBlock(`data "lowcode_classification_policies" "bad"`, []planErrorCase{
+		{"list by unknown level", `level = "secret"`, regexp.MustCompile(`(?s)Attribute level value must be one of`)},
+		{"list by empty application", `application_id = ""`,
+			regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+	})...)
+	expectPlanErrors(t, p, cases)
 }

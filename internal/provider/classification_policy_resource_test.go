@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"testing"
 
@@ -14,16 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
-
-func (p *accPlatform) classificationPolicyExists(id string) (bool, error) {
-	_, err := p.API.GetClassificationPolicy(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 // seedClassificationPolicies is the seed document's classification table, one policy per
 // level at exactly its minimum protection.
@@ -101,7 +91,7 @@ resource "lowcode_classification_policy" "restricted" {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_classification_policy", p.classificationPolicyExists),
+		CheckDestroy:             checkDestroyed("lowcode_classification_policy", existsOnPlatform(p.API.GetClassificationPolicy)),
 		Steps: []resource.TestStep{
 			{
 				Config:            p.config(seedClassificationPolicies),
@@ -163,7 +153,7 @@ resource "lowcode_classification_policy" "orders" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_classification_policy", p.classificationPolicyExists),
+		CheckDestroy:             checkDestroyed("lowcode_classification_policy", existsOnPlatform(p.API.GetClassificationPolicy)),
 		Steps: []resource.TestStep{
 			{
 				// Stronger than the minimum is fine.
@@ -191,48 +181,27 @@ resource "lowcode_classification_policy" "orders" {
 
 func TestAccClassificationPolicyResource_drift(t *testing.T) {
 	p := newAccPlatform(t)
-	const addr = "lowcode_classification_policy.restricted"
-	config := p.config(`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: driftSteps("lowcode_classification_policy.restricted", p.config(`
 resource "lowcode_classification_policy" "restricted" {
   name           = "payment-data"
   level          = "restricted"
   encryption     = "at-rest+transit+field-level"
   access         = "need-to-know"
   field_patterns = ["**.card_number", "ssn"]
-}`)
-	var id string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: config, Check: captureID(addr, &id)},
-			{
-				// Changed behind Terraform's back: planned as an in-place update back.
-				PreConfig: func() {
-					if _, err := p.API.PatchClassificationPolicy(context.Background(), id, "",
-						api.ClassificationPolicyPatch{FieldPatterns: &[]string{"ssn"}}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+}`),
+			func(id string) {
+				if _, err := p.API.PatchClassificationPolicy(context.Background(), id, "",
+					api.ClassificationPolicyPatch{FieldPatterns: &[]string{"ssn"}}); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Deleted behind Terraform's back: planned for creation again.
-				PreConfig: func() {
-					if err := p.API.DeleteClassificationPolicy(context.Background(), id, ""); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
+			func(id string) {
+				if err := p.API.DeleteClassificationPolicy(context.Background(), id, ""); err != nil {
+					t.Fatal(err)
+				}
+			}),
 	})
 }
 
@@ -245,10 +214,7 @@ func TestAccClassificationPolicyResource_validation(t *testing.T) {
   access = "` + access + `"
   field_patterns = ` + patterns
 	}
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	expectPlanErrors(t, p, inBlock(`resource "lowcode_classification_policy" "bad"`, []planErrorCase{
 		{"level", policy("secret", "none", "all", `["a"]`), regexp.MustCompile(`(?s)Attribute level value must be one of`)},
 		{"encryption", policy("public", "rot13", "all", `["a"]`), regexp.MustCompile(`(?s)Attribute encryption value must be one of`)},
 		{"access", policy("public", "none", "anyone", `["a"]`), regexp.MustCompile(`(?s)Attribute access value must be one of`)},
@@ -273,19 +239,5 @@ func TestAccClassificationPolicyResource_validation(t *testing.T) {
   field_patterns = ["a"]`, regexp.MustCompile(`(?s)Attribute name must be 1-100 letters`)},
 		{"empty application", policy("public", "none", "all", `["a"]`) + `
   application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: p.config(`resource "lowcode_classification_policy" "bad" {
-  ` + tc.body + `
-}`),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	}))
 }

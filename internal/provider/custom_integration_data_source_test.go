@@ -46,23 +46,10 @@ data "lowcode_custom_integration" "missing" {
 
 func TestAccCustomIntegrationDataSource_validation(t *testing.T) {
 	p := newAccPlatform(t)
-	cases := []struct{ name, body string }{
-		{"both", `id   = "int_00000000000000000000000000000000"
-  name = "crm-sync"`},
-		{"neither", ``},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: p.config(`data "lowcode_custom_integration" "bad" {
-  ` + tc.body + `
-}`),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(`(?s)Exactly one of these attributes must be configured: \[id,name\]`),
-				}},
-			})
-		})
-	}
+	exactlyOne := regexp.MustCompile(`(?s)Exactly one of these attributes must be configured: \[id,name\]`)
+	expectPlanErrors(t, p, inBlock(`data "lowcode_custom_integration" "bad"`, []planErrorCase{
+		{"id and name", `id   = "int_00000000000000000000000000000000"
+  name = "crm-sync"`, exactlyOne},
+		{"neither id nor name", ``, exactlyOne},
+	}))
 }

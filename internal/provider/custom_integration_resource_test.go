@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"testing"
 
@@ -14,16 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
-
-func (p *accPlatform) integrationExists(id string) (bool, error) {
-	_, err := p.API.GetIntegration(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 // seedIntegration is the seed document's custom integration.
 const seedIntegration = `
@@ -48,7 +38,7 @@ resource "lowcode_custom_integration" "crm_sync" {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_custom_integration", p.integrationExists),
+		CheckDestroy:             checkDestroyed("lowcode_custom_integration", existsOnPlatform(p.API.GetIntegration)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(seedIntegration),
@@ -89,41 +79,19 @@ resource "lowcode_custom_integration" "crm_sync" {
 
 func TestAccCustomIntegrationResource_drift(t *testing.T) {
 	p := newAccPlatform(t)
-	const addr = "lowcode_custom_integration.crm_sync"
-	config := p.config(seedIntegration)
-	var id string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: config, Check: captureID(addr, &id)},
-			{
-				PreConfig: func() {
-					if _, err := p.API.PatchIntegration(context.Background(), id, "", api.IntegrationPatch{APIVersion: new("v3")}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("api_version"), knownvalue.StringExact("v2")),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+		Steps: driftSteps("lowcode_custom_integration.crm_sync", p.config(seedIntegration),
+			func(id string) {
+				if _, err := p.API.PatchIntegration(context.Background(), id, "", api.IntegrationPatch{APIVersion: new("v3")}); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				PreConfig: func() {
-					if err := p.API.DeleteIntegration(context.Background(), id, ""); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
+			func(id string) {
+				if err := p.API.DeleteIntegration(context.Background(), id, ""); err != nil {
+					t.Fatal(err)
+				}
+			}),
 	})
 }
 
@@ -150,10 +118,7 @@ func TestAccCustomIntegrationResource_validation(t *testing.T) {
   code_repo = "` + repo + `"
   api_version = "` + version + `"`
 	}
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	expectPlanErrors(t, p, inBlock(`resource "lowcode_custom_integration" "bad"`, []planErrorCase{
 		{"api version without v", body("crm-sync", "github.com/company/crm-sync", "2"),
 			regexp.MustCompile(`(?s)Attribute api_version must be v and a number without leading zeros`)},
 		{"api version with minor", body("crm-sync", "github.com/company/crm-sync", "v2.1"),
@@ -170,19 +135,5 @@ func TestAccCustomIntegrationResource_validation(t *testing.T) {
 			regexp.MustCompile(`(?s)The repository URL carries a password`)},
 		{"name", body("crm sync", "github.com/company/crm-sync", "v2"),
 			regexp.MustCompile(`(?s)Attribute name must be 1-100 letters`)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: p.config(`resource "lowcode_custom_integration" "bad" {
-  ` + tc.body + `
-}`),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	}))
 }

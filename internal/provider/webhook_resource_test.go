@@ -20,16 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
-
-func (p *accPlatform) webhookExists(id string) (bool, error) {
-	_, err := p.API.GetWebhook(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 // absentFromState fails when secret occurs anywhere in the state (`terraform show -json`,
 // which holds sensitive values in the clear).
@@ -60,18 +51,6 @@ func (c absentFromPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequ
 	}
 }
 
-// webhookID captures a resource's id from state for PreConfig functions.
-func captureID(addr string, id *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s is not in state", addr)
-		}
-		*id = rs.Primary.ID
-		return nil
-	}
-}
-
 func TestAccWebhookResource(t *testing.T) {
 	p := newAccPlatform(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -80,7 +59,7 @@ func TestAccWebhookResource(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_webhook", p.webhookExists),
+		CheckDestroy:             checkDestroyed("lowcode_webhook", existsOnPlatform(p.API.GetWebhook)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(`
@@ -177,7 +156,7 @@ resource "lowcode_webhook" "orders" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_webhook", p.webhookExists),
+		CheckDestroy:             checkDestroyed("lowcode_webhook", existsOnPlatform(p.API.GetWebhook)),
 		Steps: []resource.TestStep{
 			{
 				Config: config("orders"),
@@ -239,7 +218,7 @@ resource "lowcode_webhook" "orders" {
 	var firstRotation time.Time
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_webhook", p.webhookExists),
+		CheckDestroy:             checkDestroyed("lowcode_webhook", existsOnPlatform(p.API.GetWebhook)),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(1), ConfigVariables: secretVar(first),
@@ -341,56 +320,35 @@ resource "lowcode_webhook" "orders" {
 func TestAccWebhookResource_drift(t *testing.T) {
 	p := newAccPlatform(t)
 	const addr = "lowcode_webhook.orders"
-	config := p.config(`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: driftSteps(addr, p.config(`
 resource "lowcode_webhook" "orders" {
   event_types  = ["order.created"]
   callback_url = "https://orders.example.com/webhooks/lowcode"
-}`)
-	var id string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: config, Check: captureID(addr, &id)},
-			{
-				// Deactivated behind Terraform's back: planned as an update back to active.
-				PreConfig: func() {
-					if _, err := p.API.PatchWebhook(context.Background(), id, "", api.WebhookPatch{Active: new(false),
-						EventTypes: &[]string{"order.created", "order.canceled"}}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+}`),
+			func(id string) {
+				// Deactivated, as the platform does when a receiver answers 410 Gone.
+				if _, err := p.API.PatchWebhook(context.Background(), id, "", api.WebhookPatch{Active: new(false),
+					EventTypes: &[]string{"order.created", "order.canceled"}}); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Deleted behind Terraform's back: planned for creation again.
-				PreConfig: func() {
-					if err := p.API.DeleteWebhook(context.Background(), id, ""); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+			func(id string) {
+				if err := p.API.DeleteWebhook(context.Background(), id, ""); err != nil {
+					t.Fatal(err)
+				}
 			},
-		},
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("event_types"), knownvalue.SetExact([]knownvalue.Check{
+				knownvalue.StringExact("order.created"),
+			}))),
 	})
 }
 
 func TestAccWebhookResource_validation(t *testing.T) {
 	p := newAccPlatform(t)
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	expectPlanErrors(t, p, inBlock(`resource "lowcode_webhook" "bad"`, []planErrorCase{
 		{"event type", `event_types = ["OrderCreated"]
   callback_url = "https://example.com/hook"`, regexp.MustCompile(`(?s)must be a dotted lowercase event\s+type such as order.created, got: OrderCreated`)},
 		{"no event types", `event_types = []
@@ -411,21 +369,7 @@ func TestAccWebhookResource_validation(t *testing.T) {
 		{"empty application", `event_types = ["order.created"]
   callback_url = "https://example.com/hook"
   application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: p.config(`resource "lowcode_webhook" "bad" {
-  ` + tc.body + `
-}`),
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
-			})
-		})
-	}
+	}))
 }
 
 // TestAccWebhookResource_secretWithoutVersion warns that a later change of secret_wo would go
@@ -434,7 +378,7 @@ func TestAccWebhookResource_secretWithoutVersion(t *testing.T) {
 	p := newAccPlatform(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_webhook", p.webhookExists),
+		CheckDestroy:             checkDestroyed("lowcode_webhook", existsOnPlatform(p.API.GetWebhook)),
 		Steps: []resource.TestStep{{
 			Config: p.config(`
 resource "lowcode_webhook" "orders" {
@@ -466,7 +410,7 @@ resource "lowcode_webhook" "orders" {
 	const bad = "whsec_this-is-not-base64-at-all!"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_webhook", p.webhookExists),
+		CheckDestroy:             checkDestroyed("lowcode_webhook", existsOnPlatform(p.API.GetWebhook)),
 		Steps: []resource.TestStep{
 			{Config: cfg(bad, 1), ExpectError: regexp.MustCompile(`(?s)Error creating webhook.*not valid\s+base64`)},
 			{Config: cfg("a-good-secret-of-24-characters-or-more", 1)},
