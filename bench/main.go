@@ -44,7 +44,7 @@ type options struct {
 	rates        []int
 	saturation   int
 	seed         int
-	runtimeSecs  time.Duration
+	runtimeFor   time.Duration
 	keep         bool
 	databases    []string
 	profileDir   string
@@ -85,7 +85,7 @@ func main() {
 	flag.StringVar(&rates, "rates", "", "fixed request rates per second of the load scenarios (default 100,500,1000; quick: 100)")
 	flag.IntVar(&o.saturation, "saturation", 16, "concurrent clients of the saturation scenarios")
 	flag.IntVar(&o.seed, "seed", 0, "applications created before the load scenarios (default 1000; quick: 200)")
-	flag.DurationVar(&o.runtimeSecs, "runtime-duration", 0, "duration of each runtime scenario (default 10s; quick: 2s)")
+	flag.DurationVar(&o.runtimeFor, "runtime-duration", 0, "duration of each runtime scenario (default 10s; quick: 2s)")
 	var dbs string
 	flag.StringVar(&dbs, "databases", "sqlite,postgres", "databases of the load part")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "start the servers with --pprof-listen and save a CPU profile of each load scenario here")
@@ -123,8 +123,8 @@ func main() {
 	if o.loadDuration == 0 {
 		o.loadDuration = map[bool]time.Duration{false: 10 * time.Second, true: time.Second}[o.quick]
 	}
-	if o.runtimeSecs == 0 {
-		o.runtimeSecs = map[bool]time.Duration{false: 10 * time.Second, true: time.Second}[o.quick]
+	if o.runtimeFor == 0 {
+		o.runtimeFor = map[bool]time.Duration{false: 10 * time.Second, true: time.Second}[o.quick]
 	}
 	if o.seed == 0 {
 		o.seed = map[bool]int{false: 1000, true: 200}[o.quick]
@@ -271,7 +271,7 @@ func run(ctx context.Context, o options) error {
 	}
 	rep.Settings = map[string]any{"n": o.ns, "mixed_n": o.mixedN, "runs": o.runs, "runs_at_large_n": o.runsLarge,
 		"large_n": o.largeN, "terraform_parallelism": 10, "load_seconds": o.loadDuration.Seconds(), "rates": o.rates,
-		"saturation_clients": o.saturation, "seeded_applications": o.seed, "runtime_seconds": o.runtimeSecs.Seconds()}
+		"saturation_clients": o.saturation, "seeded_applications": o.seed, "runtime_seconds": o.runtimeFor.Seconds()}
 	logf("machine: %d cores, %.1f GiB, %s; %s; %s; load average %.2f", rep.Machine.Cores, rep.Machine.MemoryGiB,
 		rep.Machine.CPU, rep.Machine.Terraform, rep.Machine.Go, rep.Machine.LoadAtStart)
 
@@ -314,7 +314,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	if o.parts["runtime"] {
-		rt, err := runRuntime(ctx, bin, work, recv, o.runtimeSecs, logf)
+		rt, err := runRuntime(ctx, bin, work, recv, o.runtimeFor, logf)
 		rep.Runtime = rt
 		if err != nil {
 			logf("runtime: %v", err)

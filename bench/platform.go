@@ -186,7 +186,7 @@ func startPostgres(ctx context.Context, dir string) (*pgCluster, error) {
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			return nil, fmt.Errorf("running as root needs the postgres OS user to run PostgreSQL as: %v", err)
+			return nil, fmt.Errorf("running as root needs the postgres OS user to run PostgreSQL as: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
@@ -199,7 +199,7 @@ func startPostgres(ctx context.Context, dir string) (*pgCluster, error) {
 	initdb := c.command(ctx, "initdb", "--pgdata="+data, "--auth=trust", "--username=postgres", "--encoding=UTF8",
 		"--locale=C", "--no-sync")
 	if out, err := initdb.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 	addr, err := freeAddr()
 	if err != nil {
@@ -229,7 +229,7 @@ func startPostgres(ctx context.Context, dir string) (*pgCluster, error) {
 			create := c.command(ctx, "psql", "-h", "127.0.0.1", "-p", portStr, "-U", "postgres", "-c", "CREATE DATABASE lowcode")
 			if out, err := create.CombinedOutput(); err != nil {
 				c.stop()
-				return nil, fmt.Errorf("create database: %v\n%s", err, out)
+				return nil, fmt.Errorf("create database: %w\n%s", err, out)
 			}
 			return c, nil
 		}
@@ -269,7 +269,6 @@ func (c *pgCluster) url() string {
 }
 
 // pids are the server's processes (the postmaster and its backends), for CPU accounting.
-func (c *pgCluster) pid() int { return c.cmd.Process.Pid }
 
 func (c *pgCluster) stop() {
 	if c.cmd == nil || c.cmd.Process == nil {

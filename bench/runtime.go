@@ -131,10 +131,10 @@ func runRuntime(ctx context.Context, bin, work string, recv *receiver, d time.Du
 	// Webhook deliveries: benchHooks webhooks on one event type, events published by rate.
 	var hooks []string
 	for i := range benchHooks {
-		h, err := c.CreateWebhook(ctx, api.WebhookInput{ApplicationID: &app.ID, EventTypes: []string{"bench.ping"},
+		h, hookErr := c.CreateWebhook(ctx, api.WebhookInput{ApplicationID: &app.ID, EventTypes: []string{"bench.ping"},
 			CallbackURL: recv.url + "/hooks/bench", Active: ptrBool(true), Description: &desc})
-		if err != nil {
-			err = fmt.Errorf("creating webhook %d: %w", i, err)
+		if hookErr != nil {
+			err = fmt.Errorf("creating webhook %d: %w", i, hookErr)
 			break
 		}
 		hooks = append(hooks, h.ID)

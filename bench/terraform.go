@@ -367,7 +367,7 @@ func (tb *terraformBench) command(ctx context.Context, platform *platformProcess
 		if errors.As(err, &exitErr) && phase == phasePlan && exitErr.ExitCode() == 2 {
 			return r, fmt.Errorf("the plan on the unchanged state is not empty (see %s)", logFile.Name())
 		}
-		return r, fmt.Errorf("terraform %s: %v (see %s)", phase, err, logFile.Name())
+		return r, fmt.Errorf("terraform %s: %w (see %s)", phase, err, logFile.Name())
 	}
 	return r, nil
 }

@@ -180,8 +180,10 @@ func run() error {
 	}
 
 	step("A second plan: nothing to change")
-	if _, code, err := terraform(false, "plan", "-detailed-exitcode", "-input=false"); err != nil || code != 0 {
-		return fmt.Errorf("the second plan was not empty (exit code %d, %v)", code, err)
+	if _, code, err := terraform(false, "plan", "-detailed-exitcode", "-input=false"); err != nil {
+		return fmt.Errorf("the second plan: %w", err)
+	} else if code != 0 {
+		return fmt.Errorf("the second plan was not empty (exit code %d)", code)
 	}
 	ok("terraform plan -detailed-exitcode: 0, no changes: Read is exact, nothing drifts by itself")
 
@@ -212,8 +214,11 @@ func run() error {
 	}
 	say("PATCH /api/v1/applications/%s {\"version\": \"2.3.1-hotfix\"} (straight to the API, not through Terraform)", appID)
 	planOut, code, err := terraform(false, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	if err != nil || code != 2 {
-		return fmt.Errorf("the plan did not detect the change (exit code %d, %v)", code, err)
+	if err != nil {
+		return fmt.Errorf("the plan after the change: %w", err)
+	}
+	if code != 2 {
+		return fmt.Errorf("the plan did not detect the change (exit code %d)", code)
 	}
 	ok("terraform plan detects the drift and plans to put it back:")
 	for _, line := range strings.Split(planOut, "\n") {

@@ -85,16 +85,15 @@ func (c caller) rank(at where) int {
 
 // matrixFixtures are the objects the rows act on, created by the owner.
 type matrixFixtures struct {
-	owner                          *api.ClientWithResponses
-	app, workflow, policy          string
-	member, plain                  string
-	memberAtApp, memberAtWorkflow  string
-	appWebhook, platformWebhook    string
-	appPolicy, integration         string
-	othersApp                      string   // created by a user who is none of the callers, for the audit rows
-	execution                      string   // a canceled execution of W
-	grantees                       []string // one user per caller, for grants that must not clash
-	appEtag, workflowEtag, whkEtag string
+	owner                         *api.ClientWithResponses
+	app, workflow, policy         string
+	member, plain                 string
+	memberAtApp, memberAtWorkflow string
+	appWebhook, platformWebhook   string
+	appPolicy, integration        string
+	othersApp                     string   // created by a user who is none of the callers, for the audit rows
+	execution                     string   // a canceled execution of W
+	grantees                      []string // one user per caller, for grants that must not clash
 }
 
 // matrixRow is one endpoint call. call returns the HTTP status; list rows return 200 when the

@@ -47,7 +47,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if v == http.ErrAbortHandler { //nolint:errorlint // a recovered panic value, not a wrapped error
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "panic while handling request", slog.String("path", r.URL.Path),

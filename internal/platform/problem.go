@@ -137,8 +137,3 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
-
-func notImplemented(w http.ResponseWriter, r *http.Request) {
-	writeProblem(w, r, &Problem{Status: http.StatusNotImplemented, Type: "not-implemented", Title: "Not implemented",
-		Detail: r.Method + " " + r.URL.Path + " is not implemented yet"})
-}

@@ -53,9 +53,12 @@ func newSpecValidator() (*specValidator, error) {
 
 func (v *specValidator) validate(r *http.Request, body []byte) error {
 	route, params, err := v.router.FindRoute(r)
-	if err != nil {
+	if errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed) {
 		// Unknown paths and methods fall through to the router's own 404/405.
 		return nil
+	}
+	if err != nil {
+		return err
 	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,

@@ -45,7 +45,7 @@ func Parse(spec string) (Schedule, error) {
 	}
 	sched, err := parser.Parse(s)
 	if err != nil {
-		return Schedule{}, fmt.Errorf("invalid cron expression %q: %v", spec, err)
+		return Schedule{}, fmt.Errorf("invalid cron expression %q: %w", spec, err)
 	}
 	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < MinEvery {
 		// cron rounds shorter and negative delays up to a second.

@@ -87,7 +87,7 @@ func Start(t testing.TB, opts ...Option) *Instance {
 	if err != nil {
 		t.Fatalf("starting the platform server: %v", err)
 	}
-	var handler http.Handler = srv.Handler()
+	handler := srv.Handler()
 	if !o.noValidate {
 		handler = validateResponses(t, handler)
 	}

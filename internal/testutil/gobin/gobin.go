@@ -42,7 +42,7 @@ func Build(t testing.TB, pkg string) string {
 	t.Helper()
 	mu.Lock()
 	if dir == "" {
-		d, err := os.MkdirTemp("", "gobin-")
+		d, err := os.MkdirTemp("", "gobin-") //nolint:usetesting // built once per test binary, outliving any one test
 		if err != nil {
 			mu.Unlock()
 			t.Fatal(err)

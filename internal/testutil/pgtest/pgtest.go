@@ -236,7 +236,7 @@ func serverCredential() (*syscall.Credential, error) {
 	}
 	u, err := user.Lookup(serverUser)
 	if err != nil {
-		return nil, fmt.Errorf("running as root, but initdb and postgres refuse to run as root and the OS user %q to run them as is missing (%v); install the Debian package postgresql, which creates it, or run the tests as a non-root user", serverUser, err)
+		return nil, fmt.Errorf("running as root, but initdb and postgres refuse to run as root and the OS user %q to run them as is missing (%w); install the Debian package postgresql, which creates it, or run the tests as a non-root user", serverUser, err)
 	}
 	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
 	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
@@ -328,7 +328,7 @@ func (c *cluster) initdb() error {
 	)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("initdb: %v\n%s", err, tail(string(out), 30))
+		return fmt.Errorf("initdb: %w\n%s", err, tail(string(out), 30))
 	}
 	return nil
 }
@@ -397,7 +397,7 @@ func (c *cluster) runServer(logFile *os.File) error {
 		case <-exited:
 			return fmt.Errorf("postgres exited during startup: %v", cmd.ProcessState)
 		case <-ctx.Done():
-			return fmt.Errorf("postgres did not accept connections within %v: %v", startTimeout, err)
+			return fmt.Errorf("postgres did not accept connections within %v: %w", startTimeout, err)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -566,7 +566,7 @@ func (c *cluster) stop() error {
 			out, err := c.command(ctx, "pg_ctl", "stop", "-D", c.dataDir, "-m", "immediate", "-w", "-t", "30").CombinedOutput()
 			cancel()
 			if err != nil {
-				errs = append(errs, fmt.Errorf("pg_ctl stop: %v: %s", err, strings.TrimSpace(string(out))))
+				errs = append(errs, fmt.Errorf("pg_ctl stop: %w: %s", err, strings.TrimSpace(string(out))))
 			}
 			select {
 			case <-c.exited:

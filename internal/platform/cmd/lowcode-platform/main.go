@@ -169,7 +169,7 @@ func serve(s settings, stderr io.Writer) error {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("cannot listen on %s: the port is already in use (stop the other process or pick another --listen)", s.listen)
 		}
-		return fmt.Errorf("cannot listen on %s: %v", s.listen, err)
+		return fmt.Errorf("cannot listen on %s: %w", s.listen, err)
 	}
 	defer ln.Close()
 
