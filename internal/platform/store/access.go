@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
@@ -79,27 +80,45 @@ func (q *Q) DeleteAPIKey(ctx context.Context, id string) error {
 	return nil
 }
 
-// Authenticate finds the active, unexpired key with this hash and loads its principal.
+// Authenticate finds the active, unexpired key with this hash and loads its principal, with
+// the user's role assignments, in one query: it runs before every request, and revoking a key
+// or a grant must take effect on the next one, so nothing here is cached.
 // ErrNotFound means the key is unknown, expired or belongs to an inactive user.
 func (q *Q) Authenticate(ctx context.Context, keyHash string, now time.Time) (*Principal, error) {
-	var p Principal
-	var role string
-	err := q.queryRow(ctx, `SELECT k.id, k.user_id, k.max_role FROM api_keys k JOIN users u ON u.id = k.user_id
-		WHERE k.key_hash = ? AND u.active = ? AND (k.expires_at IS NULL OR k.expires_at > ?)`,
-		keyHash, true, now.UnixMilli()).Scan(&p.KeyID, &p.UserID, &role)
-	if errors.Is(err, sql.ErrNoRows) {
+	rows, err := q.query(ctx, `SELECT k.id, k.user_id, k.max_role, r.doc FROM api_keys k
+		JOIN users u ON u.id = k.user_id
+		LEFT JOIN role_assignments r ON r.user_id = k.user_id
+		WHERE k.key_hash = ? AND u.active = ? AND (k.expires_at IS NULL OR k.expires_at > ?)
+		ORDER BY r.id`, keyHash, true, now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var p *Principal
+	for rows.Next() {
+		var keyID, userID, role string
+		var doc sql.NullString
+		if err := rows.Scan(&keyID, &userID, &role, &doc); err != nil {
+			return nil, err
+		}
+		if p == nil {
+			p = &Principal{KeyID: keyID, UserID: userID, MaxRole: api.Role(role)}
+		}
+		if doc.Valid {
+			var g api.RoleAssignment
+			if err := json.Unmarshal([]byte(doc.String), &g); err != nil {
+				return nil, fmt.Errorf("decoding role assignment of user %s: %w", userID, err)
+			}
+			p.Grants = append(p.Grants, g)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if p == nil {
 		return nil, ErrNotFound
 	}
-	if err != nil {
-		return nil, err
-	}
-	p.MaxRole = api.Role(role)
-	grants, _, err := RoleAssignments.List(ctx, q, []Filter{Eq("user_id", p.UserID)}, Page{Size: MaxPageSize})
-	if err != nil {
-		return nil, err
-	}
-	p.Grants = grants
-	return &p, nil
+	return p, nil
 }
 
 // CountUsers tells whether the platform is empty, for bootstrap.

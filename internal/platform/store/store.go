@@ -58,6 +58,7 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
+	stmts   *stmtCache // nil on PostgreSQL
 }
 
 // Open connects to the database named by rawURL and applies pending migrations.
@@ -106,7 +107,7 @@ func open(rawURL string) (*Store, error) {
 		}
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
-		return &Store{db: db, dialect: SQLite}, nil
+		return &Store{db: db, dialect: SQLite, stmts: newStmtCache(db)}, nil
 	}
 }
 
@@ -177,13 +178,18 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.stmts != nil {
+		s.stmts.close()
+	}
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Read returns queries that run outside a transaction.
-func (s *Store) Read() *Q { return &Q{db: s.db, dialect: s.dialect} }
+func (s *Store) Read() *Q { return &Q{db: s.db, dialect: s.dialect, stmts: s.stmts} }
 
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 // SQLite transactions take the write lock at BEGIN; on PostgreSQL a serialization failure or
@@ -203,7 +209,7 @@ func (s *Store) tx(ctx context.Context, fn func(q *Q) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Q{db: tx, dialect: s.dialect}); err != nil {
+	if err := fn(&Q{db: tx, tx: tx, dialect: s.dialect, stmts: s.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -260,7 +266,9 @@ type dbtx interface {
 // Q runs queries, inside a transaction or not.
 type Q struct {
 	db      dbtx
+	tx      *sql.Tx // set inside a transaction
 	dialect Dialect
+	stmts   *stmtCache
 }
 
 // Dialect tells which database the queries run on.
@@ -287,15 +295,51 @@ func (q *Q) rebind(query string) string {
 }
 
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.db.ExecContext(ctx, q.rebind(query), args...)
+	return q.on(ctx, query).ExecContext(ctx, q.rebind(query), args...)
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.db.QueryContext(ctx, q.rebind(query), args...)
+	return q.on(ctx, query).QueryContext(ctx, q.rebind(query), args...)
 }
 
 func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.db.QueryRowContext(ctx, q.rebind(query), args...)
+	return q.on(ctx, query).QueryRowContext(ctx, q.rebind(query), args...)
+}
+
+// on picks what runs query: its cached prepared statement when there is one (SQLite), the
+// connection or transaction otherwise.
+func (q *Q) on(ctx context.Context, query string) dbtx {
+	if q.stmts == nil {
+		return q.db
+	}
+	var st *sql.Stmt
+	if q.tx != nil {
+		if st = q.stmts.getInTx(query); st != nil {
+			st = q.tx.StmtContext(ctx, st)
+		}
+	} else {
+		st = q.stmts.get(ctx, query)
+	}
+	if st == nil {
+		return q.db
+	}
+	return preparedStmt{st}
+}
+
+// preparedStmt runs a prepared statement through the dbtx interface; the query text it is
+// given is the statement's own.
+type preparedStmt struct{ st *sql.Stmt }
+
+func (p preparedStmt) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return p.st.ExecContext(ctx, args...)
+}
+
+func (p preparedStmt) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return p.st.QueryContext(ctx, args...)
+}
+
+func (p preparedStmt) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return p.st.QueryRowContext(ctx, args...)
 }
 
 // forUpdate is appended to a SELECT that claims rows for a worker.
