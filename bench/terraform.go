@@ -117,11 +117,11 @@ func terraformConfig(variant string, wl workload, receiverURL string) string {
     name           = format("bench-wf-%%05d", %[1]s)
     version        = "1.0.0"
     enabled        = true
-    trigger        = { type = "event", event = "order.created" }
+    trigger        = { type = "event", event_type = "order.created" }
     steps = [
-      { name = "check", type = "validate", settings = { expression = "amount > 0" } },
-      { name = "shape", type = "transform", settings = { expression = "amount * 2" } },
-      { name = "emit", type = "emit", settings = { event = "order.checked" } },
+      { name = "check", type = "validate", validate = { expression = "amount > 0", message = "amount must be positive" } },
+      { name = "shape", type = "transform", transform = { set = [{ field = "total", expression = "amount * 2" }] } },
+      { name = "emit", type = "emit", emit = { event_type = "order.checked" } },
     ]`, i, appID)
 	}
 	hook := func(i, appID string) string {

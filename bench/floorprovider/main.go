@@ -86,21 +86,35 @@ func workflowSchema() schema.Schema {
 		"version":        schema.StringAttribute{Required: true},
 		"enabled":        schema.BoolAttribute{Optional: true},
 		"trigger": schema.SingleNestedAttribute{Required: true, Attributes: map[string]schema.Attribute{
-			"type":  schema.StringAttribute{Required: true},
-			"event": schema.StringAttribute{Optional: true},
-			"cron":  schema.StringAttribute{Optional: true},
+			"type":       schema.StringAttribute{Required: true},
+			"event_type": schema.StringAttribute{Optional: true},
+			"cron":       schema.StringAttribute{Optional: true},
 		}},
 		"steps": schema.ListNestedAttribute{Required: true, NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
-				"name":     schema.StringAttribute{Required: true},
-				"type":     schema.StringAttribute{Required: true},
-				"settings": schema.MapAttribute{ElementType: types.StringType, Optional: true},
+				"name": schema.StringAttribute{Required: true},
+				"type": schema.StringAttribute{Required: true},
+				"validate": schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{
+					"expression": schema.StringAttribute{Required: true},
+					"message":    schema.StringAttribute{Required: true},
+				}},
+				"transform": schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{
+					"set": schema.ListNestedAttribute{Required: true, NestedObject: schema.NestedAttributeObject{
+						Attributes: map[string]schema.Attribute{
+							"field":      schema.StringAttribute{Required: true},
+							"expression": schema.StringAttribute{Required: true},
+						},
+					}},
+				}},
+				"emit": schema.SingleNestedAttribute{Optional: true, Attributes: map[string]schema.Attribute{
+					"event_type": schema.StringAttribute{Required: true},
+					"data":       schema.StringAttribute{Optional: true},
+				}},
 			},
 		}},
 		"etag":          computed(),
-		"last_modified": computed(),
 		"created_at":    computed(),
-		"updated_at":    computed(),
+		"last_modified": computed(),
 	}}
 }
 
