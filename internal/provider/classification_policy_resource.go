@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -25,6 +24,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*classificationPolicyResource)(nil)
 	_ resource.ResourceWithImportState      = (*classificationPolicyResource)(nil)
+	_ resource.ResourceWithIdentity         = (*classificationPolicyResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*classificationPolicyResource)(nil)
 )
 
@@ -65,6 +65,10 @@ const classificationTableMarkdown = "\n\n| level | minimum encryption | minimum 
 
 func (r *classificationPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_classification_policy"
+}
+
+func (r *classificationPolicyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("classification policy")
 }
 
 func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -184,6 +188,7 @@ func (r *classificationPolicyResource) Create(ctx context.Context, req resource.
 	}
 	plan.fromAPI(c)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *classificationPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -204,6 +209,7 @@ func (r *classificationPolicyResource) Read(ctx context.Context, req resource.Re
 	}
 	state.fromAPI(c)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *classificationPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -232,6 +238,7 @@ func (r *classificationPolicyResource) Update(ctx context.Context, req resource.
 	}
 	plan.fromAPI(c)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *classificationPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -255,7 +262,7 @@ func (r *classificationPolicyResource) Delete(ctx context.Context, req resource.
 }
 
 func (r *classificationPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 func (m *classificationPolicyModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.ClassificationPolicyInput {

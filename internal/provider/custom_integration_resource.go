@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -23,6 +22,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*customIntegrationResource)(nil)
 	_ resource.ResourceWithImportState = (*customIntegrationResource)(nil)
+	_ resource.ResourceWithIdentity    = (*customIntegrationResource)(nil)
 )
 
 // NewCustomIntegrationResource is the lowcode_custom_integration resource.
@@ -46,6 +46,10 @@ type customIntegrationModel struct {
 
 func (r *customIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_custom_integration"
+}
+
+func (r *customIntegrationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("custom integration")
 }
 
 func (r *customIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -130,6 +134,7 @@ func (r *customIntegrationResource) Create(ctx context.Context, req resource.Cre
 	}
 	plan.fromAPI(integration)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *customIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -150,6 +155,7 @@ func (r *customIntegrationResource) Read(ctx context.Context, req resource.ReadR
 	}
 	state.fromAPI(integration)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *customIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -174,6 +180,7 @@ func (r *customIntegrationResource) Update(ctx context.Context, req resource.Upd
 	}
 	plan.fromAPI(integration)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *customIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -197,7 +204,7 @@ func (r *customIntegrationResource) Delete(ctx context.Context, req resource.Del
 }
 
 func (r *customIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 func (m *customIntegrationModel) toAPI() api.IntegrationInput {

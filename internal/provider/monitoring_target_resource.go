@@ -26,6 +26,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*monitoringTargetResource)(nil)
 	_ resource.ResourceWithImportState      = (*monitoringTargetResource)(nil)
+	_ resource.ResourceWithIdentity         = (*monitoringTargetResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*monitoringTargetResource)(nil)
 )
 
@@ -54,6 +55,10 @@ var monitoringThresholds = []string{"min_success_rate", "max_avg_duration_ms", "
 
 func (r *monitoringTargetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_monitoring_target"
+}
+
+func (r *monitoringTargetResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("monitoring target")
 }
 
 func (r *monitoringTargetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -165,6 +170,7 @@ func (r *monitoringTargetResource) Create(ctx context.Context, req resource.Crea
 	}
 	plan.fromAPI(mt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *monitoringTargetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -186,6 +192,7 @@ func (r *monitoringTargetResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	state.fromAPI(mt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *monitoringTargetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -210,6 +217,7 @@ func (r *monitoringTargetResource) Update(ctx context.Context, req resource.Upda
 	}
 	plan.fromAPI(mt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *monitoringTargetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -234,7 +242,7 @@ func (r *monitoringTargetResource) Delete(ctx context.Context, req resource.Dele
 
 // ImportState takes the workflow's id, which is also the target's.
 func (r *monitoringTargetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workflow_id"), req.ID)...)
 }
 

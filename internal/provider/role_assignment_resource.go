@@ -25,6 +25,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure      = (*roleAssignmentResource)(nil)
 	_ resource.ResourceWithImportState    = (*roleAssignmentResource)(nil)
+	_ resource.ResourceWithIdentity       = (*roleAssignmentResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*roleAssignmentResource)(nil)
 )
 
@@ -48,6 +49,10 @@ type roleAssignmentModel struct {
 
 func (r *roleAssignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_role_assignment"
+}
+
+func (r *roleAssignmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("role assignment")
 }
 
 func (r *roleAssignmentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -175,6 +180,7 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 	}
 	plan.fromAPI(ra)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -198,6 +204,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	state.fromAPI(ra)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 // Update is reached only when nothing but `timeouts` changed, since every other argument
@@ -219,6 +226,7 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 	}
 	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -245,8 +253,12 @@ func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // ImportState takes the assignment's id, or the grant it makes (`user_id/role/scope_type/scope_id`,
-// `user_id/role/platform`), which is looked up among the user's assignments.
+// `user_id/role/platform`), which is looked up among the user's assignments, or its identity.
 func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" { // an import block with an identity
+		importByIDOrIdentity(ctx, req, resp)
+		return
+	}
 	id, grant, err := parseRoleAssignmentImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id for lowcode_role_assignment", err.Error())

@@ -27,6 +27,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure      = (*webhookResource)(nil)
 	_ resource.ResourceWithImportState    = (*webhookResource)(nil)
+	_ resource.ResourceWithIdentity       = (*webhookResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*webhookResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*webhookResource)(nil)
 )
@@ -59,6 +60,10 @@ type webhookModel struct {
 
 func (r *webhookResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_webhook"
+}
+
+func (r *webhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("webhook")
 }
 
 func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -296,6 +301,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 		plan.Secret = stringOrNull(wh.Secret)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -317,6 +323,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	// The platform never shows the secret again: `secret` stays as it was.
 	state.fromAPI(wh)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -368,6 +375,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 				// The settings did change: keep them in state so the next plan only retries the rotation.
 				state.fromAPI(wh)
 				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+				setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 			}
 			apiErrorDiag(&resp.Diagnostics, "Error rotating webhook secret", "webhook "+id, err)
 			return
@@ -388,6 +396,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	plan.fromAPI(wh)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -411,7 +420,7 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // settingsChanged reports whether the planned webhook differs from state in what a PUT sets.

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -31,6 +30,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*workflowResource)(nil)
 	_ resource.ResourceWithImportState = (*workflowResource)(nil)
+	_ resource.ResourceWithIdentity    = (*workflowResource)(nil)
 )
 
 // NewWorkflowResource is the lowcode_workflow resource.
@@ -154,6 +154,10 @@ const (
 
 func (r *workflowResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_workflow"
+}
+
+func (r *workflowResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("workflow")
 }
 
 func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -394,6 +398,7 @@ func (r *workflowResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	plan.fromAPI(wf)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *workflowResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -414,6 +419,7 @@ func (r *workflowResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	state.fromAPI(wf)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 func (r *workflowResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -443,6 +449,7 @@ func (r *workflowResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	plan.fromAPI(wf)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *workflowResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -466,7 +473,7 @@ func (r *workflowResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *workflowResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByIDOrIdentity(ctx, req, resp)
 }
 
 // defaultToStepName plans an http step's unset result_field as the step's name, the

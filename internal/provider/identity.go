@@ -1,0 +1,47 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Every resource's identity (Terraform 1.12 and later) is its platform id: ids are unique
+// across the platform, never reused and never changed, which is what an identity must be. With
+// it, an `import` block can say `identity = { id = "app_…" }`, and list resources (Terraform
+// 1.14) name what they find.
+
+// idIdentitySchema is the identity schema of every resource.
+func idIdentitySchema(kind string) identityschema.Schema {
+	return identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		"id": identityschema.StringAttribute{
+			RequiredForImport: true,
+			Description:       "The " + kind + "'s id on the platform.",
+		},
+	}}
+}
+
+// idIdentity is the identity's model.
+type idIdentity struct {
+	ID types.String `tfsdk:"id"`
+}
+
+// setIdentity records the object's id as its identity. identity is nil when Terraform does
+// not support identities (before 1.12).
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
+	if identity == nil || id.IsUnknown() || id.IsNull() {
+		return
+	}
+	diags.Append(identity.Set(ctx, idIdentity{ID: id})...)
+}
+
+// importByIDOrIdentity imports a resource by its id given as the import id or, in an `import`
+// block with `identity`, as the identity's id.
+func importByIDOrIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+}
