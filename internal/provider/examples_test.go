@@ -56,7 +56,7 @@ func TestExamples(t *testing.T) {
 	}
 
 	var dirs []string
-	for _, kind := range []string{"resources", "data-sources", "ephemeral-resources", "actions"} {
+	for _, kind := range []string{"resources", "data-sources", "ephemeral-resources", "actions", "list-resources"} {
 		matches, _ := filepath.Glob(filepath.Join(root, kind, "*"))
 		dirs = append(dirs, matches...)
 	}
@@ -67,13 +67,16 @@ func TestExamples(t *testing.T) {
 		}
 		t.Run(strings.TrimPrefix(filepath.ToSlash(dir), "../../examples/"), func(t *testing.T) {
 			t.Parallel()
-			if strings.Contains(filepath.ToSlash(dir), "/actions/") && tfVersion.LessThan(version.Must(version.NewVersion("1.14.0"))) {
-				t.Skipf("actions need Terraform 1.14; this CLI is %s", tfVersion)
+			query := strings.Contains(filepath.ToSlash(dir), "/list-resources/")
+			if (query || strings.Contains(filepath.ToSlash(dir), "/actions/")) && tfVersion.LessThan(version.Must(version.NewVersion("1.14.0"))) {
+				t.Skipf("actions and list resources need Terraform 1.14; this CLI is %s", tfVersion)
 			}
 			work := t.TempDir()
 			files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+			queries, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
+			files = append(files, queries...)
 			if len(files) == 0 {
-				t.Fatalf("%s has no .tf file", dir)
+				t.Fatalf("%s has no .tf or .tfquery.hcl file", dir)
 			}
 			hasProvider := false
 			for _, f := range files {
@@ -91,7 +94,11 @@ func TestExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cmd := exec.Command(tf, "validate", "-no-color")
+			args := []string{"validate", "-no-color"}
+			if query {
+				args = append(args, "-query")
+			}
+			cmd := exec.Command(tf, args...)
 			cmd.Dir = work
 			cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1")
 			if out, err := cmd.CombinedOutput(); err != nil {

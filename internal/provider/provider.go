@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,6 +32,7 @@ const (
 
 var (
 	_ provider.ProviderWithEphemeralResources = (*lowcodeProvider)(nil)
+	_ provider.ProviderWithListResources      = (*lowcodeProvider)(nil)
 	_ provider.ProviderWithActions            = (*lowcodeProvider)(nil)
 )
 
@@ -161,6 +163,7 @@ func setProviderData(resp *provider.ConfigureResponse, c *client.Client) {
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func stringOr(v types.String, fallback string) string {
@@ -202,6 +205,18 @@ func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataS
 func (p *lowcodeProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewAPITokenEphemeralResource,
+	}
+}
+
+func (p *lowcodeProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewApplicationListResource,
+		NewClassificationPolicyListResource,
+		NewCustomIntegrationListResource,
+		NewRoleAssignmentListResource,
+		NewUserListResource,
+		NewWebhookListResource,
+		NewWorkflowListResource,
 	}
 }
 

@@ -1,0 +1,4 @@
+# Every user of the platform.
+list "lowcode_user" "all" {
+  provider = lowcode
+}
