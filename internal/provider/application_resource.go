@@ -163,8 +163,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	app, err := r.client.GetApplication(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "application was deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "application", state.ID)
 		return
 	}
 	if err != nil {

@@ -199,8 +199,7 @@ func (r *classificationPolicyResource) Read(ctx context.Context, req resource.Re
 	}
 	c, err := r.client.GetClassificationPolicy(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "classification policy was deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "classification policy", state.ID)
 		return
 	}
 	if err != nil {

@@ -145,8 +145,7 @@ func (r *customIntegrationResource) Read(ctx context.Context, req resource.ReadR
 	}
 	integration, err := r.client.GetIntegration(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "custom integration was deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "custom integration", state.ID)
 		return
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // Every resource's identity (Terraform 1.12 and later) is its platform id: ids are unique
@@ -44,4 +45,13 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types
 // block with `identity`, as the identity's id.
 func importByIDOrIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+}
+
+// removeDeleted forgets an object that was deleted outside Terraform: Terraform then plans to
+// create it again. The identity stays set (the framework requires one after every read, and
+// Terraform before 1.12 sends none to keep).
+func removeDeleted(ctx context.Context, resp *resource.ReadResponse, kind string, id types.String) {
+	tflog.Warn(ctx, kind+" was deleted outside Terraform; removing it from state", map[string]any{"id": id.ValueString()})
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	resp.State.RemoveResource(ctx)
 }

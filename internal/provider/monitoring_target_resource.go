@@ -181,9 +181,7 @@ func (r *monitoringTargetResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	mt, err := r.client.GetMonitoringTarget(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "monitoring target (or its workflow) was deleted outside Terraform; removing it from state",
-			map[string]any{"workflow_id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "monitoring target (or its workflow)", state.ID)
 		return
 	}
 	if err != nil {

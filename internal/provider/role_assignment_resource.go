@@ -194,8 +194,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	ra, err := r.client.GetRoleAssignment(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "role assignment was revoked outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "role assignment", state.ID)
 		return
 	}
 	if err != nil {

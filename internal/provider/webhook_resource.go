@@ -312,8 +312,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	wh, err := r.client.GetWebhook(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "webhook was deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "webhook", state.ID)
 		return
 	}
 	if err != nil {

@@ -409,8 +409,7 @@ func (r *workflowResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	wf, err := r.client.GetWorkflow(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
-		tflog.Warn(ctx, "workflow was deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
+		removeDeleted(ctx, resp, "workflow", state.ID)
 		return
 	}
 	if err != nil {
