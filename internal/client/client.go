@@ -84,6 +84,10 @@ type Client struct {
 	verify api.ClientInterface
 }
 
+// maxIdleConns is how many connections to the platform stay open between requests: more than
+// Terraform's default parallelism of 10.
+const maxIdleConns = 32
+
 // New validates cfg, fills in its defaults and returns a Client. It makes no request; see
 // Verify.
 func New(cfg Config) (*Client, error) {
@@ -95,9 +99,13 @@ func New(cfg Config) (*Client, error) {
 
 	// One HTTP client, so one connection pool, under both retry budgets. Its timeout applies
 	// to each attempt because retryablehttp calls it once per attempt.
-	inner := cleanhttp.DefaultPooledClient()
-	inner.Timeout = cfg.RequestTimeout
-	inner.Transport = &attemptLogger{next: inner.Transport, log: cfg.Logger}
+	transport := cleanhttp.DefaultPooledTransport()
+	// A client talks to one platform, with as many requests at once as Terraform's parallelism
+	// (10 by default): keep that many connections open between requests. The pooled default,
+	// GOMAXPROCS+1 idle connections, closes and reopens most of them on a small machine.
+	transport.MaxIdleConnsPerHost = maxIdleConns
+	transport.MaxIdleConns = maxIdleConns
+	inner := &http.Client{Timeout: cfg.RequestTimeout, Transport: &attemptLogger{next: transport, log: cfg.Logger}}
 
 	headers := api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 		req.Header.Set("User-Agent", cfg.UserAgent)

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -855,5 +857,42 @@ func TestEveryOperationHitsItsPath(t *testing.T) {
 				t.Errorf("sent %s %s?%s, want %s /api/v1%s?%s", r.method, r.path, r.query, tc.method, tc.path, tc.query)
 			}
 		})
+	}
+}
+
+// Terraform reads and writes up to 10 objects at once: the client keeps its connections open
+// between requests instead of opening a new one for most of them.
+func TestConnectionsAreReused(t *testing.T) {
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"app_1","name":"a","environment":"production","version":"1.0.0","labels":{},"etag":"e","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := New(fastConfig(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, rounds = 10, 30
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range rounds {
+				if _, err := c.GetApplication(context.Background(), "app_1"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := opened.Load(); n > 2*workers {
+		t.Errorf("%d requests, %d at a time, opened %d connections; want at most %d", workers*rounds, workers, n, 2*workers)
 	}
 }
