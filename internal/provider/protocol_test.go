@@ -13,13 +13,13 @@ import (
 // for the features the CLI in CI (1.11) cannot use yet: identities (1.12), list resources and
 // actions (1.14).
 type protoProvider struct {
-	t       *testing.T
+	t       testing.TB
 	srv     tfprotov6.ProviderServer
 	schemas *tfprotov6.GetProviderSchemaResponse
 }
 
 // newProtoProvider starts the provider and configures it for p's platform.
-func newProtoProvider(t *testing.T, p *accPlatform) *protoProvider {
+func newProtoProvider(t testing.TB, p *accPlatform) *protoProvider {
 	t.Helper()
 	srv, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
