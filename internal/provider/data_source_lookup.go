@@ -22,10 +22,15 @@ type lookup struct {
 
 // byID reads the object with id. A 404 is an error on `id`.
 func byID[T any](ctx context.Context, l lookup, diags *diag.Diagnostics, id string, get func(context.Context, string) (*T, error)) *T {
+	return byIDAt(ctx, l, diags, "id", id, get)
+}
+
+// byIDAt reads the object with the id given in the attribute attr. A 404 is an error on attr.
+func byIDAt[T any](ctx context.Context, l lookup, diags *diag.Diagnostics, attr, id string, get func(context.Context, string) (*T, error)) *T {
 	obj, err := get(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
-		diags.AddAttributeError(path.Root("id"), l.Title+" not found",
-			fmt.Sprintf("There is no %s with id %q on the platform. %s", l.Kind, id, l.Advice))
+		diags.AddAttributeError(path.Root(attr), l.Title+" not found",
+			fmt.Sprintf("There is no %s with %s %q on the platform. %s", l.Kind, attr, id, l.Advice))
 		return nil
 	}
 	if err != nil {

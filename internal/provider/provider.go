@@ -194,11 +194,15 @@ func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataS
 		NewClassificationPoliciesDataSource,
 		NewClassificationPolicyDataSource,
 		NewCustomIntegrationDataSource,
+		NewMonitoringTargetDataSource,
+		NewRoleAssignmentDataSource,
 		NewRoleAssignmentsDataSource,
 		NewUserAccessDataSource,
 		NewUserDataSource,
 		NewUsersDataSource,
 		NewWebhookDataSource,
+		NewWorkflowDataSource,
+		NewWorkflowsDataSource,
 	}
 }
 
