@@ -176,6 +176,6 @@ func (jsonObjectValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	if _, err := decodeJSONObject(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON object",
-			"data must be a JSON object, such as jsonencode({ customer = { email = \"a@example.com\" } }): "+err.Error())
+			"The value must be a JSON object, such as jsonencode({ customer = { email = \"a@example.com\" } }): "+err.Error())
 	}
 }

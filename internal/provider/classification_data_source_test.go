@@ -108,7 +108,7 @@ func TestAccClassificationDataSource_validation(t *testing.T) {
 	p := newAccPlatform(t)
 	expectPlanErrors(t, p, inBlock(`data "lowcode_classification" "bad"`, []planErrorCase{
 		{"array", `data = jsonencode([1, 2])`, regexp.MustCompile(`(?s)Invalid JSON object.*got a JSON array, not an object`)},
-		{"not json", `data = "customer=ada"`, regexp.MustCompile(`(?s)Invalid JSON object.*data must be a JSON object`)},
+		{"not json", `data = "customer=ada"`, regexp.MustCompile(`(?s)Invalid JSON object.*The value must be a JSON object`)},
 		{"two values", `data = "{} {}"`, regexp.MustCompile(`(?s)unexpected data after the JSON value`)},
 		{"empty application", `data = "{}"
   application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},

@@ -202,6 +202,8 @@ func (p *lowcodeProvider) DataSources(context.Context) []func() datasource.DataS
 		NewUsersDataSource,
 		NewWebhookDataSource,
 		NewWorkflowDataSource,
+		NewWorkflowExecutionDataSource,
+		NewWorkflowMetricsDataSource,
 		NewWorkflowsDataSource,
 	}
 }
@@ -225,5 +227,7 @@ func (p *lowcodeProvider) ListResources(context.Context) []func() list.ListResou
 }
 
 func (p *lowcodeProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{}
+	return []func() action.Action{
+		NewWorkflowTriggerAction,
+	}
 }

@@ -139,13 +139,6 @@ resource "lowcode_application" "race" {
 	})
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // TestAccReliability_twoConfigsSameName runs two Terraform configurations, each with its own
 // state, that both create an application named the same, at the same time. Exactly one wins;
 // the other fails with 409 and a diagnostic naming the winner's id, so the user can import
