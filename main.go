@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/pluginlog"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/provider"
 )
 
@@ -15,6 +16,7 @@ import (
 var version = "dev"
 
 func main() {
+	pluginlog.QuietUnlessRequested() // logs Terraform would drop are not written at all
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()

@@ -26,9 +26,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/pluginlog"
 )
 
 func main() {
+	// Logs Terraform would drop are not written (the floor does the same, so the benchmark
+	// compares like with like).
+	pluginlog.QuietUnlessRequested()
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
 		providerserver.ServeOpts{Address: "registry.terraform.io/lowcode-bench/floor"})
 	if err != nil {
