@@ -346,6 +346,7 @@ func stepFailure(step api.WorkflowStep, msg string) error {
 // meanwhile (the steps run so far are recorded, the rest as skipped), another server took it
 // over after the lease expired, or its workflow was deleted.
 func (s *Server) checkpoint(exe *api.Execution, wf *api.Workflow, final bool) (stop bool) {
+	published := false
 	ctx, cancel := s.writeCtx()
 	defer cancel()
 	err := s.store.Tx(ctx, func(q *store.Q) error {
@@ -371,12 +372,19 @@ func (s *Server) checkpoint(exe *api.Execution, wf *api.Workflow, final bool) (s
 		if !final {
 			lease = s.lease()
 		}
-		return q.UpdateExecution(ctx, *exe, lease)
+		if err := q.UpdateExecution(ctx, *exe, lease); err != nil || !final {
+			return err
+		}
+		published, err = s.alertOnBreach(ctx, q, wf)
+		return err
 	})
 	if err != nil {
 		// The lease runs out and recovery fails the execution visibly.
 		s.logRuntimeError("recording execution "+exe.ID, err)
 		return true
+	}
+	if published {
+		s.nudge()
 	}
 	return stop
 }

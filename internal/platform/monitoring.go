@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -222,4 +224,70 @@ func breaches(m api.WorkflowMetrics, timed bool, t *api.MonitoringTarget) []api.
 		check(api.P99LatencyMs, m.P99DurationMs, limit, m.P99DurationMs > limit)
 	}
 	return out
+}
+
+// breachedEvent is the event type published when a monitoring target's threshold is breached.
+const breachedEvent = "monitoring.target_breached"
+
+// alertOnBreach checks, in the transaction that records a finished execution, the workflow's
+// figures over the monitoring window against its target, and publishes one
+// monitoring.target_breached event when a threshold that was met is now breached. A threshold
+// that stays breached publishes nothing more; once it is met again, the next breach publishes
+// again. Workflows without a target, or whose target has alerts off, cost one lookup.
+func (s *Server) alertOnBreach(ctx context.Context, q *store.Q, wf *api.Workflow) (published bool, err error) {
+	target, err := store.MonitoringTargets.Get(ctx, q, wf.ID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !target.Alerts) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	window := s.cfg.MonitoringWindow
+	stats, err := q.ExecutionStats(ctx, wf.ID, s.now().Add(-window))
+	if err != nil {
+		return false, err
+	}
+	m := workflowMetrics(wf.ID, window.String(), stats)
+	m.Breaches = breaches(m, stats.Timed > 0, target)
+	now := make([]string, len(m.Breaches))
+	for i, b := range m.Breaches {
+		now[i] = string(b.Metric)
+	}
+	sort.Strings(now)
+	before, err := q.SwapBreached(ctx, wf.ID, now, s.now())
+	if err != nil {
+		return false, err
+	}
+	var newly []string
+	for _, metric := range now {
+		if !slices.Contains(before, metric) {
+			newly = append(newly, metric)
+		}
+	}
+	if len(newly) == 0 {
+		return false, nil
+	}
+	data := map[string]any{
+		"workflow_id":     wf.ID,
+		"workflow_name":   wf.Name,
+		"application_id":  wf.ApplicationID,
+		"window":          m.Window,
+		"newly_breached":  newly,
+		"breaches":        m.Breaches,
+		"executions":      m.Executions,
+		"success_rate":    m.SuccessRate,
+		"error_rate":      m.ErrorRate,
+		"avg_duration_ms": m.AvgDurationMs,
+		"p99_duration_ms": m.P99DurationMs,
+	}
+	doc, err := jsonObject(data) // the plain JSON form that subscribers and expressions see
+	if err != nil {
+		return false, err
+	}
+	// Depth 1: a workflow triggered by this event counts as emitted, so a chain of workflows
+	// alerting each other ends at the emit depth limit.
+	if _, err := s.publish(ctx, q, breachedEvent, wf.ApplicationID, doc, 1); err != nil {
+		return false, err
+	}
+	return true, nil
 }

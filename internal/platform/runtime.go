@@ -34,6 +34,7 @@ const (
 	defaultLeaseDuration   = 30 * time.Second
 	defaultShutdownTimeout = 10 * time.Second
 	defaultDeliveryTimeout = 10 * time.Second
+	defaultMonitoringWindow = time.Hour
 	// maxHTTPStepTimeout is the contract's maximum timeout_ms; the shared client's dialer uses
 	// it, each request is bounded by its own context.
 	maxHTTPStepTimeout = 60 * time.Second
@@ -76,6 +77,9 @@ func (s *Server) runtimeDefaults() {
 	}
 	if c.DeliveryRetrySchedule == nil {
 		c.DeliveryRetrySchedule = defaultDeliveryRetrySchedule
+	}
+	if c.MonitoringWindow <= 0 {
+		c.MonitoringWindow = defaultMonitoringWindow
 	}
 }
 

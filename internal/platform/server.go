@@ -50,13 +50,16 @@ type Config struct {
 	// replica recovers it. ShutdownTimeout is how long Close waits for running work (default
 	// 10s). DeliveryRetrySchedule is the wait before each retry of a failed webhook delivery,
 	// with jitter; after the last the delivery fails (default 5s, 30s, 2m, 10m, 1h).
-	// DeliveryTimeout bounds one delivery attempt (default 10s).
+	// DeliveryTimeout bounds one delivery attempt (default 10s). MonitoringWindow is the
+	// window over which a finished execution's workflow is checked against its monitoring
+	// target, to publish monitoring.target_breached (default 1h).
 	Workers               int
 	PollInterval          time.Duration
 	LeaseDuration         time.Duration
 	ShutdownTimeout       time.Duration
 	DeliveryRetrySchedule []time.Duration
 	DeliveryTimeout       time.Duration
+	MonitoringWindow      time.Duration
 }
 
 // Server implements api.ServerInterface.

@@ -66,7 +66,11 @@ func (r *monitoringTargetResource) Schema(ctx context.Context, _ resource.Schema
 		MarkdownDescription: "The monitoring target of a workflow: thresholds its executions should meet, such as " +
 			"\"at least 99% succeed\" or \"p99 latency under 500 ms\". The platform compares them with the workflow's " +
 			"metrics (see the `lowcode_workflow_metrics` data source) and, with `alerts`, publishes a " +
-			"`monitoring.target_breached` event when one is breached, which webhooks can forward to on-call tools. " +
+			"`monitoring.target_breached` event when one is breached, which webhooks and event-triggered workflows " +
+			"can forward to on-call tools. The check runs as each execution finishes, over the last hour; the event " +
+			"is published once when a threshold goes from met to breached (its data names the workflow, the " +
+			"`newly_breached` metrics, every breach with its threshold and actual value, and the figures), and again " +
+			"only after the threshold has been met in between. " +
 			"A workflow has at most one target; set at least one threshold. Import by the workflow's id.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -102,7 +106,7 @@ func (r *monitoringTargetResource) Schema(ctx context.Context, _ resource.Schema
 			},
 			"alerts": schema.BoolAttribute{
 				MarkdownDescription: "Whether the platform publishes a `monitoring.target_breached` event when a threshold " +
-					"is breached. Defaults to `true`.",
+					"becomes breached. Defaults to `true`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
@@ -56,4 +57,30 @@ func (q *Q) ExecutionStats(ctx context.Context, workflowID string, since time.Ti
 	}
 	st.P99DurationMs = float64(p99)
 	return st, nil
+}
+
+// SwapBreached records which thresholds of a workflow's monitoring target are breached now
+// and returns those that were before, in one step under a row lock, so that of several
+// replicas finishing executions of one workflow at once, exactly one sees each change.
+func (q *Q) SwapBreached(ctx context.Context, workflowID string, breached []string, now time.Time) ([]string, error) {
+	if _, err := q.exec(ctx, `INSERT INTO monitoring_alerts (workflow_id, breached, updated_at) VALUES (?, '', ?)
+		ON CONFLICT (workflow_id) DO NOTHING`, workflowID, now.UnixMilli()); err != nil {
+		return nil, err
+	}
+	lock := ""
+	if q.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	var prev string
+	if err := q.queryRow(ctx, `SELECT breached FROM monitoring_alerts WHERE workflow_id = ?`+lock, workflowID).Scan(&prev); err != nil {
+		return nil, err
+	}
+	if _, err := q.exec(ctx, `UPDATE monitoring_alerts SET breached = ?, updated_at = ? WHERE workflow_id = ?`,
+		strings.Join(breached, ","), now.UnixMilli(), workflowID); err != nil {
+		return nil, err
+	}
+	if prev == "" {
+		return nil, nil
+	}
+	return strings.Split(prev, ","), nil
 }
