@@ -29,11 +29,11 @@ import (
 
 // Runtime defaults, see Config.
 const (
-	defaultWorkers         = 4
-	defaultPollInterval    = time.Second
-	defaultLeaseDuration   = 30 * time.Second
-	defaultShutdownTimeout = 10 * time.Second
-	defaultDeliveryTimeout = 10 * time.Second
+	defaultWorkers          = 4
+	defaultPollInterval     = time.Second
+	defaultLeaseDuration    = 30 * time.Second
+	defaultShutdownTimeout  = 10 * time.Second
+	defaultDeliveryTimeout  = 10 * time.Second
 	defaultMonitoringWindow = time.Hour
 	// maxHTTPStepTimeout is the contract's maximum timeout_ms; the shared client's dialer uses
 	// it, each request is bounded by its own context.

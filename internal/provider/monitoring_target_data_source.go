@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
@@ -17,19 +16,6 @@ func NewMonitoringTargetDataSource() datasource.DataSource { return &monitoringT
 
 type monitoringTargetDataSource struct {
 	client *client.Client
-}
-
-// monitoringTargetDataModel is the data source's model: the resource's attributes without timeouts.
-type monitoringTargetDataModel struct {
-	ID               types.String  `tfsdk:"id"`
-	WorkflowID       types.String  `tfsdk:"workflow_id"`
-	MinSuccessRate   types.Float64 `tfsdk:"min_success_rate"`
-	MaxAvgDurationMs types.Int64   `tfsdk:"max_avg_duration_ms"`
-	MaxP99LatencyMs  types.Int64   `tfsdk:"max_p99_latency_ms"`
-	MaxErrorRate     types.Float64 `tfsdk:"max_error_rate"`
-	Alerts           types.Bool    `tfsdk:"alerts"`
-	ETag             types.String  `tfsdk:"etag"`
-	UpdatedAt        types.String  `tfsdk:"updated_at"`
 }
 
 func (d *monitoringTargetDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -93,7 +79,7 @@ func (d *monitoringTargetDataSource) Read(ctx context.Context, req datasource.Re
 	if !clientReady(d.client, &resp.Diagnostics) {
 		return
 	}
-	var cfg monitoringTargetDataModel
+	var cfg monitoringTargetFields
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -102,10 +88,7 @@ func (d *monitoringTargetDataSource) Read(ctx context.Context, req datasource.Re
 	if mt == nil {
 		return
 	}
-	var m monitoringTargetModel
-	m.fromAPI(mt)
-	state := monitoringTargetDataModel{ID: m.ID, WorkflowID: m.WorkflowID, MinSuccessRate: m.MinSuccessRate,
-		MaxAvgDurationMs: m.MaxAvgDurationMs, MaxP99LatencyMs: m.MaxP99LatencyMs, MaxErrorRate: m.MaxErrorRate,
-		Alerts: m.Alerts, ETag: m.ETag, UpdatedAt: m.UpdatedAt}
+	var state monitoringTargetFields
+	state.fromAPI(mt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

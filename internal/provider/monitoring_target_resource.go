@@ -37,17 +37,23 @@ type monitoringTargetResource struct {
 	client *client.Client
 }
 
+// monitoringTargetFields are the attributes lowcode_monitoring_target shares with the
+// lowcode_monitoring_target data source.
+type monitoringTargetFields struct {
+	ID               types.String  `tfsdk:"id"`
+	WorkflowID       types.String  `tfsdk:"workflow_id"`
+	MinSuccessRate   types.Float64 `tfsdk:"min_success_rate"`
+	MaxAvgDurationMs types.Int64   `tfsdk:"max_avg_duration_ms"`
+	MaxP99LatencyMs  types.Int64   `tfsdk:"max_p99_latency_ms"`
+	MaxErrorRate     types.Float64 `tfsdk:"max_error_rate"`
+	Alerts           types.Bool    `tfsdk:"alerts"`
+	ETag             types.String  `tfsdk:"etag"`
+	UpdatedAt        types.String  `tfsdk:"updated_at"`
+}
+
 type monitoringTargetModel struct {
-	ID               types.String   `tfsdk:"id"`
-	WorkflowID       types.String   `tfsdk:"workflow_id"`
-	MinSuccessRate   types.Float64  `tfsdk:"min_success_rate"`
-	MaxAvgDurationMs types.Int64    `tfsdk:"max_avg_duration_ms"`
-	MaxP99LatencyMs  types.Int64    `tfsdk:"max_p99_latency_ms"`
-	MaxErrorRate     types.Float64  `tfsdk:"max_error_rate"`
-	Alerts           types.Bool     `tfsdk:"alerts"`
-	ETag             types.String   `tfsdk:"etag"`
-	UpdatedAt        types.String   `tfsdk:"updated_at"`
-	Timeouts         timeouts.Value `tfsdk:"timeouts"`
+	monitoringTargetFields
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // monitoringThresholds are the attributes of which a target needs at least one.
@@ -258,7 +264,7 @@ func (m *monitoringTargetModel) toAPI() api.MonitoringTargetInput {
 	}
 }
 
-func (m *monitoringTargetModel) fromAPI(mt *api.MonitoringTarget) {
+func (m *monitoringTargetFields) fromAPI(mt *api.MonitoringTarget) {
 	m.ID = types.StringValue(mt.WorkflowID)
 	m.WorkflowID = types.StringValue(mt.WorkflowID)
 	m.MinSuccessRate = types.Float64PointerValue(mt.MinSuccessRate)

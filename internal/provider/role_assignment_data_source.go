@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
@@ -25,17 +24,6 @@ func NewRoleAssignmentDataSource() datasource.DataSource { return &roleAssignmen
 
 type roleAssignmentDataSource struct {
 	client *client.Client
-}
-
-// roleAssignmentSingleModel is the data source's model: the resource's attributes without timeouts.
-type roleAssignmentSingleModel struct {
-	ID        types.String `tfsdk:"id"`
-	UserID    types.String `tfsdk:"user_id"`
-	Role      types.String `tfsdk:"role"`
-	ScopeType types.String `tfsdk:"scope_type"`
-	ScopeID   types.String `tfsdk:"scope_id"`
-	ETag      types.String `tfsdk:"etag"`
-	CreatedAt types.String `tfsdk:"created_at"`
 }
 
 func (d *roleAssignmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -104,7 +92,7 @@ func (d *roleAssignmentDataSource) Read(ctx context.Context, req datasource.Read
 	if !clientReady(d.client, &resp.Diagnostics) {
 		return
 	}
-	var cfg roleAssignmentSingleModel
+	var cfg roleAssignmentFields
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -132,8 +120,7 @@ func (d *roleAssignmentDataSource) Read(ctx context.Context, req datasource.Read
 	if ra == nil {
 		return
 	}
-	var m roleAssignmentModel
-	m.fromAPI(ra)
-	state := roleAssignmentSingleModel{ID: m.ID, UserID: m.UserID, Role: m.Role, ScopeType: m.ScopeType, ScopeID: m.ScopeID, ETag: m.ETag, CreatedAt: m.CreatedAt}
+	var state roleAssignmentFields
+	state.fromAPI(ra)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -36,15 +36,21 @@ type roleAssignmentResource struct {
 	client *client.Client
 }
 
+// roleAssignmentFields are the attributes lowcode_role_assignment shares with the
+// lowcode_role_assignment data source.
+type roleAssignmentFields struct {
+	ID        types.String `tfsdk:"id"`
+	UserID    types.String `tfsdk:"user_id"`
+	Role      types.String `tfsdk:"role"`
+	ScopeType types.String `tfsdk:"scope_type"`
+	ScopeID   types.String `tfsdk:"scope_id"`
+	ETag      types.String `tfsdk:"etag"`
+	CreatedAt types.String `tfsdk:"created_at"`
+}
+
 type roleAssignmentModel struct {
-	ID        types.String   `tfsdk:"id"`
-	UserID    types.String   `tfsdk:"user_id"`
-	Role      types.String   `tfsdk:"role"`
-	ScopeType types.String   `tfsdk:"scope_type"`
-	ScopeID   types.String   `tfsdk:"scope_id"`
-	ETag      types.String   `tfsdk:"etag"`
-	CreatedAt types.String   `tfsdk:"created_at"`
-	Timeouts  timeouts.Value `tfsdk:"timeouts"`
+	roleAssignmentFields
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *roleAssignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -325,7 +331,7 @@ func describeScope(scopeType api.ScopeType, scopeID string) string {
 	return string(scopeType) + " " + scopeID
 }
 
-func (m roleAssignmentModel) grant() roleAssignmentGrant {
+func (m roleAssignmentFields) grant() roleAssignmentGrant {
 	return roleAssignmentGrant{UserID: m.UserID.ValueString(), Role: api.Role(m.Role.ValueString()),
 		ScopeType: api.ScopeType(m.ScopeType.ValueString()), ScopeID: m.ScopeID.ValueString()}
 }
@@ -338,7 +344,7 @@ func (g roleAssignmentGrant) toAPI() api.RoleAssignmentInput {
 	return in
 }
 
-func (m *roleAssignmentModel) fromAPI(ra *api.RoleAssignment) {
+func (m *roleAssignmentFields) fromAPI(ra *api.RoleAssignment) {
 	m.ID = types.StringValue(ra.ID)
 	m.UserID = types.StringValue(ra.UserID)
 	m.Role = types.StringValue(string(ra.Role))

@@ -279,9 +279,9 @@ func TestRoleAssignmentUpdateRefusesChanges(t *testing.T) {
 	sch := schemaResp.Schema
 	nullTimeouts := timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "delete": types.StringType})}
 	model := func(role string) roleAssignmentModel {
-		return roleAssignmentModel{ID: types.StringValue("ra_1"), UserID: types.StringValue("usr_1"), Role: types.StringValue(role),
-			ScopeType: types.StringValue("platform"), ScopeID: types.StringNull(), ETag: types.StringValue("e1"),
-			CreatedAt: types.StringValue("2026-03-01T00:00:00Z"), Timeouts: nullTimeouts}
+		return roleAssignmentModel{roleAssignmentFields: roleAssignmentFields{ID: types.StringValue("ra_1"), UserID: types.StringValue("usr_1"),
+			Role: types.StringValue(role), ScopeType: types.StringValue("platform"), ScopeID: types.StringNull(), ETag: types.StringValue("e1"),
+			CreatedAt: types.StringValue("2026-03-01T00:00:00Z")}, Timeouts: nullTimeouts}
 	}
 	raw := tftypes.NewValue(sch.Type().TerraformType(ctx), nil)
 	state := tfsdk.State{Schema: sch, Raw: raw}
