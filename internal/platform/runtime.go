@@ -40,8 +40,8 @@ const (
 	maxHTTPStepTimeout = 60 * time.Second
 )
 
-// defaultDeliveryRetrySchedule is the wait before each retry of a failed delivery.
-var defaultDeliveryRetrySchedule = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
+// DefaultDeliveryRetrySchedule is the wait before each retry of a failed delivery (Config.DeliveryRetrySchedule).
+var DefaultDeliveryRetrySchedule = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
 
 type runtime struct {
 	// owner names this server in leases.
@@ -76,7 +76,7 @@ func (s *Server) runtimeDefaults() {
 		c.DeliveryTimeout = defaultDeliveryTimeout
 	}
 	if c.DeliveryRetrySchedule == nil {
-		c.DeliveryRetrySchedule = defaultDeliveryRetrySchedule
+		c.DeliveryRetrySchedule = DefaultDeliveryRetrySchedule
 	}
 	if c.MonitoringWindow <= 0 {
 		c.MonitoringWindow = defaultMonitoringWindow

@@ -89,13 +89,13 @@ func Start(tb testing.TB) string {
 	return dbURL
 }
 
-// Main runs the tests of a package and then stops the cluster, removes its
+// Main runs the tests of a package, then the cleanups, then stops the cluster, removes its
 // directory and exits with the tests' status. Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 //
 // Main also stops the cluster when the test binary gets SIGINT or SIGTERM.
-func Main(m *testing.M) {
+func Main(m *testing.M, cleanups ...func()) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -110,6 +110,9 @@ func Main(m *testing.M) {
 
 	code := m.Run()
 	signal.Stop(sigs)
+	for _, cleanup := range cleanups {
+		cleanup()
+	}
 	if err := Shutdown(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		if code == 0 {

@@ -70,6 +70,8 @@ type settings struct {
 	rateLimit                                               float64
 	workers                                                 int
 	allowLoopback, allowPrivate                             bool
+	retrySchedule                                           string
+	leaseDuration                                           time.Duration
 }
 
 func env(name, def string) string {
@@ -101,6 +103,30 @@ func workersSetting(n int) int {
 	return n
 }
 
+func envDuration(name string, def time.Duration) time.Duration {
+	d, err := time.ParseDuration(os.Getenv(name))
+	if err != nil {
+		return def
+	}
+	return d
+}
+
+// defaultRetrySchedule is platform.Config's default, spelt as the flag takes it.
+const defaultRetrySchedule = "5s,30s,2m,10m,1h"
+
+// parseRetrySchedule reads --delivery-retry-schedule: positive durations, comma-separated.
+func parseRetrySchedule(v string) ([]time.Duration, error) {
+	var schedule []time.Duration
+	for _, part := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("--delivery-retry-schedule %q: %q is not a positive duration; give waits such as %s", v, strings.TrimSpace(part), defaultRetrySchedule)
+		}
+		schedule = append(schedule, d)
+	}
+	return schedule, nil
+}
+
 func envFloat(name string) float64 {
 	v, _ := strconv.ParseFloat(os.Getenv(name), 64)
 	return v
@@ -116,6 +142,10 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
 	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 4),
 		"workers that run workflow executions and webhook deliveries; 0 makes an API-only replica (LOWCODE_WORKERS)")
+	fs.StringVar(&s.retrySchedule, "delivery-retry-schedule", env("LOWCODE_DELIVERY_RETRY_SCHEDULE", defaultRetrySchedule),
+		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
+	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
+		"how long an execution or delivery stays with a server that stopped renewing it (killed, say) before another server, or this one restarted, takes it over (LOWCODE_LEASE_DURATION)")
 	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per API key; 0 is unlimited (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
@@ -153,6 +183,13 @@ func serve(s settings, stderr io.Writer) error {
 		return fmt.Errorf("--log-format %q: use text or json", s.logFormat)
 	}
 	logger := slog.New(handler)
+	retrySchedule, err := parseRetrySchedule(s.retrySchedule)
+	if err != nil {
+		return err
+	}
+	if s.leaseDuration < time.Second {
+		return fmt.Errorf("--lease-duration %s: use at least 1s (a lease is renewed several times before it runs out)", s.leaseDuration)
+	}
 
 	var secretKey []byte
 	if v := os.Getenv("LOWCODE_SECRET_KEY"); v != "" {
@@ -186,6 +223,8 @@ func serve(s settings, stderr io.Writer) error {
 		Workers:                workersSetting(s.workers),
 		AllowLoopbackCallbacks: s.allowLoopback,
 		AllowPrivateCallbacks:  s.allowPrivate,
+		DeliveryRetrySchedule:  retrySchedule,
+		LeaseDuration:          s.leaseDuration,
 		Logger:                 logger,
 	})
 	cancel()

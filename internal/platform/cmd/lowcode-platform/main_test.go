@@ -3,8 +3,12 @@ package main
 import (
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 )
 
 func TestRun(t *testing.T) {
@@ -34,6 +38,12 @@ func TestRun(t *testing.T) {
 			wantErr: "unsupported database URL"},
 		{name: "bad log level", args: []string{"serve", "--log-level", "loud", "--database", "sqlite://" + filepath.Join(dir, "x.db")},
 			wantErr: `--log-level "loud"`},
+		{name: "bad retry schedule", args: []string{"serve", "--delivery-retry-schedule", "1s,soon"},
+			wantErr: `"soon" is not a positive duration; give waits such as 5s,30s,2m,10m,1h`},
+		{name: "negative retry wait", args: []string{"serve", "--delivery-retry-schedule", "-1s"},
+			wantErr: `"-1s" is not a positive duration`},
+		{name: "lease too short", args: []string{"serve", "--lease-duration", "100ms"},
+			wantErr: "--lease-duration 100ms: use at least 1s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,5 +62,20 @@ func TestRun(t *testing.T) {
 				t.Fatalf("error is a stack trace, not one line: %v", err)
 			}
 		})
+	}
+}
+
+func TestParseRetrySchedule(t *testing.T) {
+	got, err := parseRetrySchedule(" 20ms, 1s,2m ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{20 * time.Millisecond, time.Second, 2 * time.Minute}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	def, err := parseRetrySchedule(defaultRetrySchedule)
+	if err != nil || !slices.Equal(def, platform.DefaultDeliveryRetrySchedule) {
+		t.Fatalf("the flag's default reads as %v (%v), the platform's is %v", def, err, platform.DefaultDeliveryRetrySchedule)
 	}
 }
