@@ -128,6 +128,7 @@ func TestRetries(t *testing.T) {
 		minDuration time.Duration
 	}{
 		{name: "429 honours Retry-After", steps: []step{{status: 429, header: map[string]string{"Retry-After": "1"}, body: problem(429, "Too Many Requests", "slow down"), contype: "application/problem+json"}, ok}, wantCalls: 2, minDuration: time.Second},
+		{name: "a Retry-After over two minutes is not waited for", steps: []step{{status: 429, header: map[string]string{"Retry-After": "3600"}, body: problem(429, "Too Many Requests", "quota exhausted"), contype: "application/problem+json"}, ok}, wantCalls: 1, wantStatus: 429},
 		{name: "503 then success", steps: []step{{status: 503}, ok}, wantCalls: 2},
 		{name: "502 and 504 then success", steps: []step{{status: 502}, {status: 504}, ok}, wantCalls: 3},
 		{name: "connection dropped after the handler ran", steps: []step{{hangUp: true}, ok}},

@@ -80,8 +80,17 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if err != nil {
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
+	if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > maxRetryAfter {
+		// Waiting that long would stall a plan with no word to the user: report the answer
+		// (429 or 503, with the platform's detail) now instead.
+		return false, nil
+	}
 	return retryable(resp, nil), nil
 }
+
+// maxRetryAfter is the longest Retry-After the client waits for; a longer one ends the
+// retries and the call fails with the server's answer.
+const maxRetryAfter = 2 * time.Minute
 
 // backoff is the retryablehttp.Backoff: the server's Retry-After on 429 and 503, otherwise
 // exponential from min, capped at max, with jitter over the upper half so that clients
