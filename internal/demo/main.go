@@ -12,12 +12,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,6 +33,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "receive" {
+		if err := receive(os.Args[2:]); err != nil {
+			fmt.Fprintf(os.Stderr, "receive: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	start := time.Now()
 	if err := run(); err != nil {
 		fmt.Fprintf(os.Stderr, "\n%sdemo failed:%s %v\n", red, reset, err)
@@ -102,7 +111,7 @@ func run() error {
 	}
 	ok("built into %s", bin)
 
-	recv, err := startReceiver()
+	recv, err := startReceiver("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
@@ -450,14 +459,16 @@ type receiver struct {
 	secrets    []string
 	crm        chan string
 	deliveries chan delivery
+	// refused, when set, hears of each delivery whose signature did not verify.
+	refused func(webhookID string)
 }
 
 type delivery struct {
 	id, eventType, signature string
 }
 
-func startReceiver() (*receiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func startReceiver(addr string) (*receiver, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -472,6 +483,12 @@ func startReceiver() (*receiver, error) {
 	mux.HandleFunc("POST /webhooks/lowcode", func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 		if !r.verify(body, req.Header) {
+			r.mu.Lock()
+			refused := r.refused
+			r.mu.Unlock()
+			if refused != nil {
+				refused(req.Header.Get("webhook-id"))
+			}
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
@@ -533,3 +550,43 @@ func (r *receiver) waitDelivery(ctx context.Context, eventType string) (delivery
 }
 
 func (r *receiver) close() { _ = r.srv.Close() }
+
+// receive is `go run ./internal/demo receive`: the demo's CRM and webhook receiver on a fixed
+// address, printing what arrives, for trying the platform by hand (README: "Trigger a
+// workflow and watch a webhook arrive").
+func receive(args []string) error {
+	fs := flag.NewFlagSet("receive", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:9090", "address to listen on (the demo configuration's receiver_url)")
+	secrets := fs.String("secrets", os.Getenv("LOWCODE_WEBHOOK_SECRETS"),
+		"the webhooks' signing secrets (whsec_…), comma-separated, to verify deliveries with (LOWCODE_WEBHOOK_SECRETS)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *secrets == "" {
+		return errors.New("give the webhooks' signing secrets with --secrets (terraform output -raw order_events_secret)")
+	}
+	r, err := startReceiver(*listen)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	r.setSecrets(strings.Split(*secrets, ",")...)
+	r.mu.Lock()
+	r.refused = func(id string) {
+		fmt.Printf("webhook %s refused: its signature does not verify with the given secrets\n", id)
+	}
+	r.mu.Unlock()
+	fmt.Printf("listening on %s: the CRM at POST /crm/orders, webhooks at POST /webhooks/lowcode (Ctrl-C stops)\n", r.url)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for {
+		select {
+		case body := <-r.crm:
+			fmt.Printf("CRM received an order: %s\n", body)
+		case d := <-r.deliveries:
+			fmt.Printf("webhook %s delivered (webhook-id %s), signature verified\n", d.eventType, d.id)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
