@@ -5,6 +5,8 @@
 // The plan is a sequence of decisions drawn from a PCG generator seeded with Config.Seed:
 // the n-th request the proxy sees gets the n-th decision, so a failing run can be replayed
 // with the same seed (which request is n-th still depends on the client's scheduling).
+// Config.Decide overrides the plan for chosen requests, for tests that need one exact fault
+// (such as dropping the first create of a kind) rather than a rate of them.
 package faultproxy
 
 import (
@@ -66,6 +68,14 @@ type Config struct {
 	MaxLatency time.Duration
 	// Eligible says which requests may get a fault; nil means every request under /api/v1/.
 	Eligible func(*http.Request) bool
+	// Decide, if set, sees every request (eligible or not) before the random plan: when it
+	// returns ok, its fault is what the request gets, Pass included; otherwise the plan
+	// decides. n numbers the requests from 1, as Stats.Requests counts them. The plan draws
+	// its numbers for every request either way, so deciding some requests does not shift
+	// the plan for the others. Decide is called one request at a time, so it needs no lock
+	// of its own; it must not call the Proxy's methods or read r.Body. SetEnabled(false) stops
+	// its faults too.
+	Decide func(n int, r *http.Request) (fault Fault, ok bool)
 	// OnResponse, if set, sees every response the server gave, with its request and whether
 	// the client received it (false for DropAfterCommit). The body must not be kept.
 	OnResponse func(r *http.Request, status int, body []byte, delivered bool)
@@ -190,7 +200,15 @@ func (p *Proxy) decide(r *http.Request) (fault Fault, latency time.Duration, slo
 	if p.cfg.MaxLatency > 0 {
 		latency = time.Duration(lat * float64(p.cfg.MaxLatency))
 	}
-	if p.disabled || !p.cfg.Eligible(r) || roll >= p.cfg.FaultRate {
+	if p.disabled {
+		return Pass, latency, false
+	}
+	if p.cfg.Decide != nil {
+		if f, ok := p.cfg.Decide(p.stats.Requests, r); ok {
+			return f, latency, slowRoll < p.cfg.SlowRetryAfter
+		}
+	}
+	if !p.cfg.Eligible(r) || roll >= p.cfg.FaultRate {
 		return Pass, latency, false
 	}
 	return Fault(kind + 1), latency, slowRoll < p.cfg.SlowRetryAfter

@@ -189,3 +189,104 @@ func TestFaultString(t *testing.T) {
 		}
 	}
 }
+
+// outcomes sends n requests through p and spells what the client saw, one character a
+// request: the status's first digit, or x for a dropped connection.
+func outcomes(t *testing.T, p *Proxy, n int) string {
+	t.Helper()
+	c := noKeepAlive()
+	var b strings.Builder
+	for range n {
+		status, _, err := send(t, c, p.URL)
+		if err != nil {
+			b.WriteString("x")
+		} else {
+			b.WriteString(strconv.Itoa(status)[:1])
+		}
+	}
+	return b.String()
+}
+
+func TestDecideOverridesThePlan(t *testing.T) {
+	srv, _ := backend(t)
+	// at decides the listed requests (numbered from 1) and leaves the others to the plan.
+	at := func(faults map[int]Fault) func(int, *http.Request) (Fault, bool) {
+		return func(n int, _ *http.Request) (Fault, bool) {
+			f, ok := faults[n]
+			return f, ok
+		}
+	}
+	const requests = 40
+	cases := []struct {
+		name     string
+		cfg      Config
+		disabled bool
+		// want is what the client should see, given plan: what it sees from the same Seed and
+		// FaultRate without Decide.
+		want func(plan string) string
+	}{
+		{
+			name: "alone, without a random plan",
+			cfg:  Config{Decide: at(map[int]Fault{2: DropAfterCommit, 3: Unavailable, 4: TooManyRequests})},
+			want: func(string) string { return "2x54" + strings.Repeat("2", requests-4) },
+		},
+		{
+			name: "pass beats a certain fault",
+			cfg:  Config{FaultRate: 1, Decide: func(int, *http.Request) (Fault, bool) { return Pass, true }},
+			want: func(string) string { return strings.Repeat("2", requests) },
+		},
+		{
+			name: "undecided requests follow the plan",
+			cfg:  Config{Seed: 7, FaultRate: 0.5, Decide: func(int, *http.Request) (Fault, bool) { return Pass, false }},
+			want: func(plan string) string { return plan },
+		},
+		{
+			name: "deciding some does not shift the plan for the others",
+			cfg:  Config{Seed: 7, FaultRate: 0.5, Decide: at(map[int]Fault{1: DropAfterCommit, 10: Pass, 11: Pass})},
+			want: func(plan string) string { return "x" + plan[1:9] + "22" + plan[11:] },
+		},
+		{
+			name:     "disabled",
+			cfg:      Config{Decide: at(map[int]Fault{1: DropAfterCommit, 2: Unavailable})},
+			disabled: true,
+			want:     func(string) string { return strings.Repeat("2", requests) },
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := outcomes(t, Start(t, srv.URL, Config{Seed: tc.cfg.Seed, FaultRate: tc.cfg.FaultRate}), requests)
+			if tc.cfg.FaultRate > 0 && !strings.ContainsAny(plan, "45x") {
+				t.Fatalf("the plan %s has no faults to keep in place", plan)
+			}
+			var seen []int
+			decide := tc.cfg.Decide
+			tc.cfg.Decide = func(n int, r *http.Request) (Fault, bool) {
+				seen = append(seen, n)
+				return decide(n, r)
+			}
+			p := Start(t, srv.URL, tc.cfg)
+			p.SetEnabled(!tc.disabled)
+			got, want := outcomes(t, p, requests), tc.want(plan)
+			if got != want {
+				t.Errorf("client saw\n%s\nwant\n%s\n(plan without Decide: %s)", got, want, plan)
+			}
+			if st := p.Stats(); st.Dropped != strings.Count(got, "x") || st.Requests != requests {
+				t.Errorf("stats %s disagree with what the client saw, %s", st, got)
+			}
+			if tc.disabled {
+				if len(seen) != 0 {
+					t.Errorf("Decide was asked about %v with faults disabled", seen)
+				}
+				return
+			}
+			for i, n := range seen {
+				if n != i+1 {
+					t.Fatalf("Decide saw request numbers %v, want 1 to %d in order", seen, requests)
+				}
+			}
+			if len(seen) != requests {
+				t.Errorf("Decide saw %d requests, want %d", len(seen), requests)
+			}
+		})
+	}
+}
