@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -59,6 +60,13 @@ func (v *specValidator) validate(r *http.Request, body []byte) error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(body) > 0 {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+			return &Problem{Status: http.StatusUnsupportedMediaType, Type: "unsupported-media-type", Title: "Unsupported media type",
+				Detail: fmt.Sprintf("the body was sent as %q; send it as JSON with the header `Content-Type: application/json`",
+					r.Header.Get("Content-Type"))}
+		}
 	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,
