@@ -47,11 +47,15 @@ func importByIDOrIdentity(ctx context.Context, req resource.ImportStateRequest, 
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 }
 
-// removeDeleted forgets an object that was deleted outside Terraform: Terraform then plans to
-// create it again. The identity stays set (the framework requires one after every read, and
-// Terraform before 1.12 sends none to keep).
+// removeDeleted forgets an object that was deleted outside Terraform, with a warning that
+// says so: Terraform then plans to create it again. The identity stays set (the framework
+// requires one after every read, and Terraform before 1.12 sends none to keep).
 func removeDeleted(ctx context.Context, resp *resource.ReadResponse, kind string, id types.String) {
 	tflog.Warn(ctx, kind+" was deleted outside Terraform; removing it from state", map[string]any{"id": id.ValueString()})
+	resp.Diagnostics.AddWarning(
+		"The "+kind+" "+id.ValueString()+" no longer exists",
+		"It was deleted outside Terraform (or is no longer visible to this API key), so it was removed from the state. "+
+			"The plan creates it again; to stop managing it instead, remove it from the configuration.")
 	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 	resp.State.RemoveResource(ctx)
 }

@@ -199,3 +199,39 @@ func idPattern(addr string) *regexp.Regexp {
 	}[strings.Split(addr, ".")[0]]
 	return regexp.MustCompile(fmt.Sprintf(`^%s_[0-9a-f]{32}$`, prefix))
 }
+
+// A resource deleted outside Terraform leaves the state with a warning that says so, for
+// every resource type.
+func TestReadOfDeletedObjectWarns(t *testing.T) {
+	t.Parallel()
+	pp := newProtoProvider(t, newAccPlatform(t))
+	cases := []struct{ typeName, id, kind string }{
+		{"lowcode_application", "app_", "application"},
+		{"lowcode_workflow", "wf_", "workflow"},
+		{"lowcode_webhook", "whk_", "webhook"},
+		{"lowcode_user", "usr_", "user"},
+		{"lowcode_role_assignment", "ra_", "role assignment"},
+		{"lowcode_classification_policy", "cls_", "classification policy"},
+		{"lowcode_custom_integration", "int_", "custom integration"},
+		{"lowcode_monitoring_target", "wf_", "monitoring target (or its workflow)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.typeName, func(t *testing.T) {
+			id := tc.id + strings.Repeat("0", 32)
+			state := pp.value(pp.schemas.ResourceSchemas[tc.typeName].ValueType(),
+				map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, id)})
+			read, err := pp.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: tc.typeName, CurrentState: state})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(read.Diagnostics) != 1 || read.Diagnostics[0].Severity != tfprotov6.DiagnosticSeverityWarning ||
+				read.Diagnostics[0].Summary != "The "+tc.kind+" "+id+" no longer exists" ||
+				!strings.Contains(read.Diagnostics[0].Detail, "deleted outside Terraform") {
+				t.Fatalf("diagnostics: %+v", read.Diagnostics)
+			}
+			if st, err := read.NewState.Unmarshal(pp.schemas.ResourceSchemas[tc.typeName].ValueType()); err != nil || !st.IsNull() {
+				t.Errorf("the state after the read is %v (%v), want null: removed", st, err)
+			}
+		})
+	}
+}
