@@ -26,6 +26,7 @@ type classificationPoliciesDataSource struct {
 }
 
 type classificationPoliciesDataSourceModel struct {
+	Name          types.String                    `tfsdk:"name"`
 	Level         types.String                    `tfsdk:"level"`
 	ApplicationID types.String                    `tfsdk:"application_id"`
 	Policies      []classificationPolicyDataModel `tfsdk:"policies"`
@@ -37,9 +38,15 @@ func (d *classificationPoliciesDataSource) Metadata(_ context.Context, req datas
 
 func (d *classificationPoliciesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the data classification policies the API key may read, narrowed by level and " +
+		MarkdownDescription: "Lists the data classification policies the API key may read, narrowed by name, level and " +
 			"application.",
 		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Only the policy of this name (names are unique, so the list has at most one " +
+					"element: an empty list, unlike `lowcode_classification_policy`, is not an error).",
+				Optional:   true,
+				Validators: []validator.String{nameValidator()},
+			},
 			"level": schema.StringAttribute{
 				MarkdownDescription: "Only policies of this level: `public`, `internal`, `confidential` or `restricted`.",
 				Optional:            true,
@@ -71,10 +78,11 @@ func (d *classificationPoliciesDataSource) Read(ctx context.Context, req datasou
 		return
 	}
 	filter := client.ClassificationPolicyFilter{
+		Name:          state.Name.ValueString(),
 		Level:         api.ClassificationLevel(state.Level.ValueString()),
 		ApplicationID: state.ApplicationID.ValueString(),
 	}
-	tflog.Debug(ctx, "listing classification policies", map[string]any{"level": string(filter.Level), "application_id": filter.ApplicationID})
+	tflog.Debug(ctx, "listing classification policies", map[string]any{"name": filter.Name, "level": string(filter.Level), "application_id": filter.ApplicationID})
 	state.Policies = []classificationPolicyDataModel{}
 	for policy, err := range d.client.ListClassificationPolicies(ctx, filter) {
 		if err != nil {

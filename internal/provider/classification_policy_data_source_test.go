@@ -75,6 +75,10 @@ func TestAccClassificationPoliciesDataSource(t *testing.T) {
 		statecheck.ExpectKnownValue(orders, tfjsonpath.New("policies"), knownvalue.ListSizeExact(1)),
 		statecheck.ExpectKnownValue("data.lowcode_classification_policies.all", tfjsonpath.New("policies"), knownvalue.ListSizeExact(5)),
 		statecheck.ExpectKnownValue("data.lowcode_classification_policies.none", tfjsonpath.New("policies"), knownvalue.ListExact([]knownvalue.Check{})),
+		statecheck.CompareValuePairs("lowcode_classification_policy.orders", tfjsonpath.New("id"),
+			"data.lowcode_classification_policies.by_name", tfjsonpath.New("policies").AtSliceIndex(0).AtMapKey("id"), compare.ValuesSame()),
+		statecheck.ExpectKnownValue("data.lowcode_classification_policies.by_name", tfjsonpath.New("policies"), knownvalue.ListSizeExact(1)),
+		statecheck.ExpectKnownValue("data.lowcode_classification_policies.no_such_name", tfjsonpath.New("policies"), knownvalue.ListExact([]knownvalue.Check{})),
 	)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -139,6 +143,14 @@ data "lowcode_classification_policies" "orders" {
 data "lowcode_classification_policies" "none" {
   application_id = lowcode_application.shop.id
   level          = "restricted"
+}
+
+data "lowcode_classification_policies" "by_name" {
+  name = "order-notes"
+}
+
+data "lowcode_classification_policies" "no_such_name" {
+  name = "no-such-policy"
 }`),
 				ConfigStateChecks: checks,
 			},
