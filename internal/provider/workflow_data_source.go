@@ -143,8 +143,9 @@ func workflowDataAttributes() map[string]schema.Attribute {
 					"method": str(httpMethodDescription),
 					"url":    str("The URL called."),
 					"headers": schema.MapAttribute{
-						MarkdownDescription: "The request headers.",
+						MarkdownDescription: "The request headers (sensitive: they often carry credentials).",
 						ElementType:         types.StringType,
+						Sensitive:           true,
 						Computed:            true,
 					},
 					"body": str("The expression whose value is sent as the JSON body; null sends the whole document."),

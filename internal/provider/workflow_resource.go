@@ -141,8 +141,9 @@ const (
 		"parses, else a string) and its status in the document under `result_field`."
 	httpMethodDescription  = "`GET`, `POST`, `PUT`, `PATCH` or `DELETE`."
 	httpURLDescription     = "An absolute `http://` or `https://` URL, without credentials (send them in `headers`)."
-	httpHeadersDescription = "Request headers, such as `{ Authorization = \"Bearer ...\" }`. Defaults to none."
-	httpBodyDescription    = "An expression whose value is sent as the JSON body, such as `{order_id: order_id}`; " +
+	httpHeadersDescription = "Request headers, such as `{ Authorization = \"Bearer ...\" }`. Defaults to none. " +
+		"Sensitive, since headers often carry credentials: plans and outputs do not show them."
+	httpBodyDescription = "An expression whose value is sent as the JSON body, such as `{order_id: order_id}`; " +
 		"without it the whole document is sent. Not for `GET` and `DELETE`."
 	httpTimeoutDescription = "How long the call may take, in milliseconds (100 to 60000). Defaults to `10000`."
 	httpResultDescription  = "Where to save the response in the document, a dotted path. Defaults to the step's name."
@@ -301,6 +302,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"headers": schema.MapAttribute{
 									MarkdownDescription: httpHeadersDescription,
 									ElementType:         types.StringType,
+									Sensitive:           true,
 									Optional:            true,
 									Computed:            true,
 									Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
@@ -363,7 +365,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "When the workflow last changed (RFC 3339), set by the platform.",
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, true),
 		},
 	}
 }
