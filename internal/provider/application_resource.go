@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -49,7 +50,7 @@ type applicationModel struct {
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
-// Default operation timeouts; each resource's `timeouts` block can change them.
+// Default operation timeouts; each resource's `timeouts` attribute can change them.
 const (
 	defaultCreateTimeout = 5 * time.Minute
 	defaultUpdateTimeout = 5 * time.Minute
@@ -97,11 +98,16 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
 			},
 			"labels": schema.MapAttribute{
-				MarkdownDescription: "Free-form key/value labels, such as `team = \"orders\"`.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+				MarkdownDescription: "Free-form key/value labels, such as `team = \"orders\"`. Keys are 1-63 letters, " +
+					"digits, `.`, `_`, `-` or `/`; values are at most 255 characters.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(labelKeyValidator()),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxLabelValueLength)),
+				},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the application the provider last read; sent as `If-Match` so that a " +
@@ -117,7 +123,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				MarkdownDescription: "When the application last changed (RFC 3339).",
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, true),
 		},
 	}
 }

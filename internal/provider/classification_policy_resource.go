@@ -149,7 +149,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 				MarkdownDescription: "When the policy last changed (RFC 3339).",
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, true),
 		},
 	}
 }

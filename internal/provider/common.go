@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
@@ -104,4 +106,18 @@ func stringMap(m map[string]string) types.Map {
 		elems[k] = types.StringValue(v)
 	}
 	return types.MapValueMust(types.StringType, elems)
+}
+
+// timeoutsAttribute is every resource's `timeouts` attribute (nested-attribute syntax, which
+// terraform-plugin-framework-timeouts recommends for providers written on the framework:
+// `timeouts = { create = "10m" }`), with a description for the docs.
+func timeoutsAttribute(ctx context.Context, update bool) schema.Attribute {
+	a := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: update, Delete: true}).(schema.SingleNestedAttribute)
+	ops := "create and delete"
+	if update {
+		ops = "create, update and delete"
+	}
+	a.MarkdownDescription = "How long Terraform waits for the platform to " + ops + " this object, each a duration such as `\"30s\"` or `\"10m\"` " +
+		fmt.Sprintf("(default: %d minutes each). Retries of a failed request count towards it.", int(defaultCreateTimeout.Minutes()))
+	return a
 }

@@ -102,7 +102,7 @@ func (r *customIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "When the integration last changed (RFC 3339).",
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, true),
 		},
 	}
 }

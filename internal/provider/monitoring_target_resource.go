@@ -126,7 +126,7 @@ func (r *monitoringTargetResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "When the target last changed (RFC 3339).",
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, true),
 		},
 	}
 }

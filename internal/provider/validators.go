@@ -23,6 +23,16 @@ func eventTypeValidator() validator.String {
 		"must be a dotted lowercase event type such as order.created")
 }
 
+// labelKeyValidator matches the platform's label keys: 1-63 letters, digits, '.', '_', '-'
+// and '/'.
+func labelKeyValidator() validator.String {
+	return stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Za-z0-9._/-]{1,63}$`),
+		"must be 1-63 letters, digits, '.', '_', '-' or '/'")
+}
+
+// maxLabelValueLength is the platform's limit on a label's value, in bytes.
+const maxLabelValueLength = 255
+
 // semverValidator checks a semantic version such as 2.3.0 at plan time.
 type semverValidator struct{}
 
@@ -38,6 +48,6 @@ func (semverValidator) ValidateString(_ context.Context, req validator.StringReq
 	}
 	if _, err := semver.StrictNewVersion(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid version",
-			fmt.Sprintf("%q is not a semantic version such as 1.5.2 (major.minor.patch, no leading v): %s", req.ConfigValue.ValueString(), err))
+			fmt.Sprintf("%s: %q is not a semantic version such as 1.5.2 (major.minor.patch, no leading v): %s", req.Path, req.ConfigValue.ValueString(), err))
 	}
 }

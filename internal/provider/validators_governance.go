@@ -21,6 +21,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/classification"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/signing"
 )
 
 // httpURLValidator accepts what the platform accepts as a callback: an absolute http:// or
@@ -48,6 +49,31 @@ func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRe
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
 			"The URL carries credentials (user:password@); the platform refuses them. Authenticate the receiver with "+
 				"the webhook's signature instead.")
+	}
+}
+
+// webhookSecretValidator refuses a signing secret the platform could not sign deliveries with:
+// one starting with whsec_ whose rest is not standard base64. It applies the platform's own
+// rule (signing.Key) and, like the platform, never repeats the secret.
+type webhookSecretValidator struct{}
+
+func (webhookSecretValidator) Description(context.Context) string {
+	return "must be whsec_ followed by standard base64, or any other text"
+}
+
+func (v webhookSecretValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (webhookSecretValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !stringIsSet(req.ConfigValue) {
+		return
+	}
+	if _, err := signing.Key(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid signing secret",
+			fmt.Sprintf("%s: %s. Use %s followed by standard base64 (as Standard Webhooks libraries generate), or "+
+				"any other text of 24 to 256 characters that does not start with %s.", req.Path, err, signing.SecretPrefix,
+				signing.SecretPrefix))
 	}
 }
 

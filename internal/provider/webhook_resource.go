@@ -132,7 +132,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{stringvalidator.LengthBetween(24, 256)},
+				Validators: []validator.String{stringvalidator.LengthBetween(24, 256), webhookSecretValidator{}},
 			},
 			"secret_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "A version number for `secret_wo`, kept in state because the secret is not: change " +
@@ -178,7 +178,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "When the webhook last changed (RFC 3339).",
 				Computed:            true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx, true),
 		},
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -395,26 +396,55 @@ resource "lowcode_webhook" "orders" {
 }
 
 // TestAccWebhookResource_secretReachesPlatform proves secret_wo is sent, on create and on a
-// version change: the platform refuses a whsec_ secret whose key is not base64.
+// version change: a receiver holding only that secret verifies the platform's deliveries. A
+// whsec_ secret whose key is not base64, which the platform could not sign with, fails at plan
+// (on create and on a rotation alike) instead of with a 400 at apply.
 func TestAccWebhookResource_secretReachesPlatform(t *testing.T) {
-	p := newAccPlatform(t)
+	p := newAccPlatform(t, fastRuntime())
+	receiver := newFlakyReceiver(t, 0)
 	cfg := func(secret string, version int) string {
 		return p.config(fmt.Sprintf(`
 resource "lowcode_webhook" "orders" {
   event_types       = ["order.created"]
-  callback_url      = "https://orders.example.com/webhooks/lowcode"
+  callback_url      = %q
   secret_wo         = %q
   secret_wo_version = %d
-}`, secret, version))
+}`, receiver.URL+"/hooks", secret, version))
 	}
 	const bad = "whsec_this-is-not-base64-at-all!"
+	// At plan, naming the attribute; the message does not repeat the secret (the CLI shows the
+	// configuration's line).
+	badSecret := regexp.MustCompile(`(?s)Error: Invalid signing secret\s+with lowcode_webhook\.orders,.*` +
+		`secret_wo\s+=\s+"whsec_this-is-not-base64-at-all!"\s+` +
+		`secret_wo:\s+signing\s+secret\s+starts\s+with\s+"whsec_"\s+but\s+the\s+rest\s+is\s+not\s+valid\s+base64\.`)
+	first := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the receiver's first key"))
+	second := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the receiver's second key"))
+	// delivered publishes an event and waits until the receiver, holding only secret, accepts it.
+	delivered := func(secret string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			receiver.setSecret(secret)
+			_, before, _ := receiver.snapshot()
+			if _, err := p.API.PublishEvent(context.Background(), api.EventInput{Type: "order.created"}); err != nil {
+				return err
+			}
+			waitFor(t, "a delivery signed with secret_wo", func() bool {
+				_, accepted, invalid := receiver.snapshot()
+				return len(accepted) > len(before) || len(invalid) > 0
+			})
+			if _, _, invalid := receiver.snapshot(); len(invalid) > 0 {
+				return fmt.Errorf("the delivery is not signed with secret_wo: %v", invalid)
+			}
+			return nil
+		}
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkDestroyed("lowcode_webhook", existsOnPlatform(p.API.GetWebhook)),
 		Steps: []resource.TestStep{
-			{Config: cfg(bad, 1), ExpectError: regexp.MustCompile(`(?s)Error creating webhook.*not valid\s+base64`)},
-			{Config: cfg("a-good-secret-of-24-characters-or-more", 1)},
-			{Config: cfg(bad, 2), ExpectError: regexp.MustCompile(`(?s)Error rotating webhook secret.*not valid\s+base64`)},
+			{Config: cfg(bad, 1), PlanOnly: true, ExpectError: badSecret},
+			{Config: cfg(first, 1), Check: delivered(first)},
+			{Config: cfg(bad, 2), PlanOnly: true, ExpectError: badSecret},
+			{Config: cfg(second, 2), Check: delivered(second)},
 		},
 	})
 }

@@ -63,7 +63,11 @@ func (d *workflowMetricsDataSource) Schema(_ context.Context, _ datasource.Schem
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "How a workflow has been doing over a recent window: its finished executions, success and " +
 			"error rates, average and 99th-percentile durations, and which thresholds of its monitoring target " +
-			"(`lowcode_monitoring_target`) are breached. The same figures are on the platform's `/metrics` for Prometheus.",
+			"(`lowcode_monitoring_target`) are breached. The figures for the default `24h` window are also on the platform's " +
+			"`/metrics` for Prometheus, labelled by `workflow_id` and `window`: `lowcode_workflow_executions`, " +
+			"`lowcode_workflow_success_rate_percent`, `lowcode_workflow_error_rate_percent`, " +
+			"`lowcode_workflow_avg_duration_milliseconds`, `lowcode_workflow_p99_duration_milliseconds` and " +
+			"`lowcode_workflow_target_breached` (1 or 0 for each threshold, named by `metric`).",
 		Attributes: map[string]schema.Attribute{
 			"workflow_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the workflow, such as `wf_0193…`.",
