@@ -179,9 +179,7 @@ func (s *Server) GetWorkflowMetrics(w http.ResponseWriter, r *http.Request, id a
 		s.fail(w, r, err)
 		return
 	}
-	m := workflowMetrics(id, window, stats)
-	m.Breaches = breaches(m, stats.Timed > 0, target)
-	writeJSON(w, http.StatusOK, m)
+	writeJSON(w, http.StatusOK, judgedMetrics(id, window, stats, target))
 }
 
 // workflowMetrics turns stats into rates. Canceled executions are not in stats (see
@@ -195,6 +193,32 @@ func workflowMetrics(id, window string, st store.ExecutionStats) api.WorkflowMet
 		m.ErrorRate = float64(st.Failed) * 100 / float64(m.Executions)
 	}
 	return m
+}
+
+// judgedMetrics are a workflow's metrics with the thresholds of its target (nil when it has
+// none) that they breach: what GET /workflows/{id}/metrics reports, and /metrics exports.
+func judgedMetrics(id, window string, st store.ExecutionStats, target *api.MonitoringTarget) api.WorkflowMetrics {
+	m := workflowMetrics(id, window, st)
+	m.Breaches = breaches(m, st.Timed > 0, target)
+	return m
+}
+
+// thresholds names the thresholds a target sets, as breaches names those breached.
+func thresholds(t *api.MonitoringTarget) []api.BreachMetric {
+	var out []api.BreachMetric
+	if t.MinSuccessRate != nil {
+		out = append(out, api.SuccessRate)
+	}
+	if t.MaxErrorRate != nil {
+		out = append(out, api.ErrorRate)
+	}
+	if t.MaxAvgDurationMs != nil {
+		out = append(out, api.AvgDurationMs)
+	}
+	if t.MaxP99LatencyMs != nil {
+		out = append(out, api.P99LatencyMs)
+	}
+	return out
 }
 
 // breaches compares metrics with a target. Without executions nothing is breached, and
@@ -247,8 +271,7 @@ func (s *Server) alertOnBreach(ctx context.Context, q *store.Q, wf *api.Workflow
 	if err != nil {
 		return false, err
 	}
-	m := workflowMetrics(wf.ID, window.String(), stats)
-	m.Breaches = breaches(m, stats.Timed > 0, target)
+	m := judgedMetrics(wf.ID, window.String(), stats, target)
 	now := make([]string, len(m.Breaches))
 	for i, b := range m.Breaches {
 		now[i] = string(b.Metric)
