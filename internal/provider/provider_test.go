@@ -2,10 +2,15 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
@@ -60,5 +65,52 @@ func checkDestroyed(resourceType string, exists func(id string) (bool, error)) f
 			}
 		}
 		return nil
+	}
+}
+
+// A provider that cannot be used says so once, at configure time, naming the setting and its
+// environment variable.
+func TestAccProvider_configureErrors(t *testing.T) {
+	p := newAccPlatform(t)
+	t.Setenv(EnvEndpoint, "")
+	t.Setenv(EnvAPIKey, "")
+	notPlatform := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("<html>a web server, not the platform</html>"))
+	}))
+	t.Cleanup(notPlatform.Close)
+	cases := []struct {
+		name, provider string
+		want           string
+	}{
+		{"no endpoint", `api_key = "lck_x"`,
+			`Missing platform endpoint.*Set .endpoint. in the provider block or the LOWCODE_ENDPOINT environment variable`},
+		{"no api key", fmt.Sprintf(`endpoint = %q`, p.URL),
+			`Missing platform API key.*Set .api_key. in the provider block or the LOWCODE_API_KEY environment variable`},
+		{"not a URL", `endpoint = "127.0.0.1:8080"
+  api_key = "lck_x"`, `Invalid platform endpoint.*Check .endpoint. or LOWCODE_ENDPOINT`},
+		{"nothing listens there", `endpoint = "http://127.0.0.1:1"
+  api_key = "lck_x"
+  max_retries = 0`, `Cannot use the platform.*cannot reach the platform API at http://127.0.0.1:1.*Check the provider's .endpoint. setting \(or LOWCODE_ENDPOINT\)`},
+		{"rejected key", fmt.Sprintf(`endpoint = %q
+  api_key = "lck_not_a_key"`, p.URL), `Cannot use the platform.*rejected the API key.*Check the provider's .api_key. setting \(or LOWCODE_API_KEY\)`},
+		{"another server", fmt.Sprintf(`endpoint = %q
+  api_key = "lck_x"`, notPlatform.URL), `answered, but not like the platform API.*Check the provider's .endpoint. setting \(or LOWCODE_ENDPOINT\)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: `provider "lowcode" {
+  ` + tc.provider + `
+}
+
+data "lowcode_applications" "all" {}
+`,
+					// The CLI wraps diagnostics: any space may have become a line break.
+					ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(tc.want, " ", `\s+`)),
+				}},
+			})
+		})
 	}
 }

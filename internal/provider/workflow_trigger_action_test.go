@@ -120,8 +120,8 @@ func TestAccWorkflowTriggerAction_protocol(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(executions) != 1 || executions[0].Status != api.ExecutionStatusSucceeded || (*executions[0].Output)["total"] != 500.0 ||
-					!strings.Contains(ok.progress[0], executions[0].ID) {
+				if len(executions) != 1 || executions[0].Status != api.ExecutionStatusSucceeded || executions[0].Output == nil ||
+					(*executions[0].Output)["total"] != 500.0 || len(ok.progress) == 0 || !strings.Contains(ok.progress[0], executions[0].ID) {
 					t.Errorf("after one invocation the platform has %+v", executions)
 				}
 
