@@ -288,6 +288,13 @@ func TestDeliveryRetries(t *testing.T) {
 		if !slices.Equal(statuses, []int{500, 502, 200}) || deref(d.Attempts[0].Error) == "" || d.Attempts[2].Error != nil {
 			t.Errorf("attempts %s", mustJSON(t, d.Attempts))
 		}
+		// Each retry waited its turn of the schedule (fastRuntime: 20 ms, then 40 ms), less at
+		// most the 20% of jitter; times are kept to the millisecond.
+		for i, wait := range []time.Duration{20 * time.Millisecond, 40 * time.Millisecond} {
+			if gap := d.Attempts[i+1].At.Sub(d.Attempts[i].At); gap < wait*8/10-time.Millisecond {
+				t.Errorf("retry %d came %v after the attempt before it; the schedule says %v (±20%%)", i+1, gap, wait)
+			}
+		}
 		if len(accepted) != 1 || len(invalid) != 0 || !slices.Equal(attempts, []string{d.ID, d.ID, d.ID}) {
 			t.Errorf("receiver: accepted %d, attempts %v, invalid %v", len(accepted), attempts, invalid)
 		}
