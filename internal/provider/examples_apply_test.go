@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,6 +253,18 @@ func TestAccExamples_readers(t *testing.T) {
 			var got map[string]struct{ Value any }
 			if err := json.Unmarshal([]byte(d.Must("output", "-json").Stdout), &got); err != nil {
 				t.Fatal(err)
+			}
+			if name == "lowcode_workflow_trigger" {
+				// The action ran after terraform_data was created, and waited for a success.
+				all, err := client.Collect(p.API.ListExecutions(context.Background(), client.ExecutionFilter{WorkflowID: outputs.WorkflowID.Value}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.ContainsFunc(all, func(e api.Execution) bool {
+					return e.Input["order_id"] == "smoke-test" && e.Status == api.ExecutionStatusSucceeded
+				}) {
+					t.Errorf("the action's smoke test did not run: the workflow's executions are %+v", all)
+				}
 			}
 			for output, value := range want[name] {
 				gotJSON, _ := json.Marshal(got[output].Value)
