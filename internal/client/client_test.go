@@ -195,7 +195,7 @@ func TestContextCancellationStopsRetrying(t *testing.T) {
 		steps []step
 		cfg   func(*Config)
 	}{
-		{name: "while waiting for Retry-After", steps: []step{{status: 429, header: map[string]string{"Retry-After": "3600"}}}},
+		{name: "while waiting for Retry-After", steps: []step{{status: 429, header: map[string]string{"Retry-After": "60"}}}},
 		{name: "while backing off", steps: []step{{status: 503}}, cfg: func(c *Config) {
 			c.RetryWaitMin, c.RetryWaitMax = time.Hour, time.Hour
 		}},
