@@ -195,6 +195,19 @@ func workflowMetrics(id, window string, st store.ExecutionStats) api.WorkflowMet
 	return m
 }
 
+// windowString spells a window as the metrics API's window parameter does: 1h, 90m as 1h30m,
+// 45s as 45s (not Go's 1h0m0s), so an alert's window reads like the query that reproduces it.
+func windowString(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // judgedMetrics are a workflow's metrics with the thresholds of its target (nil when it has
 // none) that they breach: what GET /workflows/{id}/metrics reports, and /metrics exports.
 func judgedMetrics(id, window string, st store.ExecutionStats, target *api.MonitoringTarget) api.WorkflowMetrics {
@@ -271,7 +284,7 @@ func (s *Server) alertOnBreach(ctx context.Context, q *store.Q, wf *api.Workflow
 	if err != nil {
 		return false, err
 	}
-	m := judgedMetrics(wf.ID, window.String(), stats, target)
+	m := judgedMetrics(wf.ID, windowString(window), stats, target)
 	now := make([]string, len(m.Breaches))
 	for i, b := range m.Breaches {
 		now[i] = string(b.Metric)

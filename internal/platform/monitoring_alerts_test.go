@@ -66,7 +66,7 @@ func TestMonitoringTargetBreachIsPublishedOnce(t *testing.T) {
 			t.Fatalf("%d alerts after the first breach, want 1", len(got))
 		}
 		in := waitExecution(t, c, got[0].ID).Input
-		if in["workflow_id"] != orders.ID || in["application_id"] != appID || in["window"] != "1h0m0s" ||
+		if in["workflow_id"] != orders.ID || in["application_id"] != appID || in["window"] != "1h" ||
 			in["success_rate"] != 50.0 || in["executions"] != 2.0 || !sameStrings(in["newly_breached"], "success_rate") {
 			t.Errorf("the alert's data: %v", in)
 		}
