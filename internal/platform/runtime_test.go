@@ -362,3 +362,55 @@ func createWorkflowB(b *testing.B, c *api.ClientWithResponses, in api.WorkflowIn
 func dbQueryRowB(inst *platformtest.Instance, query string) *sql.Row {
 	return inst.Server.Store().DB().QueryRowContext(context.Background(), query)
 }
+
+// Two replicas on one PostgreSQL database share webhook deliveries without making any twice:
+// each delivery reaches the receiver exactly once, whichever replica published its event.
+func TestReplicasDeliverEachWebhookOnce(t *testing.T) {
+	t.Parallel()
+	url := pgtest.Start(t)
+	a := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
+	b := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
+	ca, cb := a.Client, b.ClientFor(a.OwnerKey)
+	rc := startReceiver(t)
+	hook := rc.subscribe(t, ca, "", "order.created")
+	const n = 50
+	events := make([]*api.PublishEventResponse, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c := ca
+			if i%2 == 1 {
+				c = cb
+			}
+			events[i], errs[i] = c.PublishEventWithResponse(context.Background(), &api.PublishEventParams{},
+				api.EventInput{Type: "order.created", Data: &map[string]any{"n": i}})
+		})
+	}
+	wg.Wait()
+	var ids []string
+	for i, ev := range events {
+		if errs[i] != nil || ev.JSON202 == nil || len(ev.JSON202.DeliveryIds) != 1 {
+			t.Fatalf("publishing event %d: %v %+v", i, errs[i], ev)
+		}
+		ids = append(ids, ev.JSON202.DeliveryIds[0])
+	}
+	for _, id := range ids {
+		if d := waitDelivery(t, ca, hook.ID, id); d.Status != api.DeliveryStatusSucceeded || len(d.Attempts) != 1 {
+			t.Fatalf("delivery %s: %s", id, mustJSON(t, d))
+		}
+	}
+	accepted, attempts, invalid := rc.snapshot()
+	seen := map[string]int{}
+	for _, id := range attempts {
+		seen[id]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("delivery %s reached the receiver %d times, want once", id, seen[id])
+		}
+	}
+	if len(attempts) != n || len(accepted) != n || len(invalid) != 0 {
+		t.Errorf("the receiver got %d requests, accepted %d, refused %d signatures; want %d, %d, 0", len(attempts), len(accepted), len(invalid), n, n)
+	}
+}
