@@ -109,9 +109,34 @@ func TestExpiredLeaseIsRecovered(t *testing.T) {
 	})
 }
 
+// twoReplicas starts two servers on one throw-away PostgreSQL database, with a client for
+// each acting as the same owner.
+func twoReplicas(t *testing.T) (a, b *platformtest.Instance, ca, cb *api.ClientWithResponses) {
+	t.Helper()
+	url := pgtest.Start(t)
+	a = platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
+	b = platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
+	return a, b, a.Client, b.ClientFor(a.OwnerKey)
+}
+
+// throughBoth runs call for i from 0 to n-1 at once, the even ones through ca and the odd
+// ones through cb, and returns when all have.
+func throughBoth(n int, ca, cb *api.ClientWithResponses, call func(i int, c *api.ClientWithResponses)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			c := ca
+			if i%2 == 1 {
+				c = cb
+			}
+			call(i, c)
+		})
+	}
+	wg.Wait()
+}
+
 func TestReplicasRunEachExecutionOnce(t *testing.T) {
 	t.Parallel()
-	url := pgtest.Start(t)
 	var mu sync.Mutex
 	calls := map[float64]int{}
 	counter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -123,25 +148,13 @@ func TestReplicasRunEachExecutionOnce(t *testing.T) {
 	}))
 	t.Cleanup(counter.Close)
 
-	a := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
-	b := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
-	ca, cb := a.Client, b.ClientFor(a.OwnerKey)
+	a, b, ca, cb := twoReplicas(t)
 	wf := createWorkflow(t, ca, api.WorkflowInput{ApplicationID: createApp(t, ca, "order-management"), Name: "count", Version: "1.0.0",
 		Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},
 		Steps:   []api.WorkflowStep{{Name: "call", Type: api.HTTP, HTTP: &api.HTTPStep{Method: api.POST, URL: counter.URL}}}})
 	const n = 50
 	ids := make([]string, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			c := ca
-			if i%2 == 1 {
-				c = cb
-			}
-			ids[i] = trigger(t, c, wf.ID, map[string]any{"n": i})
-		})
-	}
-	wg.Wait()
+	throughBoth(n, ca, cb, func(i int, c *api.ClientWithResponses) { ids[i] = trigger(t, c, wf.ID, map[string]any{"n": i}) })
 	for _, id := range ids {
 		if exe := waitExecution(t, ca, id); exe.Status != api.ExecutionStatusSucceeded {
 			t.Fatalf("execution %s: %s", id, mustJSON(t, exe))
@@ -367,27 +380,16 @@ func dbQueryRowB(inst *platformtest.Instance, query string) *sql.Row {
 // each delivery reaches the receiver exactly once, whichever replica published its event.
 func TestReplicasDeliverEachWebhookOnce(t *testing.T) {
 	t.Parallel()
-	url := pgtest.Start(t)
-	a := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
-	b := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime())
-	ca, cb := a.Client, b.ClientFor(a.OwnerKey)
+	_, _, ca, cb := twoReplicas(t)
 	rc := startReceiver(t)
 	hook := rc.subscribe(t, ca, "", "order.created")
 	const n = 50
 	events := make([]*api.PublishEventResponse, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			c := ca
-			if i%2 == 1 {
-				c = cb
-			}
-			events[i], errs[i] = c.PublishEventWithResponse(context.Background(), &api.PublishEventParams{},
-				api.EventInput{Type: "order.created", Data: &map[string]any{"n": i}})
-		})
-	}
-	wg.Wait()
+	throughBoth(n, ca, cb, func(i int, c *api.ClientWithResponses) {
+		events[i], errs[i] = c.PublishEventWithResponse(context.Background(), &api.PublishEventParams{},
+			api.EventInput{Type: "order.created", Data: &map[string]any{"n": i}})
+	})
 	var ids []string
 	for i, ev := range events {
 		if errs[i] != nil || ev.JSON202 == nil || len(ev.JSON202.DeliveryIds) != 1 {
