@@ -5,16 +5,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/go-version"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/tfcli"
 )
 
 // TestExamples proves every example a user may copy from examples/ is formatted and valid:
 // `terraform fmt -check` and `terraform validate` against the provider built from this tree
-// (through dev_overrides in a throw-away CLI config, so nothing is downloaded).
+// (through tfcli's dev_overrides, so nothing is downloaded).
 func TestExamples(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that need the Terraform CLI (make test does)")
@@ -31,25 +32,6 @@ func TestExamples(t *testing.T) {
 		t.Fatalf("terraform fmt -check found unformatted examples (run `make fmt`):\n%s", out)
 	}
 
-	bin := t.TempDir()
-	exe := "terraform-provider-lowcode"
-	if runtime.GOOS == "windows" {
-		exe += ".exe"
-	}
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, exe), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
-	if err := os.WriteFile(cliConfig, []byte(`provider_installation {
-  dev_overrides {
-    "lowcode-platform/lowcode" = "`+filepath.ToSlash(bin)+`"
-  }
-  direct {}
-}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	providerTF, err := os.ReadFile(filepath.Join(root, "provider", "provider.tf"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +53,8 @@ func TestExamples(t *testing.T) {
 			if (query || strings.Contains(filepath.ToSlash(dir), "/actions/")) && tfVersion.LessThan(version.Must(version.NewVersion("1.14.0"))) {
 				t.Skipf("actions and list resources need Terraform 1.14; this CLI is %s", tfVersion)
 			}
-			work := t.TempDir()
+			d := tfcli.New(t)
+			work := d.Path
 			files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
 			queries, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
 			files = append(files, queries...)
@@ -98,11 +81,8 @@ func TestExamples(t *testing.T) {
 			if query {
 				args = append(args, "-query")
 			}
-			cmd := exec.Command(tf, args...)
-			cmd.Dir = work
-			cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("terraform validate %s failed:\n%s", dir, out)
+			if res := d.Run(args...); res.Code != 0 {
+				t.Errorf("terraform validate %s failed:\n%s", dir, res)
 			}
 		})
 	}
