@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/classification"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/classification"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 

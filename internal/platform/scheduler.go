@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/cronspec"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/cronspec"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 

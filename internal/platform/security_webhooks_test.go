@@ -16,7 +16,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/signing"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 )
 
 // specReceiver follows the Standard Webhooks spec as a receiver should: it verifies every

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/expression"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )

@@ -11,7 +11,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/signing"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/cronspec"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/expression"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/cronspec"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 

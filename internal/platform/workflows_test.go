@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/expression"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 )
 

@@ -20,8 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/classification"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/signing"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/classification"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 )
 
 // httpURLValidator accepts what the platform accepts as a callback: an absolute http:// or

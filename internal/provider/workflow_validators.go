@@ -1,7 +1,7 @@
 package provider
 
 // Plan-time checks of workflows: the same rules, compiler and cron parser as the platform
-// (internal/platform/expression and cronspec), so that `terraform validate` refuses what the
+// (internal/rules/expression and cronspec), so that `terraform validate` refuses what the
 // server would refuse, naming the attribute.
 
 import (
@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/cronspec"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/expression"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/cronspec"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
 // Step types, trigger types and HTTP methods the platform knows.
