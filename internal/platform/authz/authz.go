@@ -18,6 +18,7 @@ package authz
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 )
@@ -152,10 +153,12 @@ func SeesData(p *Principal, policy api.ClassificationPolicy, t Target) bool {
 func HighestRole(p *Principal) api.Role {
 	best := api.Viewer
 	for _, g := range p.Grants {
+		// mutation: equivalent CONDITIONALS_BOUNDARY: ranks are one-to-one with roles, so on equal ranks g.Role is best already.
 		if roleRank[g.Role] > roleRank[best] {
 			best = g.Role
 		}
 	}
+	// mutation: equivalent CONDITIONALS_BOUNDARY: ranks are one-to-one with roles (best is never unknown), so on equal ranks MaxRole is best already.
 	if roleRank[p.MaxRole] < roleRank[best] {
 		best = p.MaxRole
 	}
@@ -164,9 +167,8 @@ func HighestRole(p *Principal) api.Role {
 
 // Refusals of MayManageAccess, worded for the caller.
 var (
-	ErrManageNeedsAdmin = errors.New("managing access at this scope needs the admin role there: application admins manage their " +
-		"application and its workflows; the platform and data scopes need the admin role on the platform")
-	ErrOwnerNeedsOwner = errors.New("granting or revoking the owner role needs the owner role on the platform")
+	ErrManageNeedsAdmin = errors.New("managing access at this scope needs the admin role there: application admins manage their application and its workflows; the platform and data scopes need the admin role on the platform")
+	ErrOwnerNeedsOwner  = errors.New("granting or revoking the owner role needs the owner role on the platform")
 )
 
 // MayManageAccess tells whether the principal may grant or revoke role at a scope that applies
@@ -183,7 +185,7 @@ func MayManageAccess(p *Principal, t Target, role api.Role) error {
 	// role below owner there); it stays so that a role added above admin is not grantable by
 	// admins by default.
 	if !Can(p, t, role) {
-		return errors.New("nobody may grant or revoke a role above their own at a scope: you hold less than " + string(role) + " here")
+		return fmt.Errorf("nobody may grant or revoke a role above their own at a scope: you hold less than %s here", role)
 	}
 	return nil
 }
@@ -199,10 +201,9 @@ func SeesAssignment(p *Principal, userID string, t Target) bool {
 func Administered(p *Principal) (apps, workflows []string) {
 	for _, g := range p.Grants {
 		id := deref(g.Scope.ID)
-		switch {
-		case g.Scope.Type == api.ScopeTypeApplication && Can(p, Target{ApplicationID: id}, api.Admin):
+		if g.Scope.Type == api.ScopeTypeApplication && Can(p, Target{ApplicationID: id}, api.Admin) {
 			apps = append(apps, id)
-		case g.Scope.Type == api.ScopeTypeWorkflow && Can(p, Target{WorkflowID: id}, api.Admin):
+		} else if g.Scope.Type == api.ScopeTypeWorkflow && Can(p, Target{WorkflowID: id}, api.Admin) {
 			workflows = append(workflows, id)
 		}
 	}
