@@ -145,11 +145,12 @@ func (p *Program) Eval(ctx context.Context, doc map[string]any) (any, error) {
 		return nil, &Error{Message: err.Error(), Err: err}
 	}
 	timeout := DefaultTimeout
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d)
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
 	}
 	g := &guard{ctx: ctx, done: ctx.Done(), deadline: time.Now().Add(timeout), timeout: timeout}
 
+	// mutation: equivalent ARITHMETIC_BASE: a capacity hint; the map grows as needed and a negative hint is taken as none.
 	env := make(map[string]any, len(doc)+1)
 	for k, v := range doc {
 		env[k] = v

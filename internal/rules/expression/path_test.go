@@ -22,6 +22,15 @@ func TestValidateFieldPath(t *testing.T) {
 		{path: "items[0]", wantErr: `character '['`},
 		{path: "naïve", wantErr: `character 'ï'`},
 		{path: strings.Repeat("a", MaxFieldPathLength+1), wantErr: "longer than"},
+		{path: strings.Repeat("a", MaxFieldPathLength)},
+		// The ends of each character range, and their neighbours outside it.
+		{path: "az.AZ.09._-"},
+		{path: "a`", wantErr: "character '`'"},
+		{path: "a{", wantErr: "character '{'"},
+		{path: "a@", wantErr: "character '@'"},
+		{path: "a[", wantErr: "character '['"},
+		{path: "a/", wantErr: "character '/'"},
+		{path: "a:", wantErr: "character ':'"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {
