@@ -122,6 +122,11 @@ func Classify(ip netip.Addr) Kind {
 			return KindMetadata
 		}
 	}
+	// Before the switch (it is inside reserved4), and not a case of it: Go's coverage profile
+	// has no counter for case expressions, and mutation testing needs one to test this one.
+	if ip == broadcast4 {
+		return KindBroadcast
+	}
 	switch {
 	case !ip.IsValid():
 		return KindReserved
@@ -135,8 +140,6 @@ func Classify(ip netip.Addr) Kind {
 		return KindLinkLocal
 	case ip.IsMulticast(), ip.IsLinkLocalMulticast(), ip.IsInterfaceLocalMulticast():
 		return KindMulticast
-	case ip == broadcast4:
-		return KindBroadcast
 	case thisNet.Contains(ip), reserved4.Contains(ip):
 		return KindReserved
 	}
@@ -147,10 +150,7 @@ func Classify(ip netip.Addr) Kind {
 // target names what was being reached, for the message.
 func (p Policy) CheckIP(ip netip.Addr, target string) error {
 	kind := Classify(ip)
-	switch {
-	case kind == KindPublic,
-		kind == KindLoopback && p.AllowLoopback,
-		kind == KindPrivate && p.AllowPrivate:
+	if kind == KindPublic || kind == KindLoopback && p.AllowLoopback || kind == KindPrivate && p.AllowPrivate {
 		return nil
 	}
 	return &RefusedError{Target: target, Reason: fmt.Sprintf("%s is %s address", ip, article(kind)), Kind: kind}
@@ -177,14 +177,17 @@ func (p Policy) CheckURL(raw string) error {
 func (p Policy) checkURL(u *url.URL) error {
 	// Paths and queries may carry tokens; messages name scheme and host only.
 	target := (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
-	switch {
-	case !u.IsAbs():
+	// Conditions as if statements, not switch cases: see Classify.
+	if !u.IsAbs() {
 		return &RefusedError{Target: "a relative URL", Reason: "the URL must be absolute, starting with http:// or https://"}
-	case u.Scheme != "http" && u.Scheme != "https":
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
 		return &RefusedError{Target: target, Reason: fmt.Sprintf("the scheme %q is not allowed; use http or https", u.Scheme)}
-	case u.User != nil:
+	}
+	if u.User != nil {
 		return &RefusedError{Target: target, Reason: "the URL must not contain a user name or password; send credentials in headers"}
-	case u.Hostname() == "":
+	}
+	if u.Hostname() == "" {
 		return &RefusedError{Target: target, Reason: "the URL has no host"}
 	}
 	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
