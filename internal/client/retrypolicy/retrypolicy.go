@@ -68,12 +68,12 @@ func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response
 			return wait
 		}
 	}
+	// minWait<<attemptNum, capped at maxWait, compared without shifting minWait left, which
+	// could overflow (and wrap to a small positive wait) when a caller sets a large minimum.
+	// A right shift by 64 or more is 0 here, so late attempts get maxWait.
 	wait := maxWait
-	if attemptNum < 32 {
-		wait = min(minWait<<attemptNum, maxWait)
-		if wait <= 0 { // overflow
-			wait = maxWait
-		}
+	if minWait <= maxWait>>attemptNum {
+		wait = minWait << attemptNum
 	}
 	half := wait / 2
 	return half + jitter(wait-half+1)
