@@ -192,19 +192,20 @@ func Match(pat, path string) bool {
 func (p pattern) match(path []string) bool {
 	pi, si := 0, 0
 	starP, starS := -1, 0
+	// An if chain rather than a switch: Go's coverage profile has no counter for case
+	// expressions, so mutation testing would leave these conditions untested.
 	for si < len(path) {
-		switch {
-		case pi < len(p) && p[pi] == "**":
+		if pi < len(p) && p[pi] == "**" {
 			starP, starS = pi, si
 			pi++
-		case pi < len(p) && (p[pi] == "*" || strings.EqualFold(p[pi], path[si])):
+		} else if pi < len(p) && (p[pi] == "*" || strings.EqualFold(p[pi], path[si])) {
 			pi++
 			si++
-		case starP >= 0:
+		} else if starP >= 0 {
 			// Let the last "**" absorb one more segment and retry.
 			starS++
 			pi, si = starP+1, starS
-		default:
+		} else {
 			return false
 		}
 	}
@@ -265,10 +266,9 @@ func decide(policies []compiledPolicy, path []string) (match, bool) {
 			if !pat.match(path) {
 				continue
 			}
-			switch {
-			case m.winner == nil || cp.rank > m.winner.rank:
+			if m.winner == nil || cp.rank > m.winner.rank { // not a switch: see pattern.match
 				m = match{winner: cp, pattern: cp.raw[j], tied: []*compiledPolicy{cp}}
-			case cp.rank == m.winner.rank:
+			} else if cp.rank == m.winner.rank {
 				m.tied = append(m.tied, cp)
 			}
 			break
@@ -309,10 +309,12 @@ func Classify(doc map[string]any, policies []api.ClassificationPolicy) Result {
 	res := Result{Level: api.Public, Fields: make([]api.FieldClassification, 0, len(found))}
 	for _, f := range found {
 		res.Fields = append(res.Fields, f)
+		// mutation: equivalent CONDITIONALS_BOUNDARY: levels and ranks are one-to-one, so on equal ranks the level is the same.
 		if LevelRank(f.Level) > LevelRank(res.Level) {
 			res.Level = f.Level
 		}
 	}
+	// mutation: equivalent CONDITIONALS_BOUNDARY: paths are the keys of a map, so no two fields compare equal.
 	sort.Slice(res.Fields, func(i, j int) bool { return res.Fields[i].Path < res.Fields[j].Path })
 	return res
 }

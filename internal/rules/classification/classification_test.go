@@ -112,6 +112,14 @@ func TestValidatePattern(t *testing.T) {
 		{pattern: "customer ssn", wantErr: `character ' '`},
 		{pattern: "a/b", wantErr: `character '/'`},
 		{pattern: strings.Repeat("a", MaxPatternLength+1), wantErr: "longer than"},
+		{pattern: strings.Repeat("a", MaxPatternLength)},
+		// The ends of each character range (upper case is folded to lower), and their
+		// neighbours outside it.
+		{pattern: "az.AZ.09._-"},
+		{pattern: "a`", wantErr: "character '`'"},
+		{pattern: "a{", wantErr: "character '{'"},
+		{pattern: "a/", wantErr: "character '/'"},
+		{pattern: "a:", wantErr: "character ':'"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.pattern, func(t *testing.T) {
@@ -318,4 +326,31 @@ func get(v any, path string) any {
 		v = m[seg]
 	}
 	return v
+}
+
+func TestClassifyPublicAndTies(t *testing.T) {
+	first := policy("cls_first", api.Confidential, "email")
+	second := policy("cls_second", api.Confidential, "customer.email")
+	public := policy("cls_public", api.Public, "note")
+	doc := map[string]any{"customer": map[string]any{"email": "ada@example.com"}, "note": "hello"}
+	cases := []struct {
+		name     string
+		policies []api.ClassificationPolicy
+		want     []api.FieldClassification
+	}{
+		{"a public policy classifies its fields too", []api.ClassificationPolicy{public}, []api.FieldClassification{
+			{Path: "note", Level: api.Public, PolicyID: "cls_public", Pattern: "note"}}},
+		{"among equal levels the first policy decides", []api.ClassificationPolicy{first, second}, []api.FieldClassification{
+			{Path: "customer.email", Level: api.Confidential, PolicyID: "cls_first", Pattern: "email"}}},
+		{"in the caller's order", []api.ClassificationPolicy{second, first}, []api.FieldClassification{
+			{Path: "customer.email", Level: api.Confidential, PolicyID: "cls_second", Pattern: "customer.email"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Classify(doc, tc.policies)
+			if !reflect.DeepEqual(got.Fields, tc.want) {
+				t.Errorf("Fields = %+v, want %+v", got.Fields, tc.want)
+			}
+		})
+	}
 }
