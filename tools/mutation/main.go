@@ -67,7 +67,7 @@ type row struct {
 	pkg                                        pkg
 	killed, timedOut, lived, notCovered, equiv int
 	notViable                                  int
-	livedAt, notCoveredAt                      []string
+	livedAt, notCoveredAt, timedOutAt          []string
 	accepted                                   []string // "file:line:col TYPE: reason"
 	stale                                      []string
 	elapsed                                    time.Duration
@@ -81,6 +81,12 @@ func (r row) efficacy() float64 {
 		return 100
 	}
 	return 100 * float64(detected) / float64(detected+r.lived)
+}
+
+// maxTimedOut is how many timeouts a package may have before its figures are distrusted:
+// a tenth of its tested mutants, and at least 2.
+func maxTimedOut(r row) int {
+	return max(2, (r.killed+r.timedOut+r.lived)/10)
 }
 
 // coverage is the share of mutants some test runs.
@@ -158,8 +164,10 @@ func measure(root, tmp string, p pkg, workers, timeoutCoefficient int) row {
 		"./"+p.Dir)
 	cmd.Dir = root
 	// A mutant is killed by the tests, not by go vet, which go test also runs by default (and
-	// which costs as much as the build).
-	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -vet=off"))
+	// which costs as much as the build). -count=1 keeps gremlins' first, unmutated run from
+	// being a cached result: its duration sets the timeout of every mutant's run, which builds
+	// and links a test binary, so a cached run would make every mutant time out.
+	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -vet=off -count=1"))
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	began := time.Now()
@@ -198,6 +206,7 @@ func measure(root, tmp string, p pkg, workers, timeoutCoefficient int) row {
 				}
 			case "TIMED OUT":
 				r.timedOut++
+				r.timedOutAt = append(r.timedOutAt, at)
 			case "LIVED":
 				if mk := find(markers[path], m.Line, m.Type); mk != nil {
 					r.equiv++
@@ -290,9 +299,16 @@ func print(rows []row, minEfficacy, minCoverage float64) (failed []string) {
 			continue
 		}
 		verdict := "ok"
-		if r.efficacy() < minEfficacy || r.coverage() < minCoverage {
+		switch {
+		case r.efficacy() < minEfficacy || r.coverage() < minCoverage:
 			verdict = "**BELOW**"
 			failed = append(failed, r.pkg.Dir)
+		case r.timedOut > maxTimedOut(r):
+			// Timeouts count as killed, which is right for a mutant that loops and wrong for
+			// one that only ran on a machine too busy to finish in time: many timeouts mean
+			// the figures cannot be trusted.
+			verdict = "**TIMEOUTS**"
+			failed = append(failed, r.pkg.Dir+" (too many timeouts: a busy machine? raise -timeout-coefficient)")
 		}
 		fmt.Fprintf(tw, "| %s \t %s \t %d \t %d \t %d \t %.1f%% \t %.1f%% \t %d \t %d \t %s \t %s \t\n", r.pkg.Dir, r.pkg.What,
 			r.killed+r.timedOut, r.lived, r.notCovered, r.efficacy(), r.coverage(), r.timedOut, r.equiv, r.elapsed.Round(time.Second), verdict)
@@ -305,6 +321,7 @@ func print(rows []row, minEfficacy, minCoverage float64) (failed []string) {
 		}
 		list(r.pkg.Dir+": lived (no test noticed the change)", r.livedAt)
 		list(r.pkg.Dir+": not covered (no test runs this code)", r.notCoveredAt)
+		list(r.pkg.Dir+": timed out (counted as killed)", r.timedOutAt)
 		list(r.pkg.Dir+": accepted as equivalent", r.accepted)
 		list(r.pkg.Dir+": stale equivalence markers", r.stale)
 	}
