@@ -42,6 +42,7 @@ var guarded = []pkg{
 	{Dir: "internal/rules/classification", What: "classification and redaction"},
 	{Dir: "internal/rules/signing", What: "webhook signing"},
 	{Dir: "internal/client/retrypolicy", What: "client retries"},
+	{Dir: "internal/rules/cronspec", What: "schedule limits"},
 }
 
 type pkg struct {

@@ -34,12 +34,15 @@ type Schedule struct {
 // Parse parses spec. Errors quote the spec and say what is wrong with it.
 func Parse(spec string) (Schedule, error) {
 	s := strings.TrimSpace(spec)
-	switch {
-	case s == "":
+	// If statements, not switch cases: Go's coverage profile has no counter for case
+	// expressions, so mutation testing would leave these checks untested.
+	if s == "" {
 		return Schedule{}, fmt.Errorf("cron expression is empty; use five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly")
-	case len(s) > MaxLength:
+	}
+	if len(s) > MaxLength {
 		return Schedule{}, fmt.Errorf("cron expression is longer than %d characters", MaxLength)
-	case strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ="):
+	}
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
 		// Also avoids a panic in cron v3.0.1 on "TZ=x" without a space.
 		return Schedule{}, fmt.Errorf("invalid cron expression %q: time zones are not supported, schedules run in UTC", spec)
 	}

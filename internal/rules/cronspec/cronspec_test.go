@@ -105,6 +105,24 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// The limits at their edges: the last value accepted.
+func TestParseLimits(t *testing.T) {
+	cases := []struct {
+		name string
+		spec string
+	}{
+		{"the longest spec", strings.Repeat("1,", 95) + "10 * * * *"},
+		{"the shortest interval", "@every 1m"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Parse(tc.spec); err != nil {
+				t.Fatalf("Parse(%q) (%d characters): %v", tc.spec, len(tc.spec), err)
+			}
+		})
+	}
+}
+
 func TestZeroScheduleNeverFires(t *testing.T) {
 	var s Schedule
 	if got := s.Next(time.Now()); !got.IsZero() {
