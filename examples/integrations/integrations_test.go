@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -172,7 +171,10 @@ func deliver(t *testing.T, url string, h http.Header, body []byte) int {
 func goExamples(t *testing.T) language {
 	t.Helper()
 	dir := t.TempDir()
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal("go is not on PATH")
+	}
 	for _, prog := range []string{"client", "receiver"} {
 		cmd := exec.Command(goCmd, "build", "-o", filepath.Join(dir, prog), "./go/"+prog)
 		if out, err := cmd.CombinedOutput(); err != nil {
