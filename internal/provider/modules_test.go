@@ -25,7 +25,9 @@ import (
 // examples/modules/team-onboarding, with the provider built from this tree and a fresh
 // platform behind LOWCODE_ENDPOINT. Every run of every test file must pass (the integration
 // runs apply against the platform, the mock_provider runs need none), and afterwards the
-// platform must hold nothing the runs created: `terraform test` destroys what it made.
+// platform must hold nothing the runs created: `terraform test` destroys what it made. Then
+// the module's usage example applies, plans empty and destroys, as a user's first apply would.
+// (TestExamples leaves examples/modules to this test: `validate` needs the modules installed.)
 func TestAccModules_teamOnboarding(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that need the Terraform CLI (make test does)")
@@ -59,6 +61,16 @@ func TestAccModules_teamOnboarding(t *testing.T) {
 		}
 	}
 	t.Logf("%s (%s): %d runs passed in %s", m.name, m.version, passed, time.Since(start).Round(time.Millisecond))
+
+	// The usage example in the module's examples/basic (the README shows the same).
+	example := m.in(filepath.Join("examples", "basic"))
+	example.env = append(example.env, "TF_VAR_crm_token=crm-test-token")
+	example.must("get", "-no-color")
+	example.must("apply", "-auto-approve", "-no-color")
+	if res := example.run("plan", "-detailed-exitcode", "-no-color"); res.code != 0 {
+		t.Errorf("the plan after applying examples/basic is not empty:\n%s", res)
+	}
+	example.must("destroy", "-auto-approve", "-no-color")
 
 	// What the integration runs made, by the platform's audit log, and that all of it is gone.
 	created := map[string][]string{}
@@ -208,6 +220,14 @@ func cliIdentity(t *testing.T, cli string, env []string) (name, version string) 
 	}
 	t.Fatalf("%s version names neither Terraform nor OpenTofu:\n%s", cli, out)
 	return "", ""
+}
+
+// in returns the same CLI set-up working in a subdirectory of the module's copy.
+func (m *moduleRun) in(subdir string) *moduleRun {
+	c := *m
+	c.dir = filepath.Join(m.dir, subdir)
+	c.env = slices.Clone(m.env)
+	return &c
 }
 
 func (m *moduleRun) run(args ...string) cliResult {
