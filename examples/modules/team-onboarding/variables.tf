@@ -182,7 +182,7 @@ variable "webhook_secrets" {
 
   validation {
     condition     = alltrue([for s in values(var.webhook_secrets) : length(s) >= 24 && length(s) <= 256])
-    error_message = "every webhook secret must be 24 to 256 characters (or whsec_ followed by base64)."
+    error_message = "every webhook secret must be 24 to 256 characters, such as whsec_ followed by base64."
   }
 }
 
