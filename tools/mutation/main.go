@@ -165,10 +165,13 @@ func measure(root, tmp string, p pkg, workers, timeoutCoefficient int) row {
 		"./"+p.Dir)
 	cmd.Dir = root
 	// A mutant is killed by the tests, not by go vet, which go test also runs by default (and
-	// which costs as much as the build). -count=1 keeps gremlins' first, unmutated run from
-	// being a cached result: its duration sets the timeout of every mutant's run, which builds
-	// and links a test binary, so a cached run would make every mutant time out.
-	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -vet=off -count=1"))
+	// which costs as much as the build). gremlins' first, unmutated run sets the timeout of
+	// every mutant's run, which builds and links a test binary: -count=1 keeps that first run
+	// from being a cached result, and a linker flag no other run used (-X of an unused name)
+	// makes it link afresh, so that a package with very fast tests does not get a timeout too
+	// short for a build (all 21 of authz's mutants timed out on a busy machine before).
+	nonce := fmt.Sprintf("-ldflags=-X=main.mutationRun=%d", time.Now().UnixNano())
+	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -vet=off -count=1 "+nonce))
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	began := time.Now()
