@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
@@ -58,6 +59,7 @@ const (
 	rulePlatformOp             // need at the platform; everyone else 403
 	ruleHidden                 // need at the place reads or changes; everyone else 404
 	ruleAnyone                 // every authenticated caller
+	ruleAuthorIn               // need at the place (A) for what the change adds to W; readers of W get 403, others 404
 )
 
 // caller is one row of principals.
@@ -184,6 +186,12 @@ func matrixRows() []matrixRow {
 		}},
 		{"workflows", "replace", atWorkflow, api.Editor, ruleChange, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.ReplaceWorkflowWithResponse(ctx, fx.workflow, &api.ReplaceWorkflowParams{IfMatch: stale}, orderFulfillment(fx.app)))
+		}},
+		// An emit step publishes the application's events, so writing one needs what POST /events
+		// needs (editor on A), even from an editor of W alone.
+		{"workflows", "write an emit step", atApp, api.Editor, ruleAuthorIn, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.PatchWorkflowWithResponse(ctx, fx.workflow, &api.PatchWorkflowParams{IfMatch: stale},
+				api.WorkflowPatch{Steps: &[]api.WorkflowStep{{Name: "forge", Type: api.Emit, Emit: &api.EmitStep{EventType: "order.created"}}}}))
 		}},
 		{"workflows", "delete", atWorkflow, api.Editor, ruleChange, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.DeleteWorkflowWithResponse(ctx, fx.workflow, &api.DeleteWorkflowParams{IfMatch: stale}))
@@ -433,6 +441,9 @@ func matrixPolicy(name string, appID *string) api.ClassificationPolicyInput {
 func (row matrixRow) expect(c caller) int {
 	rank := c.rank(row.at)
 	reads := rank >= matrixRanks[api.Viewer]
+	if row.rule == ruleAuthorIn {
+		reads = c.rank(atWorkflow) >= matrixRanks[api.Viewer]
+	}
 	switch {
 	case row.rule == ruleAnyone || rank >= matrixRanks[row.need]:
 		return row.ok
@@ -577,6 +588,72 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// An emit step publishes only where the user who saved the workflow may publish: refused when
+// saved by an editor of the workflow alone (the matrix row "add an emit step"), and failed,
+// visibly, when it runs after its author lost the role.
+func TestAuthorizationEmitStepWithinItsAuthorsScope(t *testing.T) {
+	t.Parallel()
+	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+		ctx := context.Background()
+		owner := inst.Client
+		app := createApp(t, owner, "order-management")
+		listener := createWorkflow(t, owner, api.WorkflowInput{ApplicationID: app, Name: "on-validated", Version: "1.0.0",
+			Trigger: api.WorkflowTrigger{Type: api.TriggerTypeEvent, EventType: ptr("order.validated")},
+			Steps: []api.WorkflowStep{{Name: "mark", Type: api.Transform,
+				Transform: &api.TransformStep{Set: []api.TransformAssignment{{Field: "seen", Expression: "true"}}}}}})
+		listenerRuns := func() int {
+			r := must(owner.ListExecutionsWithResponse(ctx, &api.ListExecutionsParams{WorkflowID: &listener.ID}))
+			if r.JSON200 == nil {
+				t.Fatalf("listing executions: %d %s", r.StatusCode(), r.Body)
+			}
+			return len(r.JSON200.Items)
+		}
+		emitting := api.WorkflowInput{ApplicationID: app, Name: "announce-orders", Version: "1.0.0",
+			Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},
+			Steps:   []api.WorkflowStep{{Name: "announce", Type: api.Emit, Emit: &api.EmitStep{EventType: "order.validated"}}}}
+
+		author := createUser(t, owner, "author@example.com").ID
+		authorGrant := grant(t, owner, author, api.Editor, scope(api.ScopeTypeApplication, app))
+		authorClient := inst.ClientFor(createToken(t, owner, api.APITokenInput{UserID: &author}).Token)
+		wf := createWorkflow(t, authorClient, emitting)
+
+		// An editor of this workflow alone may not write an emit step into it (the refusal names
+		// the role), but may change what leaves the steps, and their author, as they are.
+		narrow := createUser(t, owner, "narrow@example.com").ID
+		grant(t, owner, narrow, api.Editor, scope(api.ScopeTypeWorkflow, wf.ID))
+		narrowClient := inst.ClientFor(createToken(t, owner, api.APITokenInput{UserID: &narrow}).Token)
+		forged := []api.WorkflowStep{{Name: "announce", Type: api.Emit, Emit: &api.EmitStep{EventType: "order.validated", Data: ptr(`{forged: true}`)}}}
+		p := wantProblem(t, must(narrowClient.PatchWorkflowWithResponse(ctx, wf.ID, &api.PatchWorkflowParams{},
+			api.WorkflowPatch{Steps: &forged})), http.StatusForbidden)
+		if !strings.Contains(deref(p.Detail), "editor role on application "+app) {
+			t.Errorf("the refusal does not name the missing role: %s", deref(p.Detail))
+		}
+		if r := must(narrowClient.PatchWorkflowWithResponse(ctx, wf.ID, &api.PatchWorkflowParams{},
+			api.WorkflowPatch{Description: ptr("announces validated orders")})); r.JSON200 == nil {
+			t.Fatalf("a change that leaves the steps: %d %s", r.StatusCode(), r.Body)
+		}
+
+		exe := waitExecution(t, owner, trigger(t, owner, wf.ID, map[string]any{"order_id": "A-1"}))
+		if exe.Status != api.ExecutionStatusSucceeded || listenerRuns() != 1 {
+			t.Fatalf("with its author's role the emit step publishes: %s, %d listener runs", mustJSON(t, exe), listenerRuns())
+		}
+
+		// The author loses the role: the next run fails at the emit step, naming the role, and
+		// publishes nothing.
+		if r := must(owner.DeleteRoleAssignmentWithResponse(ctx, authorGrant.ID, &api.DeleteRoleAssignmentParams{})); r.StatusCode() != http.StatusNoContent {
+			t.Fatalf("revoking: %d %s", r.StatusCode(), r.Body)
+		}
+		exe = waitExecution(t, owner, trigger(t, owner, wf.ID, map[string]any{"order_id": "A-2"}))
+		if exe.Status != api.ExecutionStatusFailed || !strings.Contains(deref(exe.Error), "editor role on application "+app) ||
+			len(exe.Steps) != 1 || exe.Steps[0].Status != api.StepResultStatusFailed {
+			t.Fatalf("after the author lost the role: %s", mustJSON(t, exe))
+		}
+		if n := listenerRuns(); n != 1 {
+			t.Errorf("the refused emit step still ran the listener: %d runs", n)
 		}
 	})
 }

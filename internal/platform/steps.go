@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
 // The step types. Each runs over the execution's document, which it may change, and returns
@@ -200,6 +200,9 @@ func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, depth int, e *a
 	}
 	var ev api.Event
 	err := s.store.Tx(ctx, func(q *store.Q) error {
+		if err := authorEmits(ctx, q, wf, e.EventType); err != nil {
+			return err
+		}
 		var err error
 		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, depth+1)
 		return err
@@ -209,6 +212,43 @@ func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, depth int, e *a
 	}
 	s.nudge()
 	return map[string]any{"event_id": ev.ID}, nil
+}
+
+// authorEmits checks, when the step runs, that the user who saved the workflow still may
+// publish the application's events (the editor role on it, or on the platform) and is
+// active: grants change after a workflow is saved, and a step may do only what its author may.
+func authorEmits(ctx context.Context, q *store.Q, wf *api.Workflow, eventType string) error {
+	author, err := q.WorkflowSavedBy(ctx, wf.ID)
+	if err != nil {
+		return err
+	}
+	if author == "" {
+		return fmt.Errorf("refusing to emit %s: workflow %s has no recorded author (it was saved before authors were recorded); "+
+			"save it again as a user with the editor role on application %s", eventType, wf.ID, wf.ApplicationID)
+	}
+	u, err := store.Users.Get(ctx, q, author)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	grants, err := userAssignments(ctx, q, author, nil)
+	if err != nil {
+		return err
+	}
+	p := &store.Principal{UserID: author, MaxRole: api.Owner, Grants: grants}
+	var lacks string
+	switch {
+	case u == nil:
+		lacks = "no longer exists, so lacks"
+	case !u.Active:
+		lacks = "is inactive, so lacks"
+	case !can(p, applicationTarget(wf.ApplicationID), api.Editor):
+		lacks = "no longer holds"
+	default:
+		return nil
+	}
+	return fmt.Errorf("refusing to emit %s: user %s, who saved workflow %s, %s the editor role on application %s "+
+		"(or the platform) that emitting its events needs; grant it again, or save the workflow as a user who holds it",
+		eventType, author, wf.ID, lacks, wf.ApplicationID)
 }
 
 // jsonKind names a JSON value's type for messages.

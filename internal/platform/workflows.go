@@ -1,7 +1,9 @@
 package platform
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,9 +12,9 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/cronspec"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
 // defaultHTTPTimeoutMs is the contract's default for an http step's timeout_ms.
@@ -220,10 +222,13 @@ func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params a
 		if err := s.checkWorkflowApplication(ctx, q, r, in.ApplicationID); err != nil {
 			return 0, nil, err
 		}
+		if err := checkEmitScope(principal(r), in.ApplicationID, in.Steps); err != nil {
+			return 0, nil, err
+		}
 		now := s.now()
 		wf := api.Workflow{ID: store.NewID("wf"), CreatedAt: now}
 		applyWorkflowInput(&wf, in, now)
-		if err := store.Workflows.Create(ctx, q, &wf); err != nil {
+		if err := store.Workflows.Create(ctx, q, &wf, savedBy(r)); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, wf, s.audit(ctx, q, r, "create", "workflow", wf.ID, "", wf.Etag)
@@ -244,6 +249,39 @@ func (s *Server) checkWorkflowApplication(ctx context.Context, q *store.Q, r *ht
 	}
 	if !can(p, applicationTarget(appID), api.Editor) {
 		return forbidden("creating workflows needs the editor role on application " + appID + " (or the platform)")
+	}
+	return nil
+}
+
+// savedBy records the caller as the author of the workflow's steps: they may do only what
+// their author may do (checkEmitScope when saved, authorEmits when run). A save that leaves the
+// steps as they are (enabling, renaming, a new version) leaves their author too, so that an
+// editor of the workflow alone may still change those.
+func savedBy(r *http.Request) store.Column {
+	return store.Column{Name: "saved_by", Value: principal(r).UserID}
+}
+
+// stepsChange tells whether saving in would change wf's steps, defaults filled in.
+func stepsChange(wf *api.Workflow, in api.WorkflowInput) bool {
+	probe := *wf
+	applyWorkflowInput(&probe, in, wf.LastModified)
+	before, err1 := json.Marshal(wf.Steps)
+	after, err2 := json.Marshal(probe.Steps)
+	return err1 != nil || err2 != nil || !bytes.Equal(before, after)
+}
+
+// checkEmitScope refuses a workflow whose emit steps would publish where its author may not:
+// an emit step publishes events of the workflow's application, as POST /events does, and that
+// needs the editor role on the application (or the platform). A workflow-scoped editor may
+// change the workflow but not publish for the whole application through it.
+func checkEmitScope(p *store.Principal, appID string, steps []api.WorkflowStep) error {
+	for i, st := range steps {
+		if st.Type != api.Emit || st.Emit == nil || can(p, applicationTarget(appID), api.Editor) {
+			continue
+		}
+		return forbidden(fmt.Sprintf("steps[%d] (%q) emits %s events of application %s, which needs the editor role on application %s "+
+			"(or the platform), as publishing them with POST /events does; you lack it. Ask for that role, or remove the emit step",
+			i, st.Name, st.Emit.EventType, appID, appID))
 	}
 	return nil
 }
@@ -349,10 +387,18 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, id strin
 		if err != nil {
 			return 0, nil, err
 		}
+		// Authorization first, the steps' author included, then the precondition.
+		in, err := next(wf)
+		var author []store.Column
+		if err == nil && stepsChange(wf, in) {
+			if err := checkEmitScope(principal(r), wf.ApplicationID, in.Steps); err != nil {
+				return 0, nil, err
+			}
+			author = append(author, savedBy(r))
+		}
 		if err := checkETag(etag, wf.Etag); err != nil {
 			return 0, nil, err
 		}
-		in, err := next(wf)
 		if err == nil {
 			err = validateWorkflow(in)
 		}
@@ -361,7 +407,7 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, id strin
 		}
 		before := wf.Etag
 		applyWorkflowInput(wf, in, s.now())
-		if err := store.Workflows.Update(ctx, q, wf, before); err != nil {
+		if err := store.Workflows.Update(ctx, q, wf, before, author...); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, wf, s.audit(ctx, q, r, "update", "workflow", id, before, wf.Etag)

@@ -264,3 +264,14 @@ func (q *Q) CountPlatformOwners(ctx context.Context) (int, error) {
 		WHERE ra.role = ? AND ra.scope_type = ? AND u.active = ?`, string(api.Owner), string(api.ScopeTypePlatform), true).Scan(&n)
 	return n, err
 }
+
+// WorkflowSavedBy returns the id of the user who last saved the workflow ("" when none is
+// recorded: a workflow older than the record and absent from the audit log).
+func (q *Q) WorkflowSavedBy(ctx context.Context, workflowID string) (string, error) {
+	var by sql.NullString
+	err := q.queryRow(ctx, `SELECT saved_by FROM workflows WHERE id = ?`, workflowID).Scan(&by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return by.String, err
+}
