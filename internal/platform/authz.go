@@ -66,7 +66,7 @@ func can(p *store.Principal, t Target, role api.Role) bool {
 // lack role.
 func authorize(p *store.Principal, t Target, role api.Role, kind, id string) error {
 	if !can(p, t, api.Viewer) {
-		return notFound(kind, id)
+		return hidden(kind, id)
 	}
 	if !can(p, t, role) {
 		return forbidden("this needs the " + string(role) + " role on the " + kind + " (or its application, or the platform)")

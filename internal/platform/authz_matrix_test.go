@@ -657,3 +657,63 @@ func TestAuthorizationEmitStepWithinItsAuthorsScope(t *testing.T) {
 		}
 	})
 }
+
+// Idempotency records belong to the credential that made them, and a replay is authorized
+// like a fresh request: another key of the same user (a token capped at viewer) cannot collect
+// an issued token or a generated signing secret by resending the body with the same
+// Idempotency-Key, and the same key gets the refusal, not the stored response, once its user
+// lost the role.
+func TestAuthorizationIdempotencyReplays(t *testing.T) {
+	t.Parallel()
+	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+		ctx := context.Background()
+		owner := inst.Client
+		app := createApp(t, owner, "order-management")
+		_, adminKey := inst.NewUser("admin@example.com", platformtest.Grant{Role: api.Admin, ScopeType: api.ScopeTypePlatform})
+		admin := inst.ClientFor(adminKey)
+		capped := inst.ClientFor(createToken(t, admin, api.APITokenInput{MaxRole: ptr(api.Viewer)}).Token)
+
+		// The admin issues itself an admin token; the viewer-capped token resends the body.
+		own := api.APITokenInput{Description: ptr("deploy")}
+		first := must(admin.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{IdempotencyKey: ptr("tok-1")}, own))
+		if first.JSON201 == nil || first.JSON201.MaxRole != api.Admin {
+			t.Fatalf("issuing: %d %s", first.StatusCode(), first.Body)
+		}
+		if again := must(admin.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{IdempotencyKey: ptr("tok-1")}, own)); again.JSON201 == nil ||
+			again.JSON201.Token != first.JSON201.Token || again.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("the same key's replay: %d %s", again.StatusCode(), again.Body)
+		}
+		other := must(capped.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{IdempotencyKey: ptr("tok-1")}, own))
+		if other.JSON201 == nil || other.JSON201.Token == first.JSON201.Token || other.JSON201.MaxRole != api.Viewer {
+			t.Errorf("a viewer-capped token of the admin resending the admin's token issue: %d %s", other.StatusCode(), other.Body)
+		}
+
+		hook := matrixWebhook(&app)
+		created := must(admin.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-1")}, hook))
+		if created.JSON201 == nil || created.JSON201.Secret == nil {
+			t.Fatalf("webhook: %d %s", created.StatusCode(), created.Body)
+		}
+		if r := must(capped.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-1")}, hook)); r.StatusCode() != http.StatusForbidden ||
+			strings.Contains(string(r.Body), *created.JSON201.Secret) {
+			t.Errorf("a viewer-capped token of the admin replaying the admin's webhook create: %d %s", r.StatusCode(), r.Body)
+		}
+
+		// The same credential after its user lost the editor role (keeping viewer): refused as
+		// a fresh request would be, without the secret.
+		editor := createUser(t, owner, "editor@example.com").ID
+		editorGrant := grant(t, owner, editor, api.Editor, scope(api.ScopeTypeApplication, app))
+		grant(t, owner, editor, api.Viewer, scope(api.ScopeTypeApplication, app))
+		editorClient := inst.ClientFor(createToken(t, owner, api.APITokenInput{UserID: &editor}).Token)
+		mine := must(editorClient.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-2")}, hook))
+		if mine.JSON201 == nil || mine.JSON201.Secret == nil {
+			t.Fatalf("editor's webhook: %d %s", mine.StatusCode(), mine.Body)
+		}
+		if r := must(owner.DeleteRoleAssignmentWithResponse(ctx, editorGrant.ID, &api.DeleteRoleAssignmentParams{})); r.StatusCode() != http.StatusNoContent {
+			t.Fatalf("revoking: %d %s", r.StatusCode(), r.Body)
+		}
+		if r := must(editorClient.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-2")}, hook)); r.StatusCode() != http.StatusForbidden ||
+			strings.Contains(string(r.Body), *mine.JSON201.Secret) {
+			t.Errorf("replay after the role was revoked: %d %s", r.StatusCode(), r.Body)
+		}
+	})
+}

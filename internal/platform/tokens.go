@@ -115,7 +115,7 @@ func (s *Server) DeleteAPIToken(w http.ResponseWriter, r *http.Request, id api.I
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		k, err := q.GetAPIKey(ctx, id)
 		if err == nil && k.UserID != p.UserID && !platformAdmin(p) {
-			err = store.ErrNotFound
+			return 0, nil, hidden("API token", id)
 		}
 		if err != nil {
 			return 0, nil, notFoundAs(err, "API token", id)

@@ -245,7 +245,7 @@ func (s *Server) checkWorkflowApplication(ctx context.Context, q *store.Q, r *ht
 		return err
 	}
 	if err != nil || !can(p, applicationTarget(appID), api.Viewer) {
-		return invalid(FieldError("application_id", "there is no application with id %q, or you may not read it", appID))
+		return unreadableParent("application_id", "there is no application with id %q, or you may not read it", appID)
 	}
 	if !can(p, applicationTarget(appID), api.Editor) {
 		return forbidden("creating workflows needs the editor role on application " + appID + " (or the platform)")

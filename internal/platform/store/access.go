@@ -141,11 +141,13 @@ type IdempotentResponse struct {
 // retries and will find its response.
 var ErrIdempotencyRace = errors.New("a request with the same Idempotency-Key is in flight")
 
-// LookupIdempotency returns the stored response for (principal, key) newer than since, or nil.
-func (q *Q) LookupIdempotency(ctx context.Context, principalID, key string, since time.Time) (*IdempotentResponse, error) {
+// LookupIdempotency returns the stored response for (credential, key) newer than since, or
+// nil. credentialID is the API key's or token's id (the principal_id column): records belong
+// to the credential that made them, not to its user.
+func (q *Q) LookupIdempotency(ctx context.Context, credentialID, key string, since time.Time) (*IdempotentResponse, error) {
 	var r IdempotentResponse
 	err := q.queryRow(ctx, `SELECT method, path, request_hash, status, body FROM idempotency_keys
-		WHERE principal_id = ? AND key = ? AND created_at > ?`, principalID, key, since.UnixMilli()).
+		WHERE principal_id = ? AND key = ? AND created_at > ?`, credentialID, key, since.UnixMilli()).
 		Scan(&r.Method, &r.Path, &r.RequestHash, &r.Status, &r.Body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -158,13 +160,13 @@ func (q *Q) LookupIdempotency(ctx context.Context, principalID, key string, sinc
 
 // SaveIdempotency records the response to a keyed request, in the same transaction as the
 // change it made, so a replay after any crash finds either both or neither.
-func (q *Q) SaveIdempotency(ctx context.Context, principalID, key string, r IdempotentResponse, now time.Time) error {
+func (q *Q) SaveIdempotency(ctx context.Context, credentialID, key string, r IdempotentResponse, now time.Time) error {
 	// An expired record with the same key is replaced.
-	if _, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE principal_id = ? AND key = ?`, principalID, key); err != nil {
+	if _, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE principal_id = ? AND key = ?`, credentialID, key); err != nil {
 		return err
 	}
 	_, err := q.exec(ctx, `INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, status, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, principalID, key, r.Method, r.Path, r.RequestHash, r.Status, r.Body, now.UnixMilli())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, credentialID, key, r.Method, r.Path, r.RequestHash, r.Status, r.Body, now.UnixMilli())
 	if isUniqueViolation(err) {
 		return ErrIdempotencyRace
 	}
