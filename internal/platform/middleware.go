@@ -76,13 +76,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		reqID := requestID(r)
 		w.Header().Set("X-Request-Id", reqID)
 		rec := &statusRecorder{ResponseWriter: w}
+		route := &routeRecorder{pattern: r.Pattern}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		s.metrics.observeRequest(r.Method, route, rec.status, elapsed)
+		s.metrics.observeRequest(r.Method, routeLabel(route.pattern), rec.status, elapsed)
 		// Only method, path and status: never headers (Authorization) or bodies (secrets).
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", elapsed),

@@ -148,7 +148,6 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /api/v1/openapi.yaml", serveSpec)
 
 	apiMux := http.NewServeMux()
@@ -165,7 +164,16 @@ func (s *Server) Handler() http.Handler {
 	})
 	// Outermost first: recover and log everything, then authenticate, rate-limit and validate
 	// the request against the contract before any handler runs.
-	mux.Handle("/api/v1/", s.recoverer(s.logRequests(s.authenticate(s.rateLimit(s.validateRequest(apiMux))))))
+	mux.Handle("/api/v1/", s.recoverer(s.logRequests(s.authenticate(s.rateLimit(s.validateRequest(recordRoute(apiMux)))))))
+	return mux
+}
+
+// MetricsHandler serves /metrics (Prometheus) for a listener of its own, never the API's: the
+// series name every tenant's workflows, which the API shows only to their readers, so the
+// operator decides who reaches it (lowcode-platform serve --metrics-listen, off by default).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
 	return mux
 }
 
