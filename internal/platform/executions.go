@@ -241,6 +241,29 @@ func (rd *executionReader) redact(exe *api.Execution) error {
 			exe.Steps[i].Output = redact(fmt.Sprintf("steps[%d].output.", i), exe.Steps[i].Output)
 		}
 	}
+	// Errors quote the values they failed on (`invalid operation: int(123-45-6789)`), and
+	// those may be what was just masked, or derived from it: a caller kept from any of this
+	// execution's data sees none of its errors but the validate steps' own messages, which
+	// the workflow holds and the caller reads there anyway.
+	if len(masked) > 0 {
+		safe := map[string]bool{}
+		for _, st := range wf.Steps {
+			if st.Validate != nil {
+				safe[st.Validate.Message] = true
+			}
+		}
+		redactError := func(path string, e *string) *string {
+			if e == nil || safe[*e] {
+				return e
+			}
+			masked = append(masked, path)
+			return ptr(classification.Redacted)
+		}
+		exe.Error = redactError("error", exe.Error)
+		for i := range exe.Steps {
+			exe.Steps[i].Error = redactError(fmt.Sprintf("steps[%d].error", i), exe.Steps[i].Error)
+		}
+	}
 	if len(masked) > 0 {
 		exe.RedactedFields = &masked
 	}
