@@ -38,7 +38,7 @@ func (s *Server) runStep(ctx context.Context, wf *api.Workflow, depth int, step 
 	case step.Type == api.Transform && step.Transform != nil:
 		out, err = transformStep(ctx, step.Transform, doc)
 	case step.Type == api.HTTP && step.HTTP != nil:
-		out, err = s.httpStep(ctx, step, doc)
+		out, err = s.httpStep(ctx, wf, step, doc)
 	case step.Type == api.Emit && step.Emit != nil:
 		out, err = s.emitStep(ctx, wf, depth, step.Emit, doc)
 	default:
@@ -105,8 +105,12 @@ func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any
 
 // httpStep calls an external system under the server's SSRF policy and saves {status, body}
 // in the document at result_field; a non-2xx answer fails the step after saving it.
-func (s *Server) httpStep(ctx context.Context, step api.WorkflowStep, doc map[string]any) (any, error) {
+func (s *Server) httpStep(ctx context.Context, wf *api.Workflow, step api.WorkflowStep, doc map[string]any) (any, error) {
 	h := step.HTTP
+	secrets, err := s.loadSecretHeaders(ctx, s.store.Read(), wf.ID)
+	if err != nil {
+		return nil, err
+	}
 	timeout := time.Duration(deref(h.TimeoutMs)) * time.Millisecond
 	if h.TimeoutMs == nil {
 		timeout = defaultHTTPTimeoutMs * time.Millisecond
@@ -140,6 +144,9 @@ func (s *Server) httpStep(ctx context.Context, step api.WorkflowStep, doc map[st
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range deref(h.Headers) {
+		req.Header.Set(k, v)
+	}
+	for k, v := range secrets[step.Name] {
 		req.Header.Set(k, v)
 	}
 	resp, err := s.runtime.client.Do(req)

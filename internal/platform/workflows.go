@@ -135,12 +135,24 @@ func checkHTTPStep(at string, h *api.HTTPStep) []api.FieldError {
 	if h.ResultField != nil {
 		errs = append(errs, checkFieldPath(at+".result_field", *h.ResultField)...)
 	}
-	for name, value := range deref(h.Headers) {
-		if !headerNamePattern.MatchString(name) {
-			errs = append(errs, FieldError(at+".headers."+name, "%q is not a valid HTTP header name", name))
+	for _, set := range []struct {
+		field   string
+		headers map[string]string
+	}{{"headers", deref(h.Headers)}, {"secret_headers", deref(h.SecretHeaders)}} {
+		for name, value := range set.headers {
+			if !headerNamePattern.MatchString(name) {
+				errs = append(errs, FieldError(at+"."+set.field+"."+name, "%q is not a valid HTTP header name", name))
+			}
+			if strings.ContainsAny(value, "\r\n\x00") {
+				errs = append(errs, FieldError(at+"."+set.field+"."+name, "header values must not contain line breaks or NUL"))
+			}
 		}
-		if strings.ContainsAny(value, "\r\n\x00") {
-			errs = append(errs, FieldError(at+".headers."+name, "header values must not contain line breaks or NUL"))
+	}
+	for name := range deref(h.SecretHeaders) {
+		for plain := range deref(h.Headers) {
+			if strings.EqualFold(name, plain) {
+				errs = append(errs, FieldError(at+".secret_headers."+name, "%q is also in headers; set each header in one of them only", name))
+			}
 		}
 	}
 	return errs
@@ -228,7 +240,11 @@ func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params a
 		now := s.now()
 		wf := api.Workflow{ID: store.NewID("wf"), CreatedAt: now}
 		applyWorkflowInput(&wf, in, now)
-		if err := store.Workflows.Create(ctx, q, &wf, savedBy(r)); err != nil {
+		secrets, err := s.secretHeadersColumn(wf.ID, wf.Steps, takeSecretHeaders(in.Steps), nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := store.Workflows.Create(ctx, q, &wf, savedBy(r), secrets); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, wf, s.audit(ctx, q, r, "create", "workflow", wf.ID, "", wf.Etag)
@@ -297,6 +313,7 @@ func applyWorkflowInput(wf *api.Workflow, in api.WorkflowInput, now time.Time) {
 	for i, st := range in.Steps {
 		if st.HTTP != nil {
 			h := *st.HTTP
+			h.SecretHeaders = nil // sealed apart (secret_headers.go), never in the document
 			if h.TimeoutMs == nil {
 				h.TimeoutMs = ptr(defaultHTTPTimeoutMs)
 			}
@@ -405,9 +422,17 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, id strin
 		if err != nil {
 			return 0, nil, err
 		}
+		stored, err := s.loadSecretHeaders(ctx, q, wf.ID)
+		if err != nil {
+			return 0, nil, err
+		}
 		before := wf.Etag
 		applyWorkflowInput(wf, in, s.now())
-		if err := store.Workflows.Update(ctx, q, wf, before, author...); err != nil {
+		secrets, err := s.secretHeadersColumn(wf.ID, wf.Steps, takeSecretHeaders(in.Steps), stored)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := store.Workflows.Update(ctx, q, wf, before, append(author, secrets)...); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, wf, s.audit(ctx, q, r, "update", "workflow", id, before, wf.Etag)

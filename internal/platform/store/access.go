@@ -277,3 +277,13 @@ func (q *Q) WorkflowSavedBy(ctx context.Context, workflowID string) (string, err
 	}
 	return by.String, err
 }
+
+// WorkflowSecretHeaders returns a workflow's sealed secret headers ("" when it has none).
+func (q *Q) WorkflowSecretHeaders(ctx context.Context, workflowID string) (string, error) {
+	var sealed sql.NullString
+	err := q.queryRow(ctx, `SELECT secret_headers_sealed FROM workflows WHERE id = ?`, workflowID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return sealed.String, err
+}
