@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sl, err := sealerFor(cfg, st.Dialect())
+	sl, err := sealerFor(ctx, cfg, st)
 	if err != nil {
 		_ = st.Close()
 		return nil, err

@@ -287,3 +287,11 @@ func (q *Q) WorkflowSecretHeaders(ctx context.Context, workflowID string) (strin
 	}
 	return sealed.String, err
 }
+
+// CountSealedSecrets counts the values sealed with the server's secret key that the server
+// must open again: webhook signing secrets and workflows' secret headers.
+func (q *Q) CountSealedSecrets(ctx context.Context) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM webhooks) + (SELECT COUNT(*) FROM workflows WHERE secret_headers_sealed IS NOT NULL)`).Scan(&n)
+	return n, err
+}
