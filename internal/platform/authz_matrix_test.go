@@ -60,6 +60,7 @@ const (
 	ruleHidden                 // need at the place reads or changes; everyone else 404
 	ruleAnyone                 // every authenticated caller
 	ruleAuthorIn               // need at the place (A) for what the change adds to W; readers of W get 403, others 404
+	ruleAdminSees              // need at the place changes; admins there get 403, others 404
 )
 
 // caller is one row of principals.
@@ -94,6 +95,7 @@ type matrixFixtures struct {
 	appWebhook, platformWebhook   string
 	appPolicy, integration        string
 	othersApp                     string   // created by a user who is none of the callers, for the audit rows
+	coOwner                       string   // a platform owner who is none of the callers
 	execution                     string   // a canceled execution of W
 	grantees                      []string // one user per caller, for grants that must not clash
 }
@@ -342,6 +344,14 @@ func matrixRows() []matrixRow {
 		{"classification policies", "classify", atPlatform, "", ruleAnyone, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
 			return status(c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}}))
 		}},
+		// Classifying shows only the policies the caller may list: platform-wide ones to platform readers.
+		{"classification policies", "classify with platform-wide policies", atPlatform, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			r, err := c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}})
+			if err != nil || r.JSON200 == nil {
+				return status(r, err)
+			}
+			return listed(r.StatusCode(), fx.policy, idsOf(r.JSON200.Fields, func(f api.FieldClassification) string { return f.PolicyID }))
+		}},
 
 		// executions follow their workflow: reading needs viewer, triggering and canceling editor.
 		{"executions", "trigger W", atWorkflow, api.Editor, ruleChange, 202, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
@@ -414,6 +424,19 @@ func matrixRows() []matrixRow {
 			return status(c.DeleteAPITokenWithResponse(ctx, tok.JSON201.ID, &api.DeleteAPITokenParams{}))
 		}},
 
+		// A platform owner's credentials are the owner's: admins below them may neither mint a
+		// token for them (and act as them) nor revoke theirs.
+		{"tokens", "create for a platform owner", atPlatform, api.Owner, rulePlatformOp, 201, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{}, api.APITokenInput{UserID: &fx.coOwner, MaxRole: ptr(api.Viewer)}))
+		}},
+		{"tokens", "delete a platform owner's", atPlatform, api.Owner, ruleAdminSees, 204, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			tok, err := fx.owner.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{}, api.APITokenInput{UserID: &fx.coOwner, MaxRole: ptr(api.Viewer)})
+			if err != nil || tok.JSON201 == nil {
+				return -1
+			}
+			return status(c.DeleteAPITokenWithResponse(ctx, tok.JSON201.ID, &api.DeleteAPITokenParams{}))
+		}},
+
 		// audit: everyone reads their own actions; others' need platform admin.
 		{"audit", "list own", atPlatform, "", ruleAnyone, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
 			return status(c.ListAuditEventsWithResponse(ctx, &api.ListAuditEventsParams{}))
@@ -443,6 +466,9 @@ func (row matrixRow) expect(c caller) int {
 	reads := rank >= matrixRanks[api.Viewer]
 	if row.rule == ruleAuthorIn {
 		reads = c.rank(atWorkflow) >= matrixRanks[api.Viewer]
+	}
+	if row.rule == ruleAdminSees {
+		reads = rank >= matrixRanks[api.Admin]
 	}
 	switch {
 	case row.rule == ruleAnyone || rank >= matrixRanks[row.need]:
@@ -484,6 +510,7 @@ func setUpMatrix(t *testing.T, inst *platformtest.Instance, callers int) *matrix
 	fx.policy = storePolicy(t, inst, "payment-cards")
 	_, otherKey := inst.NewUser("other-actor@example.com", platformtest.Grant{Role: api.Editor, ScopeType: api.ScopeTypePlatform})
 	fx.othersApp = createApp(t, inst.ClientFor(otherKey), "billing")
+	fx.coOwner, _ = inst.NewUser("co-owner@example.com", platformtest.Grant{Role: api.Owner, ScopeType: api.ScopeTypePlatform})
 	fx.member = createUser(t, owner, "member@example.com").ID
 	fx.plain = createUser(t, owner, "plain@example.com").ID
 	fx.memberAtApp = grant(t, owner, fx.member, api.Viewer, scope(api.ScopeTypeApplication, fx.app)).ID
