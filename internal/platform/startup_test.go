@@ -18,6 +18,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/gobin"
 )
 
@@ -187,5 +188,44 @@ func TestStartupNamesALockedDatabase(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(string(out), "is locked by another process") || elapsed > 10*time.Second {
 		t.Errorf("exit %v after %s:\n%s", err, elapsed.Round(time.Millisecond), out)
+	}
+}
+
+// Secrets and bootstrap keys weaker than the stated rule are refused with the rule: a webhook
+// secret of 24 × "a", a whsec_ key of 15 bytes, and the bootstrap key "ownerkey" (shorter
+// secrets the contract refuses already).
+func TestSecurityWeakSecretsAreRefused(t *testing.T) {
+	t.Parallel()
+	inst := platformtest.Start(t)
+	ctx := context.Background()
+	cases := []struct{ secret, want string }{
+		{strings.Repeat("a", 24), "signing secret has only 1 different characters, fewer than 10"},
+		{"whsec_ZmlmdGVlbi1ieXRlcyEh", "signing secret's key is 15 bytes, fewer than 16"},
+		{"abcabcabcabcabcabcabcabcabc", "signing secret has only 3 different characters, fewer than 10"},
+	}
+	hook := createWebhook(t, inst.Client, api.WebhookInput{EventTypes: []string{"order.created"}, CallbackURL: "http://127.0.0.1:9/hooks"})
+	for _, c := range cases {
+		t.Run(c.secret, func(t *testing.T) {
+			p := wantProblem(t, must(inst.Client.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{},
+				api.WebhookInput{EventTypes: []string{"order.created"}, CallbackURL: "http://127.0.0.1:9/hooks", Secret: &c.secret})),
+				http.StatusBadRequest, "secret")
+			if msg := fieldMessage(p, "secret"); !strings.Contains(msg, c.want) || !strings.Contains(msg, "at least 10 different") ||
+				strings.Contains(msg, c.secret) {
+				t.Errorf("create: %q", msg)
+			}
+			wantProblem(t, must(inst.Client.RotateWebhookSecretWithResponse(ctx, hook.ID, &api.RotateWebhookSecretParams{},
+				api.RotateSecretRequest{Secret: &c.secret})), http.StatusBadRequest, "secret")
+		})
+	}
+
+	cfg := sqliteServer(t.TempDir())
+	cfg.BootstrapAPIKey = "ownerkey"
+	srv, err := platform.New(ctx, cfg)
+	if err == nil {
+		srv.Close()
+		t.Fatal("the bootstrap key ownerkey was accepted")
+	}
+	if !strings.Contains(err.Error(), "has 8 characters, fewer than 24") || !strings.Contains(err.Error(), "at least 10 different") {
+		t.Errorf("the refusal does not give the rule: %v", err)
 	}
 }

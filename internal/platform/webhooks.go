@@ -87,8 +87,8 @@ func (s *Server) checkCallbackURL(field, raw string) []api.FieldError {
 // checkSigningSecret refuses a secret deliveries could not be signed with; the message never
 // repeats the secret.
 func checkSigningSecret(field, secret string) []api.FieldError {
-	if _, err := signing.Key(secret); err != nil {
-		return []api.FieldError{FieldError(field, "%s: use whsec_ and base64, or any other text of 24 or more characters", err.Error())}
+	if err := signing.CheckStrength(secret); err != nil {
+		return []api.FieldError{FieldError(field, "%s: %s", err.Error(), signing.StrengthRule)}
 	}
 	return nil
 }
