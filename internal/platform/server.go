@@ -28,7 +28,8 @@ type Config struct {
 	// SecretKey seals webhook signing secrets at rest (32 bytes). With SQLite it defaults to a
 	// key file next to the database; PostgreSQL replicas must all be given the same key.
 	SecretKey []byte
-	// RateLimit is requests per second per API key; 0 turns rate limiting off. Burst defaults
+	// RateLimit is requests per second per user (all of a user's keys together); 0 turns rate
+	// limiting off. Burst defaults
 	// to twice the rate.
 	RateLimit float64
 	RateBurst int
@@ -70,9 +71,11 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	limiter *keyLimiter
-	spec    *specValidator
-	sealer  *sealer
-	runtime *runtime
+	// authFailures limits failed authentications per client address.
+	authFailures *failureLimiter
+	spec         *specValidator
+	sealer       *sealer
+	runtime      *runtime
 
 	closeOnce sync.Once
 }
@@ -107,14 +110,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		store:   st,
-		log:     cfg.Logger,
-		now:     func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
-		metrics: newMetrics(),
-		limiter: newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
-		spec:    spec,
-		sealer:  sl,
+		cfg:          cfg,
+		store:        st,
+		log:          cfg.Logger,
+		now:          func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
+		metrics:      newMetrics(),
+		limiter:      newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
+		authFailures: newFailureLimiter(),
+		spec:         spec,
+		sealer:       sl,
 	}
 	if err := s.bootstrap(ctx); err != nil {
 		_ = st.Close()

@@ -146,7 +146,7 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
 	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
 		"how long an execution or delivery stays with a server that stopped renewing it (killed, say) before another server, or this one restarted, takes it over (LOWCODE_LEASE_DURATION)")
-	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per API key; 0 is unlimited (LOWCODE_RATE_LIMIT)")
+	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per user (all of a user's keys together); 0 is unlimited. Failed authentications are limited per client address regardless (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
 	fs.BoolVar(&s.allowPrivate, "allow-private-callbacks", envBool("LOWCODE_ALLOW_PRIVATE_CALLBACKS"),
