@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -187,6 +188,19 @@ func callError(method api.HTTPMethod, url string, err error, timeout time.Durati
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s %s did not answer within %s", method, urlForMessage(url), timeout)
+	}
+	// A failed lookup names the host, never the server's resolver (its address and errors are
+	// the server's network, not the workflow author's business).
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		why := "the lookup failed"
+		switch {
+		case dnsErr.IsNotFound:
+			why = "no such host"
+		case dnsErr.IsTimeout:
+			why = "the lookup timed out"
+		}
+		return fmt.Errorf("%s %s failed: cannot resolve %s: %s", method, urlForMessage(url), dnsErr.Name, why)
 	}
 	return fmt.Errorf("%s %s failed: %w", method, urlForMessage(url), errors.Unwrap(err))
 }

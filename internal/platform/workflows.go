@@ -121,8 +121,25 @@ func checkStepSettings(at string, st api.WorkflowStep) []api.FieldError {
 	return errs
 }
 
+// checkStepURLs refuses, when the workflow is saved, http step URLs the SSRF policy refuses
+// as webhooks' callbacks are refused: IP literals in refused ranges and names known to be
+// local (localhost, metadata.google.internal). Other names are checked again when the step
+// runs, after DNS, on every connection and redirect.
+func (s *Server) checkStepURLs(steps []api.WorkflowStep) error {
+	var errs []api.FieldError
+	for i, st := range steps {
+		if st.HTTP == nil || checkHTTPURL("url", st.HTTP.URL) != nil {
+			continue // checkHTTPStep words a malformed URL
+		}
+		if err := s.callbackPolicy().CheckURL(st.HTTP.URL); err != nil {
+			errs = append(errs, FieldError(fmt.Sprintf("steps[%d].http.url", i), "%s", err.Error()))
+		}
+	}
+	return invalid(errs...)
+}
+
 // checkHTTPStep validates an http step's shape. Whether its URL may be called (SSRF) is
-// decided at run time, when the name is resolved, not here.
+// decided by checkStepURLs when saved, and again when it runs.
 func checkHTTPStep(at string, h *api.HTTPStep) []api.FieldError {
 	errs := checkHTTPURL(at+".url", h.URL)
 	if h.Body != nil {
@@ -226,7 +243,7 @@ func (s *Server) ListWorkflows(w http.ResponseWriter, r *http.Request, params ap
 // CreateWorkflow needs the editor role on the workflow's application.
 func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params api.CreateWorkflowParams) {
 	var in api.WorkflowInput
-	if err := errors.Join(decode(r, &in), validateWorkflow(in)); err != nil {
+	if err := errors.Join(decode(r, &in), validateWorkflow(in), s.checkStepURLs(in.Steps)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -418,6 +435,9 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, id strin
 		}
 		if err == nil {
 			err = validateWorkflow(in)
+		}
+		if err == nil {
+			err = s.checkStepURLs(in.Steps)
 		}
 		if err != nil {
 			return 0, nil, err
