@@ -32,8 +32,8 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*workflowResource)(nil)
-	_ resource.ResourceWithImportState = (*workflowResource)(nil)
+	_ resource.ResourceWithConfigure      = (*workflowResource)(nil)
+	_ resource.ResourceWithImportState    = (*workflowResource)(nil)
 	_ resource.ResourceWithIdentity       = (*workflowResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*workflowResource)(nil)
 )

@@ -358,4 +358,3 @@ func TestAccWorkflowResource_validation(t *testing.T) {
 			phrase(`steps[0].http.result_field: field path "crm result" has the character ' '`)},
 	})
 }
-
