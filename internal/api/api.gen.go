@@ -1132,6 +1132,39 @@ type PageSize = int
 // PageToken defines model for PageToken.
 type PageToken = string
 
+// BadRequest defines model for BadRequest.
+type BadRequest = Problem
+
+// Conflict defines model for Conflict.
+type Conflict = Problem
+
+// Forbidden defines model for Forbidden.
+type Forbidden = Problem
+
+// NotFound defines model for NotFound.
+type NotFound = Problem
+
+// PayloadTooLarge defines model for PayloadTooLarge.
+type PayloadTooLarge = Problem
+
+// PreconditionFailed defines model for PreconditionFailed.
+type PreconditionFailed = Problem
+
+// ServerError defines model for ServerError.
+type ServerError = Problem
+
+// TooManyRequests defines model for TooManyRequests.
+type TooManyRequests = Problem
+
+// Unauthorized defines model for Unauthorized.
+type Unauthorized = Problem
+
+// UnprocessableContent defines model for UnprocessableContent.
+type UnprocessableContent = Problem
+
+// UnsupportedMediaType defines model for UnsupportedMediaType.
+type UnsupportedMediaType = Problem
+
 // CreateAPITokenParams defines parameters for CreateAPIToken.
 type CreateAPITokenParams struct {
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
@@ -1643,363 +1676,688 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// CreateAPITokenWithBody performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAPITokenWithBody Issue an API token
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithBody(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAPIToken performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+	// CreateAPIToken Issue an API token
+	//
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+	// DeleteAPIToken Revoke an API token
+	//
+	// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's, except that a platform owner's tokens need the owner role on the platform (403). Another user's token is a 404 to everyone else.
+	//
+	// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 	DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListApplications List applications the caller may read.
+	// ListApplications List applications
+	//
+	// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 	//
 	// Corresponds with GET /applications (the `ListApplications` operationId).
 	ListApplications(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateApplicationWithBody performs a POST /applications (the `CreateApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateApplicationWithBody Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithBody(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateApplication performs a POST /applications (the `CreateApplication` operationId) request.
+	// CreateApplication Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplication(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+	// DeleteApplication Delete an application
 	//
-	// Deletes the application. Refused with 409 while workflows still belong to it.
+	// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
+	//
+	// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 	DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
+	// GetApplication Get an application
+	//
+	// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
+	//
+	// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 	GetApplication(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchApplicationWithBody performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchApplicationWithBody Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithBody(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchApplication performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+	// PatchApplication Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplication(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceApplicationWithBody performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceApplicationWithBody Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithBody(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceApplication performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+	// ReplaceApplication Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplication(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAuditEvents performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+	// ListAuditEvents List audit events
 	//
-	// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+	// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
+	//
+	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListClassificationPolicies performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+	// ListClassificationPolicies List classification policies
+	//
+	// Lists the classification policies the caller may read, filtered by name, level or application.
+	//
+	// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 	ListClassificationPolicies(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateClassificationPolicyWithBody performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateClassificationPolicyWithBody Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithBody(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateClassificationPolicy performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+	// CreateClassificationPolicy Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicy(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteClassificationPolicy performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+	// DeleteClassificationPolicy Delete a classification policy
+	//
+	// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
+	//
+	// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 	DeleteClassificationPolicy(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetClassificationPolicy performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+	// GetClassificationPolicy Get a classification policy
+	//
+	// Reads one classification policy.
+	//
+	// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 	GetClassificationPolicy(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchClassificationPolicyWithBody performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchClassificationPolicyWithBody Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithBody(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchClassificationPolicy performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+	// PatchClassificationPolicy Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicy(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceClassificationPolicyWithBody performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceClassificationPolicyWithBody Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithBody(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceClassificationPolicy performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+	// ReplaceClassificationPolicy Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicy(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ClassifyRecordWithBody performs a POST /classify (the `ClassifyRecord` operationId) request,
-	// with any type of body and a specified content type.
+	// ClassifyRecordWithBody Classify a record
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithBody(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ClassifyRecord performs a POST /classify (the `ClassifyRecord` operationId) request.
+	// ClassifyRecord Classify a record
+	//
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecord(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListEventTypes performs a GET /event-types (the `ListEventTypes` operationId) request.
+	// ListEventTypes List event types
 	//
-	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
+	//
+	// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 	ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PublishEventWithBody performs a POST /events (the `PublishEvent` operationId) request,
-	// with any type of body and a specified content type.
+	// PublishEventWithBody Publish an event
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithBody(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PublishEvent performs a POST /events (the `PublishEvent` operationId) request.
+	// PublishEvent Publish an event
+	//
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEvent(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListExecutions performs a GET /executions (the `ListExecutions` operationId) request.
+	// ListExecutions List executions
+	//
+	// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
+	//
+	// Corresponds with GET /executions (the `ListExecutions` operationId).
 	ListExecutions(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetExecution performs a GET /executions/{id} (the `GetExecution` operationId) request.
+	// GetExecution Get an execution
+	//
+	// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 	GetExecution(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelExecution performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+	// CancelExecution Cancel an execution
 	//
-	// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+	// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
+	//
+	// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 	CancelExecution(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListIntegrations performs a GET /integrations (the `ListIntegrations` operationId) request.
+	// ListIntegrations List custom integrations
+	//
+	// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
+	//
+	// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 	ListIntegrations(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateIntegrationWithBody performs a POST /integrations (the `CreateIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateIntegrationWithBody Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithBody(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateIntegration performs a POST /integrations (the `CreateIntegration` operationId) request.
+	// CreateIntegration Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegration(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteIntegration performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+	// DeleteIntegration Delete a custom integration
+	//
+	// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
+	//
+	// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 	DeleteIntegration(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetIntegration performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+	// GetIntegration Get a custom integration
+	//
+	// Reads one custom integration. Needs the viewer role on the platform.
+	//
+	// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 	GetIntegration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchIntegrationWithBody performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchIntegrationWithBody Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithBody(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchIntegration performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+	// PatchIntegration Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegration(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceIntegrationWithBody performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceIntegrationWithBody Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithBody(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceIntegration performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+	// ReplaceIntegration Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegration(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListRoleAssignments performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+	// ListRoleAssignments List role assignments
+	//
+	// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
+	//
+	// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 	ListRoleAssignments(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRoleAssignmentWithBody performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateRoleAssignmentWithBody Grant a role
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithBody(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRoleAssignment performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+	// CreateRoleAssignment Grant a role
+	//
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignment(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteRoleAssignment performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+	// DeleteRoleAssignment Revoke a role assignment
+	//
+	// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
+	//
+	// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 	DeleteRoleAssignment(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRoleAssignment performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+	// GetRoleAssignment Get a role assignment
+	//
+	// Reads one role assignment. Readable by its user and by admins of its scope.
+	//
+	// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 	GetRoleAssignment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListUsers performs a GET /users (the `ListUsers` operationId) request.
+	// ListUsers List users
+	//
+	// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateUserWithBody performs a POST /users (the `CreateUser` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateUserWithBody Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateUser performs a POST /users (the `CreateUser` operationId) request.
+	// CreateUser Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteUser performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+	// DeleteUser Delete a user
 	//
-	// Deletes the user with their role assignments and API tokens.
+	// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
+	//
+	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUser(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUser performs a GET /users/{id} (the `GetUser` operationId) request.
+	// GetUser Get a user
+	//
+	// Reads one user. Every authenticated caller may read the directory.
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchUserWithBody performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchUserWithBody Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithBody(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchUser performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+	// PatchUser Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUser(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUserAccess performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+	// GetUserAccess Get a user's access
 	//
-	// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+	// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
+	//
+	// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 	GetUserAccess(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeUserAccessWithBody performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-	// with any type of body and a specified content type.
+	// RevokeUserAccessWithBody Revoke a user's access
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithBody(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeUserAccess performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+	// RevokeUserAccess Revoke a user's access
+	//
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccess(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhooks performs a GET /webhooks (the `ListWebhooks` operationId) request.
+	// ListWebhooks List webhooks
+	//
+	// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 	ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWebhookWithBody performs a POST /webhooks (the `CreateWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWebhookWithBody Register a webhook
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWebhook performs a POST /webhooks (the `CreateWebhook` operationId) request.
+	// CreateWebhook Register a webhook
+	//
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteWebhook performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+	// DeleteWebhook Delete a webhook
+	//
+	// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 	DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWebhook performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+	// GetWebhook Get a webhook
+	//
+	// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 	GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWebhookWithBody performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWebhookWithBody Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithBody(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWebhook performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+	// PatchWebhook Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhook(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWebhookWithBody performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWebhookWithBody Replace a webhook
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithBody(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWebhook performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+	// ReplaceWebhook Replace a webhook
+	//
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhookDeliveries performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	// ListWebhookDeliveries List a webhook's deliveries
+	//
+	// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateWebhookSecretWithBody performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-	// with any type of body and a specified content type.
+	// RotateWebhookSecretWithBody Rotate a webhook's secret
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateWebhookSecret performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+	// RotateWebhookSecret Rotate a webhook's secret
+	//
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWorkflows performs a GET /workflows (the `ListWorkflows` operationId) request.
+	// ListWorkflows List workflows
+	//
+	// Lists the workflows the caller may read, filtered by application, name or enabled state.
+	//
+	// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 	ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkflowWithBody performs a POST /workflows (the `CreateWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWorkflowWithBody Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithBody(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkflow performs a POST /workflows (the `CreateWorkflow` operationId) request.
+	// CreateWorkflow Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflow(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteWorkflow performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+	// DeleteWorkflow Delete a workflow
 	//
-	// Deletes the workflow, its monitoring target and its execution history.
+	// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 	DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWorkflow performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+	// GetWorkflow Get a workflow
+	//
+	// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
+	//
+	// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 	GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWorkflowWithBody performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWorkflowWithBody Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithBody(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWorkflow performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+	// PatchWorkflow Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWorkflowWithBody performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWorkflowWithBody Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithBody(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWorkflow performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+	// ReplaceWorkflow Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWorkflowMetrics performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+	// GetWorkflowMetrics Get a workflow's metrics
+	//
+	// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 	GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteMonitoringTarget performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+	// DeleteMonitoringTarget Delete a workflow's monitoring target
+	//
+	// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
+	//
+	// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 	DeleteMonitoringTarget(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetMonitoringTarget performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+	// GetMonitoringTarget Get a workflow's monitoring target
+	//
+	// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 	GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutMonitoringTargetWithBody performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-	// with any type of body and a specified content type.
+	// PutMonitoringTargetWithBody Set a workflow's monitoring target
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithBody(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutMonitoringTarget performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+	// PutMonitoringTarget Set a workflow's monitoring target
+	//
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTarget(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// TriggerWorkflowWithBody performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// TriggerWorkflowWithBody Trigger a workflow
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithBody(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// TriggerWorkflow performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+	// TriggerWorkflow Trigger a workflow
+	//
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflow(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// CreateAPITokenWithBody performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-// with any type of body and a specified content type.
+// CreateAPITokenWithBody Issue an API token
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *Client) CreateAPITokenWithBody(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPITokenRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2012,10 +2370,13 @@ func (c *Client) CreateAPITokenWithBody(ctx context.Context, params *CreateAPITo
 	return c.Client.Do(req)
 }
 
-// CreateAPIToken performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+// CreateAPIToken Issue an API token
+//
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
 // Takes a body of the `application/json` content type.
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPITokenRequest(c.Server, params, body)
 	if err != nil {
@@ -2028,7 +2389,11 @@ func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParam
 	return c.Client.Do(req)
 }
 
-// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+// DeleteAPIToken Revoke an API token
+//
+// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's, except that a platform owner's tokens need the owner role on the platform (403). Another user's token is a 404 to everyone else.
+//
+// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAPITokenRequest(c.Server, id, params)
 	if err != nil {
@@ -2041,7 +2406,9 @@ func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITok
 	return c.Client.Do(req)
 }
 
-// ListApplications List applications the caller may read.
+// ListApplications List applications
+//
+// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 //
 // Corresponds with GET /applications (the `ListApplications` operationId).
 func (c *Client) ListApplications(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2056,8 +2423,13 @@ func (c *Client) ListApplications(ctx context.Context, params *ListApplicationsP
 	return c.Client.Do(req)
 }
 
-// CreateApplicationWithBody performs a POST /applications (the `CreateApplication` operationId) request,
-// with any type of body and a specified content type.
+// CreateApplicationWithBody Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *Client) CreateApplicationWithBody(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApplicationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2070,8 +2442,13 @@ func (c *Client) CreateApplicationWithBody(ctx context.Context, params *CreateAp
 	return c.Client.Do(req)
 }
 
-// CreateApplication performs a POST /applications (the `CreateApplication` operationId) request.
+// CreateApplication Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApplicationRequest(c.Server, params, body)
 	if err != nil {
@@ -2084,9 +2461,11 @@ func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicatio
 	return c.Client.Do(req)
 }
 
-// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+// DeleteApplication Delete an application
 //
-// Deletes the application. Refused with 409 while workflows still belong to it.
+// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
+//
+// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteApplicationRequest(c.Server, id, params)
 	if err != nil {
@@ -2099,7 +2478,11 @@ func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApp
 	return c.Client.Do(req)
 }
 
-// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
+// GetApplication Get an application
+//
+// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
+//
+// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 func (c *Client) GetApplication(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApplicationRequest(c.Server, id)
 	if err != nil {
@@ -2112,8 +2495,13 @@ func (c *Client) GetApplication(ctx context.Context, id ID, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// PatchApplicationWithBody performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-// with any type of body and a specified content type.
+// PatchApplicationWithBody Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *Client) PatchApplicationWithBody(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2126,8 +2514,13 @@ func (c *Client) PatchApplicationWithBody(ctx context.Context, id ID, params *Pa
 	return c.Client.Do(req)
 }
 
-// PatchApplication performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+// PatchApplication Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *Client) PatchApplication(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApplicationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2140,8 +2533,13 @@ func (c *Client) PatchApplication(ctx context.Context, id ID, params *PatchAppli
 	return c.Client.Do(req)
 }
 
-// ReplaceApplicationWithBody performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceApplicationWithBody Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *Client) ReplaceApplicationWithBody(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2154,8 +2552,13 @@ func (c *Client) ReplaceApplicationWithBody(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// ReplaceApplication performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+// ReplaceApplication Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *Client) ReplaceApplication(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceApplicationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2168,9 +2571,11 @@ func (c *Client) ReplaceApplication(ctx context.Context, id ID, params *ReplaceA
 	return c.Client.Do(req)
 }
 
-// ListAuditEvents performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+// ListAuditEvents List audit events
 //
-// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
+//
+// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
 	if err != nil {
@@ -2183,7 +2588,11 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
-// ListClassificationPolicies performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+// ListClassificationPolicies List classification policies
+//
+// Lists the classification policies the caller may read, filtered by name, level or application.
+//
+// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 func (c *Client) ListClassificationPolicies(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListClassificationPoliciesRequest(c.Server, params)
 	if err != nil {
@@ -2196,8 +2605,13 @@ func (c *Client) ListClassificationPolicies(ctx context.Context, params *ListCla
 	return c.Client.Do(req)
 }
 
-// CreateClassificationPolicyWithBody performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// CreateClassificationPolicyWithBody Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *Client) CreateClassificationPolicyWithBody(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassificationPolicyRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2210,8 +2624,13 @@ func (c *Client) CreateClassificationPolicyWithBody(ctx context.Context, params 
 	return c.Client.Do(req)
 }
 
-// CreateClassificationPolicy performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+// CreateClassificationPolicy Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *Client) CreateClassificationPolicy(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassificationPolicyRequest(c.Server, params, body)
 	if err != nil {
@@ -2224,7 +2643,11 @@ func (c *Client) CreateClassificationPolicy(ctx context.Context, params *CreateC
 	return c.Client.Do(req)
 }
 
-// DeleteClassificationPolicy performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+// DeleteClassificationPolicy Delete a classification policy
+//
+// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
+//
+// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 func (c *Client) DeleteClassificationPolicy(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteClassificationPolicyRequest(c.Server, id, params)
 	if err != nil {
@@ -2237,7 +2660,11 @@ func (c *Client) DeleteClassificationPolicy(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// GetClassificationPolicy performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+// GetClassificationPolicy Get a classification policy
+//
+// Reads one classification policy.
+//
+// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 func (c *Client) GetClassificationPolicy(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetClassificationPolicyRequest(c.Server, id)
 	if err != nil {
@@ -2250,8 +2677,13 @@ func (c *Client) GetClassificationPolicy(ctx context.Context, id ID, reqEditors 
 	return c.Client.Do(req)
 }
 
-// PatchClassificationPolicyWithBody performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// PatchClassificationPolicyWithBody Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *Client) PatchClassificationPolicyWithBody(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchClassificationPolicyRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2264,8 +2696,13 @@ func (c *Client) PatchClassificationPolicyWithBody(ctx context.Context, id ID, p
 	return c.Client.Do(req)
 }
 
-// PatchClassificationPolicy performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+// PatchClassificationPolicy Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *Client) PatchClassificationPolicy(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchClassificationPolicyRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2278,8 +2715,13 @@ func (c *Client) PatchClassificationPolicy(ctx context.Context, id ID, params *P
 	return c.Client.Do(req)
 }
 
-// ReplaceClassificationPolicyWithBody performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceClassificationPolicyWithBody Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *Client) ReplaceClassificationPolicyWithBody(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceClassificationPolicyRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2292,8 +2734,13 @@ func (c *Client) ReplaceClassificationPolicyWithBody(ctx context.Context, id ID,
 	return c.Client.Do(req)
 }
 
-// ReplaceClassificationPolicy performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+// ReplaceClassificationPolicy Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *Client) ReplaceClassificationPolicy(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceClassificationPolicyRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2306,10 +2753,13 @@ func (c *Client) ReplaceClassificationPolicy(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// ClassifyRecordWithBody performs a POST /classify (the `ClassifyRecord` operationId) request,
-// with any type of body and a specified content type.
+// ClassifyRecordWithBody Classify a record
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *Client) ClassifyRecordWithBody(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClassifyRecordRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2322,10 +2772,13 @@ func (c *Client) ClassifyRecordWithBody(ctx context.Context, params *ClassifyRec
 	return c.Client.Do(req)
 }
 
-// ClassifyRecord performs a POST /classify (the `ClassifyRecord` operationId) request.
+// ClassifyRecord Classify a record
+//
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
 // Takes a body of the `application/json` content type.
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *Client) ClassifyRecord(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClassifyRecordRequest(c.Server, params, body)
 	if err != nil {
@@ -2338,9 +2791,11 @@ func (c *Client) ClassifyRecord(ctx context.Context, params *ClassifyRecordParam
 	return c.Client.Do(req)
 }
 
-// ListEventTypes performs a GET /event-types (the `ListEventTypes` operationId) request.
+// ListEventTypes List event types
 //
-// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
+//
+// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventTypesRequest(c.Server)
 	if err != nil {
@@ -2353,10 +2808,13 @@ func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// PublishEventWithBody performs a POST /events (the `PublishEvent` operationId) request,
-// with any type of body and a specified content type.
+// PublishEventWithBody Publish an event
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *Client) PublishEventWithBody(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishEventRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2369,10 +2827,13 @@ func (c *Client) PublishEventWithBody(ctx context.Context, params *PublishEventP
 	return c.Client.Do(req)
 }
 
-// PublishEvent performs a POST /events (the `PublishEvent` operationId) request.
+// PublishEvent Publish an event
+//
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *Client) PublishEvent(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishEventRequest(c.Server, params, body)
 	if err != nil {
@@ -2385,7 +2846,11 @@ func (c *Client) PublishEvent(ctx context.Context, params *PublishEventParams, b
 	return c.Client.Do(req)
 }
 
-// ListExecutions performs a GET /executions (the `ListExecutions` operationId) request.
+// ListExecutions List executions
+//
+// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
+//
+// Corresponds with GET /executions (the `ListExecutions` operationId).
 func (c *Client) ListExecutions(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListExecutionsRequest(c.Server, params)
 	if err != nil {
@@ -2398,7 +2863,11 @@ func (c *Client) ListExecutions(ctx context.Context, params *ListExecutionsParam
 	return c.Client.Do(req)
 }
 
-// GetExecution performs a GET /executions/{id} (the `GetExecution` operationId) request.
+// GetExecution Get an execution
+//
+// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 func (c *Client) GetExecution(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExecutionRequest(c.Server, id)
 	if err != nil {
@@ -2411,9 +2880,11 @@ func (c *Client) GetExecution(ctx context.Context, id ID, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// CancelExecution performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+// CancelExecution Cancel an execution
 //
-// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
+//
+// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 func (c *Client) CancelExecution(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelExecutionRequest(c.Server, id, params)
 	if err != nil {
@@ -2426,7 +2897,11 @@ func (c *Client) CancelExecution(ctx context.Context, id ID, params *CancelExecu
 	return c.Client.Do(req)
 }
 
-// ListIntegrations performs a GET /integrations (the `ListIntegrations` operationId) request.
+// ListIntegrations List custom integrations
+//
+// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
+//
+// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 func (c *Client) ListIntegrations(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListIntegrationsRequest(c.Server, params)
 	if err != nil {
@@ -2439,8 +2914,13 @@ func (c *Client) ListIntegrations(ctx context.Context, params *ListIntegrationsP
 	return c.Client.Do(req)
 }
 
-// CreateIntegrationWithBody performs a POST /integrations (the `CreateIntegration` operationId) request,
-// with any type of body and a specified content type.
+// CreateIntegrationWithBody Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *Client) CreateIntegrationWithBody(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIntegrationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2453,8 +2933,13 @@ func (c *Client) CreateIntegrationWithBody(ctx context.Context, params *CreateIn
 	return c.Client.Do(req)
 }
 
-// CreateIntegration performs a POST /integrations (the `CreateIntegration` operationId) request.
+// CreateIntegration Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *Client) CreateIntegration(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIntegrationRequest(c.Server, params, body)
 	if err != nil {
@@ -2467,7 +2952,11 @@ func (c *Client) CreateIntegration(ctx context.Context, params *CreateIntegratio
 	return c.Client.Do(req)
 }
 
-// DeleteIntegration performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+// DeleteIntegration Delete a custom integration
+//
+// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
+//
+// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 func (c *Client) DeleteIntegration(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteIntegrationRequest(c.Server, id, params)
 	if err != nil {
@@ -2480,7 +2969,11 @@ func (c *Client) DeleteIntegration(ctx context.Context, id ID, params *DeleteInt
 	return c.Client.Do(req)
 }
 
-// GetIntegration performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+// GetIntegration Get a custom integration
+//
+// Reads one custom integration. Needs the viewer role on the platform.
+//
+// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 func (c *Client) GetIntegration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIntegrationRequest(c.Server, id)
 	if err != nil {
@@ -2493,8 +2986,13 @@ func (c *Client) GetIntegration(ctx context.Context, id ID, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// PatchIntegrationWithBody performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-// with any type of body and a specified content type.
+// PatchIntegrationWithBody Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *Client) PatchIntegrationWithBody(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchIntegrationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2507,8 +3005,13 @@ func (c *Client) PatchIntegrationWithBody(ctx context.Context, id ID, params *Pa
 	return c.Client.Do(req)
 }
 
-// PatchIntegration performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+// PatchIntegration Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *Client) PatchIntegration(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchIntegrationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2521,8 +3024,13 @@ func (c *Client) PatchIntegration(ctx context.Context, id ID, params *PatchInteg
 	return c.Client.Do(req)
 }
 
-// ReplaceIntegrationWithBody performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceIntegrationWithBody Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *Client) ReplaceIntegrationWithBody(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceIntegrationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2535,8 +3043,13 @@ func (c *Client) ReplaceIntegrationWithBody(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// ReplaceIntegration performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+// ReplaceIntegration Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *Client) ReplaceIntegration(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceIntegrationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2549,7 +3062,11 @@ func (c *Client) ReplaceIntegration(ctx context.Context, id ID, params *ReplaceI
 	return c.Client.Do(req)
 }
 
-// ListRoleAssignments performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+// ListRoleAssignments List role assignments
+//
+// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
+//
+// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 func (c *Client) ListRoleAssignments(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoleAssignmentsRequest(c.Server, params)
 	if err != nil {
@@ -2562,10 +3079,13 @@ func (c *Client) ListRoleAssignments(ctx context.Context, params *ListRoleAssign
 	return c.Client.Do(req)
 }
 
-// CreateRoleAssignmentWithBody performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-// with any type of body and a specified content type.
+// CreateRoleAssignmentWithBody Grant a role
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *Client) CreateRoleAssignmentWithBody(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleAssignmentRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2578,10 +3098,13 @@ func (c *Client) CreateRoleAssignmentWithBody(ctx context.Context, params *Creat
 	return c.Client.Do(req)
 }
 
-// CreateRoleAssignment performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+// CreateRoleAssignment Grant a role
+//
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
 // Takes a body of the `application/json` content type.
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *Client) CreateRoleAssignment(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleAssignmentRequest(c.Server, params, body)
 	if err != nil {
@@ -2594,7 +3117,11 @@ func (c *Client) CreateRoleAssignment(ctx context.Context, params *CreateRoleAss
 	return c.Client.Do(req)
 }
 
-// DeleteRoleAssignment performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+// DeleteRoleAssignment Revoke a role assignment
+//
+// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
+//
+// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 func (c *Client) DeleteRoleAssignment(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRoleAssignmentRequest(c.Server, id, params)
 	if err != nil {
@@ -2607,7 +3134,11 @@ func (c *Client) DeleteRoleAssignment(ctx context.Context, id ID, params *Delete
 	return c.Client.Do(req)
 }
 
-// GetRoleAssignment performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+// GetRoleAssignment Get a role assignment
+//
+// Reads one role assignment. Readable by its user and by admins of its scope.
+//
+// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 func (c *Client) GetRoleAssignment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoleAssignmentRequest(c.Server, id)
 	if err != nil {
@@ -2620,7 +3151,11 @@ func (c *Client) GetRoleAssignment(ctx context.Context, id ID, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
-// ListUsers performs a GET /users (the `ListUsers` operationId) request.
+// ListUsers List users
+//
+// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUsersRequest(c.Server, params)
 	if err != nil {
@@ -2633,8 +3168,13 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// CreateUserWithBody performs a POST /users (the `CreateUser` operationId) request,
-// with any type of body and a specified content type.
+// CreateUserWithBody Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2647,8 +3187,13 @@ func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParam
 	return c.Client.Do(req)
 }
 
-// CreateUser performs a POST /users (the `CreateUser` operationId) request.
+// CreateUser Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequest(c.Server, params, body)
 	if err != nil {
@@ -2661,9 +3206,11 @@ func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body 
 	return c.Client.Do(req)
 }
 
-// DeleteUser performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+// DeleteUser Delete a user
 //
-// Deletes the user with their role assignments and API tokens.
+// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
+//
+// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *Client) DeleteUser(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUserRequest(c.Server, id, params)
 	if err != nil {
@@ -2676,7 +3223,11 @@ func (c *Client) DeleteUser(ctx context.Context, id ID, params *DeleteUserParams
 	return c.Client.Do(req)
 }
 
-// GetUser performs a GET /users/{id} (the `GetUser` operationId) request.
+// GetUser Get a user
+//
+// Reads one user. Every authenticated caller may read the directory.
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserRequest(c.Server, id)
 	if err != nil {
@@ -2689,8 +3240,13 @@ func (c *Client) GetUser(ctx context.Context, id ID, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// PatchUserWithBody performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-// with any type of body and a specified content type.
+// PatchUserWithBody Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *Client) PatchUserWithBody(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2703,8 +3259,13 @@ func (c *Client) PatchUserWithBody(ctx context.Context, id ID, params *PatchUser
 	return c.Client.Do(req)
 }
 
-// PatchUser performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+// PatchUser Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *Client) PatchUser(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2717,9 +3278,11 @@ func (c *Client) PatchUser(ctx context.Context, id ID, params *PatchUserParams, 
 	return c.Client.Do(req)
 }
 
-// GetUserAccess performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+// GetUserAccess Get a user's access
 //
-// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
+//
+// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 func (c *Client) GetUserAccess(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserAccessRequest(c.Server, id)
 	if err != nil {
@@ -2732,10 +3295,13 @@ func (c *Client) GetUserAccess(ctx context.Context, id ID, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// RevokeUserAccessWithBody performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-// with any type of body and a specified content type.
+// RevokeUserAccessWithBody Revoke a user's access
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *Client) RevokeUserAccessWithBody(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserAccessRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2748,10 +3314,13 @@ func (c *Client) RevokeUserAccessWithBody(ctx context.Context, id ID, params *Re
 	return c.Client.Do(req)
 }
 
-// RevokeUserAccess performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+// RevokeUserAccess Revoke a user's access
+//
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *Client) RevokeUserAccess(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserAccessRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2764,7 +3333,11 @@ func (c *Client) RevokeUserAccess(ctx context.Context, id ID, params *RevokeUser
 	return c.Client.Do(req)
 }
 
-// ListWebhooks performs a GET /webhooks (the `ListWebhooks` operationId) request.
+// ListWebhooks List webhooks
+//
+// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhooksRequest(c.Server, params)
 	if err != nil {
@@ -2777,10 +3350,13 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 	return c.Client.Do(req)
 }
 
-// CreateWebhookWithBody performs a POST /webhooks (the `CreateWebhook` operationId) request,
-// with any type of body and a specified content type.
+// CreateWebhookWithBody Register a webhook
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWebhookRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2793,10 +3369,13 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 	return c.Client.Do(req)
 }
 
-// CreateWebhook performs a POST /webhooks (the `CreateWebhook` operationId) request.
+// CreateWebhook Register a webhook
+//
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWebhookRequest(c.Server, params, body)
 	if err != nil {
@@ -2809,7 +3388,11 @@ func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams,
 	return c.Client.Do(req)
 }
 
-// DeleteWebhook performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+// DeleteWebhook Delete a webhook
+//
+// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 func (c *Client) DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWebhookRequest(c.Server, id, params)
 	if err != nil {
@@ -2822,7 +3405,11 @@ func (c *Client) DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhook
 	return c.Client.Do(req)
 }
 
-// GetWebhook performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+// GetWebhook Get a webhook
+//
+// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 func (c *Client) GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookRequest(c.Server, id)
 	if err != nil {
@@ -2835,8 +3422,13 @@ func (c *Client) GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
-// PatchWebhookWithBody performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-// with any type of body and a specified content type.
+// PatchWebhookWithBody Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *Client) PatchWebhookWithBody(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWebhookRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2849,8 +3441,13 @@ func (c *Client) PatchWebhookWithBody(ctx context.Context, id ID, params *PatchW
 	return c.Client.Do(req)
 }
 
-// PatchWebhook performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+// PatchWebhook Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *Client) PatchWebhook(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWebhookRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2863,10 +3460,13 @@ func (c *Client) PatchWebhook(ctx context.Context, id ID, params *PatchWebhookPa
 	return c.Client.Do(req)
 }
 
-// ReplaceWebhookWithBody performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWebhookWithBody Replace a webhook
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *Client) ReplaceWebhookWithBody(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWebhookRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2879,10 +3479,13 @@ func (c *Client) ReplaceWebhookWithBody(ctx context.Context, id ID, params *Repl
 	return c.Client.Do(req)
 }
 
-// ReplaceWebhook performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+// ReplaceWebhook Replace a webhook
+//
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *Client) ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWebhookRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2895,7 +3498,11 @@ func (c *Client) ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebho
 	return c.Client.Do(req)
 }
 
-// ListWebhookDeliveries performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+// ListWebhookDeliveries List a webhook's deliveries
+//
+// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
 	if err != nil {
@@ -2908,10 +3515,13 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 	return c.Client.Do(req)
 }
 
-// RotateWebhookSecretWithBody performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-// with any type of body and a specified content type.
+// RotateWebhookSecretWithBody Rotate a webhook's secret
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2924,10 +3534,13 @@ func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// RotateWebhookSecret performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+// RotateWebhookSecret Rotate a webhook's secret
+//
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2940,7 +3553,11 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateW
 	return c.Client.Do(req)
 }
 
-// ListWorkflows performs a GET /workflows (the `ListWorkflows` operationId) request.
+// ListWorkflows List workflows
+//
+// Lists the workflows the caller may read, filtered by application, name or enabled state.
+//
+// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWorkflowsRequest(c.Server, params)
 	if err != nil {
@@ -2953,8 +3570,13 @@ func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams,
 	return c.Client.Do(req)
 }
 
-// CreateWorkflowWithBody performs a POST /workflows (the `CreateWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// CreateWorkflowWithBody Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflowWithBody(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkflowRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2967,8 +3589,13 @@ func (c *Client) CreateWorkflowWithBody(ctx context.Context, params *CreateWorkf
 	return c.Client.Do(req)
 }
 
-// CreateWorkflow performs a POST /workflows (the `CreateWorkflow` operationId) request.
+// CreateWorkflow Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflow(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkflowRequest(c.Server, params, body)
 	if err != nil {
@@ -2981,9 +3608,11 @@ func (c *Client) CreateWorkflow(ctx context.Context, params *CreateWorkflowParam
 	return c.Client.Do(req)
 }
 
-// DeleteWorkflow performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+// DeleteWorkflow Delete a workflow
 //
-// Deletes the workflow, its monitoring target and its execution history.
+// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 func (c *Client) DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWorkflowRequest(c.Server, id, params)
 	if err != nil {
@@ -2996,7 +3625,11 @@ func (c *Client) DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkfl
 	return c.Client.Do(req)
 }
 
-// GetWorkflow performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+// GetWorkflow Get a workflow
+//
+// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
+//
+// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 func (c *Client) GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkflowRequest(c.Server, id)
 	if err != nil {
@@ -3009,8 +3642,13 @@ func (c *Client) GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
-// PatchWorkflowWithBody performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// PatchWorkflowWithBody Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *Client) PatchWorkflowWithBody(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3023,8 +3661,13 @@ func (c *Client) PatchWorkflowWithBody(ctx context.Context, id ID, params *Patch
 	return c.Client.Do(req)
 }
 
-// PatchWorkflow performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+// PatchWorkflow Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *Client) PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3037,8 +3680,13 @@ func (c *Client) PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflow
 	return c.Client.Do(req)
 }
 
-// ReplaceWorkflowWithBody performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWorkflowWithBody Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *Client) ReplaceWorkflowWithBody(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3051,8 +3699,13 @@ func (c *Client) ReplaceWorkflowWithBody(ctx context.Context, id ID, params *Rep
 	return c.Client.Do(req)
 }
 
-// ReplaceWorkflow performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+// ReplaceWorkflow Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *Client) ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3065,7 +3718,11 @@ func (c *Client) ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWork
 	return c.Client.Do(req)
 }
 
-// GetWorkflowMetrics performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+// GetWorkflowMetrics Get a workflow's metrics
+//
+// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 func (c *Client) GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkflowMetricsRequest(c.Server, id, params)
 	if err != nil {
@@ -3078,7 +3735,11 @@ func (c *Client) GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkf
 	return c.Client.Do(req)
 }
 
-// DeleteMonitoringTarget performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+// DeleteMonitoringTarget Delete a workflow's monitoring target
+//
+// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
+//
+// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 func (c *Client) DeleteMonitoringTarget(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteMonitoringTargetRequest(c.Server, id, params)
 	if err != nil {
@@ -3091,7 +3752,11 @@ func (c *Client) DeleteMonitoringTarget(ctx context.Context, id ID, params *Dele
 	return c.Client.Do(req)
 }
 
-// GetMonitoringTarget performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+// GetMonitoringTarget Get a workflow's monitoring target
+//
+// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 func (c *Client) GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMonitoringTargetRequest(c.Server, id)
 	if err != nil {
@@ -3104,10 +3769,13 @@ func (c *Client) GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// PutMonitoringTargetWithBody performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-// with any type of body and a specified content type.
+// PutMonitoringTargetWithBody Set a workflow's monitoring target
 //
-// Creates or replaces the workflow's monitoring target.
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *Client) PutMonitoringTargetWithBody(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutMonitoringTargetRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3120,10 +3788,13 @@ func (c *Client) PutMonitoringTargetWithBody(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// PutMonitoringTarget performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+// PutMonitoringTarget Set a workflow's monitoring target
+//
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
 // Takes a body of the `application/json` content type.
 //
-// Creates or replaces the workflow's monitoring target.
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *Client) PutMonitoringTarget(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutMonitoringTargetRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3136,10 +3807,13 @@ func (c *Client) PutMonitoringTarget(ctx context.Context, id ID, params *PutMoni
 	return c.Client.Do(req)
 }
 
-// TriggerWorkflowWithBody performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// TriggerWorkflowWithBody Trigger a workflow
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *Client) TriggerWorkflowWithBody(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriggerWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3152,10 +3826,13 @@ func (c *Client) TriggerWorkflowWithBody(ctx context.Context, id ID, params *Tri
 	return c.Client.Do(req)
 }
 
-// TriggerWorkflow performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+// TriggerWorkflow Trigger a workflow
+//
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *Client) TriggerWorkflow(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriggerWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -6784,471 +7461,753 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// CreateAPITokenWithBodyWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAPITokenWithBodyWithResponse Issue an API token
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithBodyWithResponse(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error)
 
-	// CreateAPITokenWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+	// CreateAPITokenWithResponse Issue an API token
+	//
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithResponse(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error)
 
-	// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+	// DeleteAPITokenWithResponse Revoke an API token
+	//
+	// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's, except that a platform owner's tokens need the owner role on the platform (403). Another user's token is a 404 to everyone else.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 	DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error)
 
-	// ListApplicationsWithResponse List applications the caller may read.
+	// ListApplicationsWithResponse List applications
+	//
+	// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /applications (the `ListApplications` operationId).
 	ListApplicationsWithResponse(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*ListApplicationsResponse, error)
 
-	// CreateApplicationWithBodyWithResponse performs a POST /applications (the `CreateApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateApplicationWithBodyWithResponse Create an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithBodyWithResponse(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
 
-	// CreateApplicationWithResponse performs a POST /applications (the `CreateApplication` operationId) request.
+	// CreateApplicationWithResponse Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithResponse(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
 
-	// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+	// DeleteApplicationWithResponse Delete an application
 	//
-	// Deletes the application. Refused with 409 while workflows still belong to it.
+	// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 	DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error)
 
-	// GetApplicationWithResponse performs a GET /applications/{id} (the `GetApplication` operationId) request.
+	// GetApplicationWithResponse Get an application
+	//
+	// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 	GetApplicationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error)
 
-	// PatchApplicationWithBodyWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchApplicationWithBodyWithResponse Update an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithBodyWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error)
 
-	// PatchApplicationWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+	// PatchApplicationWithResponse Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error)
 
-	// ReplaceApplicationWithBodyWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceApplicationWithBodyWithResponse Replace an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error)
 
-	// ReplaceApplicationWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+	// ReplaceApplicationWithResponse Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error)
 
-	// ListAuditEventsWithResponse performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+	// ListAuditEventsWithResponse List audit events
 	//
-	// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+	// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
-	// ListClassificationPoliciesWithResponse performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+	// ListClassificationPoliciesWithResponse List classification policies
+	//
+	// Lists the classification policies the caller may read, filtered by name, level or application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 	ListClassificationPoliciesWithResponse(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*ListClassificationPoliciesResponse, error)
 
-	// CreateClassificationPolicyWithBodyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateClassificationPolicyWithBodyWithResponse Create a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithBodyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error)
 
-	// CreateClassificationPolicyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+	// CreateClassificationPolicyWithResponse Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error)
 
-	// DeleteClassificationPolicyWithResponse performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+	// DeleteClassificationPolicyWithResponse Delete a classification policy
+	//
+	// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 	DeleteClassificationPolicyWithResponse(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*DeleteClassificationPolicyResponse, error)
 
-	// GetClassificationPolicyWithResponse performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+	// GetClassificationPolicyWithResponse Get a classification policy
+	//
+	// Reads one classification policy.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 	GetClassificationPolicyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetClassificationPolicyResponse, error)
 
-	// PatchClassificationPolicyWithBodyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchClassificationPolicyWithBodyWithResponse Update a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error)
 
-	// PatchClassificationPolicyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+	// PatchClassificationPolicyWithResponse Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error)
 
-	// ReplaceClassificationPolicyWithBodyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceClassificationPolicyWithBodyWithResponse Replace a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error)
 
-	// ReplaceClassificationPolicyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+	// ReplaceClassificationPolicyWithResponse Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error)
 
-	// ClassifyRecordWithBodyWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request,
-	// with any type of body and a specified content type.
+	// ClassifyRecordWithBodyWithResponse Classify a record
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithBodyWithResponse(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error)
 
-	// ClassifyRecordWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request.
+	// ClassifyRecordWithResponse Classify a record
+	//
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithResponse(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error)
 
-	// ListEventTypesWithResponse performs a GET /event-types (the `ListEventTypes` operationId) request.
+	// ListEventTypesWithResponse List event types
 	//
-	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 	ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error)
 
-	// PublishEventWithBodyWithResponse performs a POST /events (the `PublishEvent` operationId) request,
-	// with any type of body and a specified content type.
+	// PublishEventWithBodyWithResponse Publish an event
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithBodyWithResponse(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PublishEventResponse, error)
 
-	// PublishEventWithResponse performs a POST /events (the `PublishEvent` operationId) request.
+	// PublishEventWithResponse Publish an event
+	//
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithResponse(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PublishEventResponse, error)
 
-	// ListExecutionsWithResponse performs a GET /executions (the `ListExecutions` operationId) request.
+	// ListExecutionsWithResponse List executions
+	//
+	// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /executions (the `ListExecutions` operationId).
 	ListExecutionsWithResponse(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*ListExecutionsResponse, error)
 
-	// GetExecutionWithResponse performs a GET /executions/{id} (the `GetExecution` operationId) request.
+	// GetExecutionWithResponse Get an execution
+	//
+	// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 	GetExecutionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetExecutionResponse, error)
 
-	// CancelExecutionWithResponse performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+	// CancelExecutionWithResponse Cancel an execution
 	//
-	// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+	// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 	CancelExecutionWithResponse(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*CancelExecutionResponse, error)
 
-	// ListIntegrationsWithResponse performs a GET /integrations (the `ListIntegrations` operationId) request.
+	// ListIntegrationsWithResponse List custom integrations
+	//
+	// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 	ListIntegrationsWithResponse(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*ListIntegrationsResponse, error)
 
-	// CreateIntegrationWithBodyWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateIntegrationWithBodyWithResponse Register a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithBodyWithResponse(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error)
 
-	// CreateIntegrationWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request.
+	// CreateIntegrationWithResponse Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithResponse(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error)
 
-	// DeleteIntegrationWithResponse performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+	// DeleteIntegrationWithResponse Delete a custom integration
+	//
+	// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 	DeleteIntegrationWithResponse(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*DeleteIntegrationResponse, error)
 
-	// GetIntegrationWithResponse performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+	// GetIntegrationWithResponse Get a custom integration
+	//
+	// Reads one custom integration. Needs the viewer role on the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 	GetIntegrationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetIntegrationResponse, error)
 
-	// PatchIntegrationWithBodyWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchIntegrationWithBodyWithResponse Update a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error)
 
-	// PatchIntegrationWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+	// PatchIntegrationWithResponse Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error)
 
-	// ReplaceIntegrationWithBodyWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceIntegrationWithBodyWithResponse Replace a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error)
 
-	// ReplaceIntegrationWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+	// ReplaceIntegrationWithResponse Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error)
 
-	// ListRoleAssignmentsWithResponse performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+	// ListRoleAssignmentsWithResponse List role assignments
+	//
+	// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 	ListRoleAssignmentsWithResponse(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListRoleAssignmentsResponse, error)
 
-	// CreateRoleAssignmentWithBodyWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateRoleAssignmentWithBodyWithResponse Grant a role
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithBodyWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error)
 
-	// CreateRoleAssignmentWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+	// CreateRoleAssignmentWithResponse Grant a role
+	//
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error)
 
-	// DeleteRoleAssignmentWithResponse performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+	// DeleteRoleAssignmentWithResponse Revoke a role assignment
+	//
+	// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 	DeleteRoleAssignmentWithResponse(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteRoleAssignmentResponse, error)
 
-	// GetRoleAssignmentWithResponse performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+	// GetRoleAssignmentWithResponse Get a role assignment
+	//
+	// Reads one role assignment. Readable by its user and by admins of its scope.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 	GetRoleAssignmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRoleAssignmentResponse, error)
 
-	// ListUsersWithResponse performs a GET /users (the `ListUsers` operationId) request.
+	// ListUsersWithResponse List users
+	//
+	// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
-	// CreateUserWithBodyWithResponse performs a POST /users (the `CreateUser` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateUserWithBodyWithResponse Create a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
-	// CreateUserWithResponse performs a POST /users (the `CreateUser` operationId) request.
+	// CreateUserWithResponse Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
-	// DeleteUserWithResponse performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+	// DeleteUserWithResponse Delete a user
 	//
-	// Deletes the user with their role assignments and API tokens.
+	// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUserWithResponse(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
-	// GetUserWithResponse performs a GET /users/{id} (the `GetUser` operationId) request.
+	// GetUserWithResponse Get a user
+	//
+	// Reads one user. Every authenticated caller may read the directory.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUserWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
 
-	// PatchUserWithBodyWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchUserWithBodyWithResponse Update a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithBodyWithResponse(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchUserResponse, error)
 
-	// PatchUserWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+	// PatchUserWithResponse Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithResponse(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserResponse, error)
 
-	// GetUserAccessWithResponse performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+	// GetUserAccessWithResponse Get a user's access
 	//
-	// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+	// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 	GetUserAccessWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserAccessResponse, error)
 
-	// RevokeUserAccessWithBodyWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-	// with any type of body and a specified content type.
+	// RevokeUserAccessWithBodyWithResponse Revoke a user's access
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithBodyWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error)
 
-	// RevokeUserAccessWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+	// RevokeUserAccessWithResponse Revoke a user's access
+	//
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error)
 
-	// ListWebhooksWithResponse performs a GET /webhooks (the `ListWebhooks` operationId) request.
+	// ListWebhooksWithResponse List webhooks
+	//
+	// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 	ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
 
-	// CreateWebhookWithBodyWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWebhookWithBodyWithResponse Register a webhook
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
 
-	// CreateWebhookWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request.
+	// CreateWebhookWithResponse Register a webhook
+	//
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
 
-	// DeleteWebhookWithResponse performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+	// DeleteWebhookWithResponse Delete a webhook
+	//
+	// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 	DeleteWebhookWithResponse(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error)
 
-	// GetWebhookWithResponse performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+	// GetWebhookWithResponse Get a webhook
+	//
+	// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 	GetWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error)
 
-	// PatchWebhookWithBodyWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWebhookWithBodyWithResponse Update a webhook
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithBodyWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error)
 
-	// PatchWebhookWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+	// PatchWebhookWithResponse Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error)
 
-	// ReplaceWebhookWithBodyWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWebhookWithBodyWithResponse Replace a webhook
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error)
 
-	// ReplaceWebhookWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+	// ReplaceWebhookWithResponse Replace a webhook
+	//
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error)
 
-	// ListWebhookDeliveriesWithResponse performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	// ListWebhookDeliveriesWithResponse List a webhook's deliveries
+	//
+	// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
 
-	// RotateWebhookSecretWithBodyWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-	// with any type of body and a specified content type.
+	// RotateWebhookSecretWithBodyWithResponse Rotate a webhook's secret
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
-	// RotateWebhookSecretWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+	// RotateWebhookSecretWithResponse Rotate a webhook's secret
+	//
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
-	// ListWorkflowsWithResponse performs a GET /workflows (the `ListWorkflows` operationId) request.
+	// ListWorkflowsWithResponse List workflows
+	//
+	// Lists the workflows the caller may read, filtered by application, name or enabled state.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 	ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error)
 
-	// CreateWorkflowWithBodyWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWorkflowWithBodyWithResponse Create a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithBodyWithResponse(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
 
-	// CreateWorkflowWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request.
+	// CreateWorkflowWithResponse Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithResponse(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
 
-	// DeleteWorkflowWithResponse performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+	// DeleteWorkflowWithResponse Delete a workflow
 	//
-	// Deletes the workflow, its monitoring target and its execution history.
+	// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 	DeleteWorkflowWithResponse(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error)
 
-	// GetWorkflowWithResponse performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+	// GetWorkflowWithResponse Get a workflow
+	//
+	// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 	GetWorkflowWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error)
 
-	// PatchWorkflowWithBodyWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWorkflowWithBodyWithResponse Update a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error)
 
-	// PatchWorkflowWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+	// PatchWorkflowWithResponse Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error)
 
-	// ReplaceWorkflowWithBodyWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWorkflowWithBodyWithResponse Replace a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error)
 
-	// ReplaceWorkflowWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+	// ReplaceWorkflowWithResponse Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error)
 
-	// GetWorkflowMetricsWithResponse performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+	// GetWorkflowMetricsWithResponse Get a workflow's metrics
+	//
+	// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 	GetWorkflowMetricsWithResponse(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*GetWorkflowMetricsResponse, error)
 
-	// DeleteMonitoringTargetWithResponse performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+	// DeleteMonitoringTargetWithResponse Delete a workflow's monitoring target
+	//
+	// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 	DeleteMonitoringTargetWithResponse(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*DeleteMonitoringTargetResponse, error)
 
-	// GetMonitoringTargetWithResponse performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+	// GetMonitoringTargetWithResponse Get a workflow's monitoring target
+	//
+	// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 	GetMonitoringTargetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMonitoringTargetResponse, error)
 
-	// PutMonitoringTargetWithBodyWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-	// with any type of body and a specified content type.
+	// PutMonitoringTargetWithBodyWithResponse Set a workflow's monitoring target
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithBodyWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error)
 
-	// PutMonitoringTargetWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+	// PutMonitoringTargetWithResponse Set a workflow's monitoring target
+	//
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error)
 
-	// TriggerWorkflowWithBodyWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// TriggerWorkflowWithBodyWithResponse Trigger a workflow
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error)
 
-	// TriggerWorkflowWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+	// TriggerWorkflowWithResponse Trigger a workflow
+	//
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error)
+}
+
+// CreateAPITokenResponse401Headers the declared response headers of an HTTP 401 response for CreateAPIToken
+type CreateAPITokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateAPITokenResponse429Headers the declared response headers of an HTTP 429 response for CreateAPIToken
+type CreateAPITokenResponse429Headers struct {
+	RetryAfter *int
 }
 
 type CreateAPITokenResponse struct {
@@ -7256,8 +8215,26 @@ type CreateAPITokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *APIToken
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateAPITokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAPITokenResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7265,9 +8242,44 @@ func (r CreateAPITokenResponse) GetJSON201() *APIToken {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateAPITokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7299,16 +8311,72 @@ func (r CreateAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// DeleteAPITokenResponse401Headers the declared response headers of an HTTP 401 response for DeleteAPIToken
+type DeleteAPITokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteAPITokenResponse429Headers the declared response headers of an HTTP 429 response for DeleteAPIToken
+type DeleteAPITokenResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteAPITokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteAPITokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteAPITokenResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteAPITokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7340,13 +8408,33 @@ func (r DeleteAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// ListApplicationsResponse401Headers the declared response headers of an HTTP 401 response for ListApplications
+type ListApplicationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListApplications
+type ListApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ApplicationList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListApplicationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListApplicationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7354,9 +8442,24 @@ func (r ListApplicationsResponse) GetJSON200() *ApplicationList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListApplicationsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7393,15 +8496,45 @@ type CreateApplicationResponse201Headers struct {
 	ETag *string
 }
 
+// CreateApplicationResponse401Headers the declared response headers of an HTTP 401 response for CreateApplication
+type CreateApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateApplicationResponse429Headers the declared response headers of an HTTP 429 response for CreateApplication
+type CreateApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateApplicationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateApplicationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7409,9 +8542,49 @@ func (r CreateApplicationResponse) GetJSON201() *Application {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7443,16 +8616,86 @@ func (r CreateApplicationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteApplicationResponse401Headers the declared response headers of an HTTP 401 response for DeleteApplication
+type DeleteApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteApplicationResponse429Headers the declared response headers of an HTTP 429 response for DeleteApplication
+type DeleteApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteApplicationResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7489,15 +8732,39 @@ type GetApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// GetApplicationResponse401Headers the declared response headers of an HTTP 401 response for GetApplication
+type GetApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetApplication
+type GetApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7505,9 +8772,34 @@ func (r GetApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7544,15 +8836,49 @@ type PatchApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// PatchApplicationResponse401Headers the declared response headers of an HTTP 401 response for PatchApplication
+type PatchApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchApplicationResponse429Headers the declared response headers of an HTTP 429 response for PatchApplication
+type PatchApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7560,9 +8886,59 @@ func (r PatchApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7599,15 +8975,49 @@ type ReplaceApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceApplicationResponse401Headers the declared response headers of an HTTP 401 response for ReplaceApplication
+type ReplaceApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceApplicationResponse429Headers the declared response headers of an HTTP 429 response for ReplaceApplication
+type ReplaceApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7615,9 +9025,59 @@ func (r ReplaceApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7649,13 +9109,33 @@ func (r ReplaceApplicationResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListAuditEvents
+type ListAuditEventsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListAuditEvents
+type ListAuditEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListAuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuditEventList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAuditEventsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAuditEventsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7663,9 +9143,24 @@ func (r ListAuditEventsResponse) GetJSON200() *AuditEventList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListAuditEventsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7697,13 +9192,33 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// ListClassificationPoliciesResponse401Headers the declared response headers of an HTTP 401 response for ListClassificationPolicies
+type ListClassificationPoliciesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListClassificationPoliciesResponse429Headers the declared response headers of an HTTP 429 response for ListClassificationPolicies
+type ListClassificationPoliciesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListClassificationPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicyList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListClassificationPoliciesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListClassificationPoliciesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7711,9 +9226,24 @@ func (r ListClassificationPoliciesResponse) GetJSON200() *ClassificationPolicyLi
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListClassificationPoliciesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7750,15 +9280,45 @@ type CreateClassificationPolicyResponse201Headers struct {
 	ETag *string
 }
 
+// CreateClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for CreateClassificationPolicy
+type CreateClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for CreateClassificationPolicy
+type CreateClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateClassificationPolicyResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateClassificationPolicyResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7766,9 +9326,49 @@ func (r CreateClassificationPolicyResponse) GetJSON201() *ClassificationPolicy {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7800,16 +9400,79 @@ func (r CreateClassificationPolicyResponse) ContentType() string {
 	return ""
 }
 
+// DeleteClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for DeleteClassificationPolicy
+type DeleteClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for DeleteClassificationPolicy
+type DeleteClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteClassificationPolicyResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7846,15 +9509,39 @@ type GetClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// GetClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetClassificationPolicy
+type GetClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for GetClassificationPolicy
+type GetClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7862,9 +9549,34 @@ func (r GetClassificationPolicyResponse) GetJSON200() *ClassificationPolicy {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7901,15 +9613,49 @@ type PatchClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// PatchClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for PatchClassificationPolicy
+type PatchClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for PatchClassificationPolicy
+type PatchClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7917,9 +9663,59 @@ func (r PatchClassificationPolicyResponse) GetJSON200() *ClassificationPolicy {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7956,15 +9752,49 @@ type ReplaceClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for ReplaceClassificationPolicy
+type ReplaceClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for ReplaceClassificationPolicy
+type ReplaceClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7972,9 +9802,59 @@ func (r ReplaceClassificationPolicyResponse) GetJSON200() *ClassificationPolicy 
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8006,13 +9886,41 @@ func (r ReplaceClassificationPolicyResponse) ContentType() string {
 	return ""
 }
 
+// ClassifyRecordResponse401Headers the declared response headers of an HTTP 401 response for ClassifyRecord
+type ClassifyRecordResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ClassifyRecordResponse429Headers the declared response headers of an HTTP 429 response for ClassifyRecord
+type ClassifyRecordResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ClassifyRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassifyResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClassifyRecordResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClassifyRecordResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8020,9 +9928,44 @@ func (r ClassifyRecordResponse) GetJSON200() *ClassifyResponse {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ClassifyRecordResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8054,13 +9997,31 @@ func (r ClassifyRecordResponse) ContentType() string {
 	return ""
 }
 
+// ListEventTypesResponse401Headers the declared response headers of an HTTP 401 response for ListEventTypes
+type ListEventTypesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListEventTypesResponse429Headers the declared response headers of an HTTP 429 response for ListEventTypes
+type ListEventTypesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListEventTypesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EventTypeList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEventTypesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEventTypesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8068,9 +10029,19 @@ func (r ListEventTypesResponse) GetJSON200() *EventTypeList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListEventTypesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8102,13 +10073,41 @@ func (r ListEventTypesResponse) ContentType() string {
 	return ""
 }
 
+// PublishEventResponse401Headers the declared response headers of an HTTP 401 response for PublishEvent
+type PublishEventResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PublishEventResponse429Headers the declared response headers of an HTTP 429 response for PublishEvent
+type PublishEventResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PublishEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
 	JSON202 *Event
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PublishEventResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PublishEventResponse429Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -8116,9 +10115,44 @@ func (r PublishEventResponse) GetJSON202() *Event {
 	return r.JSON202
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PublishEventResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8150,13 +10184,33 @@ func (r PublishEventResponse) ContentType() string {
 	return ""
 }
 
+// ListExecutionsResponse401Headers the declared response headers of an HTTP 401 response for ListExecutions
+type ListExecutionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListExecutionsResponse429Headers the declared response headers of an HTTP 429 response for ListExecutions
+type ListExecutionsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListExecutionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ExecutionList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListExecutionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListExecutionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8164,9 +10218,24 @@ func (r ListExecutionsResponse) GetJSON200() *ExecutionList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListExecutionsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8198,13 +10267,37 @@ func (r ListExecutionsResponse) ContentType() string {
 	return ""
 }
 
+// GetExecutionResponse401Headers the declared response headers of an HTTP 401 response for GetExecution
+type GetExecutionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetExecutionResponse429Headers the declared response headers of an HTTP 429 response for GetExecution
+type GetExecutionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetExecutionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Execution
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetExecutionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetExecutionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8212,9 +10305,34 @@ func (r GetExecutionResponse) GetJSON200() *Execution {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetExecutionResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8246,13 +10364,45 @@ func (r GetExecutionResponse) ContentType() string {
 	return ""
 }
 
+// CancelExecutionResponse401Headers the declared response headers of an HTTP 401 response for CancelExecution
+type CancelExecutionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CancelExecutionResponse429Headers the declared response headers of an HTTP 429 response for CancelExecution
+type CancelExecutionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CancelExecutionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Execution
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelExecutionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelExecutionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8260,9 +10410,54 @@ func (r CancelExecutionResponse) GetJSON200() *Execution {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CancelExecutionResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8294,13 +10489,33 @@ func (r CancelExecutionResponse) ContentType() string {
 	return ""
 }
 
+// ListIntegrationsResponse401Headers the declared response headers of an HTTP 401 response for ListIntegrations
+type ListIntegrationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListIntegrationsResponse429Headers the declared response headers of an HTTP 429 response for ListIntegrations
+type ListIntegrationsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListIntegrationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IntegrationList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIntegrationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIntegrationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8308,9 +10523,24 @@ func (r ListIntegrationsResponse) GetJSON200() *IntegrationList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListIntegrationsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8347,15 +10577,45 @@ type CreateIntegrationResponse201Headers struct {
 	ETag *string
 }
 
+// CreateIntegrationResponse401Headers the declared response headers of an HTTP 401 response for CreateIntegration
+type CreateIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateIntegrationResponse429Headers the declared response headers of an HTTP 429 response for CreateIntegration
+type CreateIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateIntegrationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateIntegrationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8363,9 +10623,49 @@ func (r CreateIntegrationResponse) GetJSON201() *Integration {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8397,16 +10697,79 @@ func (r CreateIntegrationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteIntegrationResponse401Headers the declared response headers of an HTTP 401 response for DeleteIntegration
+type DeleteIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteIntegrationResponse429Headers the declared response headers of an HTTP 429 response for DeleteIntegration
+type DeleteIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteIntegrationResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8443,15 +10806,39 @@ type GetIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// GetIntegrationResponse401Headers the declared response headers of an HTTP 401 response for GetIntegration
+type GetIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetIntegrationResponse429Headers the declared response headers of an HTTP 429 response for GetIntegration
+type GetIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8459,9 +10846,34 @@ func (r GetIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8498,15 +10910,49 @@ type PatchIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// PatchIntegrationResponse401Headers the declared response headers of an HTTP 401 response for PatchIntegration
+type PatchIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchIntegrationResponse429Headers the declared response headers of an HTTP 429 response for PatchIntegration
+type PatchIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8514,9 +10960,59 @@ func (r PatchIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8553,15 +11049,49 @@ type ReplaceIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceIntegrationResponse401Headers the declared response headers of an HTTP 401 response for ReplaceIntegration
+type ReplaceIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceIntegrationResponse429Headers the declared response headers of an HTTP 429 response for ReplaceIntegration
+type ReplaceIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8569,9 +11099,59 @@ func (r ReplaceIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8603,13 +11183,33 @@ func (r ReplaceIntegrationResponse) ContentType() string {
 	return ""
 }
 
+// ListRoleAssignmentsResponse401Headers the declared response headers of an HTTP 401 response for ListRoleAssignments
+type ListRoleAssignmentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRoleAssignmentsResponse429Headers the declared response headers of an HTTP 429 response for ListRoleAssignments
+type ListRoleAssignmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListRoleAssignmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignmentList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRoleAssignmentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRoleAssignmentsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8617,9 +11217,24 @@ func (r ListRoleAssignmentsResponse) GetJSON200() *RoleAssignmentList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListRoleAssignmentsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8656,15 +11271,45 @@ type CreateRoleAssignmentResponse201Headers struct {
 	ETag *string
 }
 
+// CreateRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for CreateRoleAssignment
+type CreateRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for CreateRoleAssignment
+type CreateRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RoleAssignment
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateRoleAssignmentResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRoleAssignmentResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8672,9 +11317,49 @@ func (r CreateRoleAssignmentResponse) GetJSON201() *RoleAssignment {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8706,16 +11391,86 @@ func (r CreateRoleAssignmentResponse) ContentType() string {
 	return ""
 }
 
+// DeleteRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for DeleteRoleAssignment
+type DeleteRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for DeleteRoleAssignment
+type DeleteRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteRoleAssignmentResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8752,15 +11507,39 @@ type GetRoleAssignmentResponse200Headers struct {
 	ETag *string
 }
 
+// GetRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for GetRoleAssignment
+type GetRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for GetRoleAssignment
+type GetRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignment
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetRoleAssignmentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRoleAssignmentResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8768,9 +11547,34 @@ func (r GetRoleAssignmentResponse) GetJSON200() *RoleAssignment {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8802,13 +11606,33 @@ func (r GetRoleAssignmentResponse) ContentType() string {
 	return ""
 }
 
+// ListUsersResponse401Headers the declared response headers of an HTTP 401 response for ListUsers
+type ListUsersResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListUsersResponse429Headers the declared response headers of an HTTP 429 response for ListUsers
+type ListUsersResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUsersResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUsersResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8816,9 +11640,24 @@ func (r ListUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListUsersResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8855,15 +11694,45 @@ type CreateUserResponse201Headers struct {
 	ETag *string
 }
 
+// CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
+type CreateUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateUserResponse429Headers the declared response headers of an HTTP 429 response for CreateUser
+type CreateUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateUserResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateUserResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8871,9 +11740,49 @@ func (r CreateUserResponse) GetJSON201() *User {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8905,16 +11814,86 @@ func (r CreateUserResponse) ContentType() string {
 	return ""
 }
 
+// DeleteUserResponse401Headers the declared response headers of an HTTP 401 response for DeleteUser
+type DeleteUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteUserResponse429Headers the declared response headers of an HTTP 429 response for DeleteUser
+type DeleteUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteUserResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8951,15 +11930,37 @@ type GetUserResponse200Headers struct {
 	ETag *string
 }
 
+// GetUserResponse401Headers the declared response headers of an HTTP 401 response for GetUser
+type GetUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUserResponse429Headers the declared response headers of an HTTP 429 response for GetUser
+type GetUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUserResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8967,9 +11968,29 @@ func (r GetUserResponse) GetJSON200() *User {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9006,15 +12027,49 @@ type PatchUserResponse200Headers struct {
 	ETag *string
 }
 
+// PatchUserResponse401Headers the declared response headers of an HTTP 401 response for PatchUser
+type PatchUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchUserResponse429Headers the declared response headers of an HTTP 429 response for PatchUser
+type PatchUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchUserResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9022,9 +12077,59 @@ func (r PatchUserResponse) GetJSON200() *User {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9056,13 +12161,37 @@ func (r PatchUserResponse) ContentType() string {
 	return ""
 }
 
+// GetUserAccessResponse401Headers the declared response headers of an HTTP 401 response for GetUserAccess
+type GetUserAccessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUserAccessResponse429Headers the declared response headers of an HTTP 429 response for GetUserAccess
+type GetUserAccessResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetUserAccessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserAccess
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUserAccessResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUserAccessResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9070,9 +12199,34 @@ func (r GetUserAccessResponse) GetJSON200() *UserAccess {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetUserAccessResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9104,13 +12258,45 @@ func (r GetUserAccessResponse) ContentType() string {
 	return ""
 }
 
+// RevokeUserAccessResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserAccess
+type RevokeUserAccessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeUserAccessResponse429Headers the declared response headers of an HTTP 429 response for RevokeUserAccess
+type RevokeUserAccessResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RevokeUserAccessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RevokeAccessResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeUserAccessResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeUserAccessResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9118,9 +12304,54 @@ func (r RevokeUserAccessResponse) GetJSON200() *RevokeAccessResponse {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RevokeUserAccessResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9152,13 +12383,33 @@ func (r RevokeUserAccessResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhooksResponse401Headers the declared response headers of an HTTP 401 response for ListWebhooks
+type ListWebhooksResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
+type ListWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WebhookList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhooksResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhooksResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9166,9 +12417,24 @@ func (r ListWebhooksResponse) GetJSON200() *WebhookList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWebhooksResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9205,15 +12471,45 @@ type CreateWebhookResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWebhookResponse401Headers the declared response headers of an HTTP 401 response for CreateWebhook
+type CreateWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateWebhook
+type CreateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWebhookResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWebhookResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9221,9 +12517,49 @@ func (r CreateWebhookResponse) GetJSON201() *Webhook {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9255,16 +12591,79 @@ func (r CreateWebhookResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookResponse401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
+type DeleteWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteWebhook
+type DeleteWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWebhookResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9301,15 +12700,39 @@ type GetWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// GetWebhookResponse401Headers the declared response headers of an HTTP 401 response for GetWebhook
+type GetWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWebhookResponse429Headers the declared response headers of an HTTP 429 response for GetWebhook
+type GetWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9317,9 +12740,34 @@ func (r GetWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9356,15 +12804,47 @@ type PatchWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// PatchWebhookResponse401Headers the declared response headers of an HTTP 401 response for PatchWebhook
+type PatchWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchWebhookResponse429Headers the declared response headers of an HTTP 429 response for PatchWebhook
+type PatchWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9372,9 +12852,54 @@ func (r PatchWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9411,15 +12936,47 @@ type ReplaceWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceWebhookResponse401Headers the declared response headers of an HTTP 401 response for ReplaceWebhook
+type ReplaceWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceWebhookResponse429Headers the declared response headers of an HTTP 429 response for ReplaceWebhook
+type ReplaceWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9427,9 +12984,54 @@ func (r ReplaceWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9461,13 +13063,37 @@ func (r ReplaceWebhookResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWebhookDeliveriesResponse429Headers the declared response headers of an HTTP 429 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeliveryList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhookDeliveriesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhookDeliveriesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9475,9 +13101,34 @@ func (r ListWebhookDeliveriesResponse) GetJSON200() *DeliveryList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9514,15 +13165,47 @@ type RotateWebhookSecretResponse200Headers struct {
 	ETag *string
 }
 
+// RotateWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateWebhookSecret
+type RotateWebhookSecretResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RotateWebhookSecretResponse429Headers the declared response headers of an HTTP 429 response for RotateWebhookSecret
+type RotateWebhookSecretResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RotateWebhookSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RotateWebhookSecretResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateWebhookSecretResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RotateWebhookSecretResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9530,9 +13213,54 @@ func (r RotateWebhookSecretResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9564,13 +13292,33 @@ func (r RotateWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// ListWorkflowsResponse401Headers the declared response headers of an HTTP 401 response for ListWorkflows
+type ListWorkflowsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWorkflowsResponse429Headers the declared response headers of an HTTP 429 response for ListWorkflows
+type ListWorkflowsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWorkflowsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkflowList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWorkflowsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWorkflowsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9578,9 +13326,24 @@ func (r ListWorkflowsResponse) GetJSON200() *WorkflowList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWorkflowsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9617,15 +13380,45 @@ type CreateWorkflowResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWorkflowResponse401Headers the declared response headers of an HTTP 401 response for CreateWorkflow
+type CreateWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateWorkflowResponse429Headers the declared response headers of an HTTP 429 response for CreateWorkflow
+type CreateWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWorkflowResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWorkflowResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9633,9 +13426,49 @@ func (r CreateWorkflowResponse) GetJSON201() *Workflow {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9667,16 +13500,79 @@ func (r CreateWorkflowResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWorkflowResponse401Headers the declared response headers of an HTTP 401 response for DeleteWorkflow
+type DeleteWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteWorkflowResponse429Headers the declared response headers of an HTTP 429 response for DeleteWorkflow
+type DeleteWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWorkflowResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9713,15 +13609,39 @@ type GetWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// GetWorkflowResponse401Headers the declared response headers of an HTTP 401 response for GetWorkflow
+type GetWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWorkflowResponse429Headers the declared response headers of an HTTP 429 response for GetWorkflow
+type GetWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9729,9 +13649,34 @@ func (r GetWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9768,15 +13713,49 @@ type PatchWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// PatchWorkflowResponse401Headers the declared response headers of an HTTP 401 response for PatchWorkflow
+type PatchWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchWorkflowResponse429Headers the declared response headers of an HTTP 429 response for PatchWorkflow
+type PatchWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9784,9 +13763,59 @@ func (r PatchWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9823,15 +13852,49 @@ type ReplaceWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceWorkflowResponse401Headers the declared response headers of an HTTP 401 response for ReplaceWorkflow
+type ReplaceWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceWorkflowResponse429Headers the declared response headers of an HTTP 429 response for ReplaceWorkflow
+type ReplaceWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9839,9 +13902,59 @@ func (r ReplaceWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9873,13 +13986,37 @@ func (r ReplaceWorkflowResponse) ContentType() string {
 	return ""
 }
 
+// GetWorkflowMetricsResponse401Headers the declared response headers of an HTTP 401 response for GetWorkflowMetrics
+type GetWorkflowMetricsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWorkflowMetricsResponse429Headers the declared response headers of an HTTP 429 response for GetWorkflowMetrics
+type GetWorkflowMetricsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWorkflowMetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkflowMetrics
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWorkflowMetricsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWorkflowMetricsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9887,9 +14024,34 @@ func (r GetWorkflowMetricsResponse) GetJSON200() *WorkflowMetrics {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWorkflowMetricsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9921,16 +14083,79 @@ func (r GetWorkflowMetricsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for DeleteMonitoringTarget
+type DeleteMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for DeleteMonitoringTarget
+type DeleteMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteMonitoringTargetResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9967,15 +14192,39 @@ type GetMonitoringTargetResponse200Headers struct {
 	ETag *string
 }
 
+// GetMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for GetMonitoringTarget
+type GetMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for GetMonitoringTarget
+type GetMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MonitoringTarget
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMonitoringTargetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMonitoringTargetResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9983,9 +14232,34 @@ func (r GetMonitoringTargetResponse) GetJSON200() *MonitoringTarget {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10022,15 +14296,49 @@ type PutMonitoringTargetResponse200Headers struct {
 	ETag *string
 }
 
+// PutMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for PutMonitoringTarget
+type PutMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PutMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for PutMonitoringTarget
+type PutMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PutMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MonitoringTarget
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PutMonitoringTargetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutMonitoringTargetResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10038,9 +14346,59 @@ func (r PutMonitoringTargetResponse) GetJSON200() *MonitoringTarget {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PutMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10072,13 +14430,45 @@ func (r PutMonitoringTargetResponse) ContentType() string {
 	return ""
 }
 
+// TriggerWorkflowResponse401Headers the declared response headers of an HTTP 401 response for TriggerWorkflow
+type TriggerWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// TriggerWorkflowResponse429Headers the declared response headers of an HTTP 429 response for TriggerWorkflow
+type TriggerWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type TriggerWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
 	JSON202 *TriggerResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TriggerWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TriggerWorkflowResponse429Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -10086,9 +14476,54 @@ func (r TriggerWorkflowResponse) GetJSON202() *TriggerResponse {
 	return r.JSON202
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r TriggerWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10120,12 +14555,13 @@ func (r TriggerWorkflowResponse) ContentType() string {
 	return ""
 }
 
-// CreateAPITokenWithBodyWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-// with any type of body and a specified content type.
+// CreateAPITokenWithBodyWithResponse Issue an API token
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *ClientWithResponses) CreateAPITokenWithBodyWithResponse(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error) {
 	rsp, err := c.CreateAPITokenWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10134,10 +14570,13 @@ func (c *ClientWithResponses) CreateAPITokenWithBodyWithResponse(ctx context.Con
 	return ParseCreateAPITokenResponse(rsp)
 }
 
-// CreateAPITokenWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+// CreateAPITokenWithResponse Issue an API token
+//
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error) {
 	rsp, err := c.CreateAPIToken(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10146,9 +14585,13 @@ func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, pa
 	return ParseCreateAPITokenResponse(rsp)
 }
 
-// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+// DeleteAPITokenWithResponse Revoke an API token
+//
+// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's, except that a platform owner's tokens need the owner role on the platform (403). Another user's token is a 404 to everyone else.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error) {
 	rsp, err := c.DeleteAPIToken(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10157,7 +14600,9 @@ func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id
 	return ParseDeleteAPITokenResponse(rsp)
 }
 
-// ListApplicationsWithResponse List applications the caller may read.
+// ListApplicationsWithResponse List applications
+//
+// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10170,10 +14615,13 @@ func (c *ClientWithResponses) ListApplicationsWithResponse(ctx context.Context, 
 	return ParseListApplicationsResponse(rsp)
 }
 
-// CreateApplicationWithBodyWithResponse performs a POST /applications (the `CreateApplication` operationId) request,
-// with any type of body and a specified content type.
+// CreateApplicationWithBodyWithResponse Create an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
 	rsp, err := c.CreateApplicationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10182,8 +14630,13 @@ func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.
 	return ParseCreateApplicationResponse(rsp)
 }
 
-// CreateApplicationWithResponse performs a POST /applications (the `CreateApplication` operationId) request.
+// CreateApplicationWithResponse Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
 	rsp, err := c.CreateApplication(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10192,11 +14645,13 @@ func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context,
 	return ParseCreateApplicationResponse(rsp)
 }
 
-// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+// DeleteApplicationWithResponse Delete an application
 //
-// Deletes the application. Refused with 409 while workflows still belong to it.
+// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error) {
 	rsp, err := c.DeleteApplication(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10205,9 +14660,13 @@ func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context,
 	return ParseDeleteApplicationResponse(rsp)
 }
 
-// GetApplicationWithResponse performs a GET /applications/{id} (the `GetApplication` operationId) request.
+// GetApplicationWithResponse Get an application
+//
+// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error) {
 	rsp, err := c.GetApplication(ctx, id, reqEditors...)
 	if err != nil {
@@ -10216,10 +14675,13 @@ func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id
 	return ParseGetApplicationResponse(rsp)
 }
 
-// PatchApplicationWithBodyWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-// with any type of body and a specified content type.
+// PatchApplicationWithBodyWithResponse Update an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *ClientWithResponses) PatchApplicationWithBodyWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error) {
 	rsp, err := c.PatchApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10228,8 +14690,13 @@ func (c *ClientWithResponses) PatchApplicationWithBodyWithResponse(ctx context.C
 	return ParsePatchApplicationResponse(rsp)
 }
 
-// PatchApplicationWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+// PatchApplicationWithResponse Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *ClientWithResponses) PatchApplicationWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error) {
 	rsp, err := c.PatchApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10238,10 +14705,13 @@ func (c *ClientWithResponses) PatchApplicationWithResponse(ctx context.Context, 
 	return ParsePatchApplicationResponse(rsp)
 }
 
-// ReplaceApplicationWithBodyWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceApplicationWithBodyWithResponse Replace an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *ClientWithResponses) ReplaceApplicationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error) {
 	rsp, err := c.ReplaceApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10250,8 +14720,13 @@ func (c *ClientWithResponses) ReplaceApplicationWithBodyWithResponse(ctx context
 	return ParseReplaceApplicationResponse(rsp)
 }
 
-// ReplaceApplicationWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+// ReplaceApplicationWithResponse Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *ClientWithResponses) ReplaceApplicationWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error) {
 	rsp, err := c.ReplaceApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10260,11 +14735,13 @@ func (c *ClientWithResponses) ReplaceApplicationWithResponse(ctx context.Context
 	return ParseReplaceApplicationResponse(rsp)
 }
 
-// ListAuditEventsWithResponse performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+// ListAuditEventsWithResponse List audit events
 //
-// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
 	rsp, err := c.ListAuditEvents(ctx, params, reqEditors...)
 	if err != nil {
@@ -10273,9 +14750,13 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
-// ListClassificationPoliciesWithResponse performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+// ListClassificationPoliciesWithResponse List classification policies
+//
+// Lists the classification policies the caller may read, filtered by name, level or application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 func (c *ClientWithResponses) ListClassificationPoliciesWithResponse(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*ListClassificationPoliciesResponse, error) {
 	rsp, err := c.ListClassificationPolicies(ctx, params, reqEditors...)
 	if err != nil {
@@ -10284,10 +14765,13 @@ func (c *ClientWithResponses) ListClassificationPoliciesWithResponse(ctx context
 	return ParseListClassificationPoliciesResponse(rsp)
 }
 
-// CreateClassificationPolicyWithBodyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// CreateClassificationPolicyWithBodyWithResponse Create a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *ClientWithResponses) CreateClassificationPolicyWithBodyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error) {
 	rsp, err := c.CreateClassificationPolicyWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10296,8 +14780,13 @@ func (c *ClientWithResponses) CreateClassificationPolicyWithBodyWithResponse(ctx
 	return ParseCreateClassificationPolicyResponse(rsp)
 }
 
-// CreateClassificationPolicyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+// CreateClassificationPolicyWithResponse Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *ClientWithResponses) CreateClassificationPolicyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error) {
 	rsp, err := c.CreateClassificationPolicy(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10306,9 +14795,13 @@ func (c *ClientWithResponses) CreateClassificationPolicyWithResponse(ctx context
 	return ParseCreateClassificationPolicyResponse(rsp)
 }
 
-// DeleteClassificationPolicyWithResponse performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+// DeleteClassificationPolicyWithResponse Delete a classification policy
+//
+// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 func (c *ClientWithResponses) DeleteClassificationPolicyWithResponse(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*DeleteClassificationPolicyResponse, error) {
 	rsp, err := c.DeleteClassificationPolicy(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10317,9 +14810,13 @@ func (c *ClientWithResponses) DeleteClassificationPolicyWithResponse(ctx context
 	return ParseDeleteClassificationPolicyResponse(rsp)
 }
 
-// GetClassificationPolicyWithResponse performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+// GetClassificationPolicyWithResponse Get a classification policy
+//
+// Reads one classification policy.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 func (c *ClientWithResponses) GetClassificationPolicyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetClassificationPolicyResponse, error) {
 	rsp, err := c.GetClassificationPolicy(ctx, id, reqEditors...)
 	if err != nil {
@@ -10328,10 +14825,13 @@ func (c *ClientWithResponses) GetClassificationPolicyWithResponse(ctx context.Co
 	return ParseGetClassificationPolicyResponse(rsp)
 }
 
-// PatchClassificationPolicyWithBodyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// PatchClassificationPolicyWithBodyWithResponse Update a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *ClientWithResponses) PatchClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error) {
 	rsp, err := c.PatchClassificationPolicyWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10340,8 +14840,13 @@ func (c *ClientWithResponses) PatchClassificationPolicyWithBodyWithResponse(ctx 
 	return ParsePatchClassificationPolicyResponse(rsp)
 }
 
-// PatchClassificationPolicyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+// PatchClassificationPolicyWithResponse Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *ClientWithResponses) PatchClassificationPolicyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error) {
 	rsp, err := c.PatchClassificationPolicy(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10350,10 +14855,13 @@ func (c *ClientWithResponses) PatchClassificationPolicyWithResponse(ctx context.
 	return ParsePatchClassificationPolicyResponse(rsp)
 }
 
-// ReplaceClassificationPolicyWithBodyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceClassificationPolicyWithBodyWithResponse Replace a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *ClientWithResponses) ReplaceClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error) {
 	rsp, err := c.ReplaceClassificationPolicyWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10362,8 +14870,13 @@ func (c *ClientWithResponses) ReplaceClassificationPolicyWithBodyWithResponse(ct
 	return ParseReplaceClassificationPolicyResponse(rsp)
 }
 
-// ReplaceClassificationPolicyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+// ReplaceClassificationPolicyWithResponse Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *ClientWithResponses) ReplaceClassificationPolicyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error) {
 	rsp, err := c.ReplaceClassificationPolicy(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10372,12 +14885,13 @@ func (c *ClientWithResponses) ReplaceClassificationPolicyWithResponse(ctx contex
 	return ParseReplaceClassificationPolicyResponse(rsp)
 }
 
-// ClassifyRecordWithBodyWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request,
-// with any type of body and a specified content type.
+// ClassifyRecordWithBodyWithResponse Classify a record
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *ClientWithResponses) ClassifyRecordWithBodyWithResponse(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error) {
 	rsp, err := c.ClassifyRecordWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10386,10 +14900,13 @@ func (c *ClientWithResponses) ClassifyRecordWithBodyWithResponse(ctx context.Con
 	return ParseClassifyRecordResponse(rsp)
 }
 
-// ClassifyRecordWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request.
+// ClassifyRecordWithResponse Classify a record
+//
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *ClientWithResponses) ClassifyRecordWithResponse(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error) {
 	rsp, err := c.ClassifyRecord(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10398,11 +14915,13 @@ func (c *ClientWithResponses) ClassifyRecordWithResponse(ctx context.Context, pa
 	return ParseClassifyRecordResponse(rsp)
 }
 
-// ListEventTypesWithResponse performs a GET /event-types (the `ListEventTypes` operationId) request.
+// ListEventTypesWithResponse List event types
 //
-// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error) {
 	rsp, err := c.ListEventTypes(ctx, reqEditors...)
 	if err != nil {
@@ -10411,12 +14930,13 @@ func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, re
 	return ParseListEventTypesResponse(rsp)
 }
 
-// PublishEventWithBodyWithResponse performs a POST /events (the `PublishEvent` operationId) request,
-// with any type of body and a specified content type.
+// PublishEventWithBodyWithResponse Publish an event
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *ClientWithResponses) PublishEventWithBodyWithResponse(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PublishEventResponse, error) {
 	rsp, err := c.PublishEventWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10425,10 +14945,13 @@ func (c *ClientWithResponses) PublishEventWithBodyWithResponse(ctx context.Conte
 	return ParsePublishEventResponse(rsp)
 }
 
-// PublishEventWithResponse performs a POST /events (the `PublishEvent` operationId) request.
+// PublishEventWithResponse Publish an event
+//
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *ClientWithResponses) PublishEventWithResponse(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PublishEventResponse, error) {
 	rsp, err := c.PublishEvent(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10437,9 +14960,13 @@ func (c *ClientWithResponses) PublishEventWithResponse(ctx context.Context, para
 	return ParsePublishEventResponse(rsp)
 }
 
-// ListExecutionsWithResponse performs a GET /executions (the `ListExecutions` operationId) request.
+// ListExecutionsWithResponse List executions
+//
+// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /executions (the `ListExecutions` operationId).
 func (c *ClientWithResponses) ListExecutionsWithResponse(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*ListExecutionsResponse, error) {
 	rsp, err := c.ListExecutions(ctx, params, reqEditors...)
 	if err != nil {
@@ -10448,9 +14975,13 @@ func (c *ClientWithResponses) ListExecutionsWithResponse(ctx context.Context, pa
 	return ParseListExecutionsResponse(rsp)
 }
 
-// GetExecutionWithResponse performs a GET /executions/{id} (the `GetExecution` operationId) request.
+// GetExecutionWithResponse Get an execution
+//
+// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 func (c *ClientWithResponses) GetExecutionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetExecutionResponse, error) {
 	rsp, err := c.GetExecution(ctx, id, reqEditors...)
 	if err != nil {
@@ -10459,11 +14990,13 @@ func (c *ClientWithResponses) GetExecutionWithResponse(ctx context.Context, id I
 	return ParseGetExecutionResponse(rsp)
 }
 
-// CancelExecutionWithResponse performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+// CancelExecutionWithResponse Cancel an execution
 //
-// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 func (c *ClientWithResponses) CancelExecutionWithResponse(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*CancelExecutionResponse, error) {
 	rsp, err := c.CancelExecution(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10472,9 +15005,13 @@ func (c *ClientWithResponses) CancelExecutionWithResponse(ctx context.Context, i
 	return ParseCancelExecutionResponse(rsp)
 }
 
-// ListIntegrationsWithResponse performs a GET /integrations (the `ListIntegrations` operationId) request.
+// ListIntegrationsWithResponse List custom integrations
+//
+// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*ListIntegrationsResponse, error) {
 	rsp, err := c.ListIntegrations(ctx, params, reqEditors...)
 	if err != nil {
@@ -10483,10 +15020,13 @@ func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, 
 	return ParseListIntegrationsResponse(rsp)
 }
 
-// CreateIntegrationWithBodyWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request,
-// with any type of body and a specified content type.
+// CreateIntegrationWithBodyWithResponse Register a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *ClientWithResponses) CreateIntegrationWithBodyWithResponse(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error) {
 	rsp, err := c.CreateIntegrationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10495,8 +15035,13 @@ func (c *ClientWithResponses) CreateIntegrationWithBodyWithResponse(ctx context.
 	return ParseCreateIntegrationResponse(rsp)
 }
 
-// CreateIntegrationWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request.
+// CreateIntegrationWithResponse Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *ClientWithResponses) CreateIntegrationWithResponse(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error) {
 	rsp, err := c.CreateIntegration(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10505,9 +15050,13 @@ func (c *ClientWithResponses) CreateIntegrationWithResponse(ctx context.Context,
 	return ParseCreateIntegrationResponse(rsp)
 }
 
-// DeleteIntegrationWithResponse performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+// DeleteIntegrationWithResponse Delete a custom integration
+//
+// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 func (c *ClientWithResponses) DeleteIntegrationWithResponse(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*DeleteIntegrationResponse, error) {
 	rsp, err := c.DeleteIntegration(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10516,9 +15065,13 @@ func (c *ClientWithResponses) DeleteIntegrationWithResponse(ctx context.Context,
 	return ParseDeleteIntegrationResponse(rsp)
 }
 
-// GetIntegrationWithResponse performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+// GetIntegrationWithResponse Get a custom integration
+//
+// Reads one custom integration. Needs the viewer role on the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 func (c *ClientWithResponses) GetIntegrationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetIntegrationResponse, error) {
 	rsp, err := c.GetIntegration(ctx, id, reqEditors...)
 	if err != nil {
@@ -10527,10 +15080,13 @@ func (c *ClientWithResponses) GetIntegrationWithResponse(ctx context.Context, id
 	return ParseGetIntegrationResponse(rsp)
 }
 
-// PatchIntegrationWithBodyWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-// with any type of body and a specified content type.
+// PatchIntegrationWithBodyWithResponse Update a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *ClientWithResponses) PatchIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error) {
 	rsp, err := c.PatchIntegrationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10539,8 +15095,13 @@ func (c *ClientWithResponses) PatchIntegrationWithBodyWithResponse(ctx context.C
 	return ParsePatchIntegrationResponse(rsp)
 }
 
-// PatchIntegrationWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+// PatchIntegrationWithResponse Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *ClientWithResponses) PatchIntegrationWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error) {
 	rsp, err := c.PatchIntegration(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10549,10 +15110,13 @@ func (c *ClientWithResponses) PatchIntegrationWithResponse(ctx context.Context, 
 	return ParsePatchIntegrationResponse(rsp)
 }
 
-// ReplaceIntegrationWithBodyWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceIntegrationWithBodyWithResponse Replace a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *ClientWithResponses) ReplaceIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error) {
 	rsp, err := c.ReplaceIntegrationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10561,8 +15125,13 @@ func (c *ClientWithResponses) ReplaceIntegrationWithBodyWithResponse(ctx context
 	return ParseReplaceIntegrationResponse(rsp)
 }
 
-// ReplaceIntegrationWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+// ReplaceIntegrationWithResponse Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *ClientWithResponses) ReplaceIntegrationWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error) {
 	rsp, err := c.ReplaceIntegration(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10571,9 +15140,13 @@ func (c *ClientWithResponses) ReplaceIntegrationWithResponse(ctx context.Context
 	return ParseReplaceIntegrationResponse(rsp)
 }
 
-// ListRoleAssignmentsWithResponse performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+// ListRoleAssignmentsWithResponse List role assignments
+//
+// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 func (c *ClientWithResponses) ListRoleAssignmentsWithResponse(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListRoleAssignmentsResponse, error) {
 	rsp, err := c.ListRoleAssignments(ctx, params, reqEditors...)
 	if err != nil {
@@ -10582,12 +15155,13 @@ func (c *ClientWithResponses) ListRoleAssignmentsWithResponse(ctx context.Contex
 	return ParseListRoleAssignmentsResponse(rsp)
 }
 
-// CreateRoleAssignmentWithBodyWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-// with any type of body and a specified content type.
+// CreateRoleAssignmentWithBodyWithResponse Grant a role
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *ClientWithResponses) CreateRoleAssignmentWithBodyWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error) {
 	rsp, err := c.CreateRoleAssignmentWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10596,10 +15170,13 @@ func (c *ClientWithResponses) CreateRoleAssignmentWithBodyWithResponse(ctx conte
 	return ParseCreateRoleAssignmentResponse(rsp)
 }
 
-// CreateRoleAssignmentWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+// CreateRoleAssignmentWithResponse Grant a role
+//
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *ClientWithResponses) CreateRoleAssignmentWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error) {
 	rsp, err := c.CreateRoleAssignment(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10608,9 +15185,13 @@ func (c *ClientWithResponses) CreateRoleAssignmentWithResponse(ctx context.Conte
 	return ParseCreateRoleAssignmentResponse(rsp)
 }
 
-// DeleteRoleAssignmentWithResponse performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+// DeleteRoleAssignmentWithResponse Revoke a role assignment
+//
+// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 func (c *ClientWithResponses) DeleteRoleAssignmentWithResponse(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteRoleAssignmentResponse, error) {
 	rsp, err := c.DeleteRoleAssignment(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10619,9 +15200,13 @@ func (c *ClientWithResponses) DeleteRoleAssignmentWithResponse(ctx context.Conte
 	return ParseDeleteRoleAssignmentResponse(rsp)
 }
 
-// GetRoleAssignmentWithResponse performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+// GetRoleAssignmentWithResponse Get a role assignment
+//
+// Reads one role assignment. Readable by its user and by admins of its scope.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 func (c *ClientWithResponses) GetRoleAssignmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRoleAssignmentResponse, error) {
 	rsp, err := c.GetRoleAssignment(ctx, id, reqEditors...)
 	if err != nil {
@@ -10630,9 +15215,13 @@ func (c *ClientWithResponses) GetRoleAssignmentWithResponse(ctx context.Context,
 	return ParseGetRoleAssignmentResponse(rsp)
 }
 
-// ListUsersWithResponse performs a GET /users (the `ListUsers` operationId) request.
+// ListUsersWithResponse List users
+//
+// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
 func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
 	rsp, err := c.ListUsers(ctx, params, reqEditors...)
 	if err != nil {
@@ -10641,10 +15230,13 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 	return ParseListUsersResponse(rsp)
 }
 
-// CreateUserWithBodyWithResponse performs a POST /users (the `CreateUser` operationId) request,
-// with any type of body and a specified content type.
+// CreateUserWithBodyWithResponse Create a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUserWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10653,8 +15245,13 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 	return ParseCreateUserResponse(rsp)
 }
 
-// CreateUserWithResponse performs a POST /users (the `CreateUser` operationId) request.
+// CreateUserWithResponse Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUser(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10663,11 +15260,13 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params
 	return ParseCreateUserResponse(rsp)
 }
 
-// DeleteUserWithResponse performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+// DeleteUserWithResponse Delete a user
 //
-// Deletes the user with their role assignments and API tokens.
+// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
 	rsp, err := c.DeleteUser(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10676,9 +15275,13 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id ID,
 	return ParseDeleteUserResponse(rsp)
 }
 
-// GetUserWithResponse performs a GET /users/{id} (the `GetUser` operationId) request.
+// GetUserWithResponse Get a user
+//
+// Reads one user. Every authenticated caller may read the directory.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
 	rsp, err := c.GetUser(ctx, id, reqEditors...)
 	if err != nil {
@@ -10687,10 +15290,13 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id ID, re
 	return ParseGetUserResponse(rsp)
 }
 
-// PatchUserWithBodyWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-// with any type of body and a specified content type.
+// PatchUserWithBodyWithResponse Update a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *ClientWithResponses) PatchUserWithBodyWithResponse(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchUserResponse, error) {
 	rsp, err := c.PatchUserWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10699,8 +15305,13 @@ func (c *ClientWithResponses) PatchUserWithBodyWithResponse(ctx context.Context,
 	return ParsePatchUserResponse(rsp)
 }
 
-// PatchUserWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+// PatchUserWithResponse Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *ClientWithResponses) PatchUserWithResponse(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserResponse, error) {
 	rsp, err := c.PatchUser(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10709,11 +15320,13 @@ func (c *ClientWithResponses) PatchUserWithResponse(ctx context.Context, id ID, 
 	return ParsePatchUserResponse(rsp)
 }
 
-// GetUserAccessWithResponse performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+// GetUserAccessWithResponse Get a user's access
 //
-// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 func (c *ClientWithResponses) GetUserAccessWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserAccessResponse, error) {
 	rsp, err := c.GetUserAccess(ctx, id, reqEditors...)
 	if err != nil {
@@ -10722,12 +15335,13 @@ func (c *ClientWithResponses) GetUserAccessWithResponse(ctx context.Context, id 
 	return ParseGetUserAccessResponse(rsp)
 }
 
-// RevokeUserAccessWithBodyWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-// with any type of body and a specified content type.
+// RevokeUserAccessWithBodyWithResponse Revoke a user's access
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *ClientWithResponses) RevokeUserAccessWithBodyWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error) {
 	rsp, err := c.RevokeUserAccessWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10736,10 +15350,13 @@ func (c *ClientWithResponses) RevokeUserAccessWithBodyWithResponse(ctx context.C
 	return ParseRevokeUserAccessResponse(rsp)
 }
 
-// RevokeUserAccessWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+// RevokeUserAccessWithResponse Revoke a user's access
+//
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *ClientWithResponses) RevokeUserAccessWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error) {
 	rsp, err := c.RevokeUserAccess(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10748,9 +15365,13 @@ func (c *ClientWithResponses) RevokeUserAccessWithResponse(ctx context.Context, 
 	return ParseRevokeUserAccessResponse(rsp)
 }
 
-// ListWebhooksWithResponse performs a GET /webhooks (the `ListWebhooks` operationId) request.
+// ListWebhooksWithResponse List webhooks
+//
+// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
 	rsp, err := c.ListWebhooks(ctx, params, reqEditors...)
 	if err != nil {
@@ -10759,12 +15380,13 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 	return ParseListWebhooksResponse(rsp)
 }
 
-// CreateWebhookWithBodyWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request,
-// with any type of body and a specified content type.
+// CreateWebhookWithBodyWithResponse Register a webhook
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
 	rsp, err := c.CreateWebhookWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10773,10 +15395,13 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 	return ParseCreateWebhookResponse(rsp)
 }
 
-// CreateWebhookWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request.
+// CreateWebhookWithResponse Register a webhook
+//
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
 	rsp, err := c.CreateWebhook(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10785,9 +15410,13 @@ func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, par
 	return ParseCreateWebhookResponse(rsp)
 }
 
-// DeleteWebhookWithResponse performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+// DeleteWebhookWithResponse Delete a webhook
+//
+// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error) {
 	rsp, err := c.DeleteWebhook(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10796,9 +15425,13 @@ func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id 
 	return ParseDeleteWebhookResponse(rsp)
 }
 
-// GetWebhookWithResponse performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+// GetWebhookWithResponse Get a webhook
+//
+// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error) {
 	rsp, err := c.GetWebhook(ctx, id, reqEditors...)
 	if err != nil {
@@ -10807,10 +15440,13 @@ func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ID,
 	return ParseGetWebhookResponse(rsp)
 }
 
-// PatchWebhookWithBodyWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-// with any type of body and a specified content type.
+// PatchWebhookWithBodyWithResponse Update a webhook
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *ClientWithResponses) PatchWebhookWithBodyWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error) {
 	rsp, err := c.PatchWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10819,8 +15455,13 @@ func (c *ClientWithResponses) PatchWebhookWithBodyWithResponse(ctx context.Conte
 	return ParsePatchWebhookResponse(rsp)
 }
 
-// PatchWebhookWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+// PatchWebhookWithResponse Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *ClientWithResponses) PatchWebhookWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error) {
 	rsp, err := c.PatchWebhook(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10829,12 +15470,13 @@ func (c *ClientWithResponses) PatchWebhookWithResponse(ctx context.Context, id I
 	return ParsePatchWebhookResponse(rsp)
 }
 
-// ReplaceWebhookWithBodyWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWebhookWithBodyWithResponse Replace a webhook
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *ClientWithResponses) ReplaceWebhookWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error) {
 	rsp, err := c.ReplaceWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10843,10 +15485,13 @@ func (c *ClientWithResponses) ReplaceWebhookWithBodyWithResponse(ctx context.Con
 	return ParseReplaceWebhookResponse(rsp)
 }
 
-// ReplaceWebhookWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+// ReplaceWebhookWithResponse Replace a webhook
+//
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *ClientWithResponses) ReplaceWebhookWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error) {
 	rsp, err := c.ReplaceWebhook(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10855,9 +15500,13 @@ func (c *ClientWithResponses) ReplaceWebhookWithResponse(ctx context.Context, id
 	return ParseReplaceWebhookResponse(rsp)
 }
 
-// ListWebhookDeliveriesWithResponse performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+// ListWebhookDeliveriesWithResponse List a webhook's deliveries
+//
+// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
 	rsp, err := c.ListWebhookDeliveries(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10866,12 +15515,13 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 	return ParseListWebhookDeliveriesResponse(rsp)
 }
 
-// RotateWebhookSecretWithBodyWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-// with any type of body and a specified content type.
+// RotateWebhookSecretWithBodyWithResponse Rotate a webhook's secret
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
 	rsp, err := c.RotateWebhookSecretWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10880,10 +15530,13 @@ func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx contex
 	return ParseRotateWebhookSecretResponse(rsp)
 }
 
-// RotateWebhookSecretWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+// RotateWebhookSecretWithResponse Rotate a webhook's secret
+//
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
 	rsp, err := c.RotateWebhookSecret(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10892,9 +15545,13 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 	return ParseRotateWebhookSecretResponse(rsp)
 }
 
-// ListWorkflowsWithResponse performs a GET /workflows (the `ListWorkflows` operationId) request.
+// ListWorkflowsWithResponse List workflows
+//
+// Lists the workflows the caller may read, filtered by application, name or enabled state.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error) {
 	rsp, err := c.ListWorkflows(ctx, params, reqEditors...)
 	if err != nil {
@@ -10903,10 +15560,13 @@ func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, par
 	return ParseListWorkflowsResponse(rsp)
 }
 
-// CreateWorkflowWithBodyWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// CreateWorkflowWithBodyWithResponse Create a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
 	rsp, err := c.CreateWorkflowWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10915,8 +15575,13 @@ func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Con
 	return ParseCreateWorkflowResponse(rsp)
 }
 
-// CreateWorkflowWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request.
+// CreateWorkflowWithResponse Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
 	rsp, err := c.CreateWorkflow(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10925,11 +15590,13 @@ func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, pa
 	return ParseCreateWorkflowResponse(rsp)
 }
 
-// DeleteWorkflowWithResponse performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+// DeleteWorkflowWithResponse Delete a workflow
 //
-// Deletes the workflow, its monitoring target and its execution history.
+// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error) {
 	rsp, err := c.DeleteWorkflow(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10938,9 +15605,13 @@ func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, id
 	return ParseDeleteWorkflowResponse(rsp)
 }
 
-// GetWorkflowWithResponse performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+// GetWorkflowWithResponse Get a workflow
+//
+// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error) {
 	rsp, err := c.GetWorkflow(ctx, id, reqEditors...)
 	if err != nil {
@@ -10949,10 +15620,13 @@ func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, id ID
 	return ParseGetWorkflowResponse(rsp)
 }
 
-// PatchWorkflowWithBodyWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// PatchWorkflowWithBodyWithResponse Update a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *ClientWithResponses) PatchWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error) {
 	rsp, err := c.PatchWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10961,8 +15635,13 @@ func (c *ClientWithResponses) PatchWorkflowWithBodyWithResponse(ctx context.Cont
 	return ParsePatchWorkflowResponse(rsp)
 }
 
-// PatchWorkflowWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+// PatchWorkflowWithResponse Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *ClientWithResponses) PatchWorkflowWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error) {
 	rsp, err := c.PatchWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10971,10 +15650,13 @@ func (c *ClientWithResponses) PatchWorkflowWithResponse(ctx context.Context, id 
 	return ParsePatchWorkflowResponse(rsp)
 }
 
-// ReplaceWorkflowWithBodyWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWorkflowWithBodyWithResponse Replace a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *ClientWithResponses) ReplaceWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error) {
 	rsp, err := c.ReplaceWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10983,8 +15665,13 @@ func (c *ClientWithResponses) ReplaceWorkflowWithBodyWithResponse(ctx context.Co
 	return ParseReplaceWorkflowResponse(rsp)
 }
 
-// ReplaceWorkflowWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+// ReplaceWorkflowWithResponse Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *ClientWithResponses) ReplaceWorkflowWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error) {
 	rsp, err := c.ReplaceWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10993,9 +15680,13 @@ func (c *ClientWithResponses) ReplaceWorkflowWithResponse(ctx context.Context, i
 	return ParseReplaceWorkflowResponse(rsp)
 }
 
-// GetWorkflowMetricsWithResponse performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+// GetWorkflowMetricsWithResponse Get a workflow's metrics
+//
+// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 func (c *ClientWithResponses) GetWorkflowMetricsWithResponse(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*GetWorkflowMetricsResponse, error) {
 	rsp, err := c.GetWorkflowMetrics(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11004,9 +15695,13 @@ func (c *ClientWithResponses) GetWorkflowMetricsWithResponse(ctx context.Context
 	return ParseGetWorkflowMetricsResponse(rsp)
 }
 
-// DeleteMonitoringTargetWithResponse performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+// DeleteMonitoringTargetWithResponse Delete a workflow's monitoring target
+//
+// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 func (c *ClientWithResponses) DeleteMonitoringTargetWithResponse(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*DeleteMonitoringTargetResponse, error) {
 	rsp, err := c.DeleteMonitoringTarget(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11015,9 +15710,13 @@ func (c *ClientWithResponses) DeleteMonitoringTargetWithResponse(ctx context.Con
 	return ParseDeleteMonitoringTargetResponse(rsp)
 }
 
-// GetMonitoringTargetWithResponse performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+// GetMonitoringTargetWithResponse Get a workflow's monitoring target
+//
+// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 func (c *ClientWithResponses) GetMonitoringTargetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMonitoringTargetResponse, error) {
 	rsp, err := c.GetMonitoringTarget(ctx, id, reqEditors...)
 	if err != nil {
@@ -11026,12 +15725,13 @@ func (c *ClientWithResponses) GetMonitoringTargetWithResponse(ctx context.Contex
 	return ParseGetMonitoringTargetResponse(rsp)
 }
 
-// PutMonitoringTargetWithBodyWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-// with any type of body and a specified content type.
+// PutMonitoringTargetWithBodyWithResponse Set a workflow's monitoring target
 //
-// Creates or replaces the workflow's monitoring target.
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *ClientWithResponses) PutMonitoringTargetWithBodyWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error) {
 	rsp, err := c.PutMonitoringTargetWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11040,10 +15740,13 @@ func (c *ClientWithResponses) PutMonitoringTargetWithBodyWithResponse(ctx contex
 	return ParsePutMonitoringTargetResponse(rsp)
 }
 
-// PutMonitoringTargetWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+// PutMonitoringTargetWithResponse Set a workflow's monitoring target
+//
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Creates or replaces the workflow's monitoring target.
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *ClientWithResponses) PutMonitoringTargetWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error) {
 	rsp, err := c.PutMonitoringTarget(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11052,12 +15755,13 @@ func (c *ClientWithResponses) PutMonitoringTargetWithResponse(ctx context.Contex
 	return ParsePutMonitoringTargetResponse(rsp)
 }
 
-// TriggerWorkflowWithBodyWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// TriggerWorkflowWithBodyWithResponse Trigger a workflow
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *ClientWithResponses) TriggerWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error) {
 	rsp, err := c.TriggerWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11066,10 +15770,13 @@ func (c *ClientWithResponses) TriggerWorkflowWithBodyWithResponse(ctx context.Co
 	return ParseTriggerWorkflowResponse(rsp)
 }
 
-// TriggerWorkflowWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+// TriggerWorkflowWithResponse Trigger a workflow
+//
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *ClientWithResponses) TriggerWorkflowWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error) {
 	rsp, err := c.TriggerWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11099,13 +15806,85 @@ func ParseCreateAPITokenResponse(rsp *http.Response) (*CreateAPITokenResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateAPITokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAPITokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11128,13 +15907,78 @@ func ParseDeleteAPITokenResponse(rsp *http.Response) (*DeleteAPITokenResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteAPITokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteAPITokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11161,13 +16005,57 @@ func ParseListApplicationsResponse(rsp *http.Response) (*ListApplicationsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListApplicationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11194,12 +16082,68 @@ func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11214,6 +16158,26 @@ func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationRespo
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11236,13 +16200,92 @@ func ParseDeleteApplicationResponse(rsp *http.Response) (*DeleteApplicationRespo
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11269,12 +16312,47 @@ func ParseGetApplicationResponse(rsp *http.Response) (*GetApplicationResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11289,6 +16367,26 @@ func ParseGetApplicationResponse(rsp *http.Response) (*GetApplicationResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11315,12 +16413,82 @@ func ParsePatchApplicationResponse(rsp *http.Response) (*PatchApplicationRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11335,6 +16503,26 @@ func ParsePatchApplicationResponse(rsp *http.Response) (*PatchApplicationRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11361,12 +16549,82 @@ func ParseReplaceApplicationResponse(rsp *http.Response) (*ReplaceApplicationRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11381,6 +16639,26 @@ func ParseReplaceApplicationResponse(rsp *http.Response) (*ReplaceApplicationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11407,13 +16685,57 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListAuditEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11440,13 +16762,57 @@ func ParseListClassificationPoliciesResponse(rsp *http.Response) (*ListClassific
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListClassificationPoliciesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListClassificationPoliciesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11473,12 +16839,68 @@ func ParseCreateClassificationPolicyResponse(rsp *http.Response) (*CreateClassif
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11493,6 +16915,26 @@ func ParseCreateClassificationPolicyResponse(rsp *http.Response) (*CreateClassif
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11515,13 +16957,85 @@ func ParseDeleteClassificationPolicyResponse(rsp *http.Response) (*DeleteClassif
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11548,12 +17062,47 @@ func ParseGetClassificationPolicyResponse(rsp *http.Response) (*GetClassificatio
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11568,6 +17117,26 @@ func ParseGetClassificationPolicyResponse(rsp *http.Response) (*GetClassificatio
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11594,12 +17163,82 @@ func ParsePatchClassificationPolicyResponse(rsp *http.Response) (*PatchClassific
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11614,6 +17253,26 @@ func ParsePatchClassificationPolicyResponse(rsp *http.Response) (*PatchClassific
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11640,12 +17299,82 @@ func ParseReplaceClassificationPolicyResponse(rsp *http.Response) (*ReplaceClass
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11660,6 +17389,26 @@ func ParseReplaceClassificationPolicyResponse(rsp *http.Response) (*ReplaceClass
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11686,13 +17435,85 @@ func ParseClassifyRecordResponse(rsp *http.Response) (*ClassifyRecordResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClassifyRecordResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ClassifyRecordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11719,13 +17540,50 @@ func ParseListEventTypesResponse(rsp *http.Response) (*ListEventTypesResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListEventTypesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListEventTypesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11752,13 +17610,85 @@ func ParsePublishEventResponse(rsp *http.Response) (*PublishEventResponse, error
 		}
 		response.JSON202 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PublishEventResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PublishEventResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11785,13 +17715,57 @@ func ParseListExecutionsResponse(rsp *http.Response) (*ListExecutionsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListExecutionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListExecutionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11818,13 +17792,71 @@ func ParseGetExecutionResponse(rsp *http.Response) (*GetExecutionResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetExecutionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetExecutionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11851,13 +17883,99 @@ func ParseCancelExecutionResponse(rsp *http.Response) (*CancelExecutionResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelExecutionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelExecutionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11884,13 +18002,57 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListIntegrationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListIntegrationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11917,12 +18079,68 @@ func ParseCreateIntegrationResponse(rsp *http.Response) (*CreateIntegrationRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11937,6 +18155,26 @@ func ParseCreateIntegrationResponse(rsp *http.Response) (*CreateIntegrationRespo
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11959,13 +18197,85 @@ func ParseDeleteIntegrationResponse(rsp *http.Response) (*DeleteIntegrationRespo
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11992,12 +18302,47 @@ func ParseGetIntegrationResponse(rsp *http.Response) (*GetIntegrationResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12012,6 +18357,26 @@ func ParseGetIntegrationResponse(rsp *http.Response) (*GetIntegrationResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12038,12 +18403,82 @@ func ParsePatchIntegrationResponse(rsp *http.Response) (*PatchIntegrationRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12058,6 +18493,26 @@ func ParsePatchIntegrationResponse(rsp *http.Response) (*PatchIntegrationRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12084,12 +18539,82 @@ func ParseReplaceIntegrationResponse(rsp *http.Response) (*ReplaceIntegrationRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12104,6 +18629,26 @@ func ParseReplaceIntegrationResponse(rsp *http.Response) (*ReplaceIntegrationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12130,13 +18675,57 @@ func ParseListRoleAssignmentsResponse(rsp *http.Response) (*ListRoleAssignmentsR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListRoleAssignmentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRoleAssignmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12163,12 +18752,68 @@ func ParseCreateRoleAssignmentResponse(rsp *http.Response) (*CreateRoleAssignmen
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12183,6 +18828,26 @@ func ParseCreateRoleAssignmentResponse(rsp *http.Response) (*CreateRoleAssignmen
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12205,13 +18870,92 @@ func ParseDeleteRoleAssignmentResponse(rsp *http.Response) (*DeleteRoleAssignmen
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12238,12 +18982,47 @@ func ParseGetRoleAssignmentResponse(rsp *http.Response) (*GetRoleAssignmentRespo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12258,6 +19037,26 @@ func ParseGetRoleAssignmentResponse(rsp *http.Response) (*GetRoleAssignmentRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12284,13 +19083,57 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListUsersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12317,12 +19160,68 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12337,6 +19236,26 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12359,13 +19278,92 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12392,12 +19390,40 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12412,6 +19438,26 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12438,12 +19484,82 @@ func ParsePatchUserResponse(rsp *http.Response) (*PatchUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12458,6 +19574,26 @@ func ParsePatchUserResponse(rsp *http.Response) (*PatchUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12484,13 +19620,71 @@ func ParseGetUserAccessResponse(rsp *http.Response) (*GetUserAccessResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetUserAccessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUserAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12517,13 +19711,99 @@ func ParseRevokeUserAccessResponse(rsp *http.Response) (*RevokeUserAccessRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeUserAccessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeUserAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12550,13 +19830,57 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWebhooksResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12583,12 +19907,68 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12603,6 +19983,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12625,13 +20025,85 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12658,12 +20130,47 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12678,6 +20185,26 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12704,12 +20231,75 @@ func ParsePatchWebhookResponse(rsp *http.Response) (*PatchWebhookResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12724,6 +20314,26 @@ func ParsePatchWebhookResponse(rsp *http.Response) (*PatchWebhookResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12750,12 +20360,75 @@ func ParseReplaceWebhookResponse(rsp *http.Response) (*ReplaceWebhookResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12770,6 +20443,26 @@ func ParseReplaceWebhookResponse(rsp *http.Response) (*ReplaceWebhookResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12796,13 +20489,71 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWebhookDeliveriesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWebhookDeliveriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12829,12 +20580,75 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12849,6 +20663,26 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateWebhookSecretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RotateWebhookSecretResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12875,13 +20709,57 @@ func ParseListWorkflowsResponse(rsp *http.Response) (*ListWorkflowsResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWorkflowsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWorkflowsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12908,12 +20786,68 @@ func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12928,6 +20862,26 @@ func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12950,13 +20904,85 @@ func ParseDeleteWorkflowResponse(rsp *http.Response) (*DeleteWorkflowResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12983,12 +21009,47 @@ func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13003,6 +21064,26 @@ func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13029,12 +21110,82 @@ func ParsePatchWorkflowResponse(rsp *http.Response) (*PatchWorkflowResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13049,6 +21200,26 @@ func ParsePatchWorkflowResponse(rsp *http.Response) (*PatchWorkflowResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13075,12 +21246,82 @@ func ParseReplaceWorkflowResponse(rsp *http.Response) (*ReplaceWorkflowResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13095,6 +21336,26 @@ func ParseReplaceWorkflowResponse(rsp *http.Response) (*ReplaceWorkflowResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13121,13 +21382,71 @@ func ParseGetWorkflowMetricsResponse(rsp *http.Response) (*GetWorkflowMetricsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWorkflowMetricsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWorkflowMetricsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13150,13 +21469,85 @@ func ParseDeleteMonitoringTargetResponse(rsp *http.Response) (*DeleteMonitoringT
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13183,12 +21574,47 @@ func ParseGetMonitoringTargetResponse(rsp *http.Response) (*GetMonitoringTargetR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13203,6 +21629,26 @@ func ParseGetMonitoringTargetResponse(rsp *http.Response) (*GetMonitoringTargetR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13229,12 +21675,82 @@ func ParsePutMonitoringTargetResponse(rsp *http.Response) (*PutMonitoringTargetR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13249,6 +21765,26 @@ func ParsePutMonitoringTargetResponse(rsp *http.Response) (*PutMonitoringTargetR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13275,13 +21811,99 @@ func ParseTriggerWorkflowResponse(rsp *http.Response) (*TriggerWorkflowResponse,
 		}
 		response.JSON202 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers TriggerWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers TriggerWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13289,175 +21911,175 @@ func ParseTriggerWorkflowResponse(rsp *http.Response) (*TriggerWorkflowResponse,
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-
+	// CreateAPIToken Issue an API token
 	// (POST /api-tokens)
 	CreateAPIToken(w http.ResponseWriter, r *http.Request, params CreateAPITokenParams)
-
+	// DeleteAPIToken Revoke an API token
 	// (DELETE /api-tokens/{id})
 	DeleteAPIToken(w http.ResponseWriter, r *http.Request, id ID, params DeleteAPITokenParams)
-	// ListApplications List applications the caller may read.
+	// ListApplications List applications
 	// (GET /applications)
 	ListApplications(w http.ResponseWriter, r *http.Request, params ListApplicationsParams)
-
+	// CreateApplication Create an application
 	// (POST /applications)
 	CreateApplication(w http.ResponseWriter, r *http.Request, params CreateApplicationParams)
-
+	// DeleteApplication Delete an application
 	// (DELETE /applications/{id})
 	DeleteApplication(w http.ResponseWriter, r *http.Request, id ID, params DeleteApplicationParams)
-
+	// GetApplication Get an application
 	// (GET /applications/{id})
 	GetApplication(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchApplication Update an application
 	// (PATCH /applications/{id})
 	PatchApplication(w http.ResponseWriter, r *http.Request, id ID, params PatchApplicationParams)
-
+	// ReplaceApplication Replace an application
 	// (PUT /applications/{id})
 	ReplaceApplication(w http.ResponseWriter, r *http.Request, id ID, params ReplaceApplicationParams)
-
+	// ListAuditEvents List audit events
 	// (GET /audit-events)
 	ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams)
-
+	// ListClassificationPolicies List classification policies
 	// (GET /classification-policies)
 	ListClassificationPolicies(w http.ResponseWriter, r *http.Request, params ListClassificationPoliciesParams)
-
+	// CreateClassificationPolicy Create a classification policy
 	// (POST /classification-policies)
 	CreateClassificationPolicy(w http.ResponseWriter, r *http.Request, params CreateClassificationPolicyParams)
-
+	// DeleteClassificationPolicy Delete a classification policy
 	// (DELETE /classification-policies/{id})
 	DeleteClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params DeleteClassificationPolicyParams)
-
+	// GetClassificationPolicy Get a classification policy
 	// (GET /classification-policies/{id})
 	GetClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchClassificationPolicy Update a classification policy
 	// (PATCH /classification-policies/{id})
 	PatchClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params PatchClassificationPolicyParams)
-
+	// ReplaceClassificationPolicy Replace a classification policy
 	// (PUT /classification-policies/{id})
 	ReplaceClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params ReplaceClassificationPolicyParams)
-
+	// ClassifyRecord Classify a record
 	// (POST /classify)
 	ClassifyRecord(w http.ResponseWriter, r *http.Request, params ClassifyRecordParams)
-
+	// ListEventTypes List event types
 	// (GET /event-types)
 	ListEventTypes(w http.ResponseWriter, r *http.Request)
-
+	// PublishEvent Publish an event
 	// (POST /events)
 	PublishEvent(w http.ResponseWriter, r *http.Request, params PublishEventParams)
-
+	// ListExecutions List executions
 	// (GET /executions)
 	ListExecutions(w http.ResponseWriter, r *http.Request, params ListExecutionsParams)
-
+	// GetExecution Get an execution
 	// (GET /executions/{id})
 	GetExecution(w http.ResponseWriter, r *http.Request, id ID)
-
+	// CancelExecution Cancel an execution
 	// (POST /executions/{id}/cancel)
 	CancelExecution(w http.ResponseWriter, r *http.Request, id ID, params CancelExecutionParams)
-
+	// ListIntegrations List custom integrations
 	// (GET /integrations)
 	ListIntegrations(w http.ResponseWriter, r *http.Request, params ListIntegrationsParams)
-
+	// CreateIntegration Register a custom integration
 	// (POST /integrations)
 	CreateIntegration(w http.ResponseWriter, r *http.Request, params CreateIntegrationParams)
-
+	// DeleteIntegration Delete a custom integration
 	// (DELETE /integrations/{id})
 	DeleteIntegration(w http.ResponseWriter, r *http.Request, id ID, params DeleteIntegrationParams)
-
+	// GetIntegration Get a custom integration
 	// (GET /integrations/{id})
 	GetIntegration(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchIntegration Update a custom integration
 	// (PATCH /integrations/{id})
 	PatchIntegration(w http.ResponseWriter, r *http.Request, id ID, params PatchIntegrationParams)
-
+	// ReplaceIntegration Replace a custom integration
 	// (PUT /integrations/{id})
 	ReplaceIntegration(w http.ResponseWriter, r *http.Request, id ID, params ReplaceIntegrationParams)
-
+	// ListRoleAssignments List role assignments
 	// (GET /role-assignments)
 	ListRoleAssignments(w http.ResponseWriter, r *http.Request, params ListRoleAssignmentsParams)
-
+	// CreateRoleAssignment Grant a role
 	// (POST /role-assignments)
 	CreateRoleAssignment(w http.ResponseWriter, r *http.Request, params CreateRoleAssignmentParams)
-
+	// DeleteRoleAssignment Revoke a role assignment
 	// (DELETE /role-assignments/{id})
 	DeleteRoleAssignment(w http.ResponseWriter, r *http.Request, id ID, params DeleteRoleAssignmentParams)
-
+	// GetRoleAssignment Get a role assignment
 	// (GET /role-assignments/{id})
 	GetRoleAssignment(w http.ResponseWriter, r *http.Request, id ID)
-
+	// ListUsers List users
 	// (GET /users)
 	ListUsers(w http.ResponseWriter, r *http.Request, params ListUsersParams)
-
+	// CreateUser Create a user
 	// (POST /users)
 	CreateUser(w http.ResponseWriter, r *http.Request, params CreateUserParams)
-
+	// DeleteUser Delete a user
 	// (DELETE /users/{id})
 	DeleteUser(w http.ResponseWriter, r *http.Request, id ID, params DeleteUserParams)
-
+	// GetUser Get a user
 	// (GET /users/{id})
 	GetUser(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchUser Update a user
 	// (PATCH /users/{id})
 	PatchUser(w http.ResponseWriter, r *http.Request, id ID, params PatchUserParams)
-
+	// GetUserAccess Get a user's access
 	// (GET /users/{id}/access)
 	GetUserAccess(w http.ResponseWriter, r *http.Request, id ID)
-
+	// RevokeUserAccess Revoke a user's access
 	// (POST /users/{id}/revoke-access)
 	RevokeUserAccess(w http.ResponseWriter, r *http.Request, id ID, params RevokeUserAccessParams)
-
+	// ListWebhooks List webhooks
 	// (GET /webhooks)
 	ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams)
-
+	// CreateWebhook Register a webhook
 	// (POST /webhooks)
 	CreateWebhook(w http.ResponseWriter, r *http.Request, params CreateWebhookParams)
-
+	// DeleteWebhook Delete a webhook
 	// (DELETE /webhooks/{id})
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, id ID, params DeleteWebhookParams)
-
+	// GetWebhook Get a webhook
 	// (GET /webhooks/{id})
 	GetWebhook(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchWebhook Update a webhook
 	// (PATCH /webhooks/{id})
 	PatchWebhook(w http.ResponseWriter, r *http.Request, id ID, params PatchWebhookParams)
-
+	// ReplaceWebhook Replace a webhook
 	// (PUT /webhooks/{id})
 	ReplaceWebhook(w http.ResponseWriter, r *http.Request, id ID, params ReplaceWebhookParams)
-
+	// ListWebhookDeliveries List a webhook's deliveries
 	// (GET /webhooks/{id}/deliveries)
 	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, id ID, params ListWebhookDeliveriesParams)
-
+	// RotateWebhookSecret Rotate a webhook's secret
 	// (POST /webhooks/{id}/rotate-secret)
 	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, id ID, params RotateWebhookSecretParams)
-
+	// ListWorkflows List workflows
 	// (GET /workflows)
 	ListWorkflows(w http.ResponseWriter, r *http.Request, params ListWorkflowsParams)
-
+	// CreateWorkflow Create a workflow
 	// (POST /workflows)
 	CreateWorkflow(w http.ResponseWriter, r *http.Request, params CreateWorkflowParams)
-
+	// DeleteWorkflow Delete a workflow
 	// (DELETE /workflows/{id})
 	DeleteWorkflow(w http.ResponseWriter, r *http.Request, id ID, params DeleteWorkflowParams)
-
+	// GetWorkflow Get a workflow
 	// (GET /workflows/{id})
 	GetWorkflow(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchWorkflow Update a workflow
 	// (PATCH /workflows/{id})
 	PatchWorkflow(w http.ResponseWriter, r *http.Request, id ID, params PatchWorkflowParams)
-
+	// ReplaceWorkflow Replace a workflow
 	// (PUT /workflows/{id})
 	ReplaceWorkflow(w http.ResponseWriter, r *http.Request, id ID, params ReplaceWorkflowParams)
-
+	// GetWorkflowMetrics Get a workflow's metrics
 	// (GET /workflows/{id}/metrics)
 	GetWorkflowMetrics(w http.ResponseWriter, r *http.Request, id ID, params GetWorkflowMetricsParams)
-
+	// DeleteMonitoringTarget Delete a workflow's monitoring target
 	// (DELETE /workflows/{id}/monitoring-target)
 	DeleteMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID, params DeleteMonitoringTargetParams)
-
+	// GetMonitoringTarget Get a workflow's monitoring target
 	// (GET /workflows/{id}/monitoring-target)
 	GetMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PutMonitoringTarget Set a workflow's monitoring target
 	// (PUT /workflows/{id}/monitoring-target)
 	PutMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID, params PutMonitoringTargetParams)
-
+	// TriggerWorkflow Trigger a workflow
 	// (POST /workflows/{id}/trigger)
 	TriggerWorkflow(w http.ResponseWriter, r *http.Request, id ID, params TriggerWorkflowParams)
 }
@@ -16800,152 +25422,309 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rcuM2s+CroLRbNXY+Wr6MZ5Kxa6vWZ+IksycX74zz5UcyJUIkJOGYAhQCtK0z5ap9mn2wfZItNAAS",
-	"JEGKlCnbyfn+ZGKRxKW70eh7fxlFfLnijDApRmdfRiuc4iWRJIW/Pnyr/kvZ6Gy0wnIxCkYML8nobETj",
-	"UTBKyZ8ZTUk8OpNpRoKRiBZkidUXS3z/I2FzuRidvT0NRnK9Uh8JmVI2Hz08BKMPMVmuuCQsWv87WatP",
-	"YiKilK4k5Wq2C5Qx+mdG0A1ZoxlPkVxQgRI+pxFOkJqYCHmOMErJKsFrlBKZpUwguSBoRlMhUUrEijNB",
-	"xqNAb2BBcEzSYgvOEg7UGhrWf/LmTTBaUmb/PvZuZ/YTltGivo/rBUFE4jksLFpgNieICjTFgsSIs3P4",
-	"3WwHzTBNBLqjcoFOj08QncFTPv0PEknzcYwEZVHLpmYHeiUNuzk++ca3/is8J5/of5Ic239mJF0Xw67w",
-	"nEyEesEdNyYznCVydHZ8dBSoWegyW8JfRwAy82c+IWWSzEmaz3jNbwhrnVLCGw17eXN8Ut/LgyJLjXmg",
-	"4IvVKqER1uhQxM4kYVL9Ly6eHP6H0I+Lef57Smajs9F/OyyOx6F+Kg7dMWHGOs6dwRWuNJpgQZfXeF6e",
-	"qraFh2D0PsFC0JkZ4oonNFoPtn7v4A0biUrvohW8vNWWPijsp8Niwh2zaQOZkHyJaPHmVqv/iTMqufrh",
-	"GqdzIgfbQm3ghn0s8/eQhBe32sZVyqcJWbasfqXf+Ee/XdhxPYu/YOjjd+/Ru9M3XyMz+Hj0EIw+8oRc",
-	"CEHnbGmWMQg8K8M2QDPlCUE4f20rWP4qSDrYsmGwhsVmgqRbrfA3Ml1wfjPYIu14Deu804+3WypPb2YJ",
-	"vxturXbApsWa51us9sFeSPqGufqQX2SrlK9IKqm+e6KUYEniCYatzHi6VP83irEkB5Iu1WVaGbyy0C/1",
-	"5+R+RVMieo1JY+9QS3w/Ueegy4lS70u7yzowpwSnJEXwxjkSC37HEGVaaLPXMeIsgZujthBF3xPvIh9c",
-	"IfN3LXVamcB+5WykBJ7Ahf/nfFotTqlpLeI+sFWmiS2OqdoUTq4cPM5wIkhQQW0FTa68qISfx8NaJhNB",
-	"Is5iUZK0Xr8tiVpff/3127K09faoLm6VIOxnLyBpAmQRjqRAWJwjM6lAkmvxFScJScfognG5IKn+jhES",
-	"C7RKsFS0iHC8pHDBbtQA6uiIIiLED1RInq4vmUzX9ROFIwtxwtRufx/NU8wk0drILb8hsYPqAvw4kryB",
-	"xIJRn6PUB4fq3UlxxzRNLyK+2jjmJ3ipeh6Ayg1MnE16p/7cCPKPmd6TBSlOEjVaJheEScV8iR3yAPQW",
-	"JaMTEh9IfnDD+J0X4BWx+wn4IrulKc9FiTZYXjqvqi+l5vhd2WaCpyQRmyb5Ub/1YPUZz0DZKu4NhluS",
-	"Cj8IfKwSpi7DphiiDNN8XwYgJe5ZWquXkAp0D8tNtS45ILa3xV7b2z+rd8rIaXv9n+a1KspasbUB6j9S",
-	"IesHjUqyLP9PZ7U2nw6nKV4DJMi9nDha+WYShEnrH27YypW1pPyLgDoQUB2SWUzl5a3ZWNP1WZYC9FEP",
-	"kD7lAYpJQtS/MqXzOUkDFGEWkSRAKZdYEiWZpEQGSF+5EwzXSIBW2TShYuGV8Qa7gRV3muCZ1LqX//GU",
-	"zHhK+jB1Db9J+1P9eyfOa29meyHnl7Q7lDvt51ZUDnK8C8J46tP9bynB+kzX6DHDSRn3PJsmDuJZtpxq",
-	"GXZJZEojV1ARGRDeJMVSfYFv55M40zaeCaxt9e7dJMFg4tU/kDTlqX7fJ7XIRUrEgidxpyVVAGLW544S",
-	"2B36gFK2wv1Ibknibg4OUwR2XklShpVMFnE2o7GSyuDPlKilR7JB6G2yIVZxoGC4kXgKSVGd14JbNx2Z",
-	"3ch4UbrOH7fz7PzNNglvRkkST1ZYKgiXT1KdNioHpkk6tHjsboDVqB9WUmyRBitSH0xegm1gaaIGoBrm",
-	"txIWfXS5jdQ4DOWWb8If6ZJK0Ha1pVvpvpyV7PmvBIqxxOeILFfSOqcIulvwhOSK8GYVONhGaNmO/utk",
-	"Xt70d+o5WmG5EO7WI67kkTH6lktJ7HPwToVfhbBvzNYAHUHmSjxCe6G2tpN0/FW4jzCLUfiV825MVnKB",
-	"9sKvvhoLwcL9c4SRWRYMzDOJMIq5REslBBK1HCwRrB8p8kVYFgON0XssyAFlgjBBJb3VbjF7gqs2mVYf",
-	"HmDrg/702Lxt/6yf/SEO+WZ50K8e9DqwXY/fEPKF36v0xJKGbxHbKBTb8JZnPM9/K6JvQur6o/aT90Xl",
-	"BpZ/kQgO/H2t7dVlVg+8kBLRiaFjiZsXp2MkKpurkDqM8LkVBNqYXj+sQBTdTyvw/DK2fId1e6RXdmbZ",
-	"llmmb4/fkoTeEq/ZV0p12XbfnR3qQn/o29l2AioM2/Mrctti/dUPGzTLRikTWKGBSq+1CIll1hl8n/Tb",
-	"D8HIuPa6e2mcDxwIlPabryYoELzRaVPFrIdWeuDT0RbdjyiTb09HPkcKKJB+lGitsHjkfGVdYJMC/J6Q",
-	"mNJlr0cDQ0IbGIa4uPNz99SXdYXMXOWXsFiNHmgdn8TgdZhhmjToupdLKj9Jstp4N5R5/5W2WBGBMENA",
-	"mtbZNc2A5VfMjIbB1wIcyP0qJUJQznJ9AEbLdQUr3RrlQisLMY8yG33g3C2nDdJCiVP0uugrOHJG8qHl",
-	"siSWWJQwzsDIIg9SdQfn//cPmWIlftd/+Qfw+gPN+b1IKxth7Uyx+oCvjAFcSDzXpLBKeZxpO5p3tAab",
-	"52ZbhWHr6wmNexoByD2JMjP0MPYDY0PtecX0sEwa1ltT5EsTV3dWgZGXahT4t1LjN8hnlXC64nChKUk4",
-	"mwsk+Zk6WGBktDpjWYqD9w+MOZvEefCHAB3V3FUigL+sCn9wR+M8pkWM0W/lI6yXQEXlfTWCXQhRAEMi",
-	"m6rtTHUMzw5kyAL91RjaWGvuhrGtVwSJLFogLFDI05ikY3PZhpWV9eYozbxETX1tllfGe6O1S/AsjSoX",
-	"meUNFnETg0tFqUsqJ0Lx/lzqcMnZb+gtHUa/om2X0bqtIe7fAkabVqaH8y7IHtf6YoYUclxR1hPorOlM",
-	"HT8hcapIj8oAbkTzSCNNeD1EM8r6M74GLkrb+VDDMeKZ3OazPzOS9Vx2SmIcKSm30NoqggkY2/hM274E",
-	"WmJxQ2I0JRHOBHHCcV4JpG0VKOZEIMYlWhICLIqmlejdMfptQRgY0KgdMkAhoDvU1jp1jsTv7PPY/pgS",
-	"O7fkHO0lVCi0YgGcZD9Q/wevqvHW6M+MS706xccCRO4jspIIo1ucUAURpCZ4JRC/Y2hJhMDzstFu47Vp",
-	"CGsHSk9+hAqtB6DR+Rwr+fMjEVni1TcN7ecCXNtI1/pdyxNyptdA7fnzftEh7rCeQRz1rLR2e7oseNwD",
-	"0MqaBuGVOZ97amWlSh7OpaT3PwpGacZYo9oSjLQXveFK8hlkasB6jA0OEni8Iqc2JPqfgQW1k9pvEoSs",
-	"oaf4spjBB1fY96W9cTw2Lf9d878+/fIzuCQUk9RZPySJg0LA0Zzs+PPYsp5xoaSF3gvI8KPNO9XLKj7w",
-	"bev7FPu0kZcVP+iZwYQ42mF9W/vh+vrqJyIXPHYPwfeX16NgdPXLJ/jnV/jvxfX7H0bB6NvLHy+vL71U",
-	"r8baQm9/j5NE6+z32jmOxFpIshwjCO63EcdTHq/RHpDKnbr5qEQrnAoiAkQSQRBGeiXaVaXZHVx5At+S",
-	"GGUsJikKU+Dp+qoO60YBNckmo8DdgguiLsEM0r+EEoawdrbB6tQYG4wE+Xd76o5XMtX3l9ewbg3e/W5W",
-	"BCfU3Q/vLxsclaOrBFOW56yZ8QKTgQdyglF8Unhkz2ceb4+uMomilJg4BoEoQ6GOKJqY0dzzWdDdMqe5",
-	"Nkp3qFNb3nLc1ZH024KkRC1Y4duk4hnSoVrRtNCvR0MbQUYpCz7tqX5MSztsg78z1DfH7042eY5HH8uo",
-	"0AJ4hNN0XQLzXs4aLzK54Cn9T7gfwv0zJAhOlFQHWZNSHwZFauDsdTIUA8QUagtcT9cgTSpMj9EvTB0o",
-	"fEsCOFhklRN0Fb3ohpCVJn/9JF+7IRYhuVLTYRD7E14SgPY5Cr88hCglS34L2r469hfaPaxkUHU8poDA",
-	"KZcLFOaTagG3TmhLfO8i4M1RlfaC0V1KJfmFJWutBCjZgy4Jz6RRqtxMyFKA/tujSjLkkT8+P028LARP",
-	"BU8ySdBCyhXiKfwr0K8ff6zR3Ok3/VR2c5r03D42X8nXqxptaIu0GYwiHpNJSlb86YKDeoZxP02wTQGH",
-	"oASzahjOFmE0Dn62M7uVMFiXsPKcjourD8i8CVcTZB+KMxTe6jOFkfZWOMLX7UndpFQiTx9XK9GMl1Ev",
-	"iJvH+Uog9QlK6C0RZwirY6HOSLjgQh7yO0bSQzVc6CxsTuUim44jvoS7A7P1YZQuD8SaRdUVv+ngP+/t",
-	"8n9s9EcTPW0gkCFUr1Ku7RMrX87cW0VzlGn9EWT5ouijBqYf89j0LWW771JCDuDQ35D1oZZXdcD7GP07",
-	"WQt0fPD2NYoWOMWRNPd1QpRyJwIU0zmVIkDhQRigcKL+Mza37mF4rqVfgbKVkqBO3rxxhvGKe76M6wpa",
-	"E5JKd1tTzhOC22M+l/h+Uo0U7mYWVV86AcQdo5bx/aQShtxxNsompQDnbvNtk1TUbl+qHNuy1cigIL/A",
-	"NtxZVZx2u7iqd5MJrxY6rjDXLF4JlHutxBh9IlJJtAnBQiLOSF1zK+gnl9+0idfrJEYYhUUS/lhfg5Op",
-	"dvbEoTFxg56JUR4DDtU+zDsOmTuU2pUg2wpq+IizvIkf6HwBsn0UkZXE04QgsVCqLp8hbaBygBco6XlF",
-	"0sg4p+t05xb7cJZ2tP0J2LA9z2moRO7yu6b95ca43WzRx4l/Nny8vMbjg+OjI4fvnTczT803x0p2kTiV",
-	"lM21NobNJ0rQgW8qUstxh1vJKQJRSczkbJbQSM3mdfL8wtDp0btAC2Kx1cxMgRpQO6mwmvMd9id7x0Ri",
-	"mvhFeHAk9Ath05ZDn3+dCYlZ1OBibIzDUZqdTEiLL6LuZv314weUkhlJCYtAR4UiHUqE1oAG16sjhIIS",
-	"d3Z4mPA7JVyMY3Jry26IQ2OubLBS+vyudsn5tnyc9yOkapmA1a3iKHvaGTesoCmM0WZx94ql6FxAoKgZ",
-	"UM8Wd1bKywnRt5TcaVdzrLi/uvbiJYVsLqVkeA2b9eomj8+B7qvi9jE298Fu34oNDtRd27JP621CRwHK",
-	"bXTdJwHExooHDYS4ydxe3v4Qmly1RM4TK3MfIYn0ExjitmNF/JakCV55K2R88/ZUXYEV6YffoYTnXJnc",
-	"Up4Ja3sUEq+F9lCPRyXb3ek3DVe/c13oQfwmFEbuzCTnaE4YUZJLbETEqahH/p28eVtWR7tVzvhkSbaH",
-	"FK0tKtgUQlqtEkrEmeN2CK35J0R7jCMa7weQ6hM6gVUh2lN/Tv7f//m/YaDFEypFEVxlP7E/qPfvZvC6",
-	"eqTjJMMYSxwi7K80ZpKQ0F4YJcJMJAGyRQEKBDVATOAllubL/bq83+WcFrf8xvOv3fNdI6GKT9w4VwPk",
-	"ckCe440fBdWcgGKhTrzBToN+tgrMaTSvFkE2VYLEMnesIB3rSWK0p3764fr6KnfNaAIgS+rEttE4KJzA",
-	"6mDL/SCPmVlXw2AeH0dSykCuuvnFDV2tWgPPNseReGnL2ADLwfNeWrMjuEKMcYNDOAdmwpCdkkVNEJ13",
-	"wdf23bIw04NZF27Qyuk7Peqgq7SEAOi0QMkVugOdN2jzFKtxjpJLnDw6ytH6/Z0d+aCfg2wLx/YnIoWl",
-	"YqNe5Q7gWcqXjlNZq7Cwv3OklOvUfYgEIYjgNKHgr1NcwhPQLvTN1Ulq8FFCrxSyCjTV3H7wQbDRdpJB",
-	"p8C/hmiSHNCWCwmUZgypC8hjoHxoW3qTduNGVW9QTHuFqlUD/N1pWjmFG2nmMIslZhmUGAD2agqwxlni",
-	"L5tgCyHWi43cEr91disHIBWrBK8njTcLWTYaFnoqTsO4APV6KgsPLFy28vkpSF/kqalleIMU1F0J0AFK",
-	"Htl/oSuw1XnuzwQsbFBeuRS0uTlFtlTVbRgF3my3WG8TvLYrLWBpt9UyfMEQZfpdqIb3SqAbstZJBaD/",
-	"6GiilMwy0WT+rZL1xkCSnMxLisNp6Sp7vTEFCAZpAtkQSqYuaPrEqqWadLt072Ze9XQIqm3nn0Zm20KQ",
-	"+A5qiYOkbC8DU7vBRC2GKGMJEQKFTlwkogIpQtdxdPZCfJWLJIqab3FK8TQhwrFo4iXPmER/ZEdHr6P/",
-	"gSAKxhMq9zhR0InPrDlSe6W/Fatoj+H8Z1N4xAUSZImZpFEeGLFnjbqCLJXAwNP5vgOgk/Hr8VHYJQHI",
-	"qdnbnUa7FOTBSTLF0c3ExBo9SVBOTIUilXiSEix8kPxtsTZhYOktSVFMYJdgJpFFRWG0h1FKIkLVO5iJ",
-	"O0jiOj0+Qt9zRvbHvYylRfbjQBl7xpxkqqJNyhV6q9ulidqsjrEznpJZJrNUV11TG6TExKDSOSNxEYNX",
-	"NVtJzsuOq1bVtcVKpSaibG7GPVMTQfQfZ8narjGPiwQLS2HL4qmpCRcj7Ypqinvcxi89kBjm4LtyDBxh",
-	"rByO1bfMkW+bPo5iDvegIkkXblBRMm1Gor+6EQBMaPTvKTpNiPQmVYI3RKAlZnhO3PO67xZHKudH6sHH",
-	"6D1mjNuuFl34YpV/9Qt+3KY6SwOf2LrEyptNFVa6H9JarLjhn/ZgCkDrXni3ECQyzuTXJyjFLOZLNF2r",
-	"NyiDNiRvT/d7W6HrAbGNGea1M9dyLIYQO/MS9U8seZp5hxY+//ZU7xN73V4AvZP5d1N4EKSYnpFmjfWj",
-	"hZwseUxnlMQDGNT7JSla2IJK0Zym2HUYYz/qX5q6dsMa60hjgLRBQbHCIv/QdzmXofy5hcqGqVmwg2J/",
-	"Oc1tvPD71Bh+HLn0uM0GoaRt6mhvJq0qCbWRxyCXUt6L5KlvJTPxT1Cb1mM0bAs8bA4yNQGN3QFgCgD7",
-	"Kqi0xCxe6fA8nQavfZBOBJ+pDQleN38EX23dxce+Ipj1GWwoG2WxbhTTwY9q3IDdnK6rd++2AH/hdew2",
-	"S3vgZBcoFxGUe8dHRzqCQUIEgVLFEbNaeIfFa2C257H3j0M2o5ZQ3JCF3alqdPkXh0gd4m87cE9UxL5F",
-	"LPnXndCInC3Mqb8w7RIco8t7HMnEWq2kpGwuSiGwtnRtqOYP0TITkI8odMe2ikF0STf3H7ClzR6Mt75D",
-	"Aqx9vw8RFFEBXR3BZRmya1BDUIQibEKma/5uC4ZoO4nXBcn1Co+yRWxEKXv5DIXaNxrqyBRD0IiweMWp",
-	"MZrtBygEPSpEe3ldOT4zP040XVCB8hpF+5C2Zn2sZugwSjkLHZ8++Pt/vX6/P0aXkGBtF4UizBBOBFd0",
-	"VhS5mq7RArO4TnVq4Po98NEAF4w2zmJs0Z4zNKO3eYjN3pIySEzlWYpivD7gs4MlZ3KB9H/NT3eE3MDu",
-	"MLKz8bQwi/9P9XmyDjtlUJcL4LUt3gDfLTe0cfTedVm6BX5ps06WUrn+pEYxNQOgX9pFpitywPDAvuHn",
-	"4taE4w795iibcb9hSFvfIG7h4uqDDRpJ+N0BJEda69uZa7wTQaUCmq4W5GRH/MGMFRBywY0lOi+TlgmS",
-	"6keVPooigMI/lYCrwDTh/IM52Zv6+1pXSzH+g/3B3nOmpi8EEEil4cxUFrCn7ewPdoA+fKvt5YVRelry",
-	"KUBNt5TM6L1+dENZbAIXwwCFdzP9z+IG/s1ECv+meBIGfzCEIPBQ/UKZhH/JPdH/3uq/4+QW/pX8ZhLu",
-	"j9WS9PFcZjoPxTbwxSnY9kOlrobnuUkdyjrEiOYVIcLLazwPTUr8Obr69TpAUEpDbUUtSRd8QAvO1OEL",
-	"bc9fk40L7hFoIGxrXjAOwa8ktXeTs8irXz6p4Utz2Al0Lo1AYaVVcnhWNF7ey3PzdT2qAOnEcoAdhGKp",
-	"AW/Ier+lR3MAPBJBVxfnMWcE3WGBEg5/2LQSaJqshodpb8jaZMaYtnRQ9IMKdHpyYpIWFXXckJUOET05",
-	"BZ6lYaCUO4EkviEozHsch2gPEnWOAlv0AR0fHe0b6CK+wn9m9n1QvcLAgTzQzBcQpAJU0dEewnMoWgK2",
-	"8bDyMERLgg14EiwkUo80pnSBLbWNvJNq2NSz1UbiOsU3TYkv8fvnUIGxyDCB0UvVIBRmNSJtGQkw06cE",
-	"671rUlbnFJ0enQJAqUR7VApE7qmQkAFDoQ6ZAkRKbqG0BFT6r4yrB6USTTOJCl+A+sWM/3r8B8uzWyDD",
-	"q8zTKrzPUfHPRsfjo/ERxJuuCMMrOjobvR4fjV/rakQL4MKHeEUPdJwGaMZceIzvH4TIiEAYiQVP5UFC",
-	"b0kMnBY+HKMP0nZMhOBnxRoDFOHVShfUCG3nx1D71HWPRSpam2Siq1I/RV1bjaqF2LAS3VGh6MOorjh1",
-	"xetyAPHobPQerGF5c9Kg1Nn9d/89V7xyWGnQ/vBZ33ZEyH8z9W6GaaVd6sH5UL5UTamNUj/vk6PjwSdv",
-	"ahGrMaytd8YC5x8wX6HTBzkYSTwXIBloCvusfnNI7vALjR80vSVEC8NlDH4Lvw+LwRIkT31yFKRFDbjp",
-	"3sv+dvTwWUOqkFcgvk27xsowUgz8wn2x73R55/uHoNO7hmACf9N6Wzq0sXlww3flnn/dqLfUl86D3aNd",
-	"9LsHa6ivyTfcVkr6dNG2PRmJbLnE6dpguDSoU/wS+CIUHxoVlFeiG6A/w9e9/LGUdfEyWWS1t2Z3LtkO",
-	"70q/x0cd9wrQq+fXw+vK9KN5ncat8+EYfdSxk1qmOT16h+4ghKZQX4SkSWJKQSPJTRiKl5M+BtczELG7",
-	"cImt+K5e4QB8t0b9Xrb5PZFlaPh4x7NRz1ZXBsh12uZa3iuYYp8T9ztlCdrQ3IklPDtSMw8lflRqZET+",
-	"tvjpwbKPnp9lZzGVB9ry44hcnnr86kWU8LlScZ2sgJriohXHJFGSAZXnSGss+vY2T7XtSSlDukmqqPNv",
-	"kPLy9qXPLeQ5bV17C3pFw9ftP7b5f42f71QWLPekbRcFgUpMxN/j6VWNZgi1bF88sE26WtUET2s4Sv6q",
-	"CoOtstwNaQ0NuhrIuxo+8TyE1timsJXkfEnk0L3tsdRXHnijXuFthvhCFYzmfqxDaRpNrSGHxUgLY+ho",
-	"axkGa38VVcFD0k3KQgNg+gswT0MJO1AgXgRpPM3ZH1aleDKMt2gX/4WQN6y+8eSMe93siLFrAWdMSiKe",
-	"xgjPMWXCadgNT3NfnHbJaB+YcXPb+AUnVCceo5+5XFA2B78MlB73+FPyDqxq5hd+l+etcrsTwsDTmwoI",
-	"DZ4Vjb5XwleZZXjaMt3fbE5Do1Zb9EkT6IYpjdTU+rcOx0DX4MjjbmyASQDlaHTNiCBPWjSN31ZFtEMe",
-	"8JMrRT5NN+8HJkY7RFW5hZkHT5cFNB6PF2NTcPDR4nJt78qJPhSNxPJ4EAiELBCj+23Y4CxoWsXyzg3Q",
-	"CA/iWkyMk4DoJN3fsGhfYfL6K9ic6g4XPiuzWfalKZnxIvmD06WxE2s4GXbmJn5gaudiYWJOhhBvyyRX",
-	"ivxutBFcutHDz2kXKEc39zYP5J27OuKmVk9ml5p9uSFYqzrv1ustGRofTx0FpqsUkiuLTdpQ0YTsKaDU",
-	"eGbsC2OUi0ZxId6UfKSMSygIVbTzGxiCW3v5K2A/1D3S4G7YSoXzi44wqGLzulUbpK3rXm0FGM+VWGl+",
-	"5BDuzVcCTcmMpwTkSEbupQkCv/CkSuQy5+nRO4/4CEtwKWfoaI7nID0TsqeRlgwkw9WOphs12sq+P7gv",
-	"vnDD7i4RWO380W4yhdhct7HKAPJeCWWbjKVuZ5EXKjfVmu0MZRqtdFUZEujVo9PRCPoobPxVbJ81+my6",
-	"68vQ6G9B2SF+d2DlfE7c7/TQDmvT3C1SWwyZf1v8DGu23DFTTXlCDpykl1aZpFxs/bnFkqJ+Ym+dMi9U",
-	"3wW1upp+o3oa8RWpxzF0rrjdNuozuqw9lfpbJa9q8tQAMRK6NqgrcJUnh6qfIq/7LhFGADadnAAJNTqD",
-	"QT8HIxlfESTvqE7sgBBMW5IMUj6UvlRs4pVANG7KRqg0Hnihsp6v38RQ4l699cIw+PaxpY7y3mOR8peJ",
-	"jC3ORpOwVwNF/6tnVwje2sACuZqtN9Sv8Mbz3ku2VvLzMO685m0ruwZIPp4ONUI26cRQPveFMsiiqvJQ",
-	"bNEWCx4EsDnV98o6UF/kNxtNa5czXIZ53p9oSjLYDm9/FR5a0G4TCzX77884ByWBHajGz4LY3ZzdYZXh",
-	"HZ7dQ5zXum902pu662Q2I9phOzciron3MOXhwdIJCcbWD7wco48Ex5CibyoGAA9QjwRJZjDCdF1kG+uQ",
-	"9vrBN1Rv6vLv+Joys3guqu+LfWuw2a2PX4oUonGqO+8dFKgd0NFTZeivhKdChUlHUHjWTai4AFUInD5G",
-	"GcI3xNKUrTxgxgMvkDmZdVrQ+bMlcniZOo6nHeQTxwp5+0E2xQtVL2MI34LaY+lQGcslXcrWOmkVnH+z",
-	"Lz2z7FzUxdnCrNMj3L85H0bX0K59mZcj26n07lYPbhXgLVIfTys5eTRbWrQYLxC2047Rb6Zmc6iLOIfN",
-	"lZuhtI4pl0JlQ5WIBiOLrYD8QjlPqQT6UPqDU/V5KLy6XKCjJWVryP9VxP8S2TdpAAUU+suSO8DjDlSB",
-	"58Lzzg7jsArBbpDo6xlpvGLC7T3wSuRlGcfoouC1c3pLGFpokcH5rFxYX8uBETFFlBhHptfsuZL/TK+L",
-	"A/OuLsJj33DKxHp9d387qhnWZ/cULPywaLHSRbD7tnj7eSW8nuGcZt3rJ4nmtJNtFr8K4JeDOQNEcLQo",
-	"+gdjKclyJQcX07bTXMsEVGIAAyuvH5vZknbPtTSu1hXoWjoITblcBChjkiYobG5ZFHrYF2zZHAndtfvR",
-	"smXQnevtzMlXb0L+0lmZrXnTzrvyt565SsKj9crti2nZVhHPpZC6rQPaNVKLrAF4XY73Ta6l34re4i9T",
-	"Qyw15hhMRXR6MAwG6NKx7OVusl8FcOXVyuDq/nBQVdOGWufWXL/jaXus/mW0zxKFN6qfBRy24Ny7IJJd",
-	"aKDPhezdnfaBddAdIbIlNvNviJOBNbyn4cCHy6LZzSYmYfvi1FBWZmE/8Ds0wyma4ugGSY4Szm8ChAXC",
-	"6HuObK+Qoqz98ZtlGKDweBFCYf+T00WI9mwtafgzQFiiJRcShV+fHC1C6J7iTQS0jU0KzOWwG52cLjw9",
-	"MJ9CtLGA8+UN5zeWQQQYSJxGOrlr1nRSKVeBX6RELHgSDyASFcM+SgGsUFc+6IG+qjfbhX/KP7nWX/xt",
-	"r+gKxJuOnwcg/dlJbZDnJ5cGM6V1BfG0bHq0lPXKIwD60svlsxPS8FdNdUvDXjm7pREPd3AaHA1oGfrf",
-	"GclMNYScuZpGH3nJA7fqiTFij9EFsh243Rdb0lRNh5OXriKaZfYy3JwMP3t70ILTeB8Lk3k8dHas014G",
-	"0OM2lvn9swK/9i9r5EETWahBf3h7DMgxo37xWG0EcIlKPYLSj85S3F913QX3Y2vHcn7TAV/ODyb8wvml",
-	"UsvFeVLKyXF+d06n86spRe/OBaUkHz4//P8AAAD//w==",
+	"7L35ctu48ij8Kih+X1XsOZQsybJjy3Wqfo7jLJNlPLYzmSUpEyIhi8cUoSFAKzqpVN2nuQ/2e5Jb6AZI",
+	"kKIkSla2if9JLInE0uhu9N4fHZ+PxjxmsRRO76MzpgkdMckS+PT8sfo3jJ2eM6Zy6LhOTEfM6Tlh4LhO",
+	"wv5Ow4QFTk8mKXMd4Q/ZiKo3RvTDSxZfy6HT2++6jpyO1UtCJmF87Xz65DrPAzYac8lif/qCTdUrARN+",
+	"Eo5lyNVsxySNw79TRm7YlAx4QuQwFCTi16FPI6ImZkIeEUoSNo7olCRMpkksiBwyMggTIUnCxJjHgjUd",
+	"FzcwZDRgSb4FawkNtYY56+/s7bnOKIzN53bldgavqPSHs/u4HDLCJL2GhflDGl8zEgrSp4IFhMdH8L3e",
+	"DhnQMBJkEsoh6bY7JBzAr7z/H+ZL/XJARBj7CzY1aOBK5uym3TmoWv8ZvWYX4X9Zdtp/pyyZ5sOO6TW7",
+	"EuoBe9yADWgaSafXbrVcNUs4SkfwqQUg0x+zCcNYsmuWZDNe8hsWL5xSwhNz9rLX7szu5ZNCSzx5wODj",
+	"8TgKfYrHoZA9liyW6k+a/7LzH4E/sw90NI4ADH7CqGTBFZVOz+m0OvuN1m6j1blsHfbarV6r9afjls+a",
+	"3jBBeBKwRJBBwkdwfBPWJ2LIx4TGARmk0UCdsRyykeM6LL4NEx6PYEXOOOFB6sNgrqOQxuk5u/1D1gq6",
+	"/kPaaaszD5yeWvhVq/3z4Z+7zzqPu2/3/zg4bp10TrtP938+ePHKcZ2I9lkEu5eMjpyeg2tyPmXAhS8a",
+	"IxrTawazu046Dpbu95YlAvfaae42W2rA/GT+/4QNnJ7z/+3kDGUHfxU79inAGc1SiXUcCrsRsWETp5cK",
+	"FB+tqWYO/ZPrPKLBOdLRgnMeJ7wfsdG/SucN06TxTcwn8ZOQRQFMl45GNJkCMxqFQoxZJMkAfnWdWxql",
+	"DGlA0jByes4g/KC5D4sCQaJQSBaQMCYsSXgi4PgFiwMSSkKvaQiHDD85vb8+OjhwT6OEPpMRE4Jeq63q",
+	"xeHoR8QfMv8GplPLisL4GscUEr48PntOEjZgCYt95nx6r5iFkFR96Dk7dBzu3LZ3LLgIRWKSylQ4va4i",
+	"XhlKRQVwMIY7hYLEXJJbGgHz12cwlHIsejs7EZ/4PGDNgN0aKIsdeNacOgDNfCzBV//CiJBsTCZDLhhh",
+	"H8YJEwrfXOLREU9jSd6lrdau/2/PJQFnuB6FbWHEPueZqEWJv1rvm2aZzXxthVNSc+U/zayxR9KYfRgz",
+	"X60CWBs5/eUJ2Wr3DrfnndKEJzeDiE++yBHVpuczfH0eLVeth2zpOYlaFvHyiT2X8IR4fRo09IseXPmU",
+	"ZMIIkUOqwJhGAYzYZ+o3wYLtHpl7yB4epTd7zE3FuU4iKkQ40CRwxqPQn652RVDfZ0I4PSdmLGhI3lA0",
+	"6rj2a1fAsR134XWyW3mdnNAkIHE66jODqdwPaUQE89MklFPzG9wjfjI171HZSJiQ/5IJjUUo/wVwaUTs",
+	"lkX5vdJhD/0uPRy0+u1dx0VMvxpTKVkSK+R3fJoEVziD4zo//dQUInbe6xvIj4S+gc4PLlpvOm+7f+wf",
+	"H5y0TjtPuz+/UDcQzNZTV7FMQoXv+cWef9cIqKRLrh6ETW3ErDzUOVjqF54lY3h4rbvnhMeDKPTXvXmC",
+	"UNB+xEq3zmUSXl+zBHg7MY8Qww8q+Z35kUwG+nxe7P928Gv3snP+8PXeq/bvrZPDR48VWZrxXCK4Iguf",
+	"xpquJE7LgiPCYvWM+hlF6q2z48uTZ/rroEeU1L/tLGZbOwuXsqNnKzC3w5y5ZYCtx8x88/gnLeookax8",
+	"2cS2qEHUU4RGCaPBlKQCOQdwG1s4s4Bt5gjj66t64lh2PHR26oC8mxHG3jnZgtiHUEihllQQDle5zTcC",
+	"zU1fDGZore2AcpQmCYslUStn5cvCPO9t9wgtnplUR+wSGhtFScgwihTIUsHcKtJRXw7COBRDFhD2gfkp",
+	"CJ35LHi0HswjbB0MUIORCZ2SyZDBhwT0OR4zuFOe8KQfBgGL1+QE6iIRp0EoeTIjIoVsoi7CJFRr4oZO",
+	"CV3MEkBvhmFh6QzGJgmPGOF6N4ZpbPGEhFLYOAo3s3poHFE54MnoM5D7bo6gOfjqYegge35zKOrTKGKJ",
+	"OlSayiGLpQIFC0g/lQAdBTpBAg5yCI0U4ADGJYzNluZto5KPJ2LhFJyBOhkWwPU+UcgEWPRc6cnJGjor",
+	"HYdXuY5221FyBw/YVcLG3Ok516Ecpv2mz0cAFxpPd/xk1BDT2F8iobQrJZQXjI1xLyfnrx4I4qdC8pHC",
+	"yThAPZgkzOdJABwMRXtD7gahcpHk4aDNdv09ehh0DoyqG8ZSo9PF3uXD3w5/b/+5+2jv8cMnh8/awFu1",
+	"TGFtY5Ew0V5NmLDPYR62wJZJmD+5lgDxiseKLsP4+pIm10yueOwRS6QwVjgNzn3/gLZYJ+gO2ocOWGeu",
+	"6O31VZDiMq9GwunttlracnMFsvJVQiVzeq1mG78cHx5eRRRMZPD8njbsXIkURF/9/OHhYrA/1NhjuATe",
+	"mws5Rf1DmgHdnJMaZc8RCQ+udVCvuXzC0zhYl7/zt4ZZl4USo+Fn7DgM5jB0fefEPH8WyCpUwsRCqL5z",
+	"gKFPeUpGdAocTF2iJJR3YusFdt7N2flrLskAoFWPncdcNvD5jbHzDFQi9Yf6Gs8uNc3qDSgU/JWwq4Wu",
+	"EkPPFudtA5M+o9OI0+CS85cKndZECGm9bt/2fR5MCb9luNAoHIWyEhuMQNXngZILaKIfBgMDabe6B3sP",
+	"90l/KpmoPmJ2C5Z/6wTb1oV8ng8/JZJzEsFi6x2n5LyBz29egIQFhQLXA+YBFGYESxTQlGY+nj3DbEXe",
+	"EWmTV+EjksYREwLk0fA6TVhAuCKwSSiYPmZ1g8VBqNbwhIZaS1vjpIWk0cwxw5fEMtpX0nulCwDFOUmv",
+	"1d1qRiATKoCkjwxho8EDbuSEqbVOLVfExqgeLPEaZ2yIgUuD1aX/sfVmQ7+5OdRZDEShdI8wJp4BpZfB",
+	"soxFFctUekkB4G4FtHM7lPouZhOYGbDsnEfsWIjwWvsCNuWo2Nc3r5YJDoNOf3/Qpi3WfWhErITqM367",
+	"//vBn61HncfdJ/vPDl60XnXOfnVcR4mpTs9BxQFcMXyMfqJayq8+d2o7AFwnFSxBKSAViR7g1/b57uXe",
+	"bw9/P/yz/Wj38d6Th89+ri8GlCA4j30omZtmj60lAlwAizlV8tKarEBJi0lMowoZIDMPK7xKEzaXJWhG",
+	"h+ineP2QxkHEbH8i6h0g2ClWGdoc8gE4U53aJuc92+T8XK/fLAKmqEnj2d43R9hFUJSI1cznuWSv1VoO",
+	"km0jHJibRnEBX0EoUqOrH8OR+iOVpM8GPNH2MW1O2PLSmN7SMKL9iMGcu8AaZDIloQRav+T8FY2n+moV",
+	"a+KQkrxf4k1fRKNfjNAwZknjhk2JenKBBAHK6/HZc/C0hwKFDlB0s/eO9AboQLKEtMk8UcKYUoT6U1P1",
+	"q9Zx51H3ZP/xwWnrSedp99k+GIizm6Nj2acuOScjGk8N7EVNnFIrbWixZ4N4VQZKAVVy6JQxzl6Nuhcm",
+	"NJTEO1cQbBwrCHpEwAUi9K0sk7LV2Xp4NqTgQr8sOQ6tsRDGCePrZsFdPuN5V1t9E9NUDnkS/ndtaWYU",
+	"ChHG1zp2I8e+15wc67HRyJkFKMxiHlyFNM7gTAXxCi/3yCNGE5Zot98Nm8IfzNu8EaqdY2EBOvUQMLVf",
+	"2QwCKkAiXEBdoZmC6BL2YRwmyIsSdstvIJKEwWM8Ztp7qm5YZHHUl+HtjEXVXrK33SQX6jBqgr+ErW/f",
+	"vm0cW7ayWZT19EAJo9Ho3+8cDcR3juei6oquun+/c8IY/IIY+PHO8dDOSgE/FCcW+tZefEW/iccJ95kA",
+	"w+9Jjt1rIPoNm56zVJS57HFMSvFDKEGitA17ojGoEqCqzL3Gy4OgL6DdarUbGCsCuy74J9A1GoQD8O/L",
+	"7KLaOvvl4pKsSQzbR2pwQkEsNTFX+EmPv3Ga63RsmrMOzJqxHvFZ726Q/Xuls/FWOIoyrVkrVFfCElCD",
+	"mPAmFul4zBPJglcsCOnldMzWtjrJny9+eV1WPgc8GTVYrCAaLMZS0LYN+Sk+/a4w94fGZDJpwHBpEukR",
+	"3zlHudNdELWA3PqL3IN4mjYbanM9UlZ0Ns/n23s2zmUAJiMFYTit2kiXvdyAlxvw1uawLwN5zGUGdgDi",
+	"DHJVrURhGUB/GYgR1wRLVg19UJeKMTkvUkG7xnUQinFEp1faYn8chT4jW+gl4GOGVmmxrZTVkXaXqkf+",
+	"R0/a9LnlK9ijrcEuO+i3/f2OUWSXaJKLTdTd1TwDALA5J6du3rUUy7esP+T85i4HMRN5slQ/92kU9al/",
+	"c5UmkYX0fjJqWpDfmeDahKGGJf6iTqW/6BcMjVRSb+YqQtOI0DG+4EnKj9nvtoOHrDM4pK099e0ti+WV",
+	"Ah2EqADuNPUy1IL0mE190Fm4ymR4o4Fw1v11/+LgTett54/u8f7JwWnr6TPFH5ifMAlPCuZfvRq8+PUw",
+	"OXj64o+/k8vJf96cPT54/vLsz+e885K+pBeT7I2rRShlYLD8mdpoZzBkDubpQ1oP+Sy/xCoOx5XxbQHW",
+	"7FVizW866E7oSxKO3SXjJPSZgNslDoiYxj58kNxGo1jH1RQ8YweDXb9DD9tBq59ZwZZZOiMq5NWIB+Eg",
+	"VOPNW3khvBYFuEgHkEAQIYQVGp/lkPk3DQxszG8dE2LouPmfAPMs4LDnFIMhSbvVarUKcYjH+AD74IPj",
+	"H5X/T5/cbG4Anpo0obEAN6xCEEUCf1XP9RNpNzsmUExJBVzSyFEjFp5+ly06eOdYj+sL+NP7T9lG86nV",
+	"KIrvqDWAGNJzPuqomKsweOf0iPnbJe9wZvUl/KG+MXSvvsx4AFwinwAqcsjVGpR4DEkLIo3klVmZDy5o",
+	"GY4YT6VxcrZcZzE7VJLITFC1wsGG5A09ZC5FIJzUGaiTzJiYQZSmRhSlO2aD0Tjmaexb8ggM8Om9OjSU",
+	"a6oHy/mhee8WDKJ29Ha7udfsrMB2DG+Yx3f072swnmwNGKx/9jzLCRgnSiqQIYqwNtv46Ci0AQaiMK2h",
+	"Ds+ZyQQoLfTj7O+oR4uVxgyDyqFG9MMVGsqXW6nV89LsskLwQ1UZnjgiYsgnMdopQ5HltBAeR2AzmllI",
+	"Zlj/WJHlkefr/IUJPCa9wrxlbaQAngLbfp9Nix4VNa05uOfxOMV7I0D/CI3OrHMc0Egwt3S0pWOyU2/A",
+	"6HxnWMvoShvcCkkru/uFrJWHDx/uFxNX9luzmSsFCFfLfnD/YHQ39aUgVBwRPakw1xN6npvkWNsI4D2M",
+	"0jKBMYQGoxCiSZYmU80eB0RnPAuF5Mn0NJbJdJaiqG8gzmK127+c64TGyDm0Wck66hz81Jd8Doq5ziqk",
+	"tMoZqmevcr/NvOkz39SiMS/goTI9AJZTE2CZbbJy6vdzQX6e4p4MSGkUqdHsQDI9ZANSwJTIYMeOVwG8",
+	"lMH0BfiinZW0GJan1qOfjID1sTbbzBOVFk3yEp/K7saKgWwZuy4YsuuwFquEqYuwyYcowjTblwZIgXsW",
+	"1lqJSPlxb5abYlreBk973dNb9PRr9UzxcBY9/pt+rHxkC09rCdRfhphCVoRrKNmo+EftfLfcCZ4kdAqQ",
+	"YB/klZXguBwFYdLZF5ds5cwkpd4jUA0EmoVkGoTy9FZvbN71WZQCkNRdglTukoBFTP2vhXZX+5JdknBJ",
+	"JbtCQ4KrPTlXmFLkknHaj0IxrJTxNnYDK+50RY2Xsfpn9C6uwtQRfleLf5Xaml2D85qb2VzI2SVtD2VP",
+	"+37hUW6EvHPE+NLU/ShhFGl6Bh9TjCjJz56n/cg6eJ3N9Ql04iT0bUGlENDrOuVIYdcphQLrPEl8vkpq",
+	"kcOEiSHHVNqlSyoBRK/PHsU1O6wCSjHr6yUmn+WbA2LywZmgg09cSOMJAyWVwUcrUa1qN/NyBctngPmA",
+	"S5AnlxQ/zVpsK0jm88h4ecbgMp6dPblIwitnEFqUNIsbJYKZJx2ac6yf8IdHv1lJcYE0WJL6TIplDjHX",
+	"4MQMgGZOfi1hsQov15EaN4O5xZsQopMwEgnWpXRfHhcS/R8IElBJjwgbjeU08wFMhjzKM0SWq8DuOkLL",
+	"evg/i+bFTUP1ADKmcijsrftcySNN8phLyczvGPnwk052jqcAHcGulXhEtrzMlPmTtw02bu8n69mAjeWQ",
+	"bHmYmettH0G6NCwLBuapJJQEXJKREgIh54jq+gU6gU7mAzXJCRWsEcaCxSKU4S1WGDEUXLbJLCyHAqf1",
+	"HF9t66fNx1na3wSRL5cHq9WDlQi2LvltQr6ozmL+wpJG1SLWUSjW4S1fkZ7/UUg/71CnVqmUVY5yCcs/",
+	"jgQnJuw9FCVWD7wwZKIWQ6eSzl8cuvNKmyuhOozwfiEI0Jg+S6xYSaI2tQLPL55WFbGuf+ilnRm2pZdZ",
+	"tcfHLApvWaXZV0p12dbfnRnqGF+s2tl6AioMu+Jb6O+aIy/azrD66iqwQg2VldZigorqge9Ce0BdR3vp",
+	"63tprBcsCBT2m63GzQ94qdOmfLIVuLLCedp5pdZLYSz3u06VI4WZDIrZI0GtsCJ8OS/udZWDv6K6WOGy",
+	"N0VMloBhExd3Rndf+rIuoZmt/LI4UKO7qOOzALwOOruqStc9HYXyQrLx0ruhyPvP0GLFBKExAdQ0zq5+",
+	"Ciy/ZGbUDL50gcR2/SSjD8Boma5gpFutXKCyEHA/NRk91t3SnSMtFDjFShd96YyskaqO5bQglpgjiXkM",
+	"RhYs1JP/ZUr2zH5TKOJTeWhFI6yZKVAv8HEWgkKvERWsaiKVo82xeS63VWi2Pr0KgxWNAFn2yOqvzlmL",
+	"tqGueMWsYJnUrHdGkS9MXN5ZCUaVWKPAv5Yav0Q+K9XZy4mL9FnE42tBJO8pwgIjo9EZi1IcPN/IqgRl",
+	"wR8Y12fiBF34ZFT4xiQMsvA00SRviySMSwhF6XmdswoLYQpgRKR9tZ0+Blh+BhkyP/5yOdIANXfN2KZj",
+	"hhnlVBCvEHfjlVa2MkeZz0vU1CYKvHjuc61dgqeJX7rIDG/IqjHkcdJsFMoroXh/JnXY6Fxt6C0QY7Wi",
+	"bZaxcFubuH9zGC1bGQ5XuSBDrrOL2aSQY4uyFTVjEc8U+QlJIUY9lC7ciPonPDRR6SEy6YibCG0KF/Oh",
+	"OWTEU7nOa3+nLF1x2QkLqK+k3FxrKwkmYGzjA1MgcETFDQtIn/k0FcwKx3kgCNoq8sKNI8aARYVJqVpc",
+	"k7yFxKQY0gNxSFenMWHBQQ+rRsbvm+bLhJm5JedkSxcqpAI4ybar/tJ1KUd0Sv5OucTVKT7mQjDnWBJa",
+	"rJX5QBA+iYkO/SwY7ZZemxqxPoPSk5FQrvXo8NeadKzkz3MI1KxauMb9TIBbNJKuomd4QqEETQWMst9X",
+	"iw6xh60YxFLPCms31GXAYxPAQta0EV6Z8bkvrayU0cO6lHD/juskaRzPVVtcB73oc66kKoPMDLDuYoOD",
+	"WuiVIicaEqt/AwtqLbVf11o3hp78zXyGKrjCvrPCBBU2req7BrKK1JSKSWaVVN1cwEFO1q6sf+tVXkBZ",
+	"KPqynZp6yuaFqm09TWiVNvJtxQ9WzKBDHM2wVVt7dnl59koHqOdE8PT00nFNvPrZG/j3+PLkmeM6j09f",
+	"nl6eVmK9GmsNvf2ERhHq7B9MVYepkGzUJFhvR0ccQz7aFmbxqZsvlFiBV7iERZDOiCtBVxWyO7jyBL1l",
+	"AUljyPezg++9WaMARv8vNgpgejPkKaqr16TGSYPIaowlRoLsva0YKlQl5OnpJawbwbtdz4pghbpXw/vj",
+	"EkelcxbRMM6yRvV4rm5mgGU9UPFJMF9S02cWb0/OUkn8hOk4Biho4enUJD2aTZ853o0ynFuE6RZ2fion",
+	"TpQP6S3U2pIczlsX0NCoo6tsGOjPRkNrQUYpC1Xa0yyZFna4CP7WUAftw84yz3FW70oPrctO0ySZFsC8",
+	"lbHGQsI8Jl3SSEl10IBCmpI/Mk991aftklgdbX7W/SnB0hc0aJJfYkVQ9BYKmGaFExVCl4+X3GRFGPGX",
+	"bO0aWYTkSk2HQcxXdMQA2kfE+/jJIwkb8VusSjlqkmN0D5uqaH04wD6XQ+Jlk6KAO4toI/rBPoC9Vhn3",
+	"XGeShJL9EkdTVAI+FZNvik0lCgH6+61SX4lWdXx+ElWyENoXPEolI0Mpx4Qn8L8gb85fzuBc92A1lV1T",
+	"E85dxeZLBT3LRptwgbRZqOD5pYKDVgzj/jLBNjkc3ALMymE4a4TRWOezntmtcIKzElaW03F89pzoJ+Fq",
+	"gkKUoke8W6Qpqou6W8LXbWfWpFRAzyquVsCZSkY9ZHbR0geCqFdIFN4y0SNUkQUU5R9yIXf4JGbJjhrO",
+	"sxa2oJpsecV7NfznK7v87xr9MQ+fliDIJlSvQmHZL6x8WXOvFc1RxPU7oOU3hR8zYHqZxaavKds9SRiD",
+	"mhjkhk13UF7FgPcmecGmgrQb+7vEH9KE+lLf1xFTyp1wSRBeh1K4xGt4LvGu1D9NfevueEco/QqSjpUE",
+	"1dnbs4apFPeqyguXjlWXEM621ec8YnRxzGdlTeFaZtFyxeF6UcsVFYnrzTZTsbjWfOskFS22L5XItmg1",
+	"0keQXWBL7qzymda7uMp3kw6vFroIjVnRA5EXxhdNcsGkkmgjRoXEWvfuXPzJ5Dc08VY6iQklXl6PuYnX",
+	"4FUfnT2Bp03cuvRTFgMOjdP0MxaaW5haFyEX9SarQs7iJp6F10OQ7aHILFQsEkOl6vKBKUKYA8+F5g0s",
+	"8bVzehbv7L5p1tJa61PAku1VUEMpcpdP5u0vM8Z9ni1WceLXmo8X19hutFsti+8dzWeeyDebSnaRNJFh",
+	"fK0LdOlXlKAD75SklnaNW8lU8ZlNzCy1CSmv/5eYdFuHLgpigdHMdI1aUDvz+pQTWp3sbWo0VYnwuovV",
+	"KiFsaDms8q9nNZg+LvIIzKKaLrX0cb6XvexmfXNudS5TiijUa1citFX0yBJCa/a2qrJSVvldzZKzbVVx",
+	"3nNI1dIBq2vFUa5oZ1yygnlhjCaLe6VYitoFBPKaAbPZ4tZKeTEhGruYqEvO1BOGNHfHdUDJqDRszhZH",
+	"vnsO9Koq7irG5lVOd9WKDRbUbdtyldY77zhyUK6j634RQCyteDAHEZeZ24vb34QmVy47/YWVuXNIIr0A",
+	"Q9x6rIjfsiSi48oKGQf70GmwJP3wCYl4xpXZbchTYWyPQtKpQA910ynY7roHc65+67owZbiqTCgxm+hJ",
+	"jsg1i1kCTXlQROyL2ci/zt5+UR2tVznjwqDsClI0WlSoLi4+HkchEz3L7eAZ849HtmJOwmDbhVQfzwqs",
+	"8siW+nj1v//n/5qaqKEUeXCVecV8oZ6fDODx7ayfhRdQST1Cqzvb6SQksuX5kdATYSH6vAAFgRogOvCS",
+	"Sv3m9qy8X4dO81t+Kf2je75uJFT+ih3nmjcUsovN5yqZ45ZzAvKFWvEGnzXoZ63AnLnm1TzIpoyQVGaO",
+	"Fd05jgVkS3317PLyLHPNIAKwUWjFtoWBa7fTFExuu1nMzLQcBnP3OJJCBnLZzS9uwvF4YeDZ8jiSStzS",
+	"NsBi8HwlrpkRbCEmr9GWVzFzsdQXBtFVLvjSPFsUZlZg1nattY+zHsolusqCEABMC5RcHbeLeYMmT7Ec",
+	"5whl1+4c5Wj8/taOqqCfgWwNx/YFk8JgsVavMgcwdOfO50YVFvZ3RJRyndg/EsEYYTSJQvDXKS5REdAu",
+	"8OaqJTVUYcJKKWQlaKq5q8EHwUbrSQa1Av/mRJNkgDZcSJAkjaGMfoWB8tOipc/Tbuyo6iWK6UqhauUA",
+	"f3uahZzCjjSzmMWIximUGMA6fFjvLkij6rIJphLvbLGRW1ZtnV3LAVioxVtlPhjNNSysqDhtxgWI6ykt",
+	"3DVwWcvnpyB9nKWmFuENUlB9JQADlCpk/yFWYJvlua8ZWNigrW4haHN5imyhqttmFHi93Xy98+C1XmkB",
+	"g7sLLcPHcd6qQK3sgSA3bIpJBaD/YDRRwgapmGf+LaP10kCSDM0LikO3cJXtLk0BgkHmgWwTSiZWm/7C",
+	"qqWadL107/m86ssd0Mx2TBXhNQSJJzSMdPdccxno2g06atEzbeQ8Ky6ShAIaZGMcnbkQH2QiicLmW5qE",
+	"tB8xYVk0q4r7VoTK3U0UtOIzZxypK6W/5atYHMP527zwiGMi2IjGMvSzwIgtY9QVbKQEBp5cb1sA6jR3",
+	"my2vTgKQVVC9Po7WKchTqJn+hYJyTBvrq4RRUQXJt8Op3QIxYLBLMJPIvDg42aIkYT4LoU1iLCaQxNVt",
+	"t8hTHrPt5krG0kJB9k1k7Glzkq6KdlWs0FvebhipzWKMnfaUDFKZJlh1TW3QtMRUQjYLrObDJbOV5Lzo",
+	"uFqoui6wUqmJwvhaj9tTE0H0H4+jqVljFhcJFpbclgVtuSXFVJ/m/Jmv1vFLb0gMs867RAaWMFYMx1q1",
+	"zFHVNqs4iibujYokdbhBSck0GYnV1Y2wuyoe/5bC04jJyqRK8IYIMqIxvWY2vW7bxZGK+ZE4eJOc0Djm",
+	"prFlHb5Y5l+rBT+uU51lDp9Yu8TK3rIKK/WJdCZWXPNPQ5jQ3J9sedgaAp3Jux2S0DjgI+ysCwGyVLD9",
+	"7vbKVujZgNi5GeYzNLeALDYhdmbdJr6w5Knn3bTw+Y/H+iqx127rsXIy/+cpPKhbcqwUaTa3fnShK8ed",
+	"DeqrJSka2IJKMT9Nse4w2n60emnqmRtWW0fmBkjrI8hXmOcfVl3ORSi/X4Blm6lZ8BmK/WU4t/TCX6XG",
+	"8N3QZYXbbCOYtE4d7eWoVUahReixkUsp60XypW8lPfErqE1bYTRcFHg4P8hUBzTWB4AuAFxVQWVBzOIZ",
+	"hudhGrzuVZxH8OnakOB1q47gm1l3/nJVEczZGUwoWxgH2Cimhh91kPXbr/Hw+PBwDfDnXsd6sywOnKwD",
+	"5TyCcqvdamEEg4QIAqWKk9ho4TUWj8BcnMe+ehyyHrVwxHOysGtVjS5+YyGphfyLCO4LFbFfIJbc3wlz",
+	"D2cNc+ovMboEm+T0A/VlZKxWUobxtSiEwJrStR60tCSjVEA+omCywiCq+2stdPaZ0maf3Kzj2LIEWPP8",
+	"KkhQaKtWyxFclCHrBjUUe8QtPEzb/L0oGGIRJV7mKLdSeJQpYiMK2cs94qFv1MPIFI3QhMXBmIfaaLbt",
+	"Eg/0KI9sZXXl+EB/eYV4EQqS1SiC/v2e8bHqoT0/4bFn+fTB3//m8mS7SU4hwdosivg0JjQSXOFZXuSq",
+	"PyVDGgezWKcGnr0HzjVwwWhjLcYU7emRQXibhdhsjcIYElN5mpCATht80BjxWA4J/qu/mjB2A7ujxMzG",
+	"k9ws/j/q9Wjq1cqgLhbAW7R4DXy73NDS0Veuy1Iv8AvNOmkSyumFGkXXDIB+accpVuSA4YF9w9flPnyf",
+	"IJp9wKsNQ2h9g7iF47PnJmgk4pMGJEca61uhi65wSxXQsFqQlR3xLtZWQMgF15borExaKkxLVAwfzAJC",
+	"hAuFf0oBV67ucPgutrI38f08ocbklTbfxe/iEx6r6XMBBFJpeKwrCxhq672LG+T5Y7SX50bpfsGnADXd",
+	"EjYIP+BPN2Ec6MBFzyXeZID/DW/g/1Qk8H9Crzz3XUwIBB6qb8JYwv/sA8P/b/FzEN3C/5LfXHnbTbUk",
+	"JM9Rinko+nLwaQK2fU+pq95RZlIXdsdpIPzTS3rt6ZT4I3L25tIlUEpDbUUtCQs+kCGPFfF5zweNV+rO",
+	"0dm44B4h3XYnq3kRcwh+ZYm5m6xFnv1yoYYvzGEmwFwaMdtUvEcoSdg4olNkVZCbj/WoXIKJ5QA7CMVS",
+	"A96w6bauGiB0oF4ipBXSp7CNQFcX62ceM+gmHXH4YNJKjtQfaniYFprsl1vXK+7a7XR00qLCjhs2xhDR",
+	"Thd4FsJAKXeCSHrDiAeqlAj/q/gvJOq0XFP0gbRbrW0NXcLH9O/UPA+ql+dakAec+QiClEtKOton7wiK",
+	"loBt3Cv96JERoxo8ERWSqJ/wpLDAltrG+ZMTctjde1iIwy30UTeRuFbxTV3iS/z13lNgzDNMmmqxp9Qf",
+	"5s2sSYQggRAoKlOB7WrhhoH9HRUyW7SQI1mE3uYRoWOaSDXuVu08F5d4MZeNAU/jQH0waUieS/73//xf",
+	"JCkdDoZQgN6wLCBjlgDTAxzQOokh+ySNhUmZUmwBX+qRPptyJDeNRZpgAGMOtY/8nMlk2jhW+OipW1cH",
+	"msNKCtUzFCUg4puyG+DWSBhFXEHSV3yNdFtdQMBQkq1QCsI+hEJCxlAIddvUWhJ2C6U4oDNCaVwcNJSk",
+	"n0qS+07UN3r8XeSdNIoUPw11xKACfY/Y7fz0JksbeYQ9PNGHT8ehgip8YJ6LLCprh/8uXtah3TWFMAOD",
+	"KkLxXkSpJlHCGaiZ2O9fgfgpR/Z2NpVDHpMtI1nl+Z0uGfBIiTsIPX1XuSRh1wqS8CheUWZ28Bjr6+td",
+	"nPtXtwGLMtfmmAt1CU0fQDAELmnHvqp2vCa5xF6mJssLqvEkt3ilwK30Ls67YErimcb/AfeFBkchmjOU",
+	"gkWDwqN8zGI6DptTOoq85jtozxL6TEcS6h67r85eNjrNllPu9juZTJoj/t8wimiTJ9c7LG68udh5dfZy",
+	"p9Ns7ViJbc7LsmxQkiGcYtfdVrMFcdu4OKfn7DZbzV2s6jUEaUatv4HxTmBh4qLCifVciBTaYYshT2RD",
+	"HUUAxItdR9G/iK1H4YCVjOESn47HWJnGMy1UPVfn/eLoKFyePCf/4X1trBjyNAqAREBsoHD76Rlv2BSD",
+	"W3BadYwLutWSs0JjUyxyGKqdmPgubG2SN0RVsmbGTJ8HTs85AbN01iVYwS2hIyahCtBf1QJn/siOdfe+",
+	"YFPopayr8TzShafqdz4vnkgcXg+VJgshxErP4Im0u+n28sS3Qjva3f1Wq3Yb5mKT3U9FqVnX0skkITVY",
+	"p9VebVMLmrN3WpXN2eds3A7csAdqt/KBQuwjblrz/777x97xw5PD0/bT3Z/3Xj58ffjr+TwQonXXifyr",
+	"hz//3Rn9fnh73pUvDiavd8eP9qdP2uLx3vBp678vO76VMtdzlECKkx23HrVPOo93T7tP9p7uP3sIzelX",
+	"Poh5/bBhfZAa0W215g2WndTOIxqYCG14pb38lTcx1TcONg3vtnaXv/SEJ/0wCBjYtLrtGm+c0WnEaXDJ",
+	"+UulUeB7e3WWJ9KxQgUWvGJBSI21otvp1Hl5nHCfCQh30ncjvny4/OVLzl/R2LQ3gcqje7//vvy9C5B0",
+	"dAY02HlHI5pMDbNVAkjGYBUG0msBmipy6vfqFYt173wMg0/IJSImK3XsW34DLBx555bu6qQlsG3FpXns",
+	"syY5AckFuSUm2moNk0/io1KzaKUHTnnMHoisXCzeBflzkGX7QBiWGzMdHQbfowqqtYPsla1ua3e72Kra",
+	"DKB4PgVpzFSqU3oGiwSb5d2PARSb5d0FXtedB+bgWydFXPriN15z+UQJ9d8rGeFRLKWjldHisfPpPRJf",
+	"bpKBEP6q6J+XmUJmP26VgNZkRgOXDMJIGtsfFMTjCbFa3eaUaRQjTTuCj0rDQ/SXYIpwuWCWOgJvxhxf",
+	"FUy3zgCNVqmOpkSg+lJBdJam1H6O7Y2vCr4zes0uwv8q5lzrWX3tuR+dUMHz75QlU+MV7mXV3rNLdMbt",
+	"VP1esU1zvTu40Eq4ghu0akg+NW/7Umvoikv/GAwMhA8KB/9l2c7XIWsFkcKmLaIufA2kXanNoFAPuG+9",
+	"kQd8w/WkxMuGpVuZGrWvGQt0bD6EUFZeYailYFVL7UJK4/DvFLX3MEYtOEeontKIQETXSY/WzGDD8PL+",
+	"KeB96LYO8+BiMEaE8XUpxDOEIGWvWBfGm6vjFFKYvxU155IqoQVAItAioiNVleY3BsV8kEYDnS4xKnVg",
+	"79ltZ+zu35LRkdNzcNzc1+aUYV/QpiENYAWZvdxWv77+tJg2Sq3ev2UxowaHONHoea8irMAEkWRLDGw+",
+	"IyyLK0u1BRSdZwSXJjnHbDjkPYoJbemKSUoMR/fVqIrrbJMJZE9knis380gpMaeqfETIBBEyjCLdKkhJ",
+	"/KFcwoDtxc5TCO7C6AbgrKkjvKylPuAK/3nqw+qMoAZNniVwY0JUwBMMEPpOyRmPvTY5u9W6xjmjgSin",
+	"hOSVXfw0SZQggy5MsgUxB9qMXvBabts0hiaweTRm6sDYnbOLNPeUySLBVUnN/5j7bmW1+qug21NIYauL",
+	"a2uox+BewBC6kuQNXi+toFo1X0zWmkbHPg+mTds3rq4NcC4MeELO3lze5RaA6L6veQmsKRjbgmh3TUEU",
+	"IxtrCaI/NmF+yQvrXuitx7beQHrmKpwrrbwlxxH1swaPWIdIB14VRN0Lpr2++sKc8lSHBgiLNfVIOAAL",
+	"nLp30akfzNySIox9XfrKClhod0B/jbkcgstfkEkSSsniu3A3vb3vhb99TlX6noPdc7BvzSUBxLma3p4G",
+	"oWxgQOdcNwO02VUPkohfuyS2iv30yGTIM840GVLpQriVa9kPJb0mfTbgCbbAhVC+2fAJZH5RpLhlKI8I",
+	"eud87ZSAXzNHIaG+tkhXehDUUk9xS1/XgUB9yXVNopWdCBgfdreXTTnAua+v52ewxEadFfIXpioDtuQZ",
+	"dNn2l4YqQDP7uSEaMAJNAz3CH60/O4+6j/efHDxrvei86p7tn18oRMgA1nPYB6YfftU67jzqnuw/Pjht",
+	"Pek87T7b//lF/rCGB7NaR1o7wfCRu2+kvac3okjhCvDf6TkHg12/Qw/bQav/sNYmL0ubnAz0sy/2fzv4",
+	"tXvZOX/4eu9V+/fWyeGjxzN7zMqGqkOfySx0VhD4M/Kq4T4CrqELO/ww7iNr0zb3VV9rtlu0SDaMRbKG",
+	"o3eeLbOWz9clGPTLk8Vinpqu2Cr0zKzw+/TIms6j9TC8skvqXB5fTineNLddZ81wXNPl9DkHm34YUp2z",
+	"f4tqi08scPs+Zn5EEybIZBj6Q2N6gihTyHtR3BDJz6r9hckvLGlCYThPfefzeBDqzoxNcmyKXU8YvcGI",
+	"b3TvwkgPBNEVyAlGIKeCBT1MHvMhGErkfW5iHrMdGkUuNEqDzqhUNhIm5I4dAR64hSWYZ/4FOYCh3FG6",
+	"YqNPhXpQ/ZCEPrT9Lj72LyvHYMeuyG1rnyD5VQdp8ST7Cvb/QCzmWOiyqiKCr+puprogp2ODwJltWZsE",
+	"ulGezqrivgK9yQ4zv4H/2U+m5r0FMHd0eeQr3V8ZcZkmwZVOt3adn35qCgG1AXTraCc/zpy95d81oNr4",
+	"J/cODGmznurK0753Wf/QLuvqVgGL+PkCcWwlRzbO1CSPqaQNaNmBzQeE6foTSiIkH2PbAoiniadgm2uS",
+	"Z5CuZxv+qtnkPKfzZvjevfd5LVPYj+lMXp3QlvqVK0es9PnOwffVLbTf4xXyHXmB10GSr+QQPjK1TNNI",
+	"YlQlRgeNGJNVAvddmDb4Sb8Jnr15Z0rVtjbrF/4RaPbevfLtOojXYmq1fcX9VBYS+K/CwHO1TcEvFMa9",
+	"AwPSM/9ALGizjt17FnTPgr6qh/dOau50fia+QWxI5VRnlQSEXtMwFrJgn8OC3ZnzgcaBdvjOsq7Z6uB2",
+	"SRRM6FcaMY0i7Z1Qv9os0SqdFjTJ6zygRUiewFeoYBf93tr8WRFlitXoS/ZDDZpz2PPXtRmWCsiqL7Sj",
+	"71nncfft/h8Hx62Tzmn36b52OYJhTs2hrclYPg46jTj/oTH7Hz160+cjx3WEUEfdenjQaO012u0O1nBI",
+	"ApNWzpOg0W612oh8q7DcacbYajPa+nBB2R1OwxgsbUO1rjqhvi0Y1fF7yZK48icgHNy3HwkN5/ODi9ab",
+	"ztvuH/vHByet087T7s/HcMFVWkrL0yr42pNqQ+sKk70oTGbM9flU2WHZ09hf1p3oEaBqxa7WOHnd2GxO",
+	"DQFkJg9EVcPF+6oC37/9VaNBdm0su4vAPd7IisnPjTvCConwHLmJ+SQmkheuIhcT97KCh6aynwt9QLFZ",
+	"X5YORAT2txjnZeaySovaY+8SOjLtgDGCYo5zHe67CVS6ZdQfQjkywdgcdzoETFzqrgebirnRPpqM8+gW",
+	"I4rH8zTxGYBfb12xBbNVpZN8LGQlNnWplNKrppBuHtNTbzTMmozK46kTuVInYg30HvLdayZJGyDO82yf",
+	"5tjS/C4d0ha6WxSkY0ksyllQTelMnwtm36uH3XLPU33YSjpDYuqnokmex2CGBW8ixkCRUJK/U5bqsbJu",
+	"YXyQVVuEMsM59U2GXOSlTyMoYybMLGpb6N/UFUSh5hNWkNQVuKZZ5Q2im+eVKLfPAkzVO7IDnrEyXZ/L",
+	"YZMcx1VNayxxcCbouSigHln1RVDOhYYpMZ8RbreXJmrPmv7wcE5178zvUcrEhm5Or7PXcuuJnPPEy7wi",
+	"aoEFrcYOVtDsO58dRBqJr0IQVJ0gutUv/Hb4tv3H7vHeycPTw6ftn3df7r0+c967hXasQvdnXRS5+F4H",
+	"CrJbqR+77PzW/X3/z4NHrcedJ91n+y8OXr22ufPC4lcbgP88gQ+pTl2KWCv02/f83ct69S4qzcOy62Xu",
+	"RVVoqbAgrtFqKaBTZfISxJWilx2BXoxyzC4inmQVJTOjRmD8P6VBYy6hng1NmOkMT6HwpPf09JJY+4CA",
+	"AG+OgGd3F/iaMZLF7gcrh0rqjtC1ecBMv+nPGeWYzbY8tNGqWF3Alx8mtrHQ7iIj0PzLMpFm0S4L3PS2",
+	"FNgD0x2iC9nyQE6EGr1JGsdhfK3+zLpsqA/YZgOq+NLYZ+rvbZfIcBTG10pdU0qUUg4eCOOHBbsiVvTE",
+	"l5UohpluUEHKEmyPsc0s++CDnAcVfT1UDakpa2z6NDxBLoCyasmSmrOGB3hzCUECzqAMLzqDbS4RByjj",
+	"Yi2chAXUlyy4QjbjLcl0N4RaGeKQYfqd1EVsG5O1nckx5DjWJS75ra6rDRBzTRCpKZRegJwD/RlSDISy",
+	"W9O0dR8UNXDFOUAwYjxfGmn3Wq1mq93Ocj1yIej1w7PD8/bl7m97vz/88/BR+/Huk6fqqawxlxZG23vQ",
+	"B2VWzOwockLcnDv3n9gIP5GL12eegy78VtMY7JDy1+eDiVHzh8y/aegd32XF+ibIem1Y6vs4CX1mvyRu",
+	"wvHYfivvBWK9Jqax35C84SejhS9j14L8PRrHPI2XzAidUNS1otVKk9GC3TacUnOgpWkx2dN2JeO9Zkfz",
+	"UKt/UgW5gLI4AR19mPD0ejiXJrr7S064BWe0t1+B9XOSlmawfhMqGE9l5ajY7KWvFUs0JSejxsOH2BUI",
+	"D6vTan+62wqsgzf4CEfPJY2c3i6UE15Avq0a5NuqIga7/9N8Cq5xgOuS6NJVVVHpOuvrWOsz5J0f+nLo",
+	"19hEe9kmikyjSCedenTStbZRZDf5Zmpha439dJbtJ+Njha10VqD4WQaYbwO72dTR82ttB0G3aDtfjsN+",
+	"WlmvmGtfMA+speA176M8N1jrh1nCaqWmsXYZ3JJ6soOaAxi/14oTrY56gEEFoWjsxtb1qMTY6k7+c8x0",
+	"KVtsA+YSmj3PoRscHwuT8q6UpJh9kFr3OK7opJjFQnRbh0uqc8zXGXATttqw6YLUn0GNX0rcuvEPHnv0",
+	"XbiMv0Ck1b2hsp5TGrCmFoNSvMZu61InExukXmK/VSzye3L+iihJBcr1TuHyKfiVell1C9Ox3ypsb2po",
+	"Q9pmtcXxub3ebzwv+3NyEwsONTKeZ0/tx8l2nt27RQ+Fr+fnOZ/rlkpgDLTeeSCgnZTVMylrbHR89pxo",
+	"URCaa+lufuQ1HTHs2qXLV291W4dY+GUSCrZdtxz2nGxgCy++sqs1tCTh247jOgpSVwpSTs+5DuUw7Ssd",
+	"GdZC4+mOUl0U55jJFH7B2DhjLgriWvMGUKOFAsNvwH2hJI68Do8Bl6WtmmlqS+UWSDeby2uf1X0K7w8a",
+	"3Jz1aptlVPP5VPnmXilpt8i/sFtcoqNAoKqt4mjYg49InmIEckXexZy83DtxoPt03Pt03BXScVcgmeWZ",
+	"uDODLXFlLazQXKSC1bNtvqO74bvKzV0JY75SWq7l4bXEKC9v6WotlIz4LYNgQ0piNrHFznpMG/JUvybP",
+	"3nwunLWbzWbh/oOJ8j7z7VtOvl2Na9XNu12WTbuS+qkn+Mdyks0m095zkntO8nVyaFfUMqHyHRUivIb+",
+	"X3VsxMAvrFeqwll7M11PTSlkXQR5tvox2NW4YIRKAqWmYOApvg9KdLXF+JxH7NjawNc1GptGxmsEqUIH",
+	"5bpGK7XrBfGuCn6zlZIXDXihXkEaWDzqV6wHWjzq5XbxMqb+MEbx8sbtir1YvXG+LfwpFnjTzVJB8VBI",
+	"TaBHMaBAr5SrWG4KSTOPrmu6HUG10DkZ/lg8TmADSEFHTPfCx01AZhUfMyInoc8WNHLMdgt9HOeU5KSY",
+	"8g8jurqXhFLJgHFBaTuzcdrnt1Yb53n2+CJKflWTvO7AjlId0CgfsyxyaGmejyZkWuzvUNWY/df2+e7l",
+	"3m8Pfz/8s/1o9/Hek4fPfq5vbi9CbLMW99Jp3Bvdf0hp6KlFx1Wcr0ruWa2/Y/beEfr+bswPiBNyijG1",
+	"wFB0mcwJT5VGds5G/DbUqdgRFbLU9l0zIWRz80zwd2U691b4+5aMn697fFn6qBY+lljrS2MowqGB2ifp",
+	"T8GLhTJJDEkdWsWAJisCL/dKo/0M3ayu2H9fN8z3ZLqvhTVrRlwqZKmj2hpe/ADxS7iEw0M00kZ9hZog",
+	"e9KYQFYA2YL4hoQFxKeCNcJYsFiEMrxl0XS7SU4x7d+uRV/WlVFADhPmS55Mq5XcNwJLpX9N1daUF/o6",
+	"up+CwHKND07th1HzUo0VhlDwc40u/vBmk5yqEy0EK83i8KL4pfm9DuapS+oUv26v/FCMIzq90jh9HCml",
+	"ckunDZoFi23HzZJ+qHqknPVTH2c3q+AA/O7Vmh+7HUCKRFSm+uyiW0mXATnKmFPCZNa6q2Ss47PnBJpq",
+	"iSaBl5UGM+VpIlg0MDaeKm0mnIn/X4Vn4DrX4xn3Os69jvMZQ5Pm0OBSvUZfvHeXCp8yqQljdSXmy98i",
+	"35MiMvdoNxkuBAI9HDZWvrY8YZ4to3hH+IBiuJ5uqMUT4mEhMc+qALag8dSWCVpHpgzPYAWKIrveVtwd",
+	"RqYFDu8WWLyuYQZvuHMtVRCZ81VY9+bDBNQ2Nhtp9D3IcfeBAf+gEKNaMuOOae22oHapevqBIGwwYMgH",
+	"dEMow2KGoYA8GT7QnM1UShyVShYVLHqZJKoeBKFSm/ZKYQRz78FjXPldy5DiZoBLld1p6vNVLhijUyyh",
+	"2if2dv/3gz9bjzqPu0/2nx28aL3qnP26GR+cYmoaqMWexLBWyHi/ayvffV1w4lva8uYdjxaaVNiQnuZo",
+	"rCskaaDfZ9VvWLbKalBt3sSLXCwBR0QjZ2YbTKsvq84PxIzG7JqO74qXoeSkw5ogjx68E+QSfIbIRY28",
+	"pseDxHotxtRwGN5NxUanTYGDfj3j3CZYR+0wBNg4bvpzVvhHZAwUki/mnJ+F5xV3uaSa/WxcH9SFShjR",
+	"m7i3dtzLnSv6gpcyfMW7dTnsOh468+jy3vB51XG30EJF6b0ouQpJJWuSC+YnTKIbBCugYPnDak/cW7PW",
+	"r+yMg3JKMxGeNUNNV+jvPm8EAGHVm33OI0bjz+wO1Mew3CNoEOaHcQpOcgQ1xJZ9Nd81eGEq0QtCga76",
+	"1L8hb85f6tr1poD/3LL7IDl75a4NnrF1ZqXwQ2Gq41NBLiSNA5oExFAVEWPmh4Mp2fL0ohvQcCn7JMMR",
+	"E5KOxnpC870ak8o0YR4ZMhqwRGw3yVtdgsQTQOIexn4C+Mg1ixVpMzTLqrESJtMkFiTUyXrQfR6BDll9",
+	"FVX4TR3/eFFOzdIy/GuWgnibd634jiruG9y6SpNIF50TvZ0dPxk1LR9rdiXsRHzi84DNVI34RWEf6mtZ",
+	"wQhjcBhoc+XJuZoxZ5VADOXWIDONRuq37tAnsFkXrznWey/vj14xIm9LU8HIbblpJYev4VmKckIpcs6s",
+	"7R1HZMziQGmc+pdQ17MJEj4er1YrYm0Wde+9va8TUd8Zu5BQlrpk9bOuFv4hhBTkhWWlzvE9pd1Y6sWW",
+	"vnusVl48KV36ZnXblebsnGhW9yt9J5fH92SyXIJc30ANCVDFekRJHJ4S1xMm0pFFF7bYGxj/rhLAB3jP",
+	"JMxnitHrkp0sIN12a4XqEl+Ly2/e0at3sllf7z+UJu+9t1/Oe7uMBy2sCFG8qwSTMoyvRZMc53rxdXjL",
+	"YjJEU6/1mtKqlSSIz6ELw2e6TWTModFGRMdHJBWMJFxSyRr6WYgvic0TZBLGAZ80Z9rN1ej/Pq8UxT+O",
+	"7Wy2BMU927lnO3etJrGaBrqTK4xzLfkla6BpjZaL4HYTNGAz0EKJSslGY/kg683k84C52DAJNFnTs6Ce",
+	"zL7QtP8438XXtfGv2LVMr3t6x6ZllU15NfzNh/k9S2baYMTpqM8SaOxhFnOV965oqUVqW9zCXigaY5Y8",
+	"Vb/JhG0WrOgXDEMs6XQ5p/2ERjHdVWJ4o4c46/66f3HwpvW280f3eP/k4LT19BlcKDH7IK/G9JpdQYS9",
+	"03Pqu3fNkS93g+SkWSYy7POsKE1pvuag76NeNueRoZb4FdjMZVMK5SwnLshiGw6BOV8kIVp+FPVzzCaE",
+	"xwxre4wTdhvy1JhXFCufCuzGhrU4SgZH7ScC3OxzOXRJGsswIp4Z6AoHumIfxmHCxBWVnksEzxRaoaRL",
+	"Iiah1CjOU0lGoRBQMCS7hWpKnQBSfUegz/jOrhe3vrB6Fy+NFsIVuHgcCKd3sN/FNkg1K3aoneOWVw+V",
+	"uZdS76XUzyKlAlYWmKswVDlPWjUdeOsEmizu1mtHmhSKHynZjfAk6yKPQSbV8ma2nK8rZ949GmRpq4x5",
+	"USwIpK8YRqKPoEYciTmsHyeQxELPjKCy7+pkmWeNq8O4VCQM++zqzmyZKxKkcKAZNhZNcvphnDAhoIe2",
+	"kgegEaEiOWxCReOpHEJ1HaUV8oQFcPlTbBERhTeMeNi1kLxLW61d/9+k3Wq1Wh4GNmYNcBVswghKi1HS",
+	"bbUUCZuAW93fKp61W1lcQZuwIGsvGwQUTirRhO8qUAQswFXRTAYB0eh1zeCRuXEgGsrfWSBIEWl+050a",
+	"ha5zDajgEujtCCE5UAhuGvvwATNKTHyHZiIghGSsBQZoDNJoEEaRLiiS98Ssbm1Z7k7p5n/Cbg06qu1V",
+	"IJbjOiN1PV6zef1xP1V0pc3bSCqupS6lv6rn+om0mx1oscsiBWFsaKlGLDz9Lu96+c6xHtfKKmgLlR0s",
+	"of9j1nDS+fgu6236zukR87dL3uHM6kv4Q31jgmjUl1lADaQrfgKoyCEHd9EvF5fo10wjeWVWhh0vZThi",
+	"PJVgOMDGx4sjhOg43IFFAcOrbKJZbmwJLSGzXpQF1V8jCnLd2T6Wc3pKzhkstyOY9261rDTTPNJd8aLa",
+	"cKyRYR33wUY/dkmJSX6HVF31BeF5tWgjIwJIfs3k0NSaULf9iMfquoOrFrpnZXJA3inR5GCtXsk8m5hj",
+	"SMfCi1RHK619kd6HK92HK60QrrSY2JYHLJl+qUt8HVkR3hL+k1KIUnUUUr7INaw638m98l3FIS3Dmq8f",
+	"iaQl8R4Z0EhgLNKYpsLG+c/NyTEg6Wsx8jWVp0yDAbitLBNuOFzpH0q79+UpvuUAp6XMrW7TG9JP5Yy1",
+	"xiWTYegPlwcbka1uu5M34spYD74REBHG/tIerisxLBPM9D2wrM+mqt6zpXu29G0GQK2qF++MmExCf76H",
+	"6SLF6iIJlVkAE/5Nb1lCrzEXcXx4mIU0ZUFSeqIHloIsjJE5DsVQ+8rDmHgYbum5WVkeW9keJkwMeRTo",
+	"Bjv9hFF/WFOZWKgrvNJ7n+FhRRA84xMyoAmBFFPJSQShX1QQSp7yfNuZWNneG3ku8dpDLH3W6So+HbAB",
+	"TSOJH11CJRlxIYn3sNMaepBYUeVwQrgU/E16IKfndLrD3GR3x6LGtmn89vqqEBbVPmg191wH4c6EqeqT",
+	"0sjpHR40d3fBYpqEvoksEuIqQXt0dnZO7/BQsXzz3n6nZb01Pjy8iihwejVj4b09DLoCzMNhe+3m/kPX",
+	"yZHK6bXVcAPkHL2OCwMW9gDz5WFPvXb7wC0u1mxFg7zntBV0DR7p8KiB9hG82P/t4NfuZef84eu9V+3f",
+	"WyeHjx6vbhw1+FfhyDvNTEqaQCEyGVEbFphRij6WoJpk7uOiPoNK+0CYU7H4bA7+O4VFlbhzNmgDbY6L",
+	"7JhQekfbMXMMOCrKeDM2SwhRndYUEeeZIl9l67zEZd6bJO9Nkl/AJPmgwiw/nyYX2CmLNEOEzgiZK8c0",
+	"SbfVrVC8hlSQuOQmX1U8qSCm1fWPmUHu74HPcg/Ux7717J3pgogVxaQLWVML1oXVRSzTgVvsR6ddWqNU",
+	"SDKk0EqOSsIkvUYbQ9ZRwSU0EjxD/QQCURTKb699h5yl8qtfIOvGkUQskcLEcozoh6sZ8Xm3BdEB6jdb",
+	"iG012/hlSfhVAq/rjML4qiSeHtaWL8vA3Kxl45/OWe4tHN/exX+xNt+tEKqtYJgNphn8mrKUCWi0lOlu",
+	"JUsI6nBeqMgR60FhBrsgnVbHZKvavUL1ONAh9IgMeATBiRIf8Z6eXpKdXCSBzXk65wCqQmDqWSiIl2m+",
+	"nks81JPROOHT2GeRVfgqNyHTmPSZiXnEyOEhjQOXTIZUZqUnTEyknI7ZEaEkCAUGEmOZKtweFPy8YLBh",
+	"4ln8t/GCTT0iON42lCRKrWJBNiqWuEjSuBydMQl9tkmz9iVO+E3EJgJ+wHMY6Nfr7LXyuk/wsO718x8a",
+	"z7T6MYFvGN3VaLda7RXKjGo4rJQ20VnRe2gwVie+fWDaqPKqddx51D3Zf3xw2nrSedp9tv/zCztr7W9F",
+	"YYGz+l4W1xHNyXVCBcFJ7iuH3t9M9W6mSxMTXmV7t0yU7wH7BPPTJJRYGb3PaMKS41QOnd5f7xXLwKIn",
+	"VTboS7s/BjBLeFZg3b+A++mIxZJsQZwMWOUlgZDT2/ZOwH0Bsd/IKo/PnpvWk3wS60IrYIHGAFb9GkjS",
+	"5eyCiPs0yhciJFWHqO8jXfqukf+shvasyl1oAodypTGhQZAwIfKJh1KOezs77c7DZqvZarZ7B62DVraa",
+	"9xlYZ5aV8xtBrhOejvNcADevwAql9yoaeod2lUjoOgKh2CMa02sGUBVTIdmIhDHxxgkPUqho7zXJOY+Y",
+	"ILquvbp2ikkD2Cgcnb068j8moWxWZrKICnhnCTfqBixmG5AtEzXtkiws2iUKhC5ho1Buo7BByc8Xv7zO",
+	"EQTVttk7vT8FyQUKZ86pmAldVdQmiZ/wmCguG6QRs7aTu5oqcMeWi0LdNDUFESknnV528YfSzeWdTJSR",
+	"vI4o42JqAyQKK2A9gMKYaSRhB/hY8RwsOp1dOdwRAJh+KnqEknHaj9B9BV/PLzEKqypXGHXNHst5W0gW",
+	"INFyFK2mY/SuhVkerhKNeLGwsDCVUAN8r1kquluJWOZlPSxuBOA75WlCnl1enhEWB2Mewv6WF0B1M9EN",
+	"01+pf8MHA1MSAdtHYao2UZpQEmC9YoM4Ju9tdqnYeEgL0lkEIDlVh6s42Q2bkj6LeHwt8ub/uR9xTs17",
+	"EjAfKpsNdYd9NcyITknArWVh15HZNZ2XR8Mm2Gjnc7Us6uq69jzRhe9BwIWS8WQrr7ZWSMbLQyC17TGg",
+	"kiqCq2BbU2QvYjvfbLERBBFDhVaTIc9ZVGJKo8PObU6kG03M7PWxWsEctonJg1a4HR8g1UXslkVkCwjF",
+	"d0kYS5bENHKJz+NBGLBYhupTwoRMQl+yYDvbA4v9ZAqT270t4MbDUaF27ZHFTABGwEbwgVDAzmMdDMh1",
+	"2hNAQmRAGjEmRZFcirusgMUJ0DJs51p33tTYjOlVPDBmsw+SxYEoFdYzbIKSk/NXkBzk5tHlCRtzEcK5",
+	"GVAo9NYJGNi2Xem5wlqwvZDK63qRwkwEg9TRzOY90HqSmOPxL9Qt0W4l45w0vAK2keiUVPT1klsaoWIc",
+	"lK3sxnVpbcnS3Wc3dDHkiWwojmW3eISF42M4y8lz8h/eFy7x6Xis+JZp1+xqNdOX+qoPk7wvNybla+UR",
+	"W5tZ68Kp5twONA1CSSJ+DQQAzA4DsHpAfUEYaEbDdVwX7/+H+dKF29i1FH5Jr/NsQV3wziZSNY/z6f2n",
+	"/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

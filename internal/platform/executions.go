@@ -219,54 +219,14 @@ func (rd *executionReader) redact(exe *api.Execution) error {
 		return nil
 	}
 	target := workflowTarget(wf)
-	canSee := func(pol api.ClassificationPolicy) bool { return seesData(rd.p, pol, target) }
-	var masked []string
-	redact := func(prefix string, v any) any {
-		out, paths := classification.Redact(v, policies, canSee)
-		for _, p := range paths {
-			masked = append(masked, prefix+p)
-		}
-		return out
-	}
-	if in, ok := redact("input.", exe.Input).(map[string]any); ok {
-		exe.Input = in
-	}
-	if exe.Output != nil {
-		if out, ok := redact("output.", *exe.Output).(map[string]any); ok {
-			exe.Output = &out
+	// A workflow's validate messages are its own text, shown even when data is masked.
+	var plain []string
+	for _, st := range wf.Steps {
+		if st.Validate != nil {
+			plain = append(plain, st.Validate.Message)
 		}
 	}
-	for i := range exe.Steps {
-		if exe.Steps[i].Output != nil {
-			exe.Steps[i].Output = redact(fmt.Sprintf("steps[%d].output.", i), exe.Steps[i].Output)
-		}
-	}
-	// Errors quote the values they failed on (`invalid operation: int(123-45-6789)`), and
-	// those may be what was just masked, or derived from it: a caller kept from any of this
-	// execution's data sees none of its errors but the validate steps' own messages, which
-	// the workflow holds and the caller reads there anyway.
-	if len(masked) > 0 {
-		safe := map[string]bool{}
-		for _, st := range wf.Steps {
-			if st.Validate != nil {
-				safe[st.Validate.Message] = true
-			}
-		}
-		redactError := func(path string, e *string) *string {
-			if e == nil || safe[*e] {
-				return e
-			}
-			masked = append(masked, path)
-			return ptr(classification.Redacted)
-		}
-		exe.Error = redactError("error", exe.Error)
-		for i := range exe.Steps {
-			exe.Steps[i].Error = redactError(fmt.Sprintf("steps[%d].error", i), exe.Steps[i].Error)
-		}
-	}
-	if len(masked) > 0 {
-		exe.RedactedFields = &masked
-	}
+	classification.RedactExecution(exe, policies, func(pol api.ClassificationPolicy) bool { return seesData(rd.p, pol, target) }, plain...)
 	return nil
 }
 
