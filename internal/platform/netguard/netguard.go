@@ -134,10 +134,11 @@ func Classify(ip netip.Addr) Kind {
 	ip = ip.Unmap().WithZone("")
 	if ip.Is6() {
 		b := ip.As16()
-		switch {
-		case nat64.Contains(ip) || nat64Local.Contains(ip) || ipv4Compatible.Contains(ip) && ip != ipv6Unspecified && ip != ipv6Loopback:
+		// An if chain, not a switch: Go's coverage profile has no counter for case expressions,
+		// so mutation testing would leave these conditions untested.
+		if nat64.Contains(ip) || nat64Local.Contains(ip) || ipv4Compatible.Contains(ip) && ip != ipv6Unspecified && ip != ipv6Loopback {
 			ip = netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
-		case sixToFour.Contains(ip):
+		} else if sixToFour.Contains(ip) {
 			ip = netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})
 		}
 	}
