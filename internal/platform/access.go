@@ -236,7 +236,7 @@ func readAssignment(ctx context.Context, q *store.Q, p *store.Principal, id stri
 		return nil, Target{}, err
 	}
 	if !seesAssignment(p, ra, t) {
-		return nil, Target{}, notFound("role assignment", id)
+		return nil, Target{}, forbiddenScope("role assignment", id, "the admin role where it applies (its application or workflow, or the platform)")
 	}
 	return ra, t, nil
 }

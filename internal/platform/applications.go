@@ -196,8 +196,7 @@ func applicationInUse(ctx context.Context, q *store.Q, id string) error {
 	return nil
 }
 
-// notFoundAs words a store ErrNotFound like the 404 for an object the caller may not read, so
-// the two cannot be told apart.
+// notFoundAs names the object in the 404 for a store ErrNotFound.
 func notFoundAs(err error, kind, id string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound(kind, id)

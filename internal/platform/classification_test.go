@@ -256,8 +256,8 @@ func TestClassificationAuthorization(t *testing.T) {
 			api.ClassificationPolicyPatch{Description: ptr("x")})), http.StatusForbidden)
 		wantProblem(t, must(editor.DeleteClassificationPolicyWithResponse(ctx, own.ID, &api.DeleteClassificationPolicyParams{})), http.StatusForbidden)
 		for _, id := range []string{platformWide.ID, foreign.ID} {
-			wantProblem(t, must(admin.GetClassificationPolicyWithResponse(ctx, id)), http.StatusNotFound)
-			wantProblem(t, must(admin.DeleteClassificationPolicyWithResponse(ctx, id, &api.DeleteClassificationPolicyParams{})), http.StatusNotFound)
+			wantForbiddenScope(t, must(admin.GetClassificationPolicyWithResponse(ctx, id)))
+			wantForbiddenScope(t, must(admin.DeleteClassificationPolicyWithResponse(ctx, id, &api.DeleteClassificationPolicyParams{})))
 		}
 		if got := listPolicyNames(t, admin, api.ListClassificationPoliciesParams{}); !slices.Equal(got, []string{own.Name}) {
 			t.Fatalf("the application admin lists %v", got)
