@@ -251,6 +251,7 @@ func TestAPIErrors(t *testing.T) {
 		body     string
 		sentinel error
 		want     string
+		outScope bool // also ErrOutOfScope
 	}{
 		{
 			name: "conflict with detail and conflicting id", status: 409, contype: pj,
@@ -267,6 +268,12 @@ func TestAPIErrors(t *testing.T) {
 		{name: "bad request", status: 400, contype: pj, body: problem(400, "Bad Request", "page_size must be at most 1000"), sentinel: ErrValidation, want: "HTTP 400 Bad Request: page_size must be at most 1000"},
 		{name: "unauthorized", status: 401, contype: pj, body: problem(401, "Unauthorized", "unknown API key"), sentinel: ErrUnauthorized, want: "HTTP 401 Unauthorized: unknown API key"},
 		{name: "forbidden", status: 403, contype: pj, body: problem(403, "Forbidden", "editor role required"), sentinel: ErrForbidden, want: "HTTP 403 Forbidden: editor role required"},
+		{
+			name: "outside the key's scope", status: 403, contype: pj,
+			body:     `{"type":"https://lowcode.dev/problems/forbidden-scope","title":"Outside the API key's scope","status":403,"detail":"webhook whk_1 exists, but this API key may not read it: that needs the viewer role"}`,
+			sentinel: ErrForbidden, outScope: true,
+			want: "HTTP 403 Forbidden: webhook whk_1 exists, but this API key may not read it: that needs the viewer role",
+		},
 		{name: "not found, title only", status: 404, contype: pj, body: `{"type":"about:blank","title":"Not Found","status":404}`, sentinel: ErrNotFound, want: "HTTP 404 Not Found"},
 		{name: "stale etag", status: 412, contype: pj, body: problem(412, "Precondition Failed", "the application changed since etag \"e1\""), sentinel: ErrPreconditionFailed, want: `HTTP 412 Precondition Failed: the application changed since etag "e1"`},
 		{name: "a problem title that says more than the status", status: 409, contype: pj, body: `{"type":"x","title":"Workflow disabled","status":409}`, sentinel: ErrConflict, want: "HTTP 409 Conflict: Workflow disabled"},
@@ -279,7 +286,7 @@ func TestAPIErrors(t *testing.T) {
 		{name: "JSON that is not a problem", status: 404, contype: "application/json", body: `"nope"`, sentinel: ErrNotFound, want: `HTTP 404 Not Found: "nope" (application/json, not an API problem; is a proxy in the way?)`},
 		{name: "no body", status: 403, sentinel: ErrForbidden, want: "HTTP 403 Forbidden"},
 	}
-	all := []error{ErrValidation, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrPreconditionFailed}
+	all := []error{ErrValidation, ErrUnauthorized, ErrForbidden, ErrOutOfScope, ErrNotFound, ErrConflict, ErrPreconditionFailed}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := newScripted(t, func(c *Config) { c.MaxRetries = -1 }, step{status: tc.status, contype: tc.contype, body: tc.body})
@@ -291,7 +298,7 @@ func TestAPIErrors(t *testing.T) {
 				t.Errorf("message\n got %s\nwant %s", err, tc.want)
 			}
 			for _, s := range all {
-				if got := errors.Is(err, s); got != (s == tc.sentinel) {
+				if got := errors.Is(err, s); got != (s == tc.sentinel || s == ErrOutOfScope && tc.outScope) {
 					t.Errorf("errors.Is(err, %v) = %v", s, got)
 				}
 			}

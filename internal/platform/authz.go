@@ -42,6 +42,17 @@ type Target struct {
 // Platform is the target of platform-wide objects (integrations, platform webhooks, users).
 var Platform = Target{}
 
+// where names the places whose grants cover t, for refusals.
+func (t Target) where() string {
+	switch {
+	case t.WorkflowID != "":
+		return "workflow " + t.WorkflowID + ", its application " + t.ApplicationID + ", or the platform"
+	case t.ApplicationID != "":
+		return "application " + t.ApplicationID + " or the platform"
+	}
+	return "the platform"
+}
+
 // rank is the principal's effective role rank at t: the highest grant whose scope covers t,
 // capped by the API key's max role. Data-scope grants give no object permissions.
 func rank(p *store.Principal, t Target) int {
@@ -74,7 +85,7 @@ func can(p *store.Principal, t Target, role api.Role) bool {
 // lack role.
 func authorize(p *store.Principal, t Target, role api.Role, kind, id string) error {
 	if !can(p, t, api.Viewer) {
-		return forbiddenScope(kind, id, "the viewer role (or higher) on the "+kind+" (or its application, or the platform)")
+		return forbiddenScope(kind, id, "the viewer role (or higher) on "+t.where())
 	}
 	if !can(p, t, role) {
 		return forbidden("this needs the " + string(role) + " role on the " + kind + " (or its application, or the platform)")

@@ -47,6 +47,10 @@ func apiErrorDiag(diags *diag.Diagnostics, summary, object string, err error) {
 	case errors.Is(err, client.ErrPreconditionFailed):
 		detail += "\n\nThe object was changed outside Terraform since it was last read. Run `terraform plan` " +
 			"again to see the change, then apply."
+	case errors.Is(err, client.ErrOutOfScope):
+		detail += "\n\nThe object exists on the platform, but this API key may not read it; the platform names the role it " +
+			"needs above. Terraform keeps it in state unchanged. Use a key that holds that role, or stop managing the " +
+			"object from this configuration with a `removed` block (or `terraform state rm`)."
 	case errors.Is(err, client.ErrForbidden):
 		detail += "\n\nThe API key's user lacks the role this needs. Ask a platform admin for a role assignment."
 	case errors.Is(err, client.ErrUnauthorized):
