@@ -110,9 +110,9 @@ resource "lowcode_webhook" "everything" {
 					`viewer\s+role.*Terraform\s+keeps\s+it\s+in\s+state`),
 			},
 			{
-				PreConfig: asKey(owner),
-				Config:    configWith("before"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				PreConfig:         asKey(owner),
+				Config:            configWith("before"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: same,
 				Check:             oneWebhook,
 			},
