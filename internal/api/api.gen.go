@@ -1149,6 +1149,12 @@ type ListApplicationsParams struct {
 
 // CreateApplicationParams defines parameters for CreateApplication.
 type CreateApplicationParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `app_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1200,6 +1206,12 @@ type ListClassificationPoliciesParams struct {
 
 // CreateClassificationPolicyParams defines parameters for CreateClassificationPolicy.
 type CreateClassificationPolicyParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `cls_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1266,6 +1278,12 @@ type ListIntegrationsParams struct {
 
 // CreateIntegrationParams defines parameters for CreateIntegration.
 type CreateIntegrationParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `int_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1309,6 +1327,12 @@ type ListRoleAssignmentsParams struct {
 
 // CreateRoleAssignmentParams defines parameters for CreateRoleAssignment.
 type CreateRoleAssignmentParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `ra_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1331,6 +1355,12 @@ type ListUsersParams struct {
 
 // CreateUserParams defines parameters for CreateUser.
 type CreateUserParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `usr_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1370,6 +1400,12 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `whk_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1428,6 +1464,12 @@ type ListWorkflowsParams struct {
 
 // CreateWorkflowParams defines parameters for CreateWorkflow.
 type CreateWorkflowParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `wf_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -3387,6 +3429,33 @@ func NewCreateApplicationRequestWithBody(server string, params *CreateApplicatio
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -3884,6 +3953,33 @@ func NewCreateClassificationPolicyRequestWithBody(server string, params *CreateC
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -4569,6 +4665,33 @@ func NewCreateIntegrationRequestWithBody(server string, params *CreateIntegratio
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -4978,6 +5101,33 @@ func NewCreateRoleAssignmentRequestWithBody(server string, params *CreateRoleAss
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -5203,6 +5353,33 @@ func NewCreateUserRequestWithBody(server string, params *CreateUserParams, conte
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -5623,6 +5800,33 @@ func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams,
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -6178,6 +6382,33 @@ func NewCreateWorkflowRequestWithBody(server string, params *CreateWorkflowParam
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -13638,6 +13869,19 @@ func (siw *ServerInterfaceWrapper) CreateApplication(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateApplicationParams
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
 	headers := r.Header
 
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -14081,6 +14325,19 @@ func (siw *ServerInterfaceWrapper) CreateClassificationPolicy(w http.ResponseWri
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateClassificationPolicyParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -14659,6 +14916,19 @@ func (siw *ServerInterfaceWrapper) CreateIntegration(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateIntegrationParams
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
 	headers := r.Header
 
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -15031,6 +15301,19 @@ func (siw *ServerInterfaceWrapper) CreateRoleAssignment(w http.ResponseWriter, r
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateRoleAssignmentParams
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
 	headers := r.Header
 
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -15225,6 +15508,19 @@ func (siw *ServerInterfaceWrapper) CreateUser(w http.ResponseWriter, r *http.Req
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateUserParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -15591,6 +15887,19 @@ func (siw *ServerInterfaceWrapper) CreateWebhook(w http.ResponseWriter, r *http.
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateWebhookParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -16087,6 +16396,19 @@ func (siw *ServerInterfaceWrapper) CreateWorkflow(w http.ResponseWriter, r *http
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateWorkflowParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -16795,149 +17117,155 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcuO2suCroLRbNZ4cWv4Yz+TEU1u1vhOfZPbmwzvjnPzITImQCEm4pgAFAO3RTblqn2YfbJ9kCw2A",
-	"BEmQImXKdnLPn0wskvjobjT6u/8YzfhqzRlhSo7O/xitscArooiAv95/q/9L2eh8tMZqOYpGDK/I6HxE",
-	"k1E0EuT3jAqSjM6VyEg0krMlWWH9xQp/+YGwhVqOzt+cRSO1WeuPpBKULUb399HofUJWa64Im23+nWz0",
-	"JwmRM0HXinI92wXKGP09I+iGbNCcC6SWVKKUL+gMp0hPTKR6izASZJ3iDRJEZYJJpJYEzamQCgki15xJ",
-	"Mh5FZgNLghMiii14SzjUa2hY/+nr19FoRZn7+yS4nfmPWM2W9X1cLwkiCi9gYbMlZguCqERTLEmCOHsL",
-	"v9vtoDmmqUR3VC3R2ckponN4yqf/QWbKfpwgSdmsZVPzQ7OSht2cnP49tP4rvCAf6X+SHNu/Z0RsimHX",
-	"eEEmUr/gj5uQOc5SNTo/OT6O9Cx0la3gr2MAmf0zn5AyRRZE5DNe8xvCWqdU8EbDXl6fnNb3cq/J0mAe",
-	"KPhivU7pDBt0aGJnijCl/xcXT47+Q5rHxTz/XZD56Hz0346K43Fknsojf0yYsY5zb3CNK4MmWNDlNV6U",
-	"p6pt4T4avUuxlHRuh7jiKZ1tBlt/cPCGjcxK76I1vLzTlt5r7IthMeGP2bSBTCq+QrR4c6fV/8gZVVz/",
-	"cI3FgqjBtlAbuGEfq/w9pODFnbZxJfg0JauW1a/NG3/rtws3bmDxFwx9+Mc79M3Z66+RHXw8uo9GH3hK",
-	"LqSkC7ayyxgEnpVhG6ApeEoQzl/bCZa/SCIGWzYM1rDYTBKx0wp/JdMl5zeDLdKN17DOO/N4t6VycTNP",
-	"+d1wa3UDNi3WPt9htffuQjI3zNX7/CJbC74mQlFz98wEwYokEwxbmXOx0v83SrAih4qu9GVaGbyy0D/q",
-	"z8mXNRVE9hqTJsGhVvjLRJ+DLidKv6/cLuvAnBIsiEDwxlskl/yOIcqM0OauY8RZCjdHbSGavifBRd77",
-	"QuZvRup0MoH7yttICTyRD//P+bRGnNLTOsS9Z+vMEFuSUL0pnF55eJzjVJKogtoKmnx5UQs/D4e1SieS",
-	"zDhLZEnSevWmJGp9/fXXb8rS1pvjurhVgnCYvYCkCZBFeKYkwvItspNKpLgRX3GaEjFGF4yrJRHmO0ZI",
-	"ItE6xUrTIsLJisIFu1UDqKNjNiNSfk+l4mJzyZTY1E8UnjmIE6Z3+9toITBTxGgjt/yGJB6qC/DjmeIN",
-	"JBaN+hylPjjU706KO6Zpejnj661jfoSXqucBqNzCxNtkcOrPjSD/kJk9OZDiNNWjZWpJmNLMl7ghD0Fv",
-	"0TI6Icmh4oc3jN8FAV4Rux+BL7JbKnguSrTB8tJ7VX+pDMfvyjZTPCWp3DbJD+ate6fPBAbK1klvMNwS",
-	"IcMgCLFKmLoMm2KIMkzzfVmAlLhnaa1BQirQPSw3NbrkgNjeFXttb/+k3ykjp+31f9rXqihrxdYWqP9A",
-	"paofNKrIqvw/ndXafDosBN4AJMgXNfG08u0kCJPWP9yylStnSfkXAXUgoDoks4Sqy1u7sabrsywFmKMe",
-	"IXPKI5SQlOh/laCLBRERmmE2I2mEBFdYES2ZCKIiZK7cCYZrJELrbJpSuQzKeIPdwJo7TfBcGd0r/HhK",
-	"5lyQPkzdwG/S/tT83onzupvZXcj5Je0P5U/7uRWVgxzvgjAe+3T/myDYnOkaPWY4LeOeZ9PUQzzLVlMj",
-	"w66IEnTmCyoyA8KbCKz0F/h2MUkyY+OZwNrW33wzSTGYeM0PRAguzPshqUUtBZFLniadllQBiF2fP0rk",
-	"dhgCStkK9wO5Jam/OThMM7DzKiIY1jLZjLM5TbRUBn8Kopc+Uw1Cb5MNsYoDDcOtxFNIivq8Fty66cjs",
-	"R8abiU3+uJ1n52+2SXhzStJkssZKQ7h8kuq0UTkwTdKhw2N3A6xB/bCSYos0WJH6YPISbCNHEzUA1TC/",
-	"k7AYostdpMZhKLd8E/5AV1SBtmss3Vr35axkz38hUYIVfovIaq2cc4qguyVPSa4Ib1eBo12Elt3ov07m",
-	"5U3/Qz9Ha6yW0t/6jGt5ZIy+5UoR9xy8U/FXMewbsw1AR5KFFo/QQWys7USMv4pfIswSFH/lvZuQtVqi",
-	"g/irr8ZSsvjlW4SRXRYMzDOFMEq4QistBBK9HKwQrB9p8kVYFQON0TssySFlkjBJFb01bjF3gqs2mVYf",
-	"HmDrvfn0xL7t/qyf/SEO+XZ5MKwe9DqwXY/fEPJF2Kv0yJJGaBG7KBS78JYnPM9/KaJvQurmg/GT90Xl",
-	"FpZ/kUoO/H1j7NVlVg+8kBLZiaFjhZsXZ2IkKpurkDqM8LkVBMaYXj+sQBTdTyvw/DK2Qod1d6RXdubY",
-	"ll1maI/fkpTekqDZVyl92XbfnRvqwnwY2tluAioM2/Mrctti/TUPGzTLRikTWKGFSq+1SIVV1hl8H83b",
-	"99HIuva6e2m8DzwIlPabryYqELzVaVPFbIBWeuDT0xb9jyhTb85GIUcKKJBhlBitsHjkfeVcYJMC/IGQ",
-	"mNJlb0YDQ0IbGIa4uPNz99iXdYXMfOWXsESPHhkdnyTgdZhjmjboupcrqj4qst56N5R5/5WxWBGJMENA",
-	"ms7ZNc2A5VfMjJbB1wIcyJe1IFJSznJ9AEbLdQUn3VrlwigLCZ9lLvrAu1vOGqSFEqfoddFXcOSNFELL",
-	"ZUkscShhnIGRRR0KfQfn//c3JbAWv+u//A14/aHh/EGklY2wbqZEf8DX1gAuFV4YUlgLnmTGjhYcrcHm",
-	"ud1WYdn6ZkKTnkYA8oXMMjv0MPYDa0PtecX0sExa1ltT5EsTV3dWgVGQajT4d1Ljt8hnlXC64nChKUk5",
-	"W0ik+Lk+WGBkdDpjWYqD9w+tOZskefCHBB3V3lUygr+cCn94R5M8pkWO0a/lI2yWQGXlfT2CWwjRAEMy",
-	"m+rtTE0Mzx5kyAL91RjaxGjulrFt1gTJbLZEWKKYi4SIsb1s48rKenOUZl6ip762yyvjvdHaJXkmZpWL",
-	"zPEGh7iJxaWm1BVVE6l5fy51+OQcNvSWDmNY0XbLaN3WEPdvAaNtKzPDBRfkjmt9MUMKOb4oGwh0NnSm",
-	"j59UWGjSoyqCG9E+MkiTQQ/RnLL+jK+Bi9J2PtRwjHimdvns94xkPZctSIJnWsottLaKYALGNj43ti+J",
-	"VljekARNyQxnknjhOC8kMrYKlHAiEeMKrQgBFkVFJXq3ZB7bekFZFO5BvciJtdAv9PntfmK0pPeByCwN",
-	"anaWynJRqW2ka/OuO305e2mgq/x5vzgMf9jAIJ4iVFq7o2MHHp/UWpnAIFwp5yiPrRZUycNj/2b/o2gk",
-	"MsYaFYRoZPzVDcw/ZPqoAesh1i5IlQkKd8ZkF34GtspOCrZNxXEmleLLYoYQXGHfl463B6xHYa7+vz7+",
-	"/BMY/zU7Mvk1JE2iQpQA4vzt5PP4FqdUs4dxoQ7FQVa/IlLiRQeJ1Syr+CC0re8EDsn9zytSLzCDDSZ0",
-	"w4a29v319dWPRC154h+C7y6vR9Ho6ueP8M8v8N+L63ffj6LRt5c/XF5fBqlej7WDhvwOp6nRjr8YNzSS",
-	"G6nIaowgjN7F9k55skEHQCp3S8K0kLzGQhIZIZJKgjAyKzFOIcPuEBYESXxLEpSxhAgUC+Dp5lKM6+q3",
-	"nmSb+n235JKgW5xmkGgltdiBjVsLVqfH2KKO598d6NtUSy/fXV7Dug14X3bT172g8jC8m+/gggJWOfbb",
-	"aM6jE2NtyqFYB9evSyIIUhwgb9PPLBKpUa4cHOoRwPqkv5DgiQtpDPXt0BXhmbKSp58uVopifnNcyRg7",
-	"DgcxizSIfTyVPM0UQUul1ogL+FeiXz78UFvk2d/76TUW/Gbu0AmtJDVVNVvaIihEoxlPyESQNX+8CIqe",
-	"sa6PE5FQwCEqwawaq7BDrIGHn91sEyUM1i/HPPD94uo9sm8CV4EULXmO4tsYWAdGxqTr3Zu3p3W9u0Se",
-	"p9EWmgme7CXxk91eSKQ/QSm9JfIcYX0s9BmJl1yqI37HiDjSw8XewhZULbPpeMZXwGww2xzNxOpQbtis",
-	"uuLXHZyMvf2iD3WRN9HTFgIZQmouJSQ+stzszb2Ty7tM6w8gy2dFHzUw/ZAH8Ha+livhMoKQQzj0N2Rz",
-	"ZEQNExU8Rv9ONhKdHL55hWZLLLSOL0CNT4mWy2WEErqgSkYoPowjFE/0f8aGQ8RH8VsjuEiUrfWVe/r6",
-	"tTeMJ0kXmwmlpVbQmhKh/G1NOU8Jbg+MW+Evk2o4ZTfbkf7Si7LsGNqJv0wqsZodZ6NsUooC7TbfLpkX",
-	"7aaByrEtK/wWBfkFtuXOquK028VVvZtsDKo0wVe5xfuFRLlpX47RR6IQViglWCrEGakL3QX95PKbsYMF",
-	"PWkIo7jIVB6ba3AyNRbxJLZ2QFARMMoDZaEkgn3HI3OPUrsSZFvVgRBxljfxPV0siVRgUVsrPE0Jkkut",
-	"pfA5MrYFD3iRlpfXRMysB69Od35FBG9px7ufgC3bC5yGSngjv2vaX25H2c8WQ5z4J8vHy2s8OTw5Pvb4",
-	"3ttm5mn45ljLLgoLRdnCxCdi+4kWdOCbitRy0uFW8jLlK9lrnM1TOtOzBS3hPzN0dvxNZASxxBlNbBUP",
-	"MI5T6VStOxzOiE2IwjQNi/CafnvG+RijT8gJyaTCbNbgh2kMVtCanUpJiwpb90X98uE9EmROBGEzolVI",
-	"qGSgRWgDaPBPeUIoKHHnR0cpv9PCxTght642gTyylqYGA1PIOeWWnG8rxHk/QD6LjerbKdisp4loywqa",
-	"Yr1cqmsvh3PnLOsisbqeUuutlJezRm8puTP+uERzf33tJSsKKS9ayQjapOolIB6eKNpXxe1jJ+yD3b5p",
-	"7R7UfbNgSOttQkcByl103UcBxNa08AZC3GYpLW9/CE2uWkfkkZW5D5Bp9xES7XZjRfyWiBSvg2UE/v7m",
-	"TF+BFemH36GU51yZ3FKeSWRy/fQFu5EI+O54VLLdnf294er3rgszSNiEwsidneQtWhBGtOSSWBFxKuvh",
-	"Uaev35TV0W7lBT46ku0hRRuLCrbVYtbrlBJ57lmMY2f+idEB44gmLyPIh4i96JMYHeg/J//v//zfODLi",
-	"CVWyiEBxn7gf9Pt3c3hdPzLBZHGCFY4RDpdjspka6CCepdJOpACyRZY+gkIJNjoNK/vly7q83+WcFrf8",
-	"1vNvPKtdw0WKT/xgQAvkctSS50gdRdXA6WKhnqt4r5ERO0UvNJpXi0iEKkFilVvikQmIIwk60D99f319",
-	"ldvyDQGQFfUCgGgSFf47fbDVyygPLNjUYgUeHAJQStOsemjlDV2vW6NztocABGnL2gDLEcZBWnMj+EKM",
-	"9WCCJx4zaclOy6I20ii44Gv3blmY6cGsCw9W5fSdHXfQVVq8tyZ3SnGN7sgkV7lkrmowmOIKpw8OBXMu",
-	"W29HIejnINvBJ/mRKOmo2KpXue9uLvjK8wcaFRb29xZp5Vr4D5EkBBEsUkoEMm6zQNSvNDdXJ6khRAm9",
-	"8mwq0NRzh8EHcSK7SQadoqMaAgFyQDsuJJHIGNIXUMBAed+29Cbtxg893aKY9ooyqkZB+9O0cgo/SMhj",
-	"FivMMsjDBvZqq1QmWRrOLXfV4uoVGW5J2Dq7kwOQynWKN5PGm4WsGg0LPRWnYVyAZj2VhUcOLjv5/DSk",
-	"L/L8vTK8QQrqrgSY2JKA7L80ZarqPPcnAhY2qEFbirfbnkdYKn01jAJvt1ustwleu+VfO9pttQxfMESZ",
-	"eRdKhr2Q6IZsTOQ16D8mEESQeSabzL9Vst4aeZCTeUlxOCtdZa+25knAIE0gG0LJNFUfH1m11JPulhPb",
-	"zKseD0G17fzTymw7CBL/gILLICm7y8AmuNuAsxhlLCVSotgLaUNUIk3oJgTKXYgvcpFEU/MtFhRPUyI9",
-	"iyZe8Ywp9Ck7Pn41+x8IomACUU4PEwW90LqaI7VXjlCxivbwu382hUdcIElWmCk6ywMjDpxRV5KVFhi4",
-	"WLz0AHQ6fjU+jrtkSXiFTbvTaJeqJThNp3h2M7GxRo8SlJNQqUklmQiCZQiSvy43Rtwi4pYIlBDYJZhJ",
-	"VFF2FR1gJMiMUP0OZvIOMl3OTo7Rd5yRl+NextIiRWygtCZrTrKloyblMqbV7dJUb1bBFWE9JfNMZcKU",
-	"ptIbpMSGD9IFI4k5tCGzleK87LhqVV1brFR6IsoWdtxzPRHECHKWbtwa80A6sLAUtiwubOGsBBlXVMPM",
-	"k1380gOJYR6+K8fAE8bK4Vh9a8GEthniKPZwDyqSdOEGFSXTpW2FS8AAwKRB/4Gm05SoYOYZeEMkWmGG",
-	"F8Q/ry/9CjLlJDIz+Bi9w4xxV/q/C1+s8q9+wY+7lLBo4BM716F4va0MRfdDWgvztfzTHUwJaD2I75aS",
-	"zKwz+dUpEpglfIWmG/0GZdCr4c3Zy95W6Gh0J6giP7N0Y6iwOQ23duZajsUQYmdex/uRJU8779DC51+e",
-	"6kNir18wvXfG836qs4EU0zPSrLHIrlSTFU/onJJkAIN6v/wyB1tQKZozzLoOY+1H/ev31m5Yax1pDJC2",
-	"KChWWKSOhS7nMpQ/t1DZMInde6iIltPc1gu/TyHWh5FLj9tsEErapdjwdtKqklAbeQxyKeUNGx77VrIT",
-	"/wgFPANGw7bAw+YgUxvQ2B0AtkpqqMxES8zilQnPM7nCxgfpRfDZAnrgdQtH8NXWXXwcqhRYn8GFslGW",
-	"mG4aHfyo1g3Yzem6/uabHcBfeB27zdIeONkFykUE5cHJ8bGJYFAQQaBVccScFt5h8QaY7SnI/eOQ7agl",
-	"FDck0HYqrVv+xSNSj/jbDtwjVfpuEUv+dSc0ImcHc+rPzLgEx+jyC56p1FmtlKJsIUshsK6+Z6znj9Eq",
-	"kwpN4d2AQXRFtxdpd/Wf7q23vkPGpHu/DxEUUQFdHcFlGbJrUENUhCJsQ6Zv/m4Lhmg7idcFyfUKj3KV",
-	"PowR3XGbcxQb32hsIlMsQSPCkjWn1mj2MkIx6FExOsiLb/G5/XFi6IJKlBdyeQlpa87HaoeOZ4Kz2PPp",
-	"g7//l+t3L8foEsrvuEWhGWYIp5JrOisqAU03aIlZUqc6PXD9HvhggQtGG28xrrLJOZrT2zzE5mBFGSSm",
-	"8kygBG8O+fxwxZlaIvNf+9MdITewO4zcbFwUZvH/qT9PN3GnlNtylbC2xVvg+zVZtif09i2p0S3wy5h1",
-	"MkHV5qMexaZ7Q1Opi8wUU4DhgX3Dz8WtCccdmnJRNudhw5CxvkHcwsXVexc0kvK7Q0iOdNa3c994J6NK",
-	"mShTUsXLjvjErBUQctqtJTqvJZVJIsyjSrM5GUFRuErAVWQ7FX5iXvam+b7W+k+OP7FP7B1nevpCAIFU",
-	"Gs5s3Sl32s4/sUP0/ltjLy+M0tOSTwEKXwkyp1/MoxvKEhu4GEcovpubf5Y38G8mBfwr8CSOPjGEIPBQ",
-	"/0KZgn/JF2L+vTV/J+kt/Kv4zSR+OdZLMsdzlZk8FNflFAuw7cdaXY3f5iZ1yMhPEM2T+ePLa7yIkUmy",
-	"f4uufrmOEFRB0FvRSzK5+mjJmT58sWuMarNxwT0CXVZduQLGIfiVCHc3eYu8+vmjHr40h5vA5NJIFFf6",
-	"ycbnRXdaYFUSr1zRngiZxHKAHYRi6QFvyOZlSyPbCHgkgtYX3mPOCLrDEqUc/nBpJdBZVg8P096Qjc2M",
-	"sb27oF4Dlejs9NQmLWrquCFrEyJ6egY8y8BAK3cSKXxDUJw3go3RASTqHEeuSgA6OT5+aaGL+Br/nrn3",
-	"QfWKIw/yQDN/gCAVoYqOdh+/hXoTYBuPKw9jtCLYgifFUiH9yGAK8mJgG3m7ybipsaWLxPUqFKLYZNb8",
-	"9jnWYCwyTGB0zYW4oP8Jv5yjs+MzbyGWdvMCTOQLlWqMLiy2zeF0ReGglAaVWiTSULDfTjeIJmiaaclo",
-	"A4MIgoHe9XFHZ8evfB9XkTADgGxNlZlzMaVJQtghRM/HkZ97A5xJEz90cTvQPIlqJgnyGONKDw+I1yg1",
-	"K6WVJWpyMf1iEqjn7u9ZX7luH3pvhTMDURg731zHPcRjS41yye+M8+XOhcTaiVfQDRon408sT/qBxLcy",
-	"q69cCZ7l43x0Mj4eH0MY7powvKaj89Gr8fH4lamvs4TL6Qiv6aEJXwGDAZcBn8R7KTONcr1coQ5TeksS",
-	"uIDgwzF6r1y3PYgJ1zdGhGZ4vSYJwkpLUaZrYGxCDUx/PipbGyyiq1IvPgkAoXohLtrGVOMvevjpm19L",
-	"PqZKQjI6H70DI2He2DIqdQX/LXz9F68cVZp73382QgCR6t9sBZdh2jCX+jfel2UNcLhUekGfHp8MPnlT",
-	"e1GDYWPUtIbJ8ID5Cr0eutFI4YUEgclQ2Gf9m0dyR3/Q5N7Qmz55kO5RwuC38PuwGCxB8iwkXkK22ICb",
-	"7r3sb0f3nw2kCjEOwv6Mx7AMI81JLvwX+06Xd02/jzq9awkmCjc8d2UnGxvPNnxX7hfXjXpLPc0C2D3e",
-	"R690MBKHGkTDJa6Fch9tu5ORzFYrLDYWw6VBgxfFqKC8Et0A/Vm+HuSPpWSU58kiq30Zu3PJdnhXegU+",
-	"6LhXgF49vwFeV6Yfw+sMbv2+++iDCSk1ktPZ8TfoDiKLCq1OKpqmtowwUtxG5wQ56UNwPQfNowuX2Inv",
-	"mhUOwHdr1B9km98RVYZGiHc8GfXsdGWAXGdM0eW9goX6KXG/V5Zg7O+dWMKTIzULUOIHrV3PyF8WPz1Y",
-	"9vHTs+wsoerQGMQ8kStQy12/iFK+0Jq/lyxRU1xAc8RpqiUDqt4io7GY29s+NSY5rQyZBpuyzr9Bystb",
-	"Xz61kOe1BO0t6BXNQnf/2KVFNn6+V1mw3M+0XRQEKrGBkA+nVz2aJdSy2fXQNXhqVRMCbcUo+bMqDK5u",
-	"cDekNTR3aiDvalTJ0xBaY4u7VpIL5dZD56+HUl954K16RbCR3jNVMJp7eQ6laTS1FRwWIy2MoaOtZRis",
-	"/VlUhQBJNykLDYDpL8A8DiXsQYF4FqTxOGd/WJXi0TDeol38F0LesPrGozPuTbMjxq0FnDGCzLhIEF5g",
-	"yqTX7Bme5i5K45IxrkHr/XdhHV4EUzJGP3G1pGwBfhnFhYmzrNzrefdOPfMzv8vzNqvdCWHg6W1hiAbP",
-	"ikHfCxkqWDM8bdnOYS7Vo1GrLXpsSXTDtEZqa+Y7h2NkSpPk4Ugu7iaCKj2mlEaU53LapmHrIggkj4PK",
-	"laKQppv3kpKjPaKq3P4qgKfLAhoPx4u1KXj4aHG5tnd0RO+LJlR5mAzEhxaIMR0kXMxaSqUiLO+AAE3U",
-	"INzHhn5JCNoyvfH0S2ZQW+6ggs0pSZqszHbZl7aSyLPkD16Hv06s4XTYmZv4gS0pjKUNxRlCvC2TXCkg",
-	"vtFGcOkHVT+lXaAc9N3bPJD3ouqIm1qZnX1q9uUWV63qvF/GuGRofDh1FJiuUkiuLDZpQ0VbrceAUuOZ",
-	"cS+MUS4aJYV4U/KRMq6gThYWxFaLGxiCO3v5K2A/Ml2/4G7YSYULi44wqGbzpvkYZPOb7mMFGN9qsdL+",
-	"yCEKnq8lmpI5FwTkSEa+KBsbfxHIIMllzrPjbwLiIyzBp5yhozmegvRsJKNBWjqQDFc7mn4wbSv7fu+/",
-	"+MwNu/tEYLUhSrvJFEKW/X4zA8h7JZRtM5b6DVeeqdxU60E0lGm00mxmSKBXj05HI+iDsPFnsX3W6LPp",
-	"ri9Do78FZY/43YOV8ylxv9dDO6xNc79IbTFk/mXxM6zZcs9MVfCUHHq5QK0ySbkG/VOLJUVZyd46ZV6/",
-	"vwtqTZOBRvV0xtekHsfQuRB526hP6LIONDBolbyqOWUDxEiYkqm+wFWeHIqhyrwcvkIYAdhMcgLkGZkM",
-	"BvMcjGR8TZC6ozNoxgohmC6LxSXBeJt4IRFNmrIRKv0YnqmsF2rDMZS4V+9IMQy+Q2ypo7z3UKT8aSJj",
-	"i7PRJOzVQNH/6tkXgnc2sEAKa+sN9Qu88bT3kish/TSMOy8F3MquAZIPp0ODkG06MVQVfqYMsig2PRRb",
-	"dDWUBwFsTvW9sg70F/nNRkXtcobLMM/7k01JBrvh7c/CQwvabWKhdv/9GeegJLAH1fhJELufszusMrzH",
-	"s3uE8xYAjU57W46ezOfEOGwXVsS18R62aj5YOiFt2fmBV2P0geAEKhfYQgrAA/QjSdI5jDDdFNnGJqS9",
-	"fvAt1dt2BXu+puwsgYvqu2LfBmxu6+PnIoUYnJqGhIcFagd09FQZ+gsZKNxh0xE0nk1vLi5BFQKnj1WG",
-	"8A1xNOUKMtjxwAtkT2adFkz+bIkcnqeOE+iS+cixQsE2mU3xQtXLGMK3oCSbGCpjuaRLuRIwrYLzr+6l",
-	"J5adi3JBO5h1eoT7N+fDmNLitS/zKm17ld79osqtArxD6sNpJSePZkuLEeMlwm7aMfrVlrKOTW3ruLmg",
-	"NVQcslVkqGqoEtFgZHGFoZ8p5ylVhh9Kf/CKYQ+FV58LdLSk7Az5P4v4XyL7Jg2ggEJ/WXIPeNyDKvBU",
-	"eN7bYRxWIdgPEkOtNK1XTPotGV7IvFrlGF0UvHZBbwlDSyMyeJ+V+w0YOXBGbG0pxpFtwftWy3+2Bcih",
-	"fdcU4XFveNVzg767vxzVDOuzewwWflR0nuki2H1bvP20El7PcE677s2jRHO6ybaLXwXwy8GcESJ4tiza",
-	"KmOlyGqtBhfTdtNcywRUYgADK68fmtmScc+19PM2hflaGitNuVpGKGOKpihu7uQUB9gXbNkeCdPM/MGy",
-	"ZdSd6+3NyVfvzf7cWZmredPOu/K3nrhKwoP1yt2LabkOGk+lkPodFdo1UoesAXhdjvdtrqVfi5brz1ND",
-	"LPUrGUxF9FpTDAbo0rHs5W5yX0Vw5dWqA5u2eUp6oda5NTfseNodq38a7bNE4Y3qZwGHHTj3PohkHxro",
-	"UyF7f6d9YB10T4hsic38C+JkYA3vcTjw0aroAbSNSbh2QTWUlVnY9/wOzbFAUzy7QYqjlPObCGGJMPqO",
-	"I9dCpaj2f/J6FUcoPlnG0O/g9GwZowNXYhv+jBBWaMWlQvHXp8fLGJrKBBMBXb+XAnM57EanZ8tAa9DH",
-	"EG0c4EJ5w/mNZREBBhKvv1DumrUNZsrF8ZeCyCVPkwFEomLYBymAFerKBz00V/V2u/CP+SfX5ou/7BVd",
-	"gXjT8QsApD87qQ3y9OTSYKZ0riAuyqZHR1kvAgJgKL1cPTkhDX/VVLc07JWzXxoJcAev79OAlqH/nZHM",
-	"tR1wzNX2P8lLHvhVT6wRe4wukGtM7r/YkqZqG788dxXRLrOX4eZ0+NnbgxYKXN1haTOPh86O9bruAHr8",
-	"fju/fdbgN/5lgzzorQs16I9uTwA5dtQ/AlYbCVyiUo+g9KO3FP9XU3fB/9jZsbzfTMCX94MNv/B+qdRy",
-	"8Z6UcnK8373T6f1qS9H7c0EpyfvP9/8/AAD//w==",
+	"7H1rc9u4suBfQWlvVZw5tPyIkzlxaqvWN/GZyd55ZBPnzIdJVoRESMI1BWgA0I7OlKv21+wP21+yhQZA",
+	"giRIkTJlZ+bOl/FEJPHobvQL/fh9NOOrNWeEKTk6/320xgKviCIC/vX2jf4vZaPz0Rqr5SgaMbwio/MR",
+	"TUbRSJDfMipIMjpXIiPRSM6WZIX1Fyv85QfCFmo5On9xFo3UZq0/kkpQthjd3UWjtwlZrbkibLb5D7LR",
+	"nyREzgRdK8r1bBcoY/S3jKBrskFzLpBaUolSvqAznCI9MZHqFcJIkHWKN0gQlQkmkVoSNKdCKiSIXHMm",
+	"yXgUmQ0sCU6IKLbgLeFQr6Fh/afPn0ejFWXu3yfB7cx/xGq2rO/jakkQUXgBC5stMVsQRCWaYkkSxNkr",
+	"+N1uB80xTSW6pWqJzk5OEZ3DUz79TzJT9uMEScpmLZuaH5qVNOzm5PTvofW/wwvygf6L5Nj+LSNiUwy7",
+	"xgsykfoFf9yEzHGWqtH5yfFxpGehq2wF/zoGkNl/5hNSpsiCiHzGK35NWOuUCt5o2Mvzk9P6Xu40WRrM",
+	"AwVfrNcpnWGDDk3sTBGm9P/i4snRf0rzuJjn3wSZj85H/+2oOB5H5qk88seEGes49wbXuDJoggVdXuFF",
+	"earaFu6i0esUS0nndoh3PKWzzWDrDw7esJFZ6V20hpd32tJbjX0xLCb8MZs2kEnFV4gWb+60+h85o4rr",
+	"H66wWBA12BZqAzfsY5W/hxS8uNM23gk+TcmqZfVr88bf+u3CjRtY/AVD7//xGr08e/4tsoOPR3fR6D1P",
+	"yYWUdMFWdhmDwLMybAM0BU8JwvlrO8HyoyRisGXDYA2LzSQRO63wFzJdcn492CLdeA3rvDWPd1sqF9fz",
+	"lN8Ot1Y3YNNi7fMdVnvnBJKRMO/e5oJsLfiaCEWN7JkJghVJJhi2Mudipf9vlGBFDhVdaWFaGbyy0N/r",
+	"z8mXNRVE9hqTJsGhVvjLRJ+DLidKv6/cLuvAnBIsiEDwxiskl/yWIcqM0ubEMeIsBclRW4im70lwkXe+",
+	"kvmr0TqdTuC+8jZSAk/kw/9zPq1Rp/S0DnFv2TozxJYkVG8Kp+88PM5xKklUQW0FTb6+qJWf+8NapRNJ",
+	"ZpwlsqRpPXtRUrW+/fbbF2Vt68VxXd0qQTjMXkDTBMgiPFMSYfkK2UklUtyorzhNiRijC8bVkgjzHSMk",
+	"kWidYqVpEeFkRUHAbrUA6uiYzYiU31OpuNhcMiU29ROFZw7ihOnd/jpaCMwUMdbIDb8miYfqAvx4pngD",
+	"iUWjPkepDw71u5NCxjRNL2d8vXXMD/BS9TwAlVuYeJsMTv25EeTvM7MnB1Kcpnq0TC0JU5r5EjfkIdgt",
+	"WkcnJDlU/PCa8dsgwCtq9wPwRXZDBc9ViTZYXnqv6i+V4fhd2WaKpySV2yb5wbx15+yZwEDZOukNhhsi",
+	"ZBgEIVYJU5dhUwxRhmm+LwuQEvcsrTVISAW6h+WmxpYcENu7Yq/t7Z/0O2XktL3+T/taFWWt2NoC9R+o",
+	"VPWDRhVZlf+ns1mbT4eFwBuABPmiJp5Vvp0EYdL6h1u28s55Uv4ioA4EVIdkllB1eWM31iQ+y1qAOeoR",
+	"Mqc8QglJif6rBF0siIjQDLMZSSMkuMKKaM1EEBUhI3InGMRIhNbZNKVyGdTxBpPAmjtN8FwZ2yv8eErm",
+	"XJA+TN3Ab9L+1PzeifM6yewEci6k/aH8aT+3onKQ410QxkOf7n8XBJszXaPHDKdl3PNsmnqIZ9lqanTY",
+	"FVGCznxFRWZAeBOBlf4C3ywmSWZ8PBNY2/rly0mKwcVrfiBCcGHeD2ktaimIXPI06bSkCkDs+vxRIrfD",
+	"EFDKXrgfyA1J/c3BYZqBn1cRwbDWyWaczWmitTL4pyB66TPVoPQ2+RCrONAw3Eo8haaoz2vBrZuOzH50",
+	"vJnY5I/beXb+ZpuGN6ckTSZrrDSEyyepThuVA9OkHTo8dnfAGtQPqym2aIMVrQ8mL8E2cjRRA1AN8zsp",
+	"iyG63EVrHIZyy5LwB7qiCqxd4+nWti9nJX/+E4kSrPArRFZr5S6nCLpd8pTkhvB2EzjaRWnZjf7rZF7e",
+	"9D/0c7TGain9rc+41kfG6A1XirjncDsVfxPDvjHbAHQkWWj1CB3ExttOxPib+CnCLEHxN967CVmrJTqI",
+	"v/lmLCWLn75CGNllwcA8UwijhCu00kog0cvBCsH6kSZfhFUx0Bi9xpIcUiYJk1TRG3Mt5k5w1SfTeocH",
+	"2HprPj2xb7t/1s/+EId8uz4YNg96Hdiux28I/SJ8q/TAmkZoEbsYFLvwlkc8z38qom9C6ua9uSfvi8ot",
+	"LP8ilRz4+8b4q8usHnghJbITQ8cKNy/OxEhUNlchdRjhcysIjDO9fliBKLqfVuD5ZWyFDuvuSK/szLEt",
+	"u8zQHt+QlN6QoNtXKS1su+/ODXVhPgztbDcFFYbt+RW5afH+mocNlmWjlgms0EKl11qkwirrDL4P5u27",
+	"aGSv9rrf0ngfeBAo7TdfTVQgeOulTRWzAVrpgU/PWvQ/oky9OBuFLlLAgAyjxFiFxSPvK3cFNinAHwiJ",
+	"KQl7Mxo4EtrAMITgzs/dQwvrCpn5xi9hiR49MjY+SeDWYY5p2mDrXq6o+qDIeqtsKPP+d8ZjRSTCDAFp",
+	"usuuaQYsv+JmtAy+FuBAvqwFkZJyltsDMFpuKzjt1hoXxlhI+Cxz0QeebDlr0BZKnKKXoK/gyBsphJbL",
+	"klriUMI4AyeLOhRaBuf/9zclsFa/67/8DXj9oeH8QaSVnbBupkR/wNfWAS4VXhhSWAueZMaPFhytwee5",
+	"3Vdh2fpmQpOeTgDyhcwyO/Qw/gPrQ+0pYnp4Ji3rrRnypYmrO6vAKEg1Gvw7mfFb9LNKOF1xuNCUpJwt",
+	"JFL8XB8scDI6m7GsxcH7h9adTZI8+EOCjWpllYzgX86EP7ylSR7TIsfol/IRNkugsvK+HsEthGiAIZlN",
+	"9XamJoZnDzpkgf5qDG1iLHfL2DZrgmQ2WyIsUcxFQsTYCtu4srLeHKWZl+ipr+zyynhv9HZJnolZRZA5",
+	"3uAQN7G41JS6omoiNe/PtQ6fnMOO3tJhDBvabhmt2xpC/hYw2rYyM1xwQe641hczpJLjq7KBQGdDZ/r4",
+	"SYWFJj2qIpCI9pFBmgzeEM0p68/4GrgobedDDceIZ2qXz37LSNZz2YIkeKa13MJqqygm4Gzjc+P7kmiF",
+	"5TVJ0JTMcCaJF47zRCLjq0AJJxIxrtCKEGBRVFSid0vusa0CyqJwD+ZFTqyFfaHPb/cTozW990RmadCy",
+	"s1SWq0ptI12Zd93py9lLA13lz/vFYfjDBgbxDKHS2h0dO/D4pNbKBAbhSjlHeWizoEoeHvs3+x9FI5Ex",
+	"1mggRCNzX93A/EOujxqw7uPtglSZoHJnXHbhZ+Cr7GRg21Qc51IpvixmCMEV9n3peHvAexTm6v/zw88/",
+	"gfNfsyOTX0PSJCpUCSDOX08+j29wSjV7GBfmUBxk9SsiJV500FjNsooPQtv6TuCQ3v91ReoFZrDBhG7Y",
+	"0Na+v7p69yNRS574h+C7y6tRNHr38wf48xH+e3H1+vtRNHpz+cPl1WWQ6vVYO1jIr3GaGuv4i7mGRnIj",
+	"FVmNEYTRu9jeKU826ABI5XZJmFaS11hIIiNEUkkQRmYl5lLIsDuEBUES35AEZSwhAsUCeLoRinHd/NaT",
+	"bDO/b5dcEnSD0wwSraRWO7C51oLV6TG2mOP5dwdammrt5bvLK1i3Ae/Tbva6F1QehnezDC4oYJVjv43m",
+	"PDox3qYcinVw/bIkgiDFAfI2/cwikRrjysGhHgGsT/oTCTdxIYuhvh26IjxTVvP008VKUcwvjisZY8fh",
+	"IGaRBrGPp5KnmSJoqdQacQF/Jfr4/ofaIs/+3s+useA3c4dOaCWpqWrZ0hZFIRrNeEImgqz5w0VQ9Ix1",
+	"fZiIhAIOUQlm1ViFHWINPPzs5psoYbAuHPPA94t3b5F9E7gKpGjJcxTfxMA6MDIuXU9u3pzW7e4SeZ5G",
+	"W2gmeLKXxE92eyKR/gSl9IbIc4T1sdBnJF5yqY74LSPiSA8XewtbULXMpuMZXwGzwWxzNBOrQ7lhs+qK",
+	"n3e4ZOx9L3rfK/ImetpCIENozaWExAfWm725d7ryLtP6Pcjyq6KPGph+yAN4O4vlSriMIOQQDv012RwZ",
+	"VcNEBY/Rf5CNRCeHL56h2RILbeMLMONTovVyGaGELqiSEYoP4wjFE/2fseEQ8VH8yiguEmVrLXJPnz/3",
+	"hvE06WIzobTUClpTIpS/rSnnKcHtgXEr/GVSDafs5jvSX3pRlh1DO/GXSSVWs+NslE1KUaDd5tsl86Ld",
+	"NVA5tmWD36IgF2BbZFYVp90EV1U22RhUaYKvco/3E4ly174cow9EIaxQSrBUiDNSV7oL+sn1N+MHC96k",
+	"IYziIlN5bMTgZGo84kls/YBgImCUB8pCSQT7jkfmHqV2Jci2qgMh4ixv4nu6WBKpwKO2VniaEiSX2krh",
+	"c2R8Cx7wIq0vr4mY2Ru8Ot35FRG8pR3vfgK2bC9wGirhjfy2aX+5H2U/Wwxx4p8sHy+v8eTw5PjY43uv",
+	"mpmn4ZtjrbsoLBRlCxOfiO0nWtGBbypay0kHqeRlyley1zibp3SmZwt6wn9m6Oz4ZWQUscQ5TWwVD3CO",
+	"U+lMrVsczohNiMI0Davwmn57xvkYp0/oEpJJhdms4R6mMVhBW3YqJS0mbP0u6uP7t0iQORGEzYg2IaGS",
+	"gVahDaDhfspTQsGIOz86SvmtVi7GCblxtQnkkfU0NTiYQpdTbsn5tkKc9z3ks9iovp2CzXq6iLasoCnW",
+	"y6W69rpw7pxlXSRW11NqvZXyctboDSW35j4u0dxfi71kRSHlRRsZQZ9UvQTE/RNF+5q4ffyEfbDbN63d",
+	"g7rvFgxZvU3oKEC5i637IIDYmhbeQIjbPKXl7Q9hyVXriDywMfceMu0+QKLdbqyI3xCR4nWwjMDfX5xp",
+	"EVjRfvgtSnnOlckN5ZlEJtdPC9iNRMB3x6OS7+7s7w2i3xMXZpCwC4WRWzvJK7QgjGjNJbEq4lTWw6NO",
+	"n78om6Pdygt8cCTbQ4s2HhVsq8Ws1ykl8tzzGMfO/ROjA8YRTZ5GkA8Re9EnMTrQ/5z8v//zf+PIqCdU",
+	"ySICxX3iftDv387hdf3IBJPFCVY4RjhcjslmaqCDeJZKO5ECyBZZ+ggKJdjoNKzsl0/r+n6Xc1pI+a3n",
+	"39ysdg0XKT7xgwEtkMtRS95F6iiqBk4XC/WuivcaGbFT9EKje7WIRKgSJFa5Jx6ZgDiSoAP90/dXV+9y",
+	"X74hALKiXgAQTaLi/k4fbPU0ygMLNrVYgXuHAJTSNKs3tPKartet0TnbQwCCtGV9gOUI4yCtuRF8Jcbe",
+	"YMJNPGbSkp3WRW2kUXDBV+7dsjLTg1kXN1iV03d23MFWabm9NblTimt0Rya5yiVzVYPBFFc4vXcomLuy",
+	"9XYUgn4Osh3uJD8QJR0VW/Mqv7ubC77y7gONCQv7e4W0cS38h0gSgggWKSUCmWuzQNSvNJKrk9YQooRe",
+	"eTYVaOq5w+CDOJHdNINO0VENgQA5oB0XkkhkDGkBFHBQ3rUtvcm68UNPtximvaKMqlHQ/jStnMIPEvKY",
+	"xQqzDPKwgb3aKpVJloZzy121uHpFhhsS9s7udAFI5TrFm0mjZCGrRsdCT8NpmCtAs57KwiMHl53u/DSk",
+	"L/L8vTK8QQvqbgSY2JKA7r80ZarqPPcnAh42qEFbirfbnkdYKn01jAFvt1ustwleu+VfO9pt9QxfMESZ",
+	"eRdKhj2R6JpsTOQ12D8mEESQeSab3L9Vst4aeZCTeclwOCuJsmdb8yRgkCaQDWFkmqqPD2xa6kl3y4lt",
+	"5lUPh6Dadv5pdbYdFIl/QMFl0JSdMLAJ7jbgLEYZS4mUKPZC2hCVSBO6CYFyAvFJrpJoar7BguJpSqTn",
+	"0cQrnjGFPmXHx89m/x1BFEwgyul+qqAXWle7SO2VI1Ssoj387p9N4REXSJIVZorO8sCIA+fUlWSlFQYu",
+	"Fk89AJ2On42P4y5ZEl5h0+402qVqCU7TKZ5dT2ys0YME5SRUalJJJoJgGYLkL8uNUbeIuCECJQR2CW4S",
+	"VZRdRQcYCTIjVL+DmbyFTJezk2P0HWfk6biXs7RIERsorcm6k2zpqEm5jGl1uzTVm1UgIuxNyTxTmTCl",
+	"qfQGKbHhg3TBSGIObchtpTgvX1y1mq4tXio9EWULO+65nghiBDlLN26NeSAdeFgKXxYXtnBWgsxVVMPM",
+	"k13upQdSwzx8V46Bp4yVw7H61oIJbTPEUezhHlQl6cINKkamS9sKl4ABgEmD/gNNpylRwcwzuA2RaIUZ",
+	"XhD/vD71K8iUk8jM4GP0GjPGXen/Lnyxyr/6BT/uUsKigU/sXIfi+bYyFN0PaS3M1/JPdzAloPUgvl1K",
+	"MrOXyc9OkcAs4Ss03eg3KINeDS/Onvb2QkejW0EV+ZmlG0OFzWm4tTPXciyGUDvzOt4PrHnaeYdWPv/0",
+	"VB9Se/2C6b0znvdTnQ20mJ6RZo1FdqWarHhC55QkAzjU++WXOdiCSdGcYdZ1GOs/6l+/tyZhrXekMUDa",
+	"oqBYYZE6FhLOZSh/bqGyYRK791ARLae5rQK/TyHW+5FLD2k2CCXtUmx4O2lVSaiNPAYRSnnDhoeWSnbi",
+	"H6GAZ8Bp2BZ42BxkagMauwPAVkkNlZloiVl8Z8LzTK6wuYP0IvhsAT24dQtH8NXWXXwcqhRYn8GFslGW",
+	"mG4aHe5R7TVgt0vX9cuXO4C/uHXsNkt74GQXKBcRlAcnx8cmgkFBBIE2xRFzVniHxRtgtqcg949DtqOW",
+	"UNyQQNuptG75F49IPeJvO3APVOm7RS35SyY0ImcHd+rPzFwJjtHlFzxTqfNaKUXZQpZCYF19z1jPH6NV",
+	"JhWawrsBh+iKbi/S7uo/3dnb+g4Zk+79PkRQRAV0vQgu65BdgxqiIhRhGzJ993dbMETbSbwqSK5XeJSr",
+	"9GGc6I7bnKPY3I3GJjLFEjQiLFlzap1mTyMUgx0Vo4O8+Baf2x8nhi6oRHkhl6eQtubuWO3Q8UxwFnt3",
+	"+nDf//Hq9dMxuoTyO25RaIYZwqnkms6KSkDTDVpiltSpTg9clwPvLXDBaeMtxlU2OUdzepOH2BysKIPE",
+	"VJ4JlODNIZ8frjhTS2T+a3+6JeQadoeRm42Lwi3+P/Tn6SbulHJbrhLWtngLfL8my/aE3r4lNboFfhm3",
+	"Tiao2nzQo9h0b2gqdZGZYgowPLBv+LmQmnDcoSkXZXMedgwZ7xvELVy8e+uCRlJ+ewjJkc77du4772RU",
+	"KRNlSqp42RGfmPUCQk679UTntaQySYR5VGk2JyMoClcJuIpsp8JPzMveNN/XWv/J8Sf2ib3mTE9fKCCQ",
+	"SsOZrTvlTtv5J3aI3r4x/vK1IHP6xdD9NWWJDU6MIxTfzs2f5TX8zaSAvwLDn1kq4S9lCv6SL2QSR58Y",
+	"0oRkfkrSG/ir+PUkfmpux2ouN7Ukq8jdqmFkzFHIKJc2ZvHWCoonEkanSYwOLt6+Ozx59gxJtUnJ0wjd",
+	"LunMOPyviBAYkvHWgt/QhAhTCEdy6411U5jCAOZeBN1iGDzlUiGNRIFSghPIc8fIBMzaVYw19AwnWWUm",
+	"ZcY1ZMUCriFibVnHr3LvPxQPSBDN6w7El1d4ESNTD+AVevfxKkJQsEEjVy/DlBVAS840n4hdD1ebOGxW",
+	"fHZymldWYBzidIlwYtRb5LufP+jhS3O4CUzaj0RxpfVtfF400gWuKvHK1ReKkMmBB1RD1Jge8Jpsnrb0",
+	"3I2AnSPo0uE95oxoyBuw8zwDBprg6uFh2muysUk8ts0YlJagEp2dntr8Sk3I12RtollPz4C9GhhoO1Qi",
+	"ha8JivOetTE6gJyi48gVNEAnx8dPLXQRX+PfMvc+WIlx5EEeiPB30PkiVDEn7+JXUBoD3Phx5WGMVgRb",
+	"8KRYKqQfGUxBCg9sI++MGTf14HRBw14xRRSbJKBfP8cajEUyDIyuGSYX9F/wyzk6Oz7zFmJpN68VRb5Q",
+	"qcbowmLbnBlXvw6qflCptTcNBfvtdINogqaZVuI2MIggGOhdcyZ0dvzMv44rcnsAkK1ZPXMupjRJCDuE",
+	"QP848tOEgIlq4oeGcweafVLNz0F1ZFzp4QHxGqVmpbSyRE0uprVNAqXn/T1r7cDtQ++tuHdBFMbON9dx",
+	"D/HYUqNc8ltzT3TronftxCtoXI2T8SeW5ydBjl5ZKlWkl+ekOR+djI/HxxAxvCYMr+nofPRsfDx+ZkoB",
+	"LUGOHuE1PTSRNuDb4DJwffJWykyjXC9XqMOU3pAEZCV8OEZvlWsMCOHrWrhFaIbXa5IgrLTCZxocxobv",
+	"m1aCVLb2gkTvSm0DJQCE6oW4wCDTOKBoN6iVFK2kmYIOyeh89Bq4e96DMyo1MP81rKkUrxxV+pDffTb6",
+	"CpHq322xmWE6RpdaTd6V1SK4G6q0rT49Phl88qZOqAbDxv9qfajhAfMVeu1+o5HCCwm6naGwz/o3j+SO",
+	"fqfJnaE3ffIgM6WEwTfw+7AYLEHyLKQJQ2LbgJvuvew3o7vPBlKFxgkRiuZyswwjzUku/Bf7Tpc3eL+L",
+	"Or1rCSYK92Z3FTIbe+Q2fFdubdeNekvt1wLYPd5HW3fwZ4d6WYMQ1/aDj7bdyUhmqxUWG4vh0qBBQTEq",
+	"KK9EN0B/lq8H+WMpb+Z+ByxqSuJyajskmsy0us20sgD7MLL6AEv0HeeLlDyRyOn0OIU0qHNkLBF7Df+J",
+	"pfyWiBmWBC3JF5yQGV3hNE8Bd9YxRh8/vn1Tq85r7Y7ZknNpLvpByYFlfGJG4ttnNk/b9IwD3V2rHNdM",
+	"m31GYmt1m1+DMHJOXaeWU6PNRtrewJ+YyTCw1ezRnLKkpHZRJpXWMfgcrfC1nqawNmCFTK+EMi3rQOU9",
+	"fml0g9BhMlHrOWXntQVH/1vD8dfjw5f4cP7592end/8WiAHal6CrNgLtLuvaT02lOeW9mHbl6FS5cEBi",
+	"lQneSCyDWe/DMXpvYpiN/nt2/FLbqSnx3AhS0TS1das1XZlwsKA8vM+JnYP92IXX7yQ9zQoHkJ41HhYU",
+	"ft8RVYZGSAI8GvXsJPhBOzd3H+W9wpXIY+J+ryzBXPh0YgmPjtQsQInvyTrFM/KnxU8Pln38+Cw7S6g6",
+	"NB5YT3EONA/QL6KULyKtphTZOTXzE+x/nKZaPlP1Chm70+hg9qnxAWuT1nR0lXX+Dbp63mv1sVV1rwdt",
+	"b3W96E67+8cuD7fx871q9OUGuu0KPVCJjby9P73q0Syhlv38h66jWKuxF+hjR8kf1exzhaq7Ia2hm1gD",
+	"eVfDmB6H0Bp7KraSXKiYA7Sauy/1lQfeah0GOzd+vWYiXEX9ZSbe20zUcHwkM7G5BfBQ9mJTN9Jhz1UL",
+	"e+/o9xzm7P1RDL4AY2oy+RoA018NfRhK2IMZ+FWQxsOc/WENwwfDeIuN+F8IecNajQ/OuDfNl6JuLXAx",
+	"KsiMiwThBdbyuWiUDk/zcAFzPWqu6W3QkIsG8wIfkzH6iaulFu1UIqm4MOHZFe0sb/qrZ/5a7zar3Zm7",
+	"E8LA09t6Mg23nAZ9T2SoztXwtGUbDroMsUbfRNGaT4IuyVyrDXf5H5mKRnkUowvXi6C4l6nAE+Up4LbX",
+	"4LqIHcvDJ3PTNuSvyFvQydEeUVXumhfA02UBjfvjxXqGPHy0hD+0N4JFb4vedXl0HYSVF4gx8WUu1DWl",
+	"UhGWN06B3osQJWgjRiXEepqWmvolM6itklLB5pQkTXcFdtmXtgDRV8kfvMagnVjD6bAzN/EDW4kcSxsW",
+	"N4R6Wya5Uh5No6fn0s/FeEzvTjlXpLeTJ29h1xE3tepc+/TPlDvjtTpl/OrnJXfx/amjwHSVQnJjscka",
+	"KrrxPQSUGs+Me2GMctUoKdSbUrwC4wrK62FBbJHJgSG4c8RNBexHplmgcY7sYsKFVUcYVLN507MQioCY",
+	"poUFGF9ptdL+yCF5hq+lczFpPZKRL8qm1FwEEs9ynfPs+GVAfYQl+JQzdGTVY5CejSo2SEsH0uFqR9OP",
+	"wW9l32/9F79y9/w+EVjto9Tu+IZMB79N1QD6Xgll21zefp+mr9fTDckWf3m67+3p1nB8JE93rQHdUA7u",
+	"SqexIY9OlQF2dGXf60z9UTzYNS7TpLGVodHfD7ZH/O7BV/2YuN/roR3WM71fpLa4o/+0+BnW+bxnpip4",
+	"Sg69RNBWzbLcgOSxlcuipnBvz0DevKULak2HmUYnw4yvST2mqHMXirZRHzF8JNC9plV/riYUDxCvZOpl",
+	"+2pzeXKohC3zXihKK2oabDbNF6+IzQkzz8HVydcEqVs6c6pbkRfo0gq9TYCa3JTfVWnG8/Vq7AL/pbAP",
+	"oLAL/Fj6eqiP1lAqe72l1DBnNiRaOurs9z1Yf5hMg4K/NSnsNVD0Vx/2heCdXZ1Qg6JVy/gIbzyubuF6",
+	"QDyO8M1r+beKXIDk/enQIGSbdwraAny9Qg5Kg/wl5e4t5TQcH0nMFT0/hhJurpXFIMcj5129cvH0F7mO",
+	"SUVNTQaSzWsayKbUu91O3x9FEhYcqEkQ2v33F3+DksAenFSPgtj9nN1h3VJ7PLtHOO/E1BgEZbsCkfmc",
+	"mACYhTU2bfycbV4EN0dQksXF1azG6D3BCVRlshIMeIB+JEk6hxGmm6KSikn0qh98S/W2a9SelQ07S0Dd",
+	"+K7YtwGb2/r4a9ElDU5NX+jDArUDXpxXGfoTGaifZpP0NJ5Ni1So7WUqTDm3BL4mjqZcsSk7Htyq25NZ",
+	"pwVTG6REDl9lXFWoWfkDx14Gu5U3xV9WhTEod1AZVwxVjaVkEbtKfK3mzy/upUe2gIqqjTs4WHskwTVn",
+	"iZoOL7Uv82K5e7XB/N4WrWaYQ+r9aSUnj2afpzHGtO1iXy7Ml9i0GImb+4pA4UdbIY+qhgpYDe5O15/j",
+	"6zUBoUrkXybgvU1ADcdHMgFLbZaGsgK9zjJDnU6fl3f0au58fv4oRlyJeTXZcQUU+lsEe8DjHgy6x8Lz",
+	"3g7jsGbdfpAY6ktvowyk39/sicxLv2uGnkvMBb0hDC2N4ud9Vm7eZbT5GbHVTxmHFtMpXr8Cjmv66R3a",
+	"d02ZSPeG14oiGAvxp6OaYWMgHoKFHxVtHLuo52+Ktx9XT++Z5GDXvXmQHAc32XYlugB+OcUhQgTPlubA",
+	"USWdcjS4sr2b/6FMQCUGMLAL4n0zWzLhDtUuo1LhjTR1mE3p6JYupVOulhHKmKIpipvbosYB9gVbtkfi",
+	"g9n4ABZCV663twt3vSuznf5ujMdhZa6eXzvvyt965ApQ9/YO7F7u1bWjeyy3gt+erN2v4JA1AK/L8b7t",
+	"mjfvePYV2/nzv8z8Icz8+aNZ+aUGjoOZ+V6vvsEOS4m19rr4dV9FoLbU2qWYPuJKeklk+b1K+Ap495P5",
+	"h/EglLhUowuhgMMO0ncfRLIPL8JjIXt/p31gP8KeENmSr/AnxMnAVvrDcOCjVdEUdRuTcP1Taygrs7Dv",
+	"+S2aY4GmeHbtJHlkFIfvOHI9JYv2ZyfPV3GE4pNlDA3gTs+WMTpwjXzgnxHCCq24VCj+9vR4GUOXzWCJ",
+	"A9cAs8BcDrvR6dmySSzvWT11gAtVRMkllkUEOLm8hqt5kITtuFnuFrYURC55mgyg1hbD3suIr1BXPuih",
+	"EdXbffs/5p9cmS/+tCK6AvGm4xcASH92Uhvk8cmlwdXsLmW5KLuPHWU9CSiAocI56tEJaXhRU93SsCJn",
+	"vzQS4A5eI9wBvXv/KyOZa27mmKttCJkXc/LrudmLCG2tJlRWqj61FuCwnTAHM/P3RDV2mb2cb6fDz94e",
+	"PlTg6hZLW1Nl6LofXhtSQI/fgPTXzxr8xolhkJeJdHQOna6Obk4AOXbU3wOeNwlcolJpqfSjtxT/V1NR",
+	"yv/Y+SK930zopfeDDYTyfqlUqfOelPJUvd+90+n9ahte+XNBqfO7z3f/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

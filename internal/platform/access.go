@@ -180,7 +180,11 @@ func (s *Server) CreateRoleAssignment(w http.ResponseWriter, r *http.Request, pa
 		if err := mayManageAccess(p, t, in.Role); err != nil {
 			return 0, nil, err
 		}
-		ra := api.RoleAssignment{ID: store.NewID("ra"), UserID: in.UserID, Role: in.Role, Scope: in.Scope,
+		newID, err := newObjectID(ctx, q, store.RoleAssignments, "ra", "role assignment", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		ra := api.RoleAssignment{ID: newID, UserID: in.UserID, Role: in.Role, Scope: in.Scope,
 			Etag: store.NewETag(), CreatedAt: s.now()}
 		if err := store.RoleAssignments.Create(ctx, q, &ra); err != nil {
 			return 0, nil, err

@@ -48,7 +48,11 @@ func (s *Server) CreateApplication(w http.ResponseWriter, r *http.Request, param
 	}
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		now := s.now()
-		app := api.Application{ID: store.NewID("app"), CreatedAt: now}
+		newID, err := newObjectID(ctx, q, store.Applications, "app", "application", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		app := api.Application{ID: newID, CreatedAt: now}
 		applyApplicationInput(&app, in, now)
 		if err := store.Applications.Create(ctx, q, &app); err != nil {
 			return 0, nil, err
