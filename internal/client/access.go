@@ -23,7 +23,9 @@ func (c *Client) ListUsers(ctx context.Context, f UserFilter) iter.Seq2[api.User
 
 // CreateUser creates a user.
 func (c *Client) CreateUser(ctx context.Context, in api.UserInput) (*api.User, error) {
-	return decode[api.User](c.api.CreateUser(ctx, &api.CreateUserParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("usr")
+	resp, err := c.api.CreateUser(ctx, &api.CreateUserParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.User](id, resp, err)
 }
 
 // GetUser reads a user.
@@ -75,7 +77,9 @@ func (c *Client) ListRoleAssignments(ctx context.Context, f RoleAssignmentFilter
 // CreateRoleAssignment grants a role at a scope. The same grant twice is ErrConflict, with the
 // existing assignment's id in the error's Problem.ConflictingID.
 func (c *Client) CreateRoleAssignment(ctx context.Context, in api.RoleAssignmentInput) (*api.RoleAssignment, error) {
-	return decode[api.RoleAssignment](c.api.CreateRoleAssignment(ctx, &api.CreateRoleAssignmentParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("ra")
+	resp, err := c.api.CreateRoleAssignment(ctx, &api.CreateRoleAssignmentParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.RoleAssignment](id, resp, err)
 }
 
 // GetRoleAssignment reads a role assignment.

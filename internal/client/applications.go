@@ -25,7 +25,9 @@ func (c *Client) ListApplications(ctx context.Context, f ApplicationFilter) iter
 
 // CreateApplication creates an application.
 func (c *Client) CreateApplication(ctx context.Context, in api.ApplicationInput) (*api.Application, error) {
-	return decode[api.Application](c.api.CreateApplication(ctx, &api.CreateApplicationParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("app")
+	resp, err := c.api.CreateApplication(ctx, &api.CreateApplicationParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Application](id, resp, err)
 }
 
 // GetApplication reads an application.

@@ -27,7 +27,9 @@ func (c *Client) ListClassificationPolicies(ctx context.Context, f Classificatio
 // CreateClassificationPolicy creates a classification policy. The server refuses
 // (ErrValidation) encryption or access weaker than the level's minimum.
 func (c *Client) CreateClassificationPolicy(ctx context.Context, in api.ClassificationPolicyInput) (*api.ClassificationPolicy, error) {
-	return decode[api.ClassificationPolicy](c.api.CreateClassificationPolicy(ctx, &api.CreateClassificationPolicyParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("cls")
+	resp, err := c.api.CreateClassificationPolicy(ctx, &api.CreateClassificationPolicyParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.ClassificationPolicy](id, resp, err)
 }
 
 // GetClassificationPolicy reads a classification policy.

@@ -23,7 +23,9 @@ func (c *Client) ListIntegrations(ctx context.Context, f IntegrationFilter) iter
 
 // CreateIntegration creates a custom integration.
 func (c *Client) CreateIntegration(ctx context.Context, in api.IntegrationInput) (*api.Integration, error) {
-	return decode[api.Integration](c.api.CreateIntegration(ctx, &api.CreateIntegrationParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("int")
+	resp, err := c.api.CreateIntegration(ctx, &api.CreateIntegrationParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Integration](id, resp, err)
 }
 
 // GetIntegration reads a custom integration.

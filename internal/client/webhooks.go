@@ -27,7 +27,9 @@ func (c *Client) ListWebhooks(ctx context.Context, f WebhookFilter) iter.Seq2[ap
 // CreateWebhook creates a webhook. Without in.Secret the server generates one and returns it
 // in this answer only.
 func (c *Client) CreateWebhook(ctx context.Context, in api.WebhookInput) (*api.Webhook, error) {
-	return decode[api.Webhook](c.api.CreateWebhook(ctx, &api.CreateWebhookParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("whk")
+	resp, err := c.api.CreateWebhook(ctx, &api.CreateWebhookParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Webhook](id, resp, err)
 }
 
 // GetWebhook reads a webhook (never its secret).

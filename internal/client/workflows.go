@@ -26,7 +26,9 @@ func (c *Client) ListWorkflows(ctx context.Context, f WorkflowFilter) iter.Seq2[
 
 // CreateWorkflow creates a workflow.
 func (c *Client) CreateWorkflow(ctx context.Context, in api.WorkflowInput) (*api.Workflow, error) {
-	return decode[api.Workflow](c.api.CreateWorkflow(ctx, &api.CreateWorkflowParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("wf")
+	resp, err := c.api.CreateWorkflow(ctx, &api.CreateWorkflowParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Workflow](id, resp, err)
 }
 
 // GetWorkflow reads a workflow.

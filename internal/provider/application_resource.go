@@ -153,6 +153,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	tflog.Debug(ctx, "creating application", map[string]any{"name": in.Name, "environment": in.Environment})
 	app, err := r.client.CreateApplication(ctx, in)
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating application", "application "+in.Name, err)
 		return
 	}

@@ -183,6 +183,7 @@ func (r *classificationPolicyResource) Create(ctx context.Context, req resource.
 	tflog.Debug(ctx, "creating classification policy", map[string]any{"name": in.Name, "level": in.Level})
 	c, err := r.client.CreateClassificationPolicy(ctx, in)
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating classification policy", "classification policy "+in.Name, err)
 		return
 	}

@@ -10,8 +10,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
@@ -42,6 +45,10 @@ func apiErrorDiag(diags *diag.Diagnostics, summary, object string, err error) {
 			"or bring the existing object under Terraform with `terraform import` using the conflicting id above."
 	case errors.Is(err, client.ErrConflict):
 		detail += "\n\nThe platform refused the change because of the object named above; resolve that first."
+	case errors.As(err, new(*client.OutcomeUnknownError)):
+		detail += "\n\nThe answer to the create never arrived, so it is not known whether the object was made. " +
+			"Terraform keeps its id in state, marked tainted: the next plan reads it by that id and replaces it if it " +
+			"exists, or creates it if it does not, so no apply makes it twice."
 	case errors.Is(err, client.ErrUnconfigured):
 		// The error already says what to do.
 	case errors.Is(err, client.ErrPreconditionFailed):
@@ -59,6 +66,23 @@ func apiErrorDiag(diags *diag.Diagnostics, summary, object string, err error) {
 		detail += "\n\nThe operation timed out. Raise the resource's `timeouts` or the provider's `request_timeout`."
 	}
 	diags.AddError(summary, detail)
+}
+
+// keepUnknownOutcome handles a create whose answer was lost. The client chose the new object's
+// id before sending (see internal/client/create.go), so the object, if it was made, has that
+// id: the state records it, which makes Terraform keep the resource as tainted (a create that
+// returns an error with a state). The next plan reads the object by that id and replaces it
+// if it exists, or forgets it and creates it if it does not: never a second object. Keeping
+// the Idempotency-Key in private state instead would depend on the server's 24-hour replay
+// window and on the next apply sending the identical body; an id depends on neither.
+func keepUnknownOutcome(ctx context.Context, resp *resource.CreateResponse, err error) {
+	var unknown *client.OutcomeUnknownError
+	if !errors.As(err, &unknown) {
+		return
+	}
+	tflog.Warn(ctx, "the answer to a create was lost; keeping the id it chose as tainted", map[string]any{"id": unknown.ID})
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), unknown.ID)...)
+	setIdentity(ctx, resp.Identity, types.StringValue(unknown.ID), &resp.Diagnostics)
 }
 
 // timeString renders an API time for state.

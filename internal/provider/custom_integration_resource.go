@@ -129,6 +129,7 @@ func (r *customIntegrationResource) Create(ctx context.Context, req resource.Cre
 	tflog.Debug(ctx, "creating custom integration", map[string]any{"name": in.Name, "code_repo": in.CodeRepo})
 	integration, err := r.client.CreateIntegration(ctx, in)
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating custom integration", "custom integration "+in.Name, err)
 		return
 	}

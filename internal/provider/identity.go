@@ -54,7 +54,7 @@ func removeDeleted(ctx context.Context, resp *resource.ReadResponse, kind string
 	tflog.Warn(ctx, kind+" was deleted outside Terraform; removing it from state", map[string]any{"id": id.ValueString()})
 	resp.Diagnostics.AddWarning(
 		"The "+kind+" "+id.ValueString()+" no longer exists",
-		"It was deleted outside Terraform (or is no longer visible to this API key), so it was removed from the state. "+
+		"It was deleted outside Terraform (or, after a create whose answer was lost, was never made), so it was removed from the state. "+
 			"The plan creates it again; to stop managing it instead, remove it from the configuration.")
 	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 	resp.State.RemoveResource(ctx)

@@ -175,6 +175,9 @@ func (r *monitoringTargetResource) Create(ctx context.Context, req resource.Crea
 	tflog.Debug(ctx, "creating monitoring target", map[string]any{"workflow_id": workflowID})
 	mt, err := r.client.PutMonitoringTarget(ctx, workflowID, "", plan.toAPI())
 	if err != nil {
+		// The target's id is its workflow's, known before the PUT.
+		err = client.UnknownOutcome(workflowID, err)
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating monitoring target", object, err)
 		return
 	}

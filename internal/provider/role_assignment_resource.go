@@ -181,6 +181,7 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 	tflog.Debug(ctx, "creating role assignment", map[string]any{"grant": grant.String()})
 	ra, err := r.client.CreateRoleAssignment(ctx, grant.toAPI())
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		roleAssignmentErrorDiag(&resp.Diagnostics, "Error creating role assignment", grant, err)
 		return
 	}

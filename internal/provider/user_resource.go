@@ -129,6 +129,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	tflog.Debug(ctx, "creating user", map[string]any{"email": in.Email})
 	u, err := r.client.CreateUser(ctx, in)
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating user", "user "+in.Email, err)
 		return
 	}

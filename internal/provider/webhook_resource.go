@@ -292,6 +292,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	tflog.Debug(ctx, "creating webhook", map[string]any{"callback_url": in.CallbackURL, "own_secret": in.Secret != nil})
 	wh, err := r.client.CreateWebhook(ctx, in)
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating webhook", "webhook for "+in.CallbackURL, err)
 		return
 	}

@@ -395,6 +395,7 @@ func (r *workflowResource) Create(ctx context.Context, req resource.CreateReques
 	tflog.Debug(ctx, "creating workflow", map[string]any{"name": in.Name, "application_id": in.ApplicationID})
 	wf, err := r.client.CreateWorkflow(ctx, in)
 	if err != nil {
+		keepUnknownOutcome(ctx, resp, err)
 		apiErrorDiag(&resp.Diagnostics, "Error creating workflow", "workflow "+in.Name, err)
 		return
 	}
