@@ -105,6 +105,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Computed:    true,
 				Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 				Validators: []validator.Map{
+					noNullElements{},
 					mapvalidator.KeysAre(labelKeyValidator()),
 					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxLabelValueLength)),
 				},
@@ -236,10 +237,7 @@ func (r *applicationResource) ImportState(ctx context.Context, req resource.Impo
 }
 
 func (m *applicationModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.ApplicationInput {
-	labels := api.Labels{}
-	if !m.Labels.IsNull() && !m.Labels.IsUnknown() {
-		diags.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
-	}
+	labels := api.Labels(stringMapFrom(ctx, "labels", m.Labels, diags))
 	return api.ApplicationInput{
 		Name:        m.Name.ValueString(),
 		Environment: api.Environment(m.Environment.ValueString()),

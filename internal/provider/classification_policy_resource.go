@@ -122,6 +122,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.List{
+					noNullElements{},
 					listvalidator.SizeBetween(1, 100),
 					listvalidator.ValueStringsAre(fieldPatternValidator{}),
 					caseInsensitiveUniqueValidator{},
@@ -272,7 +273,7 @@ func (m *classificationPolicyModel) toAPI(ctx context.Context, diags *diag.Diagn
 		Level:         api.ClassificationLevel(m.Level.ValueString()),
 		Encryption:    api.Encryption(m.Encryption.ValueString()),
 		Access:        api.AccessRule(m.Access.ValueString()),
-		FieldPatterns: stringsFromList(ctx, m.FieldPatterns, diags),
+		FieldPatterns: stringsFromList(ctx, "field_patterns", m.FieldPatterns, diags),
 		ApplicationID: stringPtr(m.ApplicationID),
 	}
 }

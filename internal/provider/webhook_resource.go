@@ -91,6 +91,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
+					noNullElements{},
 					setvalidator.SizeBetween(1, 50),
 					setvalidator.ValueStringsAre(webhookEventTypeValidator()),
 				},
@@ -432,7 +433,7 @@ func (m *webhookModel) settingsChanged(state *webhookModel) bool {
 // toAPI builds the webhook's settings; the secret is added by the caller from the config.
 func (m *webhookModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.WebhookInput {
 	return api.WebhookInput{
-		EventTypes:    stringsFromSet(ctx, m.EventTypes, diags),
+		EventTypes:    stringsFromSet(ctx, "event_types", m.EventTypes, diags),
 		CallbackURL:   m.CallbackURL.ValueString(),
 		Active:        boolPtr(m.Active),
 		Description:   stringPtr(m.Description),

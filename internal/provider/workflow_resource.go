@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -307,6 +308,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 									Computed:            true,
 									Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 									Validators: []validator.Map{
+										noNullElements{},
 										mapvalidator.KeysAre(headerNameValidator()),
 										mapvalidator.ValueStringsAre(headerValueValidator()),
 									},
@@ -532,8 +534,7 @@ func (m *workflowModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.
 				out.HTTP.TimeoutMs = &ms
 			}
 			if len(h.Headers.Elements()) > 0 {
-				headers := map[string]string{}
-				diags.Append(h.Headers.ElementsAs(ctx, &headers, false)...)
+				headers := stringMapFrom(ctx, fmt.Sprintf("steps[%d].http.headers", i), h.Headers, diags)
 				out.HTTP.Headers = &headers
 			}
 		}
