@@ -202,7 +202,7 @@ func TestClassificationPolicyValidation(t *testing.T) {
 			[]string{"field_patterns[2]"}, "repeats field_patterns[0]"},
 		{"no patterns", restricted(func(in *api.ClassificationPolicyInput) { in.FieldPatterns = []string{} }), []string{"field_patterns"}, ""},
 		{"unknown level", restricted(func(in *api.ClassificationPolicyInput) { in.Level = "secret" }), []string{"level"}, "allowed values"},
-		{"bad name", restricted(func(in *api.ClassificationPolicyInput) { in.Name = "payment data" }), []string{"name"}, "not a valid name"},
+		{"bad name", restricted(func(in *api.ClassificationPolicyInput) { in.Name = "payment data" }), []string{"name"}, "is not valid: 1-100 characters; letters, digits"},
 		{"unknown application", restricted(func(in *api.ClassificationPolicyInput) { in.ApplicationID = ptr("app_missing") }),
 			[]string{"application_id"}, "no application"},
 	}

@@ -129,7 +129,7 @@ func TestIntegrationValidation(t *testing.T) {
 		{"v0", func(in *api.IntegrationInput) { in.APIVersion = "v0" }, "api_version", "such as v2"},
 		{"leading zero", func(in *api.IntegrationInput) { in.APIVersion = "v02" }, "api_version", "such as v2"},
 		{"semver", func(in *api.IntegrationInput) { in.APIVersion = "v2.1" }, "api_version", "such as v2"},
-		{"bad name", func(in *api.IntegrationInput) { in.Name = "crm sync" }, "name", "not a valid name"},
+		{"bad name", func(in *api.IntegrationInput) { in.Name = "crm sync" }, "name", "is not valid: 1-100 characters; letters, digits"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

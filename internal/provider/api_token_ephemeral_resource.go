@@ -61,7 +61,7 @@ func (e *apiTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schema
 			"description": schema.StringAttribute{
 				MarkdownDescription: "What the token is for, shown in the platform's audit log; up to 200 characters.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 200)},
 			},
 			"max_role": schema.StringAttribute{
 				MarkdownDescription: "The most the token may do, whatever its user's roles: `viewer`, `editor`, `admin` or " +

@@ -22,6 +22,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -83,7 +84,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"environment": schema.StringAttribute{
 				MarkdownDescription: "Where the application runs: `development`, `staging` or `production`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf("development", "staging", "production")},
+				Validators:          []validator.String{stringvalidator.OneOf(fields.Environments...)},
 			},
 			"version": schema.StringAttribute{
 				MarkdownDescription: "The application's semantic version, such as `2.3.0`.",
@@ -95,7 +96,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"labels": schema.MapAttribute{
 				MarkdownDescription: "Free-form key/value labels, such as `team = \"orders\"`. Keys are 1-63 letters, " +
@@ -107,7 +108,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.Map{
 					noNullElements{},
 					mapvalidator.KeysAre(labelKeyValidator()),
-					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxLabelValueLength)),
+					mapvalidator.ValueStringsAre(stringvalidator.UTF8LengthAtMost(fields.LabelValueMax)),
 				},
 			},
 			"etag": schema.StringAttribute{

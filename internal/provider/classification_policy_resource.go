@@ -19,6 +19,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -52,9 +53,9 @@ type classificationPolicyModel struct {
 
 // The platform's classification enums, weakest first.
 var (
-	classificationLevels = []string{"public", "internal", "confidential", "restricted"}
-	encryptionRules      = []string{"none", "at-rest", "at-rest+transit", "at-rest+transit+field-level"}
-	accessRules          = []string{"all", "authenticated", "role-based", "need-to-know"}
+	classificationLevels = fields.ClassificationLevels
+	encryptionRules      = fields.EncryptionRules
+	accessRules          = fields.AccessRules
 )
 
 // classificationTableMarkdown is the seed table of minimum protection per level.
@@ -94,7 +95,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"level": schema.StringAttribute{
 				MarkdownDescription: "How sensitive the matched data is: `public`, `internal`, `confidential` or `restricted`.",
@@ -133,7 +134,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 					"whole platform. Creating a platform-wide policy needs the admin role on the platform. Changing it " +
 					"replaces the policy.",
 				Optional:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"etag": schema.StringAttribute{

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -74,7 +75,7 @@ func (r *customIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "Where the integration's code lives: a URL git can clone (`https://`, `http://`, " +
 					"`ssh://` or `git://`, without a password) or `host/owner/repo`, such as `github.com/company/crm-sync`.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 500), codeRepoValidator{}},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 500), codeRepoValidator{}},
 			},
 			"api_version": schema.StringAttribute{
 				MarkdownDescription: "The platform API version the integration targets: `v` and a number, such as `v2`.",
@@ -86,7 +87,7 @@ func (r *customIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the integration the provider last read; sent as `If-Match` so that " +

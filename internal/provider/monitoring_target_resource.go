@@ -87,7 +87,7 @@ func (r *monitoringTargetResource) Schema(ctx context.Context, _ resource.Schema
 			"workflow_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the workflow the target is for, such as `wf_0193…`. Changing it replaces the target.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"min_success_rate": schema.Float64Attribute{

@@ -80,7 +80,7 @@ func (r *roleAssignmentResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The id of the user who gets the role, such as `lowcode_user.ada.id`.",
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: "The role: `viewer`, `editor`, `admin` or `owner`.",
@@ -100,7 +100,7 @@ func (r *roleAssignmentResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"Required for those scopes; must be left out for the `platform` scope.",
 				Optional:      true,
 				PlanModifiers: replace,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the role assignment the provider last read; sent as `If-Match` when it is revoked.",

@@ -21,6 +21,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -69,14 +70,14 @@ func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"email": schema.StringAttribute{
 				MarkdownDescription: "The user's email address, such as `ada@example.com`; unique on the platform regardless of case.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254), emailValidator{}},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(fields.EmailMin, fields.EmailMax), emailValidator{}},
 			},
 			"display_name": schema.StringAttribute{
 				MarkdownDescription: "The name shown for the user, such as `Ada Lovelace`; up to 200 characters. Defaults to empty.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(200)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(200)},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether the user may use the platform. The API keys and tokens of an inactive user are " +

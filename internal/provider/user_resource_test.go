@@ -171,7 +171,7 @@ func TestAccUserResource_validation(t *testing.T) {
 		{"email with a name", `email = "Ada <ada@example.com>"`, regexp.MustCompile(`(?s)Invalid email address.*"Ada\s+<ada@example.com>" is\s+not an email address`)},
 		{"not an email", `email = "ada"`, regexp.MustCompile(`(?s)"ada" is not an email address such as\s+ada@example.com`)},
 		{"display name too long", `email = "ada@example.com"
-  display_name = "` + strings.Repeat("a", 201) + `"`, regexp.MustCompile(`(?s)Attribute display_name string length must be at most 200`)},
+  display_name = "` + strings.Repeat("a", 201) + `"`, regexp.MustCompile(`(?s)Attribute display_name UTF-8 character count must be at most 200`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -101,7 +102,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"`https://orders.example.com/webhooks/lowcode`. The platform refuses addresses its network policy " +
 					"forbids (such as private networks, unless its operator allows them).",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048), httpURLValidator{}},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, fields.URLMax), httpURLValidator{}},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether events are delivered. Defaults to `true`. The platform sets it to `false` " +
@@ -115,14 +116,14 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"application_id": schema.StringAttribute{
 				MarkdownDescription: "Subscribe to the events of this application (`app_…`) only; the application's " +
 					"editors may then manage the webhook. Leave it out for platform-wide events (which needs the editor " +
 					"role on the platform). Changing it replaces the webhook.",
 				Optional:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"secret_wo": schema.StringAttribute{
@@ -133,7 +134,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{stringvalidator.LengthBetween(24, 256), webhookSecretValidator{}},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(24, 256), webhookSecretValidator{}},
 			},
 			"secret_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "A version number for `secret_wo`, kept in state because the secret is not: change " +

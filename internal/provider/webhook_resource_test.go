@@ -366,10 +366,10 @@ func TestAccWebhookResource_validation(t *testing.T) {
 		{"short secret", `event_types = ["order.created"]
   callback_url = "https://example.com/hook"
   secret_wo = "short"
-  secret_wo_version = 1`, regexp.MustCompile(`(?s)Attribute secret_wo string length must be between 24 and 256`)},
+  secret_wo_version = 1`, regexp.MustCompile(`(?s)Attribute secret_wo UTF-8 character count must be between 24 and 256`)},
 		{"empty application", `event_types = ["order.created"]
   callback_url = "https://example.com/hook"
-  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id UTF-8 character count must be between 1 and 64`)},
 	}))
 }
 

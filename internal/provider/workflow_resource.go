@@ -26,6 +26,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -163,7 +164,7 @@ func (r *workflowResource) IdentitySchema(_ context.Context, _ resource.Identity
 }
 
 func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	expr := []validator.String{stringvalidator.LengthBetween(1, 4000), expressionValidator{}}
+	expr := []validator.String{stringvalidator.UTF8LengthBetween(1, 4000), expressionValidator{}}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: workflowDescription + " Names are unique within an application.\n\n" +
 			"Everything is checked at plan time the way the platform checks it: expressions are compiled with the " +
@@ -178,7 +179,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"application_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the application the workflow belongs to. Changing it replaces the workflow.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
@@ -196,7 +197,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether the workflow runs. A disabled workflow ignores its trigger and refuses to be " +
@@ -218,7 +219,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"event_type": schema.StringAttribute{
 						MarkdownDescription: triggerEventTypeDescription,
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthAtMost(200), eventTypeValidator()},
+						Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.EventTypeMax), eventTypeValidator()},
 					},
 					"cron": schema.StringAttribute{
 						MarkdownDescription: triggerCronDescription,
@@ -256,7 +257,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"message": schema.StringAttribute{
 									MarkdownDescription: validateMessageDescription,
 									Required:            true,
-									Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)},
+									Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 1000)},
 								},
 							},
 						},
@@ -298,7 +299,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"url": schema.StringAttribute{
 									MarkdownDescription: httpURLDescription,
 									Required:            true,
-									Validators:          []validator.String{stringvalidator.LengthAtMost(2048), stepURLValidator{}},
+									Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.URLMax), stepURLValidator{}},
 								},
 								"headers": schema.MapAttribute{
 									MarkdownDescription: httpHeadersDescription,
@@ -341,7 +342,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"event_type": schema.StringAttribute{
 									MarkdownDescription: emitEventTypeDescription,
 									Required:            true,
-									Validators:          []validator.String{stringvalidator.LengthAtMost(200), eventTypeValidator()},
+									Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.EventTypeMax), eventTypeValidator()},
 								},
 								"data": schema.StringAttribute{
 									MarkdownDescription: emitDataDescription,
