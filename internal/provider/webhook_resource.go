@@ -164,7 +164,8 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"disabled_reason": schema.StringAttribute{
 				MarkdownDescription: "Why the platform deactivated the webhook (its receiver answered `410 Gone`); `null` " +
 					"while the webhook is active or was turned off by a user.",
-				Computed: true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{disabledReasonModifier{}},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the webhook the provider last read; sent as `If-Match` so that a " +

@@ -105,6 +105,8 @@ resource "lowcode_webhook" "orders" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("secret"), knownvalue.NotNull()),
+					// Not "(known after apply)": a webhook a user turns off has no platform reason.
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("disabled_reason"), knownvalue.Null()),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(addr, tfjsonpath.New("id")),
@@ -341,6 +343,7 @@ resource "lowcode_webhook" "orders" {
 				}
 			},
 			plancheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("disabled_reason"), knownvalue.Null()),
 			plancheck.ExpectKnownValue(addr, tfjsonpath.New("event_types"), knownvalue.SetExact([]knownvalue.Check{
 				knownvalue.StringExact("order.created"),
 			}))),
