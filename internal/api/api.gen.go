@@ -1710,7 +1710,7 @@ type ClientInterface interface {
 
 	// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
 	//
-	// Deletes the application. Refused with 409 while workflows still belong to it.
+	// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
 	DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
@@ -2123,7 +2123,7 @@ func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicatio
 
 // DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
 //
-// Deletes the application. Refused with 409 while workflows still belong to it.
+// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
 func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteApplicationRequest(c.Server, id, params)
 	if err != nil {
@@ -7048,7 +7048,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
 	//
-	// Deletes the application. Refused with 409 while workflows still belong to it.
+	// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error)
@@ -10420,7 +10420,7 @@ func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context,
 
 // DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
 //
-// Deletes the application. Refused with 409 while workflows still belong to it.
+// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
 //
 // Returns a wrapper object for the known response body format(s).
 func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error) {
@@ -17229,44 +17229,44 @@ var swaggerSpec = []string{
 	"bYdEk5lWt5lWFmAfRlYfYYm+43yRkicSOZ0ep5AGdY6MJWKv4T+xlN8SMcOSoCX5ghMyoyuc5gnjzjrG",
 	"6OPHt29qtX2t3TFbci7NRT8oObCMT8xIfPvM5mmbjnOgu2uV45pps89IbK1u82sQRs6p69RyarTZSNsb",
 	"+BMzGQa2Fj6aU5aU1C7KpNI6Bp+jFb7W0xTWBqyQ6ZVQpmUdqLzjl0Y3CB0mE7WeU7aX7q7h+Ot4+BIP",
-	"559/f3Yaym8/mKCrthHtLuvaT02lteW9mHbl6FS5cEBilQneSCyDWe/DEXpvYpiN/ns2fqnt1JR4bgSp",
-	"aJraqtearkw4WFAe3ufEzsF+7MLr95KeZoU9SM8aDwsKv++IKkMjJAEejXr2EvygnZu7j/Je4UrkMXF/",
-	"UJZgLnw6sYRHR2oWoMT3ZJ3iGfnT4mcHlj1+fJadJVQNjQfWU5wDrQf0iyjli0irKUV2Ts38BPsfp6mW",
-	"z1S9QsbuNDqYfWp8wNqkNf1gZZ1/g66ed2p9bFXd62C7s7pe9Lbd/2OXh9v4+UE1+nL73XaFHqjERt7e",
-	"n171aJZQy37+oetH1mrsBbrgUfJHNftcmetuSGvoRdZA3tUwpschtMaOjK0kFyrmAI3q7kt95YG3WofB",
-	"vo9fr5kIV1F/mYn3NhM1HB/JTGxuINyXvdjUy7Tfc9XC3jv6Pfs5e38Ugy/AmJpMvgbA7K6GPgwlHMAM",
-	"/CpI42HOfr+G4YNhvMVG/P8Ief1ajQ/OuDfNl6JuLXAxKsiMiwThBdbyuWizDk/zcAFzPWqu6W3QkIsG",
-	"8wIfkxH6iaulFu1UIqm4MOHZFe0sbxmsZ/5a7zarvZ27E0LP09t6Mg23nAZ9T2SozlX/tGXbFboMsUbf",
-	"RNHYT4IuyVyjDnf5H5mKRnkUowvXi6C4l6nAE+Up4LZT4bqIHcvDJ3PTNuSvyBvYycEBUVXuuRfA02UB",
-	"jfvjxXqGPHy0hD+0t5FFb4vOd3l0HYSVF4gx8WUu1DWlUhGWt12Bzo0QJWgjRiXEepqGnPolM6itklLB",
-	"5pQkTXcFdtmXtgDRV8kfvLainVjDab8zN/EDW7ccSxsW14d6Wya5Uh5No6fn0s/FeEzvTjlXZGcnT94A",
-	"ryNuatW5DumfKffVa3XK+LXSS+7i+1NHgekqheTGYpM1VPTyewgoNZ4Z98II5apRUqg3pXgFxhWU18OC",
-	"2CKTPUNw74ibCtiPTatB4xzZx4QLq44wqGbzpuMhFAExLQ8LML7SaqX9kUPyDF9L52LSeiQjX5RNqbkI",
-	"JJ7lOufZ+GVAfYQl+JTTd2TVY5CejSo2SEt70uFqR9OPwW9l32/9F79y9/whEVjtwtTu+IZMB7/JVQ/6",
-	"Xgll21zefpenr9fTDckWf3m67+3p1nB8JE93rX1dXw7uSp+yPo9OlQF2dGXf60z9UTzYNS7TpLGVobG7",
-	"H+yA+D2Ar/oxcX/QQ9uvZ/qwSG1xR/9p8dOv8/nATFXwlAy9RNBWzbLcgOSxlcuipvDOnoG8eUsX1JoO",
-	"M41Ohhlfk3pMUecuFG2jPmL4SKB7Tav+XE0o7iFeydTL9tXm8uRQCVvmvVCUVtQ02GyaL14RmxNmnoOr",
-	"k68JUrd05lS3Ii/QpRV6mwA1uSm/q9KM5+vV2AX+S2HvQWEX+LH09VAfrb5U9npLqX7ObEi0dNTZ73uw",
-	"/jCZBgV/a1LYa6DYXX04FIL3dnVCDYpWLeMjvPG4uoXrAfE4wjev5d8qcgGS96dDg5Bt3iloC/D1Cjko",
-	"DfKXlLu3lNNwfCQxV/T86Eu4uVYWvRyPnHftlIunv8h1TCpqajKQbF7TQDal3u13+v4okrDgQE2C0O5/",
-	"d/HXKwkcwEn1KIg9zNnt1y11wLN7jPNOTI1BULYrEJnPiQmAWVhj08bP2eZFcHMEJVlcXM1qhN4TnEBV",
-	"JivBgAfoR5KkcxhhuikqqZhEr/rBt1Rvu0YdWNmwswTUje+KfRuwua2PvhZd0uDU9IUeFqjt8eK8ytCf",
-	"yED9NJukp/FsWqRCbS9TYcq5JfA1cTTlik3Z8eBW3Z7MOi2Y2iAlcvgq46pCzcofOPYy2K28Kf6yKoxB",
-	"uYPKuKKvaiwli9hV4ms1f35xLz2yBVRUbdzDwbpDElxzlqjp8FL7Mi+We1AbzO9t0WqGOaTen1Zy8mj2",
-	"eRpjTNsu9uXCfIlNi5G4ua8IFH60FfKoaqiA1eDudP05vl4TEKpE/mUC3tsE1HB8JBOw1GapLyvQ6yzT",
-	"1+n0eXlHr+be5+ePYsSVmFeTHVdAYXeL4AB4PIBB91h4Pthh7NesOwwSQ33pbZSB9PubPZF56XfN0HOJ",
-	"uaA3hKGlUfy8z8rNu4w2PyO2+inj0GI6xetXwHFNP72hfdeUiXRveK0ogrEQfzqq6TcG4iFY+HHRxrGL",
-	"ev6mePtx9fQdkxzsujcPkuPgJtuuRBfAL6c4RIjg2dIcOKqkU456V7b38z+UCajEAHp2QbxvZksm3KHa",
-	"ZVQqvJGmDrMpHd3SpXTK1TJCGVM0RXFzW9Q4wL5gy/ZIfDAb78FC6Mr1DnbhrndltrO7G+NxWJmr59fO",
-	"u/K3HrkC1L29A/uXe3Xt6B7LreC3J2v3Kzhk9cDrcrxvu+bNO559xXb+/C8zvw8zf/5oVn6pgWNvZr7X",
-	"q6+3w1JirTtd/LqvIlBbau1STB9xJb0ksvxeJXwFvP/J/MN4EEpcqtGFUMBhD+l7CCI5hBfhsZB9uNPe",
-	"sx/hQIhsyVf4E+KkZyv9YTjw8apoirqNSbj+qTWUlVnY9/wWzbFAUzy7dpI8MorDdxy5npJF+7OT56s4",
-	"QvHJMoYGcKdnyxgduUY+8M8IYYVWXCoUf3s6XsbQZTNY4sA1wCwwl8NucHq2bBLLB1ZPHeBCFVFyiWUR",
-	"AU4ur+FqHiRhO26Wu4UtBZFLniY9qLXFsPcy4ivUlQ86NKJ6u2//x/yTK/PFn1ZEVyDedPwCANmdndQG",
-	"eXxyaXA1u0tZLsruY0dZTwIKYKhwjnp0Qupf1FS31K/IOSyNBLiD1wi3R+/e/8hI5pqbOeZqG0LmxZz8",
-	"em72IkJbqwmVlapPrQU4bCfM3sz8A1GNXeZOzrfT/mdvDx8qcHWLpa2p0nfdD68NKaDHb0D662cNfuPE",
-	"MMjLRDo4h05XxzcngBw76u8Bz5sELlGptFT60VuK/6upKOV/7HyR3m8m9NL7wQZCeb9UqtR5T0p5qt7v",
-	"3un0frUNr/y5oNT53ee7/xcAAP//",
+	"559/f3Yaym8/mKCrthHtLuvaT02lteW9mHbl6FS5cEBilQneSCyDWe/DEXpvYpiN/ns2fqnt1LTwi8ko",
+	"dw8gLoK5fNqglIqmqS2NrYmPqlcoLlcdiK3FrC0q48xY1VUjK1jvc/TnYIh2ERp7iWGzwh7EcI0ZBqXo",
+	"d0SVoRESJY9GhntpEKDmm0uU8l7hbuUxcX9Q3mJujjrxlkdHahagxPdkneIZ+dPiZwfeP3583p8lVA2N",
+	"K9fTwAM9DPSLKOWLSOs7RZpPzY4FRwJOU82bNfc2BqxR5uxT40zWtrFpLCvr/BuU/rzl62Pr/F4r3J31",
+	"/qJJ7v4fu4Texs8PahqU+/i2WwZAJTaE9/70qkezhFpWGIZOYWi1GgPt9Cj5o9qPrl52N6Q1NDVrIO9q",
+	"PNTjEFpja8dWkmvQJO9PfeWBt5qZwQaSX6+9CXdaf9mb97Y3NRwfyd5s7kTcl+HZ1BS133PVwt47OlD7",
+	"OXt/FIMvwJiaTL4GwOyuhj4MJRzADPwqSONhzn6/huGDYbzFRvz/CHn9Wo0Pzrg3zberbi1wwyrIjIsE",
+	"4QXW8rno1w5P87gDc89q7vtt9JELK/MiKJMR+omrpRbtVCKpuDBx3hXtLO89rGf+Wi9Jq02iuxNCz9Pb",
+	"wjQN16UGfU9kqGBW/7Rl+x66VLNG30TRIVCCLslcxw8XRRCZ0kh5OKSL+4ugSpgp5ZP7p13Lw3URhJbH",
+	"YeambchfkXfCk4MDoqrcvC+Ap8sCGvfHi/UMefhoiaNo70eL3hYt9PIwPYhPLxBjAtVczGxKpSIs798C",
+	"LSAh3NCGnkoIGjWdPfVLZlBbbqWCzSlJzH1CHXd22Ze2ktFXyR+8/qSdWMNpvzM38QNbAB1LG1/Xh3pb",
+	"JrlSQk6jp+fST+p4TO9OOelkZydP3kmvI25qZb4O6Z8pN+hrdcr4RddL7uL7U0eB6SqF5MZikzVUNAV8",
+	"CCg1nhn3wgjlqlFSqDelwAfGFdTpw4LYapU9Q3Dv0J0K2I9Nz0LjHNnHhAurjjCoZvOmdSJUEzG9Ewsw",
+	"vtJqpf2RQxYOX0vnYtJ6JCNflM3NuQhksOU659n4ZUB9hCX4lNN3iNZjkJ4NTzZIS3vS4WpH0w/mb2Xf",
+	"b/0Xv3L3/CERWG3n1O74hpQJv1tWD/peCWXbXN5+u6iv19MNWRt/ebrv7enWcHwkT3etD15fDu5Kw7M+",
+	"j06VAXZ0Zd/rTP1RPNg1LtOksZWhsbsf7ID4PYCv+jFxf9BD269n+rBIbXFH/2nx06/z+cBMVfCUDL2M",
+	"0lbNstzJ5LGVy6I48c6egbwLTBfUmlY1jU6GGV+TekxR53YWbaM+YvhIoA1Oq/5czUzuIV7JFN721eby",
+	"5FBSW+ZNVZRW1DTYbL4wXhGbXGaeg6uTrwlSt3TmVLciwdDlJ3qbADW5KVGs0tXn69XYBf5LYe9BYRf4",
+	"sfT1UEOuvlT2em+qfs5sSLR01Nnve7D+MJkGBX9rUthroNhdfTgUgvd2dUIxi1Yt4yO88bi6hWsm8TjC",
+	"N28K0CpyAZL3p0ODkG3eKegv8PUKOagx8peUu7eU03B8JDFXNA/pS7i5nhi9HI+cd+2U1Ke/yHVMKmpq",
+	"MpBsXhxBNqXe7Xf6/iiSsOBATYLQ7n938dcrCRzASfUoiD3M2e3XLXXAs3uM85ZOjUFQtr0Qmc+JCYBZ",
+	"WGPTxs/ZLkhwcwS1XVxczWqE3hOcQHknK8GAB+hHkqRzGGG6KUqymESv+sG3VG/bTx1Y2bCzBNSN74p9",
+	"G7C5rY++Fl3S4NQ0mB4WqO3x4rzK0J/IQCE2m6Sn8Wx6rUKRMFOqyrkl8DVxNOWqVtnx4Fbdnsw6LZgi",
+	"IyVy+CrjqkJdzx849jLY9rwp/rIqjEG5gxK7oq+yLiWL2OXst5o/v7iXHtkCKso/7uFg3SEJrjlL1LSK",
+	"qX2ZV909qA3mN8loNcMcUu9PKzl5NPs8jTGmbRf7cmG+xKZXSdzcoAQqSNpSe1Q1lNJqcHe6Rh9frwkI",
+	"5Sb/MgHvbQJqOD6SCVjq19SXFei1qOnrdPq8vKNXc+/z80cx4krMq8mOK6Cwu0VwADwewKB7LDwf7DD2",
+	"a9YdBomhBvc2ykD6jdKeyLyGvGboucRc0BvC0NIoft5n5S5gRpufEVtGlXHoVZ3i9SvguKYx39C+a+pN",
+	"uje8nhbBWIg/HdX0GwPxECz8uOgH2UU9f1O8/bh6+o5JDnbdmwfJcXCTbVeiC+CXUxwiRPBsaQ4cVdIp",
+	"R70r2/v5H8oEVGIAPbsg3jezJRPuUG1XKhXeSFPQ2dSgbml3OuVqGaGMKZqiuLm/ahxgX7BleyQ+mI33",
+	"YCF05XoHu3DXuzLb2d2N8TiszBUGbOdd+VuPXAHq3t6B/evGur52j+VW8PuctfsVHLJ64HU53rdd8+at",
+	"075iO3/+l5nfh5k/fzQrv9QJsjcz32v619thKbHWnS5+3VcRqC21viumIbmSXhJZfq8SvgLe/2T+YTwI",
+	"JS7V6EIo4LCH9D0EkRzCi/BYyD7cae/Zj3AgRLbkK/wJcdKzlf4wHPh4VXRX3cYkXCPWGsrKLOx7fovm",
+	"WKApnl07SR4ZxeE7jlxzyqKP2snzVRyh+GQZQye507NljI5cRyD4Z4SwQisuFYq/PR0vY2jXGSxx4Dpp",
+	"FpjLYTc4PVs2ieUDq6cOcKGKKLnEsogAJ5fXuTUPkrCtO8ttx5aCyCVPkx7U2mLYexnxFerKBx0aUb3d",
+	"t/9j/smV+eJPK6IrEG86fgGA7M5OaoM8Prk0uJrdpSwXZfexo6wnAQUwVDhHPToh9S9qqlvqV+QclkYC",
+	"3MHrqNujd+9/ZCRzXdIcc7WdJfNiTn49N3sRoa3VhMpK1afWAhy2pWZvZv6BqMYucyfn22n/s7eHDxW4",
+	"usXS1lTpu+6H188U0ON3Mv31swa/cWIY5GUiHZxDy6zjmxNAjh3194DnTQKXqFRaKv3oLcX/1VSU8j92",
+	"vkjvNxN66f1gA6G8XypV6rwnpTxV73fvdHq/2s5Z/lxQ6vzu893/CwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

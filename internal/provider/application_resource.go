@@ -234,7 +234,7 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *applicationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "application", "app_")
 }
 
 func (m *applicationModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.ApplicationInput {

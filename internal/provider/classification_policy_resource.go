@@ -264,7 +264,7 @@ func (r *classificationPolicyResource) Delete(ctx context.Context, req resource.
 }
 
 func (r *classificationPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "classification policy", "cls_")
 }
 
 func (m *classificationPolicyModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.ClassificationPolicyInput {

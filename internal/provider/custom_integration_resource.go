@@ -205,7 +205,7 @@ func (r *customIntegrationResource) Delete(ctx context.Context, req resource.Del
 }
 
 func (r *customIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "custom integration", "int_")
 }
 
 func (m *customIntegrationModel) toAPI() api.IntegrationInput {

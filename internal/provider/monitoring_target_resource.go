@@ -253,7 +253,7 @@ func (r *monitoringTargetResource) Delete(ctx context.Context, req resource.Dele
 
 // ImportState takes the workflow's id, which is also the target's.
 func (r *monitoringTargetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "workflow", "wf_")
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workflow_id"), req.ID)...)
 }
 

@@ -152,7 +152,7 @@ func (r *roleAssignmentResource) ValidateConfig(ctx context.Context, req resourc
 			fmt.Sprintf("scope_id is required when scope_type is %q: set it to the id of the %s (%s…) the role applies to.", st, k.kind, k.prefix))
 	case !scopeID.IsUnknown() && !strings.HasPrefix(scopeID.ValueString(), k.prefix):
 		resp.Diagnostics.AddAttributeError(at, "Invalid scope_id",
-			fmt.Sprintf("scope_id %q is not the id of a %s: with scope_type %q it must start with %s.", scopeID.ValueString(), k.kind, st, k.prefix))
+			fmt.Sprintf("scope_id %q is not the id of %s: with scope_type %q it must start with %s.", scopeID.ValueString(), withArticle(k.kind), st, k.prefix))
 	}
 }
 
@@ -262,7 +262,7 @@ func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.Delete
 // `user_id/role/platform`), which is looked up among the user's assignments, or its identity.
 func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if req.ID == "" { // an import block with an identity
-		importByIDOrIdentity(ctx, req, resp)
+		importByIDOrIdentity(ctx, req, resp, "role assignment", "ra_")
 		return
 	}
 	id, grant, err := parseRoleAssignmentImportID(req.ID)

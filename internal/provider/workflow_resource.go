@@ -478,7 +478,7 @@ func (r *workflowResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *workflowResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "workflow", "wf_")
 }
 
 // defaultToStepName plans an http step's unset result_field as the step's name, the
