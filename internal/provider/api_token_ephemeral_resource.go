@@ -105,9 +105,6 @@ func (e *apiTokenEphemeralResource) Configure(_ context.Context, req ephemeral.C
 }
 
 func (e *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	if !clientReady(e.client, &resp.Diagnostics) {
-		return
-	}
 	var m apiTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -151,9 +148,6 @@ func (e *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 // Close revokes the token. One that is already gone (it expired, or its user was deleted)
 // needs nothing more.
 func (e *apiTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	if !clientReady(e.client, &resp.Diagnostics) {
-		return
-	}
 	raw, diags := req.Private.GetKey(ctx, apiTokenPrivateKey)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || raw == nil {

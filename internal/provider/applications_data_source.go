@@ -116,9 +116,6 @@ func (d *applicationsDataSource) Configure(_ context.Context, req datasource.Con
 }
 
 func (d *applicationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg applicationsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -59,10 +59,6 @@ func (l *listResource[O]) ListResourceConfigSchema(_ context.Context, _ list.Lis
 
 func (l *listResource[O]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
-	if !clientReady(l.client, &diags) {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
 	objects := l.kind.list(ctx, l.client, req.Config, &diags)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

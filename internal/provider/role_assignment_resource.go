@@ -161,9 +161,6 @@ func (r *roleAssignmentResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *roleAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var plan roleAssignmentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -191,9 +188,6 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var state roleAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -236,9 +230,6 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var state roleAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -281,9 +272,6 @@ func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.I
 
 // findAssignment returns the id of the one assignment that makes grant.
 func (r *roleAssignmentResource) findAssignment(ctx context.Context, grant roleAssignmentGrant, diags *diag.Diagnostics) string {
-	if !clientReady(r.client, diags) {
-		return ""
-	}
 	found, err := client.Collect(r.client.ListRoleAssignments(ctx, client.RoleAssignmentFilter{
 		UserID: grant.UserID, Role: grant.Role, ScopeType: grant.ScopeType, ScopeID: grant.ScopeID,
 	}))

@@ -91,9 +91,6 @@ func (d *roleAssignmentsDataSource) Configure(_ context.Context, req datasource.
 }
 
 func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg roleAssignmentsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -90,9 +90,6 @@ func (d *userAccessDataSource) Configure(_ context.Context, req datasource.Confi
 }
 
 func (d *userAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg userAccessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

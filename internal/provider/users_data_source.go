@@ -93,9 +93,6 @@ func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg usersDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -79,9 +79,6 @@ func (a *workflowTriggerAction) Configure(_ context.Context, req action.Configur
 }
 
 func (a *workflowTriggerAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	if !clientReady(a.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowTriggerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -63,9 +63,6 @@ func (d *workflowsDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *workflowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
