@@ -130,7 +130,9 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Your own signing secret: `whsec_` followed by base64, or any text of 24 to 256 " +
 					"characters. Write-only: it is sent to the platform but never stored in the plan or state. Set " +
 					"`secret_wo_version` with it; the secret is sent on create and whenever `secret_wo_version` changes. " +
-					"Leave it out to let the platform generate the secret (see `secret`).",
+					"Leave it out to let the platform generate the secret (see `secret`). Not importable: the platform " +
+					"never shows a secret again, so an import (and `-generate-config-out`) leaves `secret_wo` and " +
+					"`secret_wo_version` unset; add them to the configuration afterwards if you manage the secret.",
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
