@@ -1127,6 +1127,39 @@ type PageSize = int
 // PageToken defines model for PageToken.
 type PageToken = string
 
+// BadRequest defines model for BadRequest.
+type BadRequest = Problem
+
+// Conflict defines model for Conflict.
+type Conflict = Problem
+
+// Forbidden defines model for Forbidden.
+type Forbidden = Problem
+
+// NotFound defines model for NotFound.
+type NotFound = Problem
+
+// PayloadTooLarge defines model for PayloadTooLarge.
+type PayloadTooLarge = Problem
+
+// PreconditionFailed defines model for PreconditionFailed.
+type PreconditionFailed = Problem
+
+// ServerError defines model for ServerError.
+type ServerError = Problem
+
+// TooManyRequests defines model for TooManyRequests.
+type TooManyRequests = Problem
+
+// Unauthorized defines model for Unauthorized.
+type Unauthorized = Problem
+
+// UnprocessableContent defines model for UnprocessableContent.
+type UnprocessableContent = Problem
+
+// UnsupportedMediaType defines model for UnsupportedMediaType.
+type UnsupportedMediaType = Problem
+
 // CreateAPITokenParams defines parameters for CreateAPIToken.
 type CreateAPITokenParams struct {
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
@@ -1680,363 +1713,688 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// CreateAPITokenWithBody performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAPITokenWithBody Issue an API token
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithBody(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAPIToken performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+	// CreateAPIToken Issue an API token
+	//
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+	// DeleteAPIToken Revoke an API token
+	//
+	// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
+	//
+	// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 	DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListApplications List applications the caller may read.
+	// ListApplications List applications
+	//
+	// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 	//
 	// Corresponds with GET /applications (the `ListApplications` operationId).
 	ListApplications(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateApplicationWithBody performs a POST /applications (the `CreateApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateApplicationWithBody Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithBody(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateApplication performs a POST /applications (the `CreateApplication` operationId) request.
+	// CreateApplication Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplication(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+	// DeleteApplication Delete an application
 	//
-	// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
+	// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
+	//
+	// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 	DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
+	// GetApplication Get an application
+	//
+	// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
+	//
+	// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 	GetApplication(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchApplicationWithBody performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchApplicationWithBody Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithBody(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchApplication performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+	// PatchApplication Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplication(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceApplicationWithBody performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceApplicationWithBody Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithBody(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceApplication performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+	// ReplaceApplication Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplication(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAuditEvents performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+	// ListAuditEvents List audit events
 	//
-	// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+	// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
+	//
+	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListClassificationPolicies performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+	// ListClassificationPolicies List classification policies
+	//
+	// Lists the classification policies the caller may read, filtered by name, level or application.
+	//
+	// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 	ListClassificationPolicies(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateClassificationPolicyWithBody performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateClassificationPolicyWithBody Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithBody(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateClassificationPolicy performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+	// CreateClassificationPolicy Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicy(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteClassificationPolicy performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+	// DeleteClassificationPolicy Delete a classification policy
+	//
+	// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
+	//
+	// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 	DeleteClassificationPolicy(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetClassificationPolicy performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+	// GetClassificationPolicy Get a classification policy
+	//
+	// Reads one classification policy.
+	//
+	// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 	GetClassificationPolicy(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchClassificationPolicyWithBody performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchClassificationPolicyWithBody Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithBody(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchClassificationPolicy performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+	// PatchClassificationPolicy Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicy(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceClassificationPolicyWithBody performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceClassificationPolicyWithBody Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithBody(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceClassificationPolicy performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+	// ReplaceClassificationPolicy Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicy(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ClassifyRecordWithBody performs a POST /classify (the `ClassifyRecord` operationId) request,
-	// with any type of body and a specified content type.
+	// ClassifyRecordWithBody Classify a record
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithBody(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ClassifyRecord performs a POST /classify (the `ClassifyRecord` operationId) request.
+	// ClassifyRecord Classify a record
+	//
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecord(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListEventTypes performs a GET /event-types (the `ListEventTypes` operationId) request.
+	// ListEventTypes List event types
 	//
-	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
+	//
+	// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 	ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PublishEventWithBody performs a POST /events (the `PublishEvent` operationId) request,
-	// with any type of body and a specified content type.
+	// PublishEventWithBody Publish an event
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithBody(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PublishEvent performs a POST /events (the `PublishEvent` operationId) request.
+	// PublishEvent Publish an event
+	//
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEvent(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListExecutions performs a GET /executions (the `ListExecutions` operationId) request.
+	// ListExecutions List executions
+	//
+	// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
+	//
+	// Corresponds with GET /executions (the `ListExecutions` operationId).
 	ListExecutions(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetExecution performs a GET /executions/{id} (the `GetExecution` operationId) request.
+	// GetExecution Get an execution
+	//
+	// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 	GetExecution(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelExecution performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+	// CancelExecution Cancel an execution
 	//
-	// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+	// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
+	//
+	// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 	CancelExecution(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListIntegrations performs a GET /integrations (the `ListIntegrations` operationId) request.
+	// ListIntegrations List custom integrations
+	//
+	// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
+	//
+	// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 	ListIntegrations(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateIntegrationWithBody performs a POST /integrations (the `CreateIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateIntegrationWithBody Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithBody(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateIntegration performs a POST /integrations (the `CreateIntegration` operationId) request.
+	// CreateIntegration Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegration(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteIntegration performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+	// DeleteIntegration Delete a custom integration
+	//
+	// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
+	//
+	// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 	DeleteIntegration(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetIntegration performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+	// GetIntegration Get a custom integration
+	//
+	// Reads one custom integration. Needs the viewer role on the platform.
+	//
+	// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 	GetIntegration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchIntegrationWithBody performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchIntegrationWithBody Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithBody(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchIntegration performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+	// PatchIntegration Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegration(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceIntegrationWithBody performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceIntegrationWithBody Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithBody(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceIntegration performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+	// ReplaceIntegration Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegration(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListRoleAssignments performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+	// ListRoleAssignments List role assignments
+	//
+	// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
+	//
+	// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 	ListRoleAssignments(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRoleAssignmentWithBody performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateRoleAssignmentWithBody Grant a role
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithBody(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRoleAssignment performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+	// CreateRoleAssignment Grant a role
+	//
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignment(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteRoleAssignment performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+	// DeleteRoleAssignment Revoke a role assignment
+	//
+	// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
+	//
+	// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 	DeleteRoleAssignment(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRoleAssignment performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+	// GetRoleAssignment Get a role assignment
+	//
+	// Reads one role assignment. Readable by its user and by admins of its scope.
+	//
+	// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 	GetRoleAssignment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListUsers performs a GET /users (the `ListUsers` operationId) request.
+	// ListUsers List users
+	//
+	// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateUserWithBody performs a POST /users (the `CreateUser` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateUserWithBody Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateUser performs a POST /users (the `CreateUser` operationId) request.
+	// CreateUser Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteUser performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+	// DeleteUser Delete a user
 	//
-	// Deletes the user with their role assignments and API tokens.
+	// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
+	//
+	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUser(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUser performs a GET /users/{id} (the `GetUser` operationId) request.
+	// GetUser Get a user
+	//
+	// Reads one user. Every authenticated caller may read the directory.
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchUserWithBody performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchUserWithBody Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithBody(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchUser performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+	// PatchUser Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUser(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUserAccess performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+	// GetUserAccess Get a user's access
 	//
-	// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+	// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
+	//
+	// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 	GetUserAccess(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeUserAccessWithBody performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-	// with any type of body and a specified content type.
+	// RevokeUserAccessWithBody Revoke a user's access
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithBody(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeUserAccess performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+	// RevokeUserAccess Revoke a user's access
+	//
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccess(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhooks performs a GET /webhooks (the `ListWebhooks` operationId) request.
+	// ListWebhooks List webhooks
+	//
+	// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 	ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWebhookWithBody performs a POST /webhooks (the `CreateWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWebhookWithBody Register a webhook
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWebhook performs a POST /webhooks (the `CreateWebhook` operationId) request.
+	// CreateWebhook Register a webhook
+	//
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteWebhook performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+	// DeleteWebhook Delete a webhook
+	//
+	// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 	DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWebhook performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+	// GetWebhook Get a webhook
+	//
+	// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 	GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWebhookWithBody performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWebhookWithBody Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithBody(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWebhook performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+	// PatchWebhook Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhook(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWebhookWithBody performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWebhookWithBody Replace a webhook
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithBody(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWebhook performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+	// ReplaceWebhook Replace a webhook
+	//
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhookDeliveries performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	// ListWebhookDeliveries List a webhook's deliveries
+	//
+	// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateWebhookSecretWithBody performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-	// with any type of body and a specified content type.
+	// RotateWebhookSecretWithBody Rotate a webhook's secret
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateWebhookSecret performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+	// RotateWebhookSecret Rotate a webhook's secret
+	//
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWorkflows performs a GET /workflows (the `ListWorkflows` operationId) request.
+	// ListWorkflows List workflows
+	//
+	// Lists the workflows the caller may read, filtered by application, name or enabled state.
+	//
+	// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 	ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkflowWithBody performs a POST /workflows (the `CreateWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWorkflowWithBody Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithBody(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkflow performs a POST /workflows (the `CreateWorkflow` operationId) request.
+	// CreateWorkflow Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflow(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteWorkflow performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+	// DeleteWorkflow Delete a workflow
 	//
-	// Deletes the workflow, its monitoring target and its execution history.
+	// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 	DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWorkflow performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+	// GetWorkflow Get a workflow
+	//
+	// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
+	//
+	// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 	GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWorkflowWithBody performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWorkflowWithBody Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithBody(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWorkflow performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+	// PatchWorkflow Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWorkflowWithBody performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWorkflowWithBody Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithBody(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWorkflow performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+	// ReplaceWorkflow Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWorkflowMetrics performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+	// GetWorkflowMetrics Get a workflow's metrics
+	//
+	// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 	GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteMonitoringTarget performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+	// DeleteMonitoringTarget Delete a workflow's monitoring target
+	//
+	// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
+	//
+	// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 	DeleteMonitoringTarget(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetMonitoringTarget performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+	// GetMonitoringTarget Get a workflow's monitoring target
+	//
+	// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 	GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutMonitoringTargetWithBody performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-	// with any type of body and a specified content type.
+	// PutMonitoringTargetWithBody Set a workflow's monitoring target
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithBody(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutMonitoringTarget performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+	// PutMonitoringTarget Set a workflow's monitoring target
+	//
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTarget(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// TriggerWorkflowWithBody performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// TriggerWorkflowWithBody Trigger a workflow
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithBody(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// TriggerWorkflow performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+	// TriggerWorkflow Trigger a workflow
+	//
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflow(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// CreateAPITokenWithBody performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-// with any type of body and a specified content type.
+// CreateAPITokenWithBody Issue an API token
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *Client) CreateAPITokenWithBody(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPITokenRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2049,10 +2407,13 @@ func (c *Client) CreateAPITokenWithBody(ctx context.Context, params *CreateAPITo
 	return c.Client.Do(req)
 }
 
-// CreateAPIToken performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+// CreateAPIToken Issue an API token
+//
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
 // Takes a body of the `application/json` content type.
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPITokenRequest(c.Server, params, body)
 	if err != nil {
@@ -2065,7 +2426,11 @@ func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParam
 	return c.Client.Do(req)
 }
 
-// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+// DeleteAPIToken Revoke an API token
+//
+// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
+//
+// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAPITokenRequest(c.Server, id, params)
 	if err != nil {
@@ -2078,7 +2443,9 @@ func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITok
 	return c.Client.Do(req)
 }
 
-// ListApplications List applications the caller may read.
+// ListApplications List applications
+//
+// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 //
 // Corresponds with GET /applications (the `ListApplications` operationId).
 func (c *Client) ListApplications(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2093,8 +2460,13 @@ func (c *Client) ListApplications(ctx context.Context, params *ListApplicationsP
 	return c.Client.Do(req)
 }
 
-// CreateApplicationWithBody performs a POST /applications (the `CreateApplication` operationId) request,
-// with any type of body and a specified content type.
+// CreateApplicationWithBody Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *Client) CreateApplicationWithBody(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApplicationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2107,8 +2479,13 @@ func (c *Client) CreateApplicationWithBody(ctx context.Context, params *CreateAp
 	return c.Client.Do(req)
 }
 
-// CreateApplication performs a POST /applications (the `CreateApplication` operationId) request.
+// CreateApplication Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApplicationRequest(c.Server, params, body)
 	if err != nil {
@@ -2121,9 +2498,11 @@ func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicatio
 	return c.Client.Do(req)
 }
 
-// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+// DeleteApplication Delete an application
 //
-// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
+// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
+//
+// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteApplicationRequest(c.Server, id, params)
 	if err != nil {
@@ -2136,7 +2515,11 @@ func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApp
 	return c.Client.Do(req)
 }
 
-// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
+// GetApplication Get an application
+//
+// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
+//
+// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 func (c *Client) GetApplication(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApplicationRequest(c.Server, id)
 	if err != nil {
@@ -2149,8 +2532,13 @@ func (c *Client) GetApplication(ctx context.Context, id ID, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// PatchApplicationWithBody performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-// with any type of body and a specified content type.
+// PatchApplicationWithBody Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *Client) PatchApplicationWithBody(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2163,8 +2551,13 @@ func (c *Client) PatchApplicationWithBody(ctx context.Context, id ID, params *Pa
 	return c.Client.Do(req)
 }
 
-// PatchApplication performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+// PatchApplication Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *Client) PatchApplication(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApplicationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2177,8 +2570,13 @@ func (c *Client) PatchApplication(ctx context.Context, id ID, params *PatchAppli
 	return c.Client.Do(req)
 }
 
-// ReplaceApplicationWithBody performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceApplicationWithBody Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *Client) ReplaceApplicationWithBody(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2191,8 +2589,13 @@ func (c *Client) ReplaceApplicationWithBody(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// ReplaceApplication performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+// ReplaceApplication Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *Client) ReplaceApplication(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceApplicationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2205,9 +2608,11 @@ func (c *Client) ReplaceApplication(ctx context.Context, id ID, params *ReplaceA
 	return c.Client.Do(req)
 }
 
-// ListAuditEvents performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+// ListAuditEvents List audit events
 //
-// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
+//
+// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
 	if err != nil {
@@ -2220,7 +2625,11 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
-// ListClassificationPolicies performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+// ListClassificationPolicies List classification policies
+//
+// Lists the classification policies the caller may read, filtered by name, level or application.
+//
+// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 func (c *Client) ListClassificationPolicies(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListClassificationPoliciesRequest(c.Server, params)
 	if err != nil {
@@ -2233,8 +2642,13 @@ func (c *Client) ListClassificationPolicies(ctx context.Context, params *ListCla
 	return c.Client.Do(req)
 }
 
-// CreateClassificationPolicyWithBody performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// CreateClassificationPolicyWithBody Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *Client) CreateClassificationPolicyWithBody(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassificationPolicyRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2247,8 +2661,13 @@ func (c *Client) CreateClassificationPolicyWithBody(ctx context.Context, params 
 	return c.Client.Do(req)
 }
 
-// CreateClassificationPolicy performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+// CreateClassificationPolicy Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *Client) CreateClassificationPolicy(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassificationPolicyRequest(c.Server, params, body)
 	if err != nil {
@@ -2261,7 +2680,11 @@ func (c *Client) CreateClassificationPolicy(ctx context.Context, params *CreateC
 	return c.Client.Do(req)
 }
 
-// DeleteClassificationPolicy performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+// DeleteClassificationPolicy Delete a classification policy
+//
+// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
+//
+// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 func (c *Client) DeleteClassificationPolicy(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteClassificationPolicyRequest(c.Server, id, params)
 	if err != nil {
@@ -2274,7 +2697,11 @@ func (c *Client) DeleteClassificationPolicy(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// GetClassificationPolicy performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+// GetClassificationPolicy Get a classification policy
+//
+// Reads one classification policy.
+//
+// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 func (c *Client) GetClassificationPolicy(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetClassificationPolicyRequest(c.Server, id)
 	if err != nil {
@@ -2287,8 +2714,13 @@ func (c *Client) GetClassificationPolicy(ctx context.Context, id ID, reqEditors 
 	return c.Client.Do(req)
 }
 
-// PatchClassificationPolicyWithBody performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// PatchClassificationPolicyWithBody Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *Client) PatchClassificationPolicyWithBody(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchClassificationPolicyRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2301,8 +2733,13 @@ func (c *Client) PatchClassificationPolicyWithBody(ctx context.Context, id ID, p
 	return c.Client.Do(req)
 }
 
-// PatchClassificationPolicy performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+// PatchClassificationPolicy Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *Client) PatchClassificationPolicy(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchClassificationPolicyRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2315,8 +2752,13 @@ func (c *Client) PatchClassificationPolicy(ctx context.Context, id ID, params *P
 	return c.Client.Do(req)
 }
 
-// ReplaceClassificationPolicyWithBody performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceClassificationPolicyWithBody Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *Client) ReplaceClassificationPolicyWithBody(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceClassificationPolicyRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2329,8 +2771,13 @@ func (c *Client) ReplaceClassificationPolicyWithBody(ctx context.Context, id ID,
 	return c.Client.Do(req)
 }
 
-// ReplaceClassificationPolicy performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+// ReplaceClassificationPolicy Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *Client) ReplaceClassificationPolicy(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceClassificationPolicyRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2343,10 +2790,13 @@ func (c *Client) ReplaceClassificationPolicy(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// ClassifyRecordWithBody performs a POST /classify (the `ClassifyRecord` operationId) request,
-// with any type of body and a specified content type.
+// ClassifyRecordWithBody Classify a record
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *Client) ClassifyRecordWithBody(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClassifyRecordRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2359,10 +2809,13 @@ func (c *Client) ClassifyRecordWithBody(ctx context.Context, params *ClassifyRec
 	return c.Client.Do(req)
 }
 
-// ClassifyRecord performs a POST /classify (the `ClassifyRecord` operationId) request.
+// ClassifyRecord Classify a record
+//
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
 // Takes a body of the `application/json` content type.
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *Client) ClassifyRecord(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClassifyRecordRequest(c.Server, params, body)
 	if err != nil {
@@ -2375,9 +2828,11 @@ func (c *Client) ClassifyRecord(ctx context.Context, params *ClassifyRecordParam
 	return c.Client.Do(req)
 }
 
-// ListEventTypes performs a GET /event-types (the `ListEventTypes` operationId) request.
+// ListEventTypes List event types
 //
-// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
+//
+// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventTypesRequest(c.Server)
 	if err != nil {
@@ -2390,10 +2845,13 @@ func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// PublishEventWithBody performs a POST /events (the `PublishEvent` operationId) request,
-// with any type of body and a specified content type.
+// PublishEventWithBody Publish an event
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *Client) PublishEventWithBody(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishEventRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2406,10 +2864,13 @@ func (c *Client) PublishEventWithBody(ctx context.Context, params *PublishEventP
 	return c.Client.Do(req)
 }
 
-// PublishEvent performs a POST /events (the `PublishEvent` operationId) request.
+// PublishEvent Publish an event
+//
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *Client) PublishEvent(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishEventRequest(c.Server, params, body)
 	if err != nil {
@@ -2422,7 +2883,11 @@ func (c *Client) PublishEvent(ctx context.Context, params *PublishEventParams, b
 	return c.Client.Do(req)
 }
 
-// ListExecutions performs a GET /executions (the `ListExecutions` operationId) request.
+// ListExecutions List executions
+//
+// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
+//
+// Corresponds with GET /executions (the `ListExecutions` operationId).
 func (c *Client) ListExecutions(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListExecutionsRequest(c.Server, params)
 	if err != nil {
@@ -2435,7 +2900,11 @@ func (c *Client) ListExecutions(ctx context.Context, params *ListExecutionsParam
 	return c.Client.Do(req)
 }
 
-// GetExecution performs a GET /executions/{id} (the `GetExecution` operationId) request.
+// GetExecution Get an execution
+//
+// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 func (c *Client) GetExecution(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExecutionRequest(c.Server, id)
 	if err != nil {
@@ -2448,9 +2917,11 @@ func (c *Client) GetExecution(ctx context.Context, id ID, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// CancelExecution performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+// CancelExecution Cancel an execution
 //
-// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
+//
+// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 func (c *Client) CancelExecution(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelExecutionRequest(c.Server, id, params)
 	if err != nil {
@@ -2463,7 +2934,11 @@ func (c *Client) CancelExecution(ctx context.Context, id ID, params *CancelExecu
 	return c.Client.Do(req)
 }
 
-// ListIntegrations performs a GET /integrations (the `ListIntegrations` operationId) request.
+// ListIntegrations List custom integrations
+//
+// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
+//
+// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 func (c *Client) ListIntegrations(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListIntegrationsRequest(c.Server, params)
 	if err != nil {
@@ -2476,8 +2951,13 @@ func (c *Client) ListIntegrations(ctx context.Context, params *ListIntegrationsP
 	return c.Client.Do(req)
 }
 
-// CreateIntegrationWithBody performs a POST /integrations (the `CreateIntegration` operationId) request,
-// with any type of body and a specified content type.
+// CreateIntegrationWithBody Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *Client) CreateIntegrationWithBody(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIntegrationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2490,8 +2970,13 @@ func (c *Client) CreateIntegrationWithBody(ctx context.Context, params *CreateIn
 	return c.Client.Do(req)
 }
 
-// CreateIntegration performs a POST /integrations (the `CreateIntegration` operationId) request.
+// CreateIntegration Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *Client) CreateIntegration(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIntegrationRequest(c.Server, params, body)
 	if err != nil {
@@ -2504,7 +2989,11 @@ func (c *Client) CreateIntegration(ctx context.Context, params *CreateIntegratio
 	return c.Client.Do(req)
 }
 
-// DeleteIntegration performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+// DeleteIntegration Delete a custom integration
+//
+// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
+//
+// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 func (c *Client) DeleteIntegration(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteIntegrationRequest(c.Server, id, params)
 	if err != nil {
@@ -2517,7 +3006,11 @@ func (c *Client) DeleteIntegration(ctx context.Context, id ID, params *DeleteInt
 	return c.Client.Do(req)
 }
 
-// GetIntegration performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+// GetIntegration Get a custom integration
+//
+// Reads one custom integration. Needs the viewer role on the platform.
+//
+// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 func (c *Client) GetIntegration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIntegrationRequest(c.Server, id)
 	if err != nil {
@@ -2530,8 +3023,13 @@ func (c *Client) GetIntegration(ctx context.Context, id ID, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// PatchIntegrationWithBody performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-// with any type of body and a specified content type.
+// PatchIntegrationWithBody Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *Client) PatchIntegrationWithBody(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchIntegrationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2544,8 +3042,13 @@ func (c *Client) PatchIntegrationWithBody(ctx context.Context, id ID, params *Pa
 	return c.Client.Do(req)
 }
 
-// PatchIntegration performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+// PatchIntegration Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *Client) PatchIntegration(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchIntegrationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2558,8 +3061,13 @@ func (c *Client) PatchIntegration(ctx context.Context, id ID, params *PatchInteg
 	return c.Client.Do(req)
 }
 
-// ReplaceIntegrationWithBody performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceIntegrationWithBody Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *Client) ReplaceIntegrationWithBody(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceIntegrationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2572,8 +3080,13 @@ func (c *Client) ReplaceIntegrationWithBody(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// ReplaceIntegration performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+// ReplaceIntegration Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *Client) ReplaceIntegration(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceIntegrationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2586,7 +3099,11 @@ func (c *Client) ReplaceIntegration(ctx context.Context, id ID, params *ReplaceI
 	return c.Client.Do(req)
 }
 
-// ListRoleAssignments performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+// ListRoleAssignments List role assignments
+//
+// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
+//
+// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 func (c *Client) ListRoleAssignments(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoleAssignmentsRequest(c.Server, params)
 	if err != nil {
@@ -2599,10 +3116,13 @@ func (c *Client) ListRoleAssignments(ctx context.Context, params *ListRoleAssign
 	return c.Client.Do(req)
 }
 
-// CreateRoleAssignmentWithBody performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-// with any type of body and a specified content type.
+// CreateRoleAssignmentWithBody Grant a role
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *Client) CreateRoleAssignmentWithBody(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleAssignmentRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2615,10 +3135,13 @@ func (c *Client) CreateRoleAssignmentWithBody(ctx context.Context, params *Creat
 	return c.Client.Do(req)
 }
 
-// CreateRoleAssignment performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+// CreateRoleAssignment Grant a role
+//
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
 // Takes a body of the `application/json` content type.
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *Client) CreateRoleAssignment(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleAssignmentRequest(c.Server, params, body)
 	if err != nil {
@@ -2631,7 +3154,11 @@ func (c *Client) CreateRoleAssignment(ctx context.Context, params *CreateRoleAss
 	return c.Client.Do(req)
 }
 
-// DeleteRoleAssignment performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+// DeleteRoleAssignment Revoke a role assignment
+//
+// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
+//
+// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 func (c *Client) DeleteRoleAssignment(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRoleAssignmentRequest(c.Server, id, params)
 	if err != nil {
@@ -2644,7 +3171,11 @@ func (c *Client) DeleteRoleAssignment(ctx context.Context, id ID, params *Delete
 	return c.Client.Do(req)
 }
 
-// GetRoleAssignment performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+// GetRoleAssignment Get a role assignment
+//
+// Reads one role assignment. Readable by its user and by admins of its scope.
+//
+// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 func (c *Client) GetRoleAssignment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoleAssignmentRequest(c.Server, id)
 	if err != nil {
@@ -2657,7 +3188,11 @@ func (c *Client) GetRoleAssignment(ctx context.Context, id ID, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
-// ListUsers performs a GET /users (the `ListUsers` operationId) request.
+// ListUsers List users
+//
+// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUsersRequest(c.Server, params)
 	if err != nil {
@@ -2670,8 +3205,13 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// CreateUserWithBody performs a POST /users (the `CreateUser` operationId) request,
-// with any type of body and a specified content type.
+// CreateUserWithBody Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2684,8 +3224,13 @@ func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParam
 	return c.Client.Do(req)
 }
 
-// CreateUser performs a POST /users (the `CreateUser` operationId) request.
+// CreateUser Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequest(c.Server, params, body)
 	if err != nil {
@@ -2698,9 +3243,11 @@ func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body 
 	return c.Client.Do(req)
 }
 
-// DeleteUser performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+// DeleteUser Delete a user
 //
-// Deletes the user with their role assignments and API tokens.
+// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
+//
+// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *Client) DeleteUser(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUserRequest(c.Server, id, params)
 	if err != nil {
@@ -2713,7 +3260,11 @@ func (c *Client) DeleteUser(ctx context.Context, id ID, params *DeleteUserParams
 	return c.Client.Do(req)
 }
 
-// GetUser performs a GET /users/{id} (the `GetUser` operationId) request.
+// GetUser Get a user
+//
+// Reads one user. Every authenticated caller may read the directory.
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserRequest(c.Server, id)
 	if err != nil {
@@ -2726,8 +3277,13 @@ func (c *Client) GetUser(ctx context.Context, id ID, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// PatchUserWithBody performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-// with any type of body and a specified content type.
+// PatchUserWithBody Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *Client) PatchUserWithBody(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2740,8 +3296,13 @@ func (c *Client) PatchUserWithBody(ctx context.Context, id ID, params *PatchUser
 	return c.Client.Do(req)
 }
 
-// PatchUser performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+// PatchUser Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *Client) PatchUser(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2754,9 +3315,11 @@ func (c *Client) PatchUser(ctx context.Context, id ID, params *PatchUserParams, 
 	return c.Client.Do(req)
 }
 
-// GetUserAccess performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+// GetUserAccess Get a user's access
 //
-// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
+//
+// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 func (c *Client) GetUserAccess(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserAccessRequest(c.Server, id)
 	if err != nil {
@@ -2769,10 +3332,13 @@ func (c *Client) GetUserAccess(ctx context.Context, id ID, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// RevokeUserAccessWithBody performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-// with any type of body and a specified content type.
+// RevokeUserAccessWithBody Revoke a user's access
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *Client) RevokeUserAccessWithBody(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserAccessRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2785,10 +3351,13 @@ func (c *Client) RevokeUserAccessWithBody(ctx context.Context, id ID, params *Re
 	return c.Client.Do(req)
 }
 
-// RevokeUserAccess performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+// RevokeUserAccess Revoke a user's access
+//
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *Client) RevokeUserAccess(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserAccessRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2801,7 +3370,11 @@ func (c *Client) RevokeUserAccess(ctx context.Context, id ID, params *RevokeUser
 	return c.Client.Do(req)
 }
 
-// ListWebhooks performs a GET /webhooks (the `ListWebhooks` operationId) request.
+// ListWebhooks List webhooks
+//
+// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhooksRequest(c.Server, params)
 	if err != nil {
@@ -2814,10 +3387,13 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 	return c.Client.Do(req)
 }
 
-// CreateWebhookWithBody performs a POST /webhooks (the `CreateWebhook` operationId) request,
-// with any type of body and a specified content type.
+// CreateWebhookWithBody Register a webhook
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWebhookRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2830,10 +3406,13 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 	return c.Client.Do(req)
 }
 
-// CreateWebhook performs a POST /webhooks (the `CreateWebhook` operationId) request.
+// CreateWebhook Register a webhook
+//
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWebhookRequest(c.Server, params, body)
 	if err != nil {
@@ -2846,7 +3425,11 @@ func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams,
 	return c.Client.Do(req)
 }
 
-// DeleteWebhook performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+// DeleteWebhook Delete a webhook
+//
+// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 func (c *Client) DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWebhookRequest(c.Server, id, params)
 	if err != nil {
@@ -2859,7 +3442,11 @@ func (c *Client) DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhook
 	return c.Client.Do(req)
 }
 
-// GetWebhook performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+// GetWebhook Get a webhook
+//
+// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 func (c *Client) GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookRequest(c.Server, id)
 	if err != nil {
@@ -2872,8 +3459,13 @@ func (c *Client) GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
-// PatchWebhookWithBody performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-// with any type of body and a specified content type.
+// PatchWebhookWithBody Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *Client) PatchWebhookWithBody(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWebhookRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2886,8 +3478,13 @@ func (c *Client) PatchWebhookWithBody(ctx context.Context, id ID, params *PatchW
 	return c.Client.Do(req)
 }
 
-// PatchWebhook performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+// PatchWebhook Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *Client) PatchWebhook(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWebhookRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2900,10 +3497,13 @@ func (c *Client) PatchWebhook(ctx context.Context, id ID, params *PatchWebhookPa
 	return c.Client.Do(req)
 }
 
-// ReplaceWebhookWithBody performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWebhookWithBody Replace a webhook
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *Client) ReplaceWebhookWithBody(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWebhookRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2916,10 +3516,13 @@ func (c *Client) ReplaceWebhookWithBody(ctx context.Context, id ID, params *Repl
 	return c.Client.Do(req)
 }
 
-// ReplaceWebhook performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+// ReplaceWebhook Replace a webhook
+//
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *Client) ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWebhookRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2932,7 +3535,11 @@ func (c *Client) ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebho
 	return c.Client.Do(req)
 }
 
-// ListWebhookDeliveries performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+// ListWebhookDeliveries List a webhook's deliveries
+//
+// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
 	if err != nil {
@@ -2945,10 +3552,13 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 	return c.Client.Do(req)
 }
 
-// RotateWebhookSecretWithBody performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-// with any type of body and a specified content type.
+// RotateWebhookSecretWithBody Rotate a webhook's secret
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2961,10 +3571,13 @@ func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// RotateWebhookSecret performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+// RotateWebhookSecret Rotate a webhook's secret
+//
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2977,7 +3590,11 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateW
 	return c.Client.Do(req)
 }
 
-// ListWorkflows performs a GET /workflows (the `ListWorkflows` operationId) request.
+// ListWorkflows List workflows
+//
+// Lists the workflows the caller may read, filtered by application, name or enabled state.
+//
+// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWorkflowsRequest(c.Server, params)
 	if err != nil {
@@ -2990,8 +3607,13 @@ func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams,
 	return c.Client.Do(req)
 }
 
-// CreateWorkflowWithBody performs a POST /workflows (the `CreateWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// CreateWorkflowWithBody Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflowWithBody(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkflowRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -3004,8 +3626,13 @@ func (c *Client) CreateWorkflowWithBody(ctx context.Context, params *CreateWorkf
 	return c.Client.Do(req)
 }
 
-// CreateWorkflow performs a POST /workflows (the `CreateWorkflow` operationId) request.
+// CreateWorkflow Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflow(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkflowRequest(c.Server, params, body)
 	if err != nil {
@@ -3018,9 +3645,11 @@ func (c *Client) CreateWorkflow(ctx context.Context, params *CreateWorkflowParam
 	return c.Client.Do(req)
 }
 
-// DeleteWorkflow performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+// DeleteWorkflow Delete a workflow
 //
-// Deletes the workflow, its monitoring target and its execution history.
+// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 func (c *Client) DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWorkflowRequest(c.Server, id, params)
 	if err != nil {
@@ -3033,7 +3662,11 @@ func (c *Client) DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkfl
 	return c.Client.Do(req)
 }
 
-// GetWorkflow performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+// GetWorkflow Get a workflow
+//
+// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
+//
+// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 func (c *Client) GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkflowRequest(c.Server, id)
 	if err != nil {
@@ -3046,8 +3679,13 @@ func (c *Client) GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
-// PatchWorkflowWithBody performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// PatchWorkflowWithBody Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *Client) PatchWorkflowWithBody(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3060,8 +3698,13 @@ func (c *Client) PatchWorkflowWithBody(ctx context.Context, id ID, params *Patch
 	return c.Client.Do(req)
 }
 
-// PatchWorkflow performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+// PatchWorkflow Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *Client) PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3074,8 +3717,13 @@ func (c *Client) PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflow
 	return c.Client.Do(req)
 }
 
-// ReplaceWorkflowWithBody performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWorkflowWithBody Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *Client) ReplaceWorkflowWithBody(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3088,8 +3736,13 @@ func (c *Client) ReplaceWorkflowWithBody(ctx context.Context, id ID, params *Rep
 	return c.Client.Do(req)
 }
 
-// ReplaceWorkflow performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+// ReplaceWorkflow Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *Client) ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3102,7 +3755,11 @@ func (c *Client) ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWork
 	return c.Client.Do(req)
 }
 
-// GetWorkflowMetrics performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+// GetWorkflowMetrics Get a workflow's metrics
+//
+// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 func (c *Client) GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkflowMetricsRequest(c.Server, id, params)
 	if err != nil {
@@ -3115,7 +3772,11 @@ func (c *Client) GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkf
 	return c.Client.Do(req)
 }
 
-// DeleteMonitoringTarget performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+// DeleteMonitoringTarget Delete a workflow's monitoring target
+//
+// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
+//
+// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 func (c *Client) DeleteMonitoringTarget(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteMonitoringTargetRequest(c.Server, id, params)
 	if err != nil {
@@ -3128,7 +3789,11 @@ func (c *Client) DeleteMonitoringTarget(ctx context.Context, id ID, params *Dele
 	return c.Client.Do(req)
 }
 
-// GetMonitoringTarget performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+// GetMonitoringTarget Get a workflow's monitoring target
+//
+// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 func (c *Client) GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMonitoringTargetRequest(c.Server, id)
 	if err != nil {
@@ -3141,10 +3806,13 @@ func (c *Client) GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// PutMonitoringTargetWithBody performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-// with any type of body and a specified content type.
+// PutMonitoringTargetWithBody Set a workflow's monitoring target
 //
-// Creates or replaces the workflow's monitoring target.
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *Client) PutMonitoringTargetWithBody(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutMonitoringTargetRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3157,10 +3825,13 @@ func (c *Client) PutMonitoringTargetWithBody(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// PutMonitoringTarget performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+// PutMonitoringTarget Set a workflow's monitoring target
+//
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
 // Takes a body of the `application/json` content type.
 //
-// Creates or replaces the workflow's monitoring target.
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *Client) PutMonitoringTarget(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutMonitoringTargetRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3173,10 +3844,13 @@ func (c *Client) PutMonitoringTarget(ctx context.Context, id ID, params *PutMoni
 	return c.Client.Do(req)
 }
 
-// TriggerWorkflowWithBody performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// TriggerWorkflowWithBody Trigger a workflow
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *Client) TriggerWorkflowWithBody(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriggerWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3189,10 +3863,13 @@ func (c *Client) TriggerWorkflowWithBody(ctx context.Context, id ID, params *Tri
 	return c.Client.Do(req)
 }
 
-// TriggerWorkflow performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+// TriggerWorkflow Trigger a workflow
+//
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *Client) TriggerWorkflow(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriggerWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -7010,471 +7687,753 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// CreateAPITokenWithBodyWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAPITokenWithBodyWithResponse Issue an API token
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithBodyWithResponse(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error)
 
-	// CreateAPITokenWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+	// CreateAPITokenWithResponse Issue an API token
+	//
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithResponse(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error)
 
-	// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+	// DeleteAPITokenWithResponse Revoke an API token
+	//
+	// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 	DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error)
 
-	// ListApplicationsWithResponse List applications the caller may read.
+	// ListApplicationsWithResponse List applications
+	//
+	// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /applications (the `ListApplications` operationId).
 	ListApplicationsWithResponse(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*ListApplicationsResponse, error)
 
-	// CreateApplicationWithBodyWithResponse performs a POST /applications (the `CreateApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateApplicationWithBodyWithResponse Create an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithBodyWithResponse(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
 
-	// CreateApplicationWithResponse performs a POST /applications (the `CreateApplication` operationId) request.
+	// CreateApplicationWithResponse Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithResponse(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
 
-	// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+	// DeleteApplicationWithResponse Delete an application
 	//
-	// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
+	// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 	DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error)
 
-	// GetApplicationWithResponse performs a GET /applications/{id} (the `GetApplication` operationId) request.
+	// GetApplicationWithResponse Get an application
+	//
+	// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 	GetApplicationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error)
 
-	// PatchApplicationWithBodyWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchApplicationWithBodyWithResponse Update an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithBodyWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error)
 
-	// PatchApplicationWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+	// PatchApplicationWithResponse Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error)
 
-	// ReplaceApplicationWithBodyWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceApplicationWithBodyWithResponse Replace an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error)
 
-	// ReplaceApplicationWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+	// ReplaceApplicationWithResponse Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error)
 
-	// ListAuditEventsWithResponse performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+	// ListAuditEventsWithResponse List audit events
 	//
-	// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+	// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
-	// ListClassificationPoliciesWithResponse performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+	// ListClassificationPoliciesWithResponse List classification policies
+	//
+	// Lists the classification policies the caller may read, filtered by name, level or application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 	ListClassificationPoliciesWithResponse(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*ListClassificationPoliciesResponse, error)
 
-	// CreateClassificationPolicyWithBodyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateClassificationPolicyWithBodyWithResponse Create a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithBodyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error)
 
-	// CreateClassificationPolicyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+	// CreateClassificationPolicyWithResponse Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error)
 
-	// DeleteClassificationPolicyWithResponse performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+	// DeleteClassificationPolicyWithResponse Delete a classification policy
+	//
+	// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 	DeleteClassificationPolicyWithResponse(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*DeleteClassificationPolicyResponse, error)
 
-	// GetClassificationPolicyWithResponse performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+	// GetClassificationPolicyWithResponse Get a classification policy
+	//
+	// Reads one classification policy.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 	GetClassificationPolicyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetClassificationPolicyResponse, error)
 
-	// PatchClassificationPolicyWithBodyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchClassificationPolicyWithBodyWithResponse Update a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error)
 
-	// PatchClassificationPolicyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+	// PatchClassificationPolicyWithResponse Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error)
 
-	// ReplaceClassificationPolicyWithBodyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceClassificationPolicyWithBodyWithResponse Replace a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error)
 
-	// ReplaceClassificationPolicyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+	// ReplaceClassificationPolicyWithResponse Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error)
 
-	// ClassifyRecordWithBodyWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request,
-	// with any type of body and a specified content type.
+	// ClassifyRecordWithBodyWithResponse Classify a record
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithBodyWithResponse(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error)
 
-	// ClassifyRecordWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request.
+	// ClassifyRecordWithResponse Classify a record
+	//
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithResponse(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error)
 
-	// ListEventTypesWithResponse performs a GET /event-types (the `ListEventTypes` operationId) request.
+	// ListEventTypesWithResponse List event types
 	//
-	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 	ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error)
 
-	// PublishEventWithBodyWithResponse performs a POST /events (the `PublishEvent` operationId) request,
-	// with any type of body and a specified content type.
+	// PublishEventWithBodyWithResponse Publish an event
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithBodyWithResponse(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PublishEventResponse, error)
 
-	// PublishEventWithResponse performs a POST /events (the `PublishEvent` operationId) request.
+	// PublishEventWithResponse Publish an event
+	//
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithResponse(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PublishEventResponse, error)
 
-	// ListExecutionsWithResponse performs a GET /executions (the `ListExecutions` operationId) request.
+	// ListExecutionsWithResponse List executions
+	//
+	// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /executions (the `ListExecutions` operationId).
 	ListExecutionsWithResponse(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*ListExecutionsResponse, error)
 
-	// GetExecutionWithResponse performs a GET /executions/{id} (the `GetExecution` operationId) request.
+	// GetExecutionWithResponse Get an execution
+	//
+	// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 	GetExecutionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetExecutionResponse, error)
 
-	// CancelExecutionWithResponse performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+	// CancelExecutionWithResponse Cancel an execution
 	//
-	// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+	// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 	CancelExecutionWithResponse(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*CancelExecutionResponse, error)
 
-	// ListIntegrationsWithResponse performs a GET /integrations (the `ListIntegrations` operationId) request.
+	// ListIntegrationsWithResponse List custom integrations
+	//
+	// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 	ListIntegrationsWithResponse(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*ListIntegrationsResponse, error)
 
-	// CreateIntegrationWithBodyWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateIntegrationWithBodyWithResponse Register a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithBodyWithResponse(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error)
 
-	// CreateIntegrationWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request.
+	// CreateIntegrationWithResponse Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithResponse(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error)
 
-	// DeleteIntegrationWithResponse performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+	// DeleteIntegrationWithResponse Delete a custom integration
+	//
+	// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 	DeleteIntegrationWithResponse(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*DeleteIntegrationResponse, error)
 
-	// GetIntegrationWithResponse performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+	// GetIntegrationWithResponse Get a custom integration
+	//
+	// Reads one custom integration. Needs the viewer role on the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 	GetIntegrationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetIntegrationResponse, error)
 
-	// PatchIntegrationWithBodyWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchIntegrationWithBodyWithResponse Update a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error)
 
-	// PatchIntegrationWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+	// PatchIntegrationWithResponse Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error)
 
-	// ReplaceIntegrationWithBodyWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceIntegrationWithBodyWithResponse Replace a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error)
 
-	// ReplaceIntegrationWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+	// ReplaceIntegrationWithResponse Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error)
 
-	// ListRoleAssignmentsWithResponse performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+	// ListRoleAssignmentsWithResponse List role assignments
+	//
+	// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 	ListRoleAssignmentsWithResponse(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListRoleAssignmentsResponse, error)
 
-	// CreateRoleAssignmentWithBodyWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateRoleAssignmentWithBodyWithResponse Grant a role
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithBodyWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error)
 
-	// CreateRoleAssignmentWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+	// CreateRoleAssignmentWithResponse Grant a role
+	//
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error)
 
-	// DeleteRoleAssignmentWithResponse performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+	// DeleteRoleAssignmentWithResponse Revoke a role assignment
+	//
+	// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 	DeleteRoleAssignmentWithResponse(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteRoleAssignmentResponse, error)
 
-	// GetRoleAssignmentWithResponse performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+	// GetRoleAssignmentWithResponse Get a role assignment
+	//
+	// Reads one role assignment. Readable by its user and by admins of its scope.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 	GetRoleAssignmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRoleAssignmentResponse, error)
 
-	// ListUsersWithResponse performs a GET /users (the `ListUsers` operationId) request.
+	// ListUsersWithResponse List users
+	//
+	// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
-	// CreateUserWithBodyWithResponse performs a POST /users (the `CreateUser` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateUserWithBodyWithResponse Create a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
-	// CreateUserWithResponse performs a POST /users (the `CreateUser` operationId) request.
+	// CreateUserWithResponse Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
-	// DeleteUserWithResponse performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+	// DeleteUserWithResponse Delete a user
 	//
-	// Deletes the user with their role assignments and API tokens.
+	// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUserWithResponse(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
-	// GetUserWithResponse performs a GET /users/{id} (the `GetUser` operationId) request.
+	// GetUserWithResponse Get a user
+	//
+	// Reads one user. Every authenticated caller may read the directory.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUserWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
 
-	// PatchUserWithBodyWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchUserWithBodyWithResponse Update a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithBodyWithResponse(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchUserResponse, error)
 
-	// PatchUserWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+	// PatchUserWithResponse Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithResponse(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserResponse, error)
 
-	// GetUserAccessWithResponse performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+	// GetUserAccessWithResponse Get a user's access
 	//
-	// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+	// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 	GetUserAccessWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserAccessResponse, error)
 
-	// RevokeUserAccessWithBodyWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-	// with any type of body and a specified content type.
+	// RevokeUserAccessWithBodyWithResponse Revoke a user's access
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithBodyWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error)
 
-	// RevokeUserAccessWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+	// RevokeUserAccessWithResponse Revoke a user's access
+	//
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error)
 
-	// ListWebhooksWithResponse performs a GET /webhooks (the `ListWebhooks` operationId) request.
+	// ListWebhooksWithResponse List webhooks
+	//
+	// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 	ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
 
-	// CreateWebhookWithBodyWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWebhookWithBodyWithResponse Register a webhook
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
 
-	// CreateWebhookWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request.
+	// CreateWebhookWithResponse Register a webhook
+	//
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
 
-	// DeleteWebhookWithResponse performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+	// DeleteWebhookWithResponse Delete a webhook
+	//
+	// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 	DeleteWebhookWithResponse(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error)
 
-	// GetWebhookWithResponse performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+	// GetWebhookWithResponse Get a webhook
+	//
+	// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 	GetWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error)
 
-	// PatchWebhookWithBodyWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWebhookWithBodyWithResponse Update a webhook
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithBodyWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error)
 
-	// PatchWebhookWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+	// PatchWebhookWithResponse Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error)
 
-	// ReplaceWebhookWithBodyWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWebhookWithBodyWithResponse Replace a webhook
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error)
 
-	// ReplaceWebhookWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+	// ReplaceWebhookWithResponse Replace a webhook
+	//
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error)
 
-	// ListWebhookDeliveriesWithResponse performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	// ListWebhookDeliveriesWithResponse List a webhook's deliveries
+	//
+	// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
 
-	// RotateWebhookSecretWithBodyWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-	// with any type of body and a specified content type.
+	// RotateWebhookSecretWithBodyWithResponse Rotate a webhook's secret
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
-	// RotateWebhookSecretWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+	// RotateWebhookSecretWithResponse Rotate a webhook's secret
+	//
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
-	// ListWorkflowsWithResponse performs a GET /workflows (the `ListWorkflows` operationId) request.
+	// ListWorkflowsWithResponse List workflows
+	//
+	// Lists the workflows the caller may read, filtered by application, name or enabled state.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 	ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error)
 
-	// CreateWorkflowWithBodyWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWorkflowWithBodyWithResponse Create a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithBodyWithResponse(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
 
-	// CreateWorkflowWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request.
+	// CreateWorkflowWithResponse Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithResponse(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
 
-	// DeleteWorkflowWithResponse performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+	// DeleteWorkflowWithResponse Delete a workflow
 	//
-	// Deletes the workflow, its monitoring target and its execution history.
+	// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 	DeleteWorkflowWithResponse(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error)
 
-	// GetWorkflowWithResponse performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+	// GetWorkflowWithResponse Get a workflow
+	//
+	// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 	GetWorkflowWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error)
 
-	// PatchWorkflowWithBodyWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWorkflowWithBodyWithResponse Update a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error)
 
-	// PatchWorkflowWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+	// PatchWorkflowWithResponse Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error)
 
-	// ReplaceWorkflowWithBodyWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWorkflowWithBodyWithResponse Replace a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error)
 
-	// ReplaceWorkflowWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+	// ReplaceWorkflowWithResponse Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error)
 
-	// GetWorkflowMetricsWithResponse performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+	// GetWorkflowMetricsWithResponse Get a workflow's metrics
+	//
+	// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 	GetWorkflowMetricsWithResponse(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*GetWorkflowMetricsResponse, error)
 
-	// DeleteMonitoringTargetWithResponse performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+	// DeleteMonitoringTargetWithResponse Delete a workflow's monitoring target
+	//
+	// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 	DeleteMonitoringTargetWithResponse(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*DeleteMonitoringTargetResponse, error)
 
-	// GetMonitoringTargetWithResponse performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+	// GetMonitoringTargetWithResponse Get a workflow's monitoring target
+	//
+	// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 	GetMonitoringTargetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMonitoringTargetResponse, error)
 
-	// PutMonitoringTargetWithBodyWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-	// with any type of body and a specified content type.
+	// PutMonitoringTargetWithBodyWithResponse Set a workflow's monitoring target
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithBodyWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error)
 
-	// PutMonitoringTargetWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+	// PutMonitoringTargetWithResponse Set a workflow's monitoring target
+	//
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error)
 
-	// TriggerWorkflowWithBodyWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// TriggerWorkflowWithBodyWithResponse Trigger a workflow
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error)
 
-	// TriggerWorkflowWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+	// TriggerWorkflowWithResponse Trigger a workflow
+	//
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error)
+}
+
+// CreateAPITokenResponse401Headers the declared response headers of an HTTP 401 response for CreateAPIToken
+type CreateAPITokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateAPITokenResponse429Headers the declared response headers of an HTTP 429 response for CreateAPIToken
+type CreateAPITokenResponse429Headers struct {
+	RetryAfter *int
 }
 
 type CreateAPITokenResponse struct {
@@ -7482,8 +8441,26 @@ type CreateAPITokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *APIToken
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateAPITokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAPITokenResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7491,9 +8468,44 @@ func (r CreateAPITokenResponse) GetJSON201() *APIToken {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateAPITokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7525,16 +8537,65 @@ func (r CreateAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// DeleteAPITokenResponse401Headers the declared response headers of an HTTP 401 response for DeleteAPIToken
+type DeleteAPITokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteAPITokenResponse429Headers the declared response headers of an HTTP 429 response for DeleteAPIToken
+type DeleteAPITokenResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteAPITokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteAPITokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteAPITokenResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteAPITokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7566,13 +8627,33 @@ func (r DeleteAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// ListApplicationsResponse401Headers the declared response headers of an HTTP 401 response for ListApplications
+type ListApplicationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListApplications
+type ListApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ApplicationList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListApplicationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListApplicationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7580,9 +8661,24 @@ func (r ListApplicationsResponse) GetJSON200() *ApplicationList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListApplicationsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7619,15 +8715,45 @@ type CreateApplicationResponse201Headers struct {
 	ETag *string
 }
 
+// CreateApplicationResponse401Headers the declared response headers of an HTTP 401 response for CreateApplication
+type CreateApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateApplicationResponse429Headers the declared response headers of an HTTP 429 response for CreateApplication
+type CreateApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateApplicationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateApplicationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7635,9 +8761,49 @@ func (r CreateApplicationResponse) GetJSON201() *Application {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7669,16 +8835,86 @@ func (r CreateApplicationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteApplicationResponse401Headers the declared response headers of an HTTP 401 response for DeleteApplication
+type DeleteApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteApplicationResponse429Headers the declared response headers of an HTTP 429 response for DeleteApplication
+type DeleteApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteApplicationResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7715,15 +8951,39 @@ type GetApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// GetApplicationResponse401Headers the declared response headers of an HTTP 401 response for GetApplication
+type GetApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetApplication
+type GetApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7731,9 +8991,34 @@ func (r GetApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7770,15 +9055,49 @@ type PatchApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// PatchApplicationResponse401Headers the declared response headers of an HTTP 401 response for PatchApplication
+type PatchApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchApplicationResponse429Headers the declared response headers of an HTTP 429 response for PatchApplication
+type PatchApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7786,9 +9105,59 @@ func (r PatchApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7825,15 +9194,49 @@ type ReplaceApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceApplicationResponse401Headers the declared response headers of an HTTP 401 response for ReplaceApplication
+type ReplaceApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceApplicationResponse429Headers the declared response headers of an HTTP 429 response for ReplaceApplication
+type ReplaceApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7841,9 +9244,59 @@ func (r ReplaceApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7875,13 +9328,33 @@ func (r ReplaceApplicationResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListAuditEvents
+type ListAuditEventsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListAuditEvents
+type ListAuditEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListAuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuditEventList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAuditEventsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAuditEventsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7889,9 +9362,24 @@ func (r ListAuditEventsResponse) GetJSON200() *AuditEventList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListAuditEventsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7923,13 +9411,33 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// ListClassificationPoliciesResponse401Headers the declared response headers of an HTTP 401 response for ListClassificationPolicies
+type ListClassificationPoliciesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListClassificationPoliciesResponse429Headers the declared response headers of an HTTP 429 response for ListClassificationPolicies
+type ListClassificationPoliciesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListClassificationPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicyList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListClassificationPoliciesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListClassificationPoliciesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7937,9 +9445,24 @@ func (r ListClassificationPoliciesResponse) GetJSON200() *ClassificationPolicyLi
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListClassificationPoliciesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7976,15 +9499,45 @@ type CreateClassificationPolicyResponse201Headers struct {
 	ETag *string
 }
 
+// CreateClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for CreateClassificationPolicy
+type CreateClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for CreateClassificationPolicy
+type CreateClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateClassificationPolicyResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateClassificationPolicyResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7992,9 +9545,49 @@ func (r CreateClassificationPolicyResponse) GetJSON201() *ClassificationPolicy {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8026,16 +9619,79 @@ func (r CreateClassificationPolicyResponse) ContentType() string {
 	return ""
 }
 
+// DeleteClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for DeleteClassificationPolicy
+type DeleteClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for DeleteClassificationPolicy
+type DeleteClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteClassificationPolicyResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8072,15 +9728,39 @@ type GetClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// GetClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetClassificationPolicy
+type GetClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for GetClassificationPolicy
+type GetClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8088,9 +9768,34 @@ func (r GetClassificationPolicyResponse) GetJSON200() *ClassificationPolicy {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8127,15 +9832,49 @@ type PatchClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// PatchClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for PatchClassificationPolicy
+type PatchClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for PatchClassificationPolicy
+type PatchClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8143,9 +9882,59 @@ func (r PatchClassificationPolicyResponse) GetJSON200() *ClassificationPolicy {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8182,15 +9971,49 @@ type ReplaceClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for ReplaceClassificationPolicy
+type ReplaceClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for ReplaceClassificationPolicy
+type ReplaceClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8198,9 +10021,59 @@ func (r ReplaceClassificationPolicyResponse) GetJSON200() *ClassificationPolicy 
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8232,13 +10105,41 @@ func (r ReplaceClassificationPolicyResponse) ContentType() string {
 	return ""
 }
 
+// ClassifyRecordResponse401Headers the declared response headers of an HTTP 401 response for ClassifyRecord
+type ClassifyRecordResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ClassifyRecordResponse429Headers the declared response headers of an HTTP 429 response for ClassifyRecord
+type ClassifyRecordResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ClassifyRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassifyResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClassifyRecordResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClassifyRecordResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8246,9 +10147,44 @@ func (r ClassifyRecordResponse) GetJSON200() *ClassifyResponse {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ClassifyRecordResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8280,13 +10216,31 @@ func (r ClassifyRecordResponse) ContentType() string {
 	return ""
 }
 
+// ListEventTypesResponse401Headers the declared response headers of an HTTP 401 response for ListEventTypes
+type ListEventTypesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListEventTypesResponse429Headers the declared response headers of an HTTP 429 response for ListEventTypes
+type ListEventTypesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListEventTypesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EventTypeList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEventTypesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEventTypesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8294,9 +10248,19 @@ func (r ListEventTypesResponse) GetJSON200() *EventTypeList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListEventTypesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8328,13 +10292,41 @@ func (r ListEventTypesResponse) ContentType() string {
 	return ""
 }
 
+// PublishEventResponse401Headers the declared response headers of an HTTP 401 response for PublishEvent
+type PublishEventResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PublishEventResponse429Headers the declared response headers of an HTTP 429 response for PublishEvent
+type PublishEventResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PublishEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
 	JSON202 *Event
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PublishEventResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PublishEventResponse429Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -8342,9 +10334,44 @@ func (r PublishEventResponse) GetJSON202() *Event {
 	return r.JSON202
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PublishEventResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8376,13 +10403,33 @@ func (r PublishEventResponse) ContentType() string {
 	return ""
 }
 
+// ListExecutionsResponse401Headers the declared response headers of an HTTP 401 response for ListExecutions
+type ListExecutionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListExecutionsResponse429Headers the declared response headers of an HTTP 429 response for ListExecutions
+type ListExecutionsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListExecutionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ExecutionList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListExecutionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListExecutionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8390,9 +10437,24 @@ func (r ListExecutionsResponse) GetJSON200() *ExecutionList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListExecutionsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8424,13 +10486,37 @@ func (r ListExecutionsResponse) ContentType() string {
 	return ""
 }
 
+// GetExecutionResponse401Headers the declared response headers of an HTTP 401 response for GetExecution
+type GetExecutionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetExecutionResponse429Headers the declared response headers of an HTTP 429 response for GetExecution
+type GetExecutionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetExecutionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Execution
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetExecutionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetExecutionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8438,9 +10524,34 @@ func (r GetExecutionResponse) GetJSON200() *Execution {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetExecutionResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8472,13 +10583,45 @@ func (r GetExecutionResponse) ContentType() string {
 	return ""
 }
 
+// CancelExecutionResponse401Headers the declared response headers of an HTTP 401 response for CancelExecution
+type CancelExecutionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CancelExecutionResponse429Headers the declared response headers of an HTTP 429 response for CancelExecution
+type CancelExecutionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CancelExecutionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Execution
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelExecutionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelExecutionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8486,9 +10629,54 @@ func (r CancelExecutionResponse) GetJSON200() *Execution {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CancelExecutionResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8520,13 +10708,33 @@ func (r CancelExecutionResponse) ContentType() string {
 	return ""
 }
 
+// ListIntegrationsResponse401Headers the declared response headers of an HTTP 401 response for ListIntegrations
+type ListIntegrationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListIntegrationsResponse429Headers the declared response headers of an HTTP 429 response for ListIntegrations
+type ListIntegrationsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListIntegrationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IntegrationList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIntegrationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIntegrationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8534,9 +10742,24 @@ func (r ListIntegrationsResponse) GetJSON200() *IntegrationList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListIntegrationsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8573,15 +10796,45 @@ type CreateIntegrationResponse201Headers struct {
 	ETag *string
 }
 
+// CreateIntegrationResponse401Headers the declared response headers of an HTTP 401 response for CreateIntegration
+type CreateIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateIntegrationResponse429Headers the declared response headers of an HTTP 429 response for CreateIntegration
+type CreateIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateIntegrationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateIntegrationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8589,9 +10842,49 @@ func (r CreateIntegrationResponse) GetJSON201() *Integration {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8623,16 +10916,79 @@ func (r CreateIntegrationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteIntegrationResponse401Headers the declared response headers of an HTTP 401 response for DeleteIntegration
+type DeleteIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteIntegrationResponse429Headers the declared response headers of an HTTP 429 response for DeleteIntegration
+type DeleteIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteIntegrationResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8669,15 +11025,39 @@ type GetIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// GetIntegrationResponse401Headers the declared response headers of an HTTP 401 response for GetIntegration
+type GetIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetIntegrationResponse429Headers the declared response headers of an HTTP 429 response for GetIntegration
+type GetIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8685,9 +11065,34 @@ func (r GetIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8724,15 +11129,49 @@ type PatchIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// PatchIntegrationResponse401Headers the declared response headers of an HTTP 401 response for PatchIntegration
+type PatchIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchIntegrationResponse429Headers the declared response headers of an HTTP 429 response for PatchIntegration
+type PatchIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8740,9 +11179,59 @@ func (r PatchIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8779,15 +11268,49 @@ type ReplaceIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceIntegrationResponse401Headers the declared response headers of an HTTP 401 response for ReplaceIntegration
+type ReplaceIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceIntegrationResponse429Headers the declared response headers of an HTTP 429 response for ReplaceIntegration
+type ReplaceIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8795,9 +11318,59 @@ func (r ReplaceIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8829,13 +11402,33 @@ func (r ReplaceIntegrationResponse) ContentType() string {
 	return ""
 }
 
+// ListRoleAssignmentsResponse401Headers the declared response headers of an HTTP 401 response for ListRoleAssignments
+type ListRoleAssignmentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRoleAssignmentsResponse429Headers the declared response headers of an HTTP 429 response for ListRoleAssignments
+type ListRoleAssignmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListRoleAssignmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignmentList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRoleAssignmentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRoleAssignmentsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8843,9 +11436,24 @@ func (r ListRoleAssignmentsResponse) GetJSON200() *RoleAssignmentList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListRoleAssignmentsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8882,15 +11490,45 @@ type CreateRoleAssignmentResponse201Headers struct {
 	ETag *string
 }
 
+// CreateRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for CreateRoleAssignment
+type CreateRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for CreateRoleAssignment
+type CreateRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RoleAssignment
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateRoleAssignmentResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRoleAssignmentResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8898,9 +11536,49 @@ func (r CreateRoleAssignmentResponse) GetJSON201() *RoleAssignment {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8932,16 +11610,86 @@ func (r CreateRoleAssignmentResponse) ContentType() string {
 	return ""
 }
 
+// DeleteRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for DeleteRoleAssignment
+type DeleteRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for DeleteRoleAssignment
+type DeleteRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteRoleAssignmentResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8978,15 +11726,39 @@ type GetRoleAssignmentResponse200Headers struct {
 	ETag *string
 }
 
+// GetRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for GetRoleAssignment
+type GetRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for GetRoleAssignment
+type GetRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignment
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetRoleAssignmentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRoleAssignmentResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8994,9 +11766,34 @@ func (r GetRoleAssignmentResponse) GetJSON200() *RoleAssignment {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9028,13 +11825,33 @@ func (r GetRoleAssignmentResponse) ContentType() string {
 	return ""
 }
 
+// ListUsersResponse401Headers the declared response headers of an HTTP 401 response for ListUsers
+type ListUsersResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListUsersResponse429Headers the declared response headers of an HTTP 429 response for ListUsers
+type ListUsersResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUsersResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUsersResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9042,9 +11859,24 @@ func (r ListUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListUsersResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9081,15 +11913,45 @@ type CreateUserResponse201Headers struct {
 	ETag *string
 }
 
+// CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
+type CreateUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateUserResponse429Headers the declared response headers of an HTTP 429 response for CreateUser
+type CreateUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateUserResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateUserResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9097,9 +11959,49 @@ func (r CreateUserResponse) GetJSON201() *User {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9131,16 +12033,86 @@ func (r CreateUserResponse) ContentType() string {
 	return ""
 }
 
+// DeleteUserResponse401Headers the declared response headers of an HTTP 401 response for DeleteUser
+type DeleteUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteUserResponse429Headers the declared response headers of an HTTP 429 response for DeleteUser
+type DeleteUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteUserResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9177,15 +12149,37 @@ type GetUserResponse200Headers struct {
 	ETag *string
 }
 
+// GetUserResponse401Headers the declared response headers of an HTTP 401 response for GetUser
+type GetUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUserResponse429Headers the declared response headers of an HTTP 429 response for GetUser
+type GetUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUserResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9193,9 +12187,29 @@ func (r GetUserResponse) GetJSON200() *User {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9232,15 +12246,49 @@ type PatchUserResponse200Headers struct {
 	ETag *string
 }
 
+// PatchUserResponse401Headers the declared response headers of an HTTP 401 response for PatchUser
+type PatchUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchUserResponse429Headers the declared response headers of an HTTP 429 response for PatchUser
+type PatchUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchUserResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9248,9 +12296,59 @@ func (r PatchUserResponse) GetJSON200() *User {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9282,13 +12380,37 @@ func (r PatchUserResponse) ContentType() string {
 	return ""
 }
 
+// GetUserAccessResponse401Headers the declared response headers of an HTTP 401 response for GetUserAccess
+type GetUserAccessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUserAccessResponse429Headers the declared response headers of an HTTP 429 response for GetUserAccess
+type GetUserAccessResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetUserAccessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserAccess
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUserAccessResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUserAccessResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9296,9 +12418,34 @@ func (r GetUserAccessResponse) GetJSON200() *UserAccess {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetUserAccessResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9330,13 +12477,45 @@ func (r GetUserAccessResponse) ContentType() string {
 	return ""
 }
 
+// RevokeUserAccessResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserAccess
+type RevokeUserAccessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeUserAccessResponse429Headers the declared response headers of an HTTP 429 response for RevokeUserAccess
+type RevokeUserAccessResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RevokeUserAccessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RevokeAccessResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeUserAccessResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeUserAccessResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9344,9 +12523,54 @@ func (r RevokeUserAccessResponse) GetJSON200() *RevokeAccessResponse {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RevokeUserAccessResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9378,13 +12602,33 @@ func (r RevokeUserAccessResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhooksResponse401Headers the declared response headers of an HTTP 401 response for ListWebhooks
+type ListWebhooksResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
+type ListWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WebhookList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhooksResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhooksResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9392,9 +12636,24 @@ func (r ListWebhooksResponse) GetJSON200() *WebhookList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWebhooksResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9431,15 +12690,45 @@ type CreateWebhookResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWebhookResponse401Headers the declared response headers of an HTTP 401 response for CreateWebhook
+type CreateWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateWebhook
+type CreateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWebhookResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWebhookResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9447,9 +12736,49 @@ func (r CreateWebhookResponse) GetJSON201() *Webhook {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9481,16 +12810,79 @@ func (r CreateWebhookResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookResponse401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
+type DeleteWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteWebhook
+type DeleteWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWebhookResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9527,15 +12919,39 @@ type GetWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// GetWebhookResponse401Headers the declared response headers of an HTTP 401 response for GetWebhook
+type GetWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWebhookResponse429Headers the declared response headers of an HTTP 429 response for GetWebhook
+type GetWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9543,9 +12959,34 @@ func (r GetWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9582,15 +13023,47 @@ type PatchWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// PatchWebhookResponse401Headers the declared response headers of an HTTP 401 response for PatchWebhook
+type PatchWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchWebhookResponse429Headers the declared response headers of an HTTP 429 response for PatchWebhook
+type PatchWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9598,9 +13071,54 @@ func (r PatchWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9637,15 +13155,47 @@ type ReplaceWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceWebhookResponse401Headers the declared response headers of an HTTP 401 response for ReplaceWebhook
+type ReplaceWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceWebhookResponse429Headers the declared response headers of an HTTP 429 response for ReplaceWebhook
+type ReplaceWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9653,9 +13203,54 @@ func (r ReplaceWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9687,13 +13282,37 @@ func (r ReplaceWebhookResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWebhookDeliveriesResponse429Headers the declared response headers of an HTTP 429 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeliveryList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhookDeliveriesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhookDeliveriesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9701,9 +13320,34 @@ func (r ListWebhookDeliveriesResponse) GetJSON200() *DeliveryList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9740,15 +13384,47 @@ type RotateWebhookSecretResponse200Headers struct {
 	ETag *string
 }
 
+// RotateWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateWebhookSecret
+type RotateWebhookSecretResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RotateWebhookSecretResponse429Headers the declared response headers of an HTTP 429 response for RotateWebhookSecret
+type RotateWebhookSecretResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RotateWebhookSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RotateWebhookSecretResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateWebhookSecretResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RotateWebhookSecretResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9756,9 +13432,54 @@ func (r RotateWebhookSecretResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9790,13 +13511,33 @@ func (r RotateWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// ListWorkflowsResponse401Headers the declared response headers of an HTTP 401 response for ListWorkflows
+type ListWorkflowsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWorkflowsResponse429Headers the declared response headers of an HTTP 429 response for ListWorkflows
+type ListWorkflowsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWorkflowsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkflowList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWorkflowsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWorkflowsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9804,9 +13545,24 @@ func (r ListWorkflowsResponse) GetJSON200() *WorkflowList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWorkflowsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9843,15 +13599,45 @@ type CreateWorkflowResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWorkflowResponse401Headers the declared response headers of an HTTP 401 response for CreateWorkflow
+type CreateWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateWorkflowResponse429Headers the declared response headers of an HTTP 429 response for CreateWorkflow
+type CreateWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWorkflowResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWorkflowResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9859,9 +13645,49 @@ func (r CreateWorkflowResponse) GetJSON201() *Workflow {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9893,16 +13719,79 @@ func (r CreateWorkflowResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWorkflowResponse401Headers the declared response headers of an HTTP 401 response for DeleteWorkflow
+type DeleteWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteWorkflowResponse429Headers the declared response headers of an HTTP 429 response for DeleteWorkflow
+type DeleteWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWorkflowResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9939,15 +13828,39 @@ type GetWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// GetWorkflowResponse401Headers the declared response headers of an HTTP 401 response for GetWorkflow
+type GetWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWorkflowResponse429Headers the declared response headers of an HTTP 429 response for GetWorkflow
+type GetWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9955,9 +13868,34 @@ func (r GetWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9994,15 +13932,49 @@ type PatchWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// PatchWorkflowResponse401Headers the declared response headers of an HTTP 401 response for PatchWorkflow
+type PatchWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchWorkflowResponse429Headers the declared response headers of an HTTP 429 response for PatchWorkflow
+type PatchWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10010,9 +13982,59 @@ func (r PatchWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10049,15 +14071,49 @@ type ReplaceWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceWorkflowResponse401Headers the declared response headers of an HTTP 401 response for ReplaceWorkflow
+type ReplaceWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceWorkflowResponse429Headers the declared response headers of an HTTP 429 response for ReplaceWorkflow
+type ReplaceWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10065,9 +14121,59 @@ func (r ReplaceWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10099,13 +14205,37 @@ func (r ReplaceWorkflowResponse) ContentType() string {
 	return ""
 }
 
+// GetWorkflowMetricsResponse401Headers the declared response headers of an HTTP 401 response for GetWorkflowMetrics
+type GetWorkflowMetricsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWorkflowMetricsResponse429Headers the declared response headers of an HTTP 429 response for GetWorkflowMetrics
+type GetWorkflowMetricsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWorkflowMetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkflowMetrics
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWorkflowMetricsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWorkflowMetricsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10113,9 +14243,34 @@ func (r GetWorkflowMetricsResponse) GetJSON200() *WorkflowMetrics {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWorkflowMetricsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10147,16 +14302,79 @@ func (r GetWorkflowMetricsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for DeleteMonitoringTarget
+type DeleteMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for DeleteMonitoringTarget
+type DeleteMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteMonitoringTargetResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10193,15 +14411,39 @@ type GetMonitoringTargetResponse200Headers struct {
 	ETag *string
 }
 
+// GetMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for GetMonitoringTarget
+type GetMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for GetMonitoringTarget
+type GetMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MonitoringTarget
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMonitoringTargetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMonitoringTargetResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10209,9 +14451,34 @@ func (r GetMonitoringTargetResponse) GetJSON200() *MonitoringTarget {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10248,15 +14515,49 @@ type PutMonitoringTargetResponse200Headers struct {
 	ETag *string
 }
 
+// PutMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for PutMonitoringTarget
+type PutMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PutMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for PutMonitoringTarget
+type PutMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PutMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MonitoringTarget
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PutMonitoringTargetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutMonitoringTargetResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10264,9 +14565,59 @@ func (r PutMonitoringTargetResponse) GetJSON200() *MonitoringTarget {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PutMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10298,13 +14649,45 @@ func (r PutMonitoringTargetResponse) ContentType() string {
 	return ""
 }
 
+// TriggerWorkflowResponse401Headers the declared response headers of an HTTP 401 response for TriggerWorkflow
+type TriggerWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// TriggerWorkflowResponse429Headers the declared response headers of an HTTP 429 response for TriggerWorkflow
+type TriggerWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type TriggerWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
 	JSON202 *TriggerResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TriggerWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TriggerWorkflowResponse429Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -10312,9 +14695,54 @@ func (r TriggerWorkflowResponse) GetJSON202() *TriggerResponse {
 	return r.JSON202
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r TriggerWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10346,12 +14774,13 @@ func (r TriggerWorkflowResponse) ContentType() string {
 	return ""
 }
 
-// CreateAPITokenWithBodyWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-// with any type of body and a specified content type.
+// CreateAPITokenWithBodyWithResponse Issue an API token
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *ClientWithResponses) CreateAPITokenWithBodyWithResponse(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error) {
 	rsp, err := c.CreateAPITokenWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10360,10 +14789,13 @@ func (c *ClientWithResponses) CreateAPITokenWithBodyWithResponse(ctx context.Con
 	return ParseCreateAPITokenResponse(rsp)
 }
 
-// CreateAPITokenWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+// CreateAPITokenWithResponse Issue an API token
+//
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error) {
 	rsp, err := c.CreateAPIToken(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10372,9 +14804,13 @@ func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, pa
 	return ParseCreateAPITokenResponse(rsp)
 }
 
-// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+// DeleteAPITokenWithResponse Revoke an API token
+//
+// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error) {
 	rsp, err := c.DeleteAPIToken(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10383,7 +14819,9 @@ func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id
 	return ParseDeleteAPITokenResponse(rsp)
 }
 
-// ListApplicationsWithResponse List applications the caller may read.
+// ListApplicationsWithResponse List applications
+//
+// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10396,10 +14834,13 @@ func (c *ClientWithResponses) ListApplicationsWithResponse(ctx context.Context, 
 	return ParseListApplicationsResponse(rsp)
 }
 
-// CreateApplicationWithBodyWithResponse performs a POST /applications (the `CreateApplication` operationId) request,
-// with any type of body and a specified content type.
+// CreateApplicationWithBodyWithResponse Create an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
 	rsp, err := c.CreateApplicationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10408,8 +14849,13 @@ func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.
 	return ParseCreateApplicationResponse(rsp)
 }
 
-// CreateApplicationWithResponse performs a POST /applications (the `CreateApplication` operationId) request.
+// CreateApplicationWithResponse Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
 	rsp, err := c.CreateApplication(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10418,11 +14864,13 @@ func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context,
 	return ParseCreateApplicationResponse(rsp)
 }
 
-// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+// DeleteApplicationWithResponse Delete an application
 //
-// Deletes the application. Refused with 409 while workflows, webhooks or classification policies still belong to it; `conflicting_id` names one of them.
+// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error) {
 	rsp, err := c.DeleteApplication(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10431,9 +14879,13 @@ func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context,
 	return ParseDeleteApplicationResponse(rsp)
 }
 
-// GetApplicationWithResponse performs a GET /applications/{id} (the `GetApplication` operationId) request.
+// GetApplicationWithResponse Get an application
+//
+// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error) {
 	rsp, err := c.GetApplication(ctx, id, reqEditors...)
 	if err != nil {
@@ -10442,10 +14894,13 @@ func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id
 	return ParseGetApplicationResponse(rsp)
 }
 
-// PatchApplicationWithBodyWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-// with any type of body and a specified content type.
+// PatchApplicationWithBodyWithResponse Update an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *ClientWithResponses) PatchApplicationWithBodyWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error) {
 	rsp, err := c.PatchApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10454,8 +14909,13 @@ func (c *ClientWithResponses) PatchApplicationWithBodyWithResponse(ctx context.C
 	return ParsePatchApplicationResponse(rsp)
 }
 
-// PatchApplicationWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+// PatchApplicationWithResponse Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *ClientWithResponses) PatchApplicationWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error) {
 	rsp, err := c.PatchApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10464,10 +14924,13 @@ func (c *ClientWithResponses) PatchApplicationWithResponse(ctx context.Context, 
 	return ParsePatchApplicationResponse(rsp)
 }
 
-// ReplaceApplicationWithBodyWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceApplicationWithBodyWithResponse Replace an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *ClientWithResponses) ReplaceApplicationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error) {
 	rsp, err := c.ReplaceApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10476,8 +14939,13 @@ func (c *ClientWithResponses) ReplaceApplicationWithBodyWithResponse(ctx context
 	return ParseReplaceApplicationResponse(rsp)
 }
 
-// ReplaceApplicationWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+// ReplaceApplicationWithResponse Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *ClientWithResponses) ReplaceApplicationWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error) {
 	rsp, err := c.ReplaceApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10486,11 +14954,13 @@ func (c *ClientWithResponses) ReplaceApplicationWithResponse(ctx context.Context
 	return ParseReplaceApplicationResponse(rsp)
 }
 
-// ListAuditEventsWithResponse performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+// ListAuditEventsWithResponse List audit events
 //
-// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
 	rsp, err := c.ListAuditEvents(ctx, params, reqEditors...)
 	if err != nil {
@@ -10499,9 +14969,13 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
-// ListClassificationPoliciesWithResponse performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+// ListClassificationPoliciesWithResponse List classification policies
+//
+// Lists the classification policies the caller may read, filtered by name, level or application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 func (c *ClientWithResponses) ListClassificationPoliciesWithResponse(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*ListClassificationPoliciesResponse, error) {
 	rsp, err := c.ListClassificationPolicies(ctx, params, reqEditors...)
 	if err != nil {
@@ -10510,10 +14984,13 @@ func (c *ClientWithResponses) ListClassificationPoliciesWithResponse(ctx context
 	return ParseListClassificationPoliciesResponse(rsp)
 }
 
-// CreateClassificationPolicyWithBodyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// CreateClassificationPolicyWithBodyWithResponse Create a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *ClientWithResponses) CreateClassificationPolicyWithBodyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error) {
 	rsp, err := c.CreateClassificationPolicyWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10522,8 +14999,13 @@ func (c *ClientWithResponses) CreateClassificationPolicyWithBodyWithResponse(ctx
 	return ParseCreateClassificationPolicyResponse(rsp)
 }
 
-// CreateClassificationPolicyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+// CreateClassificationPolicyWithResponse Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *ClientWithResponses) CreateClassificationPolicyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error) {
 	rsp, err := c.CreateClassificationPolicy(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10532,9 +15014,13 @@ func (c *ClientWithResponses) CreateClassificationPolicyWithResponse(ctx context
 	return ParseCreateClassificationPolicyResponse(rsp)
 }
 
-// DeleteClassificationPolicyWithResponse performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+// DeleteClassificationPolicyWithResponse Delete a classification policy
+//
+// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 func (c *ClientWithResponses) DeleteClassificationPolicyWithResponse(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*DeleteClassificationPolicyResponse, error) {
 	rsp, err := c.DeleteClassificationPolicy(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10543,9 +15029,13 @@ func (c *ClientWithResponses) DeleteClassificationPolicyWithResponse(ctx context
 	return ParseDeleteClassificationPolicyResponse(rsp)
 }
 
-// GetClassificationPolicyWithResponse performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+// GetClassificationPolicyWithResponse Get a classification policy
+//
+// Reads one classification policy.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 func (c *ClientWithResponses) GetClassificationPolicyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetClassificationPolicyResponse, error) {
 	rsp, err := c.GetClassificationPolicy(ctx, id, reqEditors...)
 	if err != nil {
@@ -10554,10 +15044,13 @@ func (c *ClientWithResponses) GetClassificationPolicyWithResponse(ctx context.Co
 	return ParseGetClassificationPolicyResponse(rsp)
 }
 
-// PatchClassificationPolicyWithBodyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// PatchClassificationPolicyWithBodyWithResponse Update a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *ClientWithResponses) PatchClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error) {
 	rsp, err := c.PatchClassificationPolicyWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10566,8 +15059,13 @@ func (c *ClientWithResponses) PatchClassificationPolicyWithBodyWithResponse(ctx 
 	return ParsePatchClassificationPolicyResponse(rsp)
 }
 
-// PatchClassificationPolicyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+// PatchClassificationPolicyWithResponse Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *ClientWithResponses) PatchClassificationPolicyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error) {
 	rsp, err := c.PatchClassificationPolicy(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10576,10 +15074,13 @@ func (c *ClientWithResponses) PatchClassificationPolicyWithResponse(ctx context.
 	return ParsePatchClassificationPolicyResponse(rsp)
 }
 
-// ReplaceClassificationPolicyWithBodyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceClassificationPolicyWithBodyWithResponse Replace a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *ClientWithResponses) ReplaceClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error) {
 	rsp, err := c.ReplaceClassificationPolicyWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10588,8 +15089,13 @@ func (c *ClientWithResponses) ReplaceClassificationPolicyWithBodyWithResponse(ct
 	return ParseReplaceClassificationPolicyResponse(rsp)
 }
 
-// ReplaceClassificationPolicyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+// ReplaceClassificationPolicyWithResponse Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *ClientWithResponses) ReplaceClassificationPolicyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error) {
 	rsp, err := c.ReplaceClassificationPolicy(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10598,12 +15104,13 @@ func (c *ClientWithResponses) ReplaceClassificationPolicyWithResponse(ctx contex
 	return ParseReplaceClassificationPolicyResponse(rsp)
 }
 
-// ClassifyRecordWithBodyWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request,
-// with any type of body and a specified content type.
+// ClassifyRecordWithBodyWithResponse Classify a record
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *ClientWithResponses) ClassifyRecordWithBodyWithResponse(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error) {
 	rsp, err := c.ClassifyRecordWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10612,10 +15119,13 @@ func (c *ClientWithResponses) ClassifyRecordWithBodyWithResponse(ctx context.Con
 	return ParseClassifyRecordResponse(rsp)
 }
 
-// ClassifyRecordWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request.
+// ClassifyRecordWithResponse Classify a record
+//
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *ClientWithResponses) ClassifyRecordWithResponse(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error) {
 	rsp, err := c.ClassifyRecord(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10624,11 +15134,13 @@ func (c *ClientWithResponses) ClassifyRecordWithResponse(ctx context.Context, pa
 	return ParseClassifyRecordResponse(rsp)
 }
 
-// ListEventTypesWithResponse performs a GET /event-types (the `ListEventTypes` operationId) request.
+// ListEventTypesWithResponse List event types
 //
-// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error) {
 	rsp, err := c.ListEventTypes(ctx, reqEditors...)
 	if err != nil {
@@ -10637,12 +15149,13 @@ func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, re
 	return ParseListEventTypesResponse(rsp)
 }
 
-// PublishEventWithBodyWithResponse performs a POST /events (the `PublishEvent` operationId) request,
-// with any type of body and a specified content type.
+// PublishEventWithBodyWithResponse Publish an event
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *ClientWithResponses) PublishEventWithBodyWithResponse(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PublishEventResponse, error) {
 	rsp, err := c.PublishEventWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10651,10 +15164,13 @@ func (c *ClientWithResponses) PublishEventWithBodyWithResponse(ctx context.Conte
 	return ParsePublishEventResponse(rsp)
 }
 
-// PublishEventWithResponse performs a POST /events (the `PublishEvent` operationId) request.
+// PublishEventWithResponse Publish an event
+//
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *ClientWithResponses) PublishEventWithResponse(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PublishEventResponse, error) {
 	rsp, err := c.PublishEvent(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10663,9 +15179,13 @@ func (c *ClientWithResponses) PublishEventWithResponse(ctx context.Context, para
 	return ParsePublishEventResponse(rsp)
 }
 
-// ListExecutionsWithResponse performs a GET /executions (the `ListExecutions` operationId) request.
+// ListExecutionsWithResponse List executions
+//
+// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /executions (the `ListExecutions` operationId).
 func (c *ClientWithResponses) ListExecutionsWithResponse(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*ListExecutionsResponse, error) {
 	rsp, err := c.ListExecutions(ctx, params, reqEditors...)
 	if err != nil {
@@ -10674,9 +15194,13 @@ func (c *ClientWithResponses) ListExecutionsWithResponse(ctx context.Context, pa
 	return ParseListExecutionsResponse(rsp)
 }
 
-// GetExecutionWithResponse performs a GET /executions/{id} (the `GetExecution` operationId) request.
+// GetExecutionWithResponse Get an execution
+//
+// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 func (c *ClientWithResponses) GetExecutionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetExecutionResponse, error) {
 	rsp, err := c.GetExecution(ctx, id, reqEditors...)
 	if err != nil {
@@ -10685,11 +15209,13 @@ func (c *ClientWithResponses) GetExecutionWithResponse(ctx context.Context, id I
 	return ParseGetExecutionResponse(rsp)
 }
 
-// CancelExecutionWithResponse performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+// CancelExecutionWithResponse Cancel an execution
 //
-// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 func (c *ClientWithResponses) CancelExecutionWithResponse(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*CancelExecutionResponse, error) {
 	rsp, err := c.CancelExecution(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10698,9 +15224,13 @@ func (c *ClientWithResponses) CancelExecutionWithResponse(ctx context.Context, i
 	return ParseCancelExecutionResponse(rsp)
 }
 
-// ListIntegrationsWithResponse performs a GET /integrations (the `ListIntegrations` operationId) request.
+// ListIntegrationsWithResponse List custom integrations
+//
+// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*ListIntegrationsResponse, error) {
 	rsp, err := c.ListIntegrations(ctx, params, reqEditors...)
 	if err != nil {
@@ -10709,10 +15239,13 @@ func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, 
 	return ParseListIntegrationsResponse(rsp)
 }
 
-// CreateIntegrationWithBodyWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request,
-// with any type of body and a specified content type.
+// CreateIntegrationWithBodyWithResponse Register a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *ClientWithResponses) CreateIntegrationWithBodyWithResponse(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error) {
 	rsp, err := c.CreateIntegrationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10721,8 +15254,13 @@ func (c *ClientWithResponses) CreateIntegrationWithBodyWithResponse(ctx context.
 	return ParseCreateIntegrationResponse(rsp)
 }
 
-// CreateIntegrationWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request.
+// CreateIntegrationWithResponse Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *ClientWithResponses) CreateIntegrationWithResponse(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error) {
 	rsp, err := c.CreateIntegration(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10731,9 +15269,13 @@ func (c *ClientWithResponses) CreateIntegrationWithResponse(ctx context.Context,
 	return ParseCreateIntegrationResponse(rsp)
 }
 
-// DeleteIntegrationWithResponse performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+// DeleteIntegrationWithResponse Delete a custom integration
+//
+// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 func (c *ClientWithResponses) DeleteIntegrationWithResponse(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*DeleteIntegrationResponse, error) {
 	rsp, err := c.DeleteIntegration(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10742,9 +15284,13 @@ func (c *ClientWithResponses) DeleteIntegrationWithResponse(ctx context.Context,
 	return ParseDeleteIntegrationResponse(rsp)
 }
 
-// GetIntegrationWithResponse performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+// GetIntegrationWithResponse Get a custom integration
+//
+// Reads one custom integration. Needs the viewer role on the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 func (c *ClientWithResponses) GetIntegrationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetIntegrationResponse, error) {
 	rsp, err := c.GetIntegration(ctx, id, reqEditors...)
 	if err != nil {
@@ -10753,10 +15299,13 @@ func (c *ClientWithResponses) GetIntegrationWithResponse(ctx context.Context, id
 	return ParseGetIntegrationResponse(rsp)
 }
 
-// PatchIntegrationWithBodyWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-// with any type of body and a specified content type.
+// PatchIntegrationWithBodyWithResponse Update a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *ClientWithResponses) PatchIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error) {
 	rsp, err := c.PatchIntegrationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10765,8 +15314,13 @@ func (c *ClientWithResponses) PatchIntegrationWithBodyWithResponse(ctx context.C
 	return ParsePatchIntegrationResponse(rsp)
 }
 
-// PatchIntegrationWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+// PatchIntegrationWithResponse Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *ClientWithResponses) PatchIntegrationWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error) {
 	rsp, err := c.PatchIntegration(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10775,10 +15329,13 @@ func (c *ClientWithResponses) PatchIntegrationWithResponse(ctx context.Context, 
 	return ParsePatchIntegrationResponse(rsp)
 }
 
-// ReplaceIntegrationWithBodyWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceIntegrationWithBodyWithResponse Replace a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *ClientWithResponses) ReplaceIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error) {
 	rsp, err := c.ReplaceIntegrationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10787,8 +15344,13 @@ func (c *ClientWithResponses) ReplaceIntegrationWithBodyWithResponse(ctx context
 	return ParseReplaceIntegrationResponse(rsp)
 }
 
-// ReplaceIntegrationWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+// ReplaceIntegrationWithResponse Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *ClientWithResponses) ReplaceIntegrationWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error) {
 	rsp, err := c.ReplaceIntegration(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10797,9 +15359,13 @@ func (c *ClientWithResponses) ReplaceIntegrationWithResponse(ctx context.Context
 	return ParseReplaceIntegrationResponse(rsp)
 }
 
-// ListRoleAssignmentsWithResponse performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+// ListRoleAssignmentsWithResponse List role assignments
+//
+// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 func (c *ClientWithResponses) ListRoleAssignmentsWithResponse(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListRoleAssignmentsResponse, error) {
 	rsp, err := c.ListRoleAssignments(ctx, params, reqEditors...)
 	if err != nil {
@@ -10808,12 +15374,13 @@ func (c *ClientWithResponses) ListRoleAssignmentsWithResponse(ctx context.Contex
 	return ParseListRoleAssignmentsResponse(rsp)
 }
 
-// CreateRoleAssignmentWithBodyWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-// with any type of body and a specified content type.
+// CreateRoleAssignmentWithBodyWithResponse Grant a role
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *ClientWithResponses) CreateRoleAssignmentWithBodyWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error) {
 	rsp, err := c.CreateRoleAssignmentWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10822,10 +15389,13 @@ func (c *ClientWithResponses) CreateRoleAssignmentWithBodyWithResponse(ctx conte
 	return ParseCreateRoleAssignmentResponse(rsp)
 }
 
-// CreateRoleAssignmentWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+// CreateRoleAssignmentWithResponse Grant a role
+//
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *ClientWithResponses) CreateRoleAssignmentWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error) {
 	rsp, err := c.CreateRoleAssignment(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10834,9 +15404,13 @@ func (c *ClientWithResponses) CreateRoleAssignmentWithResponse(ctx context.Conte
 	return ParseCreateRoleAssignmentResponse(rsp)
 }
 
-// DeleteRoleAssignmentWithResponse performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+// DeleteRoleAssignmentWithResponse Revoke a role assignment
+//
+// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 func (c *ClientWithResponses) DeleteRoleAssignmentWithResponse(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteRoleAssignmentResponse, error) {
 	rsp, err := c.DeleteRoleAssignment(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10845,9 +15419,13 @@ func (c *ClientWithResponses) DeleteRoleAssignmentWithResponse(ctx context.Conte
 	return ParseDeleteRoleAssignmentResponse(rsp)
 }
 
-// GetRoleAssignmentWithResponse performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+// GetRoleAssignmentWithResponse Get a role assignment
+//
+// Reads one role assignment. Readable by its user and by admins of its scope.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 func (c *ClientWithResponses) GetRoleAssignmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRoleAssignmentResponse, error) {
 	rsp, err := c.GetRoleAssignment(ctx, id, reqEditors...)
 	if err != nil {
@@ -10856,9 +15434,13 @@ func (c *ClientWithResponses) GetRoleAssignmentWithResponse(ctx context.Context,
 	return ParseGetRoleAssignmentResponse(rsp)
 }
 
-// ListUsersWithResponse performs a GET /users (the `ListUsers` operationId) request.
+// ListUsersWithResponse List users
+//
+// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
 func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
 	rsp, err := c.ListUsers(ctx, params, reqEditors...)
 	if err != nil {
@@ -10867,10 +15449,13 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 	return ParseListUsersResponse(rsp)
 }
 
-// CreateUserWithBodyWithResponse performs a POST /users (the `CreateUser` operationId) request,
-// with any type of body and a specified content type.
+// CreateUserWithBodyWithResponse Create a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUserWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10879,8 +15464,13 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 	return ParseCreateUserResponse(rsp)
 }
 
-// CreateUserWithResponse performs a POST /users (the `CreateUser` operationId) request.
+// CreateUserWithResponse Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUser(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10889,11 +15479,13 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params
 	return ParseCreateUserResponse(rsp)
 }
 
-// DeleteUserWithResponse performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+// DeleteUserWithResponse Delete a user
 //
-// Deletes the user with their role assignments and API tokens.
+// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
 	rsp, err := c.DeleteUser(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10902,9 +15494,13 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id ID,
 	return ParseDeleteUserResponse(rsp)
 }
 
-// GetUserWithResponse performs a GET /users/{id} (the `GetUser` operationId) request.
+// GetUserWithResponse Get a user
+//
+// Reads one user. Every authenticated caller may read the directory.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
 	rsp, err := c.GetUser(ctx, id, reqEditors...)
 	if err != nil {
@@ -10913,10 +15509,13 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id ID, re
 	return ParseGetUserResponse(rsp)
 }
 
-// PatchUserWithBodyWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-// with any type of body and a specified content type.
+// PatchUserWithBodyWithResponse Update a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *ClientWithResponses) PatchUserWithBodyWithResponse(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchUserResponse, error) {
 	rsp, err := c.PatchUserWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10925,8 +15524,13 @@ func (c *ClientWithResponses) PatchUserWithBodyWithResponse(ctx context.Context,
 	return ParsePatchUserResponse(rsp)
 }
 
-// PatchUserWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+// PatchUserWithResponse Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *ClientWithResponses) PatchUserWithResponse(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserResponse, error) {
 	rsp, err := c.PatchUser(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10935,11 +15539,13 @@ func (c *ClientWithResponses) PatchUserWithResponse(ctx context.Context, id ID, 
 	return ParsePatchUserResponse(rsp)
 }
 
-// GetUserAccessWithResponse performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+// GetUserAccessWithResponse Get a user's access
 //
-// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 func (c *ClientWithResponses) GetUserAccessWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserAccessResponse, error) {
 	rsp, err := c.GetUserAccess(ctx, id, reqEditors...)
 	if err != nil {
@@ -10948,12 +15554,13 @@ func (c *ClientWithResponses) GetUserAccessWithResponse(ctx context.Context, id 
 	return ParseGetUserAccessResponse(rsp)
 }
 
-// RevokeUserAccessWithBodyWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-// with any type of body and a specified content type.
+// RevokeUserAccessWithBodyWithResponse Revoke a user's access
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *ClientWithResponses) RevokeUserAccessWithBodyWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error) {
 	rsp, err := c.RevokeUserAccessWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10962,10 +15569,13 @@ func (c *ClientWithResponses) RevokeUserAccessWithBodyWithResponse(ctx context.C
 	return ParseRevokeUserAccessResponse(rsp)
 }
 
-// RevokeUserAccessWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+// RevokeUserAccessWithResponse Revoke a user's access
+//
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *ClientWithResponses) RevokeUserAccessWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error) {
 	rsp, err := c.RevokeUserAccess(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10974,9 +15584,13 @@ func (c *ClientWithResponses) RevokeUserAccessWithResponse(ctx context.Context, 
 	return ParseRevokeUserAccessResponse(rsp)
 }
 
-// ListWebhooksWithResponse performs a GET /webhooks (the `ListWebhooks` operationId) request.
+// ListWebhooksWithResponse List webhooks
+//
+// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
 	rsp, err := c.ListWebhooks(ctx, params, reqEditors...)
 	if err != nil {
@@ -10985,12 +15599,13 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 	return ParseListWebhooksResponse(rsp)
 }
 
-// CreateWebhookWithBodyWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request,
-// with any type of body and a specified content type.
+// CreateWebhookWithBodyWithResponse Register a webhook
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
 	rsp, err := c.CreateWebhookWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10999,10 +15614,13 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 	return ParseCreateWebhookResponse(rsp)
 }
 
-// CreateWebhookWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request.
+// CreateWebhookWithResponse Register a webhook
+//
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
 	rsp, err := c.CreateWebhook(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -11011,9 +15629,13 @@ func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, par
 	return ParseCreateWebhookResponse(rsp)
 }
 
-// DeleteWebhookWithResponse performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+// DeleteWebhookWithResponse Delete a webhook
+//
+// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error) {
 	rsp, err := c.DeleteWebhook(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11022,9 +15644,13 @@ func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id 
 	return ParseDeleteWebhookResponse(rsp)
 }
 
-// GetWebhookWithResponse performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+// GetWebhookWithResponse Get a webhook
+//
+// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error) {
 	rsp, err := c.GetWebhook(ctx, id, reqEditors...)
 	if err != nil {
@@ -11033,10 +15659,13 @@ func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ID,
 	return ParseGetWebhookResponse(rsp)
 }
 
-// PatchWebhookWithBodyWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-// with any type of body and a specified content type.
+// PatchWebhookWithBodyWithResponse Update a webhook
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *ClientWithResponses) PatchWebhookWithBodyWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error) {
 	rsp, err := c.PatchWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11045,8 +15674,13 @@ func (c *ClientWithResponses) PatchWebhookWithBodyWithResponse(ctx context.Conte
 	return ParsePatchWebhookResponse(rsp)
 }
 
-// PatchWebhookWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+// PatchWebhookWithResponse Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *ClientWithResponses) PatchWebhookWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error) {
 	rsp, err := c.PatchWebhook(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11055,12 +15689,13 @@ func (c *ClientWithResponses) PatchWebhookWithResponse(ctx context.Context, id I
 	return ParsePatchWebhookResponse(rsp)
 }
 
-// ReplaceWebhookWithBodyWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWebhookWithBodyWithResponse Replace a webhook
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *ClientWithResponses) ReplaceWebhookWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error) {
 	rsp, err := c.ReplaceWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11069,10 +15704,13 @@ func (c *ClientWithResponses) ReplaceWebhookWithBodyWithResponse(ctx context.Con
 	return ParseReplaceWebhookResponse(rsp)
 }
 
-// ReplaceWebhookWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+// ReplaceWebhookWithResponse Replace a webhook
+//
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *ClientWithResponses) ReplaceWebhookWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error) {
 	rsp, err := c.ReplaceWebhook(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11081,9 +15719,13 @@ func (c *ClientWithResponses) ReplaceWebhookWithResponse(ctx context.Context, id
 	return ParseReplaceWebhookResponse(rsp)
 }
 
-// ListWebhookDeliveriesWithResponse performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+// ListWebhookDeliveriesWithResponse List a webhook's deliveries
+//
+// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
 	rsp, err := c.ListWebhookDeliveries(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11092,12 +15734,13 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 	return ParseListWebhookDeliveriesResponse(rsp)
 }
 
-// RotateWebhookSecretWithBodyWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-// with any type of body and a specified content type.
+// RotateWebhookSecretWithBodyWithResponse Rotate a webhook's secret
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
 	rsp, err := c.RotateWebhookSecretWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11106,10 +15749,13 @@ func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx contex
 	return ParseRotateWebhookSecretResponse(rsp)
 }
 
-// RotateWebhookSecretWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+// RotateWebhookSecretWithResponse Rotate a webhook's secret
+//
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
 	rsp, err := c.RotateWebhookSecret(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11118,9 +15764,13 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 	return ParseRotateWebhookSecretResponse(rsp)
 }
 
-// ListWorkflowsWithResponse performs a GET /workflows (the `ListWorkflows` operationId) request.
+// ListWorkflowsWithResponse List workflows
+//
+// Lists the workflows the caller may read, filtered by application, name or enabled state.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error) {
 	rsp, err := c.ListWorkflows(ctx, params, reqEditors...)
 	if err != nil {
@@ -11129,10 +15779,13 @@ func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, par
 	return ParseListWorkflowsResponse(rsp)
 }
 
-// CreateWorkflowWithBodyWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// CreateWorkflowWithBodyWithResponse Create a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
 	rsp, err := c.CreateWorkflowWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11141,8 +15794,13 @@ func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Con
 	return ParseCreateWorkflowResponse(rsp)
 }
 
-// CreateWorkflowWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request.
+// CreateWorkflowWithResponse Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
 	rsp, err := c.CreateWorkflow(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -11151,11 +15809,13 @@ func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, pa
 	return ParseCreateWorkflowResponse(rsp)
 }
 
-// DeleteWorkflowWithResponse performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+// DeleteWorkflowWithResponse Delete a workflow
 //
-// Deletes the workflow, its monitoring target and its execution history.
+// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error) {
 	rsp, err := c.DeleteWorkflow(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11164,9 +15824,13 @@ func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, id
 	return ParseDeleteWorkflowResponse(rsp)
 }
 
-// GetWorkflowWithResponse performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+// GetWorkflowWithResponse Get a workflow
+//
+// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error) {
 	rsp, err := c.GetWorkflow(ctx, id, reqEditors...)
 	if err != nil {
@@ -11175,10 +15839,13 @@ func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, id ID
 	return ParseGetWorkflowResponse(rsp)
 }
 
-// PatchWorkflowWithBodyWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// PatchWorkflowWithBodyWithResponse Update a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *ClientWithResponses) PatchWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error) {
 	rsp, err := c.PatchWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11187,8 +15854,13 @@ func (c *ClientWithResponses) PatchWorkflowWithBodyWithResponse(ctx context.Cont
 	return ParsePatchWorkflowResponse(rsp)
 }
 
-// PatchWorkflowWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+// PatchWorkflowWithResponse Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *ClientWithResponses) PatchWorkflowWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error) {
 	rsp, err := c.PatchWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11197,10 +15869,13 @@ func (c *ClientWithResponses) PatchWorkflowWithResponse(ctx context.Context, id 
 	return ParsePatchWorkflowResponse(rsp)
 }
 
-// ReplaceWorkflowWithBodyWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWorkflowWithBodyWithResponse Replace a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *ClientWithResponses) ReplaceWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error) {
 	rsp, err := c.ReplaceWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11209,8 +15884,13 @@ func (c *ClientWithResponses) ReplaceWorkflowWithBodyWithResponse(ctx context.Co
 	return ParseReplaceWorkflowResponse(rsp)
 }
 
-// ReplaceWorkflowWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+// ReplaceWorkflowWithResponse Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *ClientWithResponses) ReplaceWorkflowWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error) {
 	rsp, err := c.ReplaceWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11219,9 +15899,13 @@ func (c *ClientWithResponses) ReplaceWorkflowWithResponse(ctx context.Context, i
 	return ParseReplaceWorkflowResponse(rsp)
 }
 
-// GetWorkflowMetricsWithResponse performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+// GetWorkflowMetricsWithResponse Get a workflow's metrics
+//
+// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 func (c *ClientWithResponses) GetWorkflowMetricsWithResponse(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*GetWorkflowMetricsResponse, error) {
 	rsp, err := c.GetWorkflowMetrics(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11230,9 +15914,13 @@ func (c *ClientWithResponses) GetWorkflowMetricsWithResponse(ctx context.Context
 	return ParseGetWorkflowMetricsResponse(rsp)
 }
 
-// DeleteMonitoringTargetWithResponse performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+// DeleteMonitoringTargetWithResponse Delete a workflow's monitoring target
+//
+// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 func (c *ClientWithResponses) DeleteMonitoringTargetWithResponse(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*DeleteMonitoringTargetResponse, error) {
 	rsp, err := c.DeleteMonitoringTarget(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11241,9 +15929,13 @@ func (c *ClientWithResponses) DeleteMonitoringTargetWithResponse(ctx context.Con
 	return ParseDeleteMonitoringTargetResponse(rsp)
 }
 
-// GetMonitoringTargetWithResponse performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+// GetMonitoringTargetWithResponse Get a workflow's monitoring target
+//
+// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 func (c *ClientWithResponses) GetMonitoringTargetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMonitoringTargetResponse, error) {
 	rsp, err := c.GetMonitoringTarget(ctx, id, reqEditors...)
 	if err != nil {
@@ -11252,12 +15944,13 @@ func (c *ClientWithResponses) GetMonitoringTargetWithResponse(ctx context.Contex
 	return ParseGetMonitoringTargetResponse(rsp)
 }
 
-// PutMonitoringTargetWithBodyWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-// with any type of body and a specified content type.
+// PutMonitoringTargetWithBodyWithResponse Set a workflow's monitoring target
 //
-// Creates or replaces the workflow's monitoring target.
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *ClientWithResponses) PutMonitoringTargetWithBodyWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error) {
 	rsp, err := c.PutMonitoringTargetWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11266,10 +15959,13 @@ func (c *ClientWithResponses) PutMonitoringTargetWithBodyWithResponse(ctx contex
 	return ParsePutMonitoringTargetResponse(rsp)
 }
 
-// PutMonitoringTargetWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+// PutMonitoringTargetWithResponse Set a workflow's monitoring target
+//
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Creates or replaces the workflow's monitoring target.
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *ClientWithResponses) PutMonitoringTargetWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error) {
 	rsp, err := c.PutMonitoringTarget(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11278,12 +15974,13 @@ func (c *ClientWithResponses) PutMonitoringTargetWithResponse(ctx context.Contex
 	return ParsePutMonitoringTargetResponse(rsp)
 }
 
-// TriggerWorkflowWithBodyWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// TriggerWorkflowWithBodyWithResponse Trigger a workflow
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *ClientWithResponses) TriggerWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error) {
 	rsp, err := c.TriggerWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11292,10 +15989,13 @@ func (c *ClientWithResponses) TriggerWorkflowWithBodyWithResponse(ctx context.Co
 	return ParseTriggerWorkflowResponse(rsp)
 }
 
-// TriggerWorkflowWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+// TriggerWorkflowWithResponse Trigger a workflow
+//
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *ClientWithResponses) TriggerWorkflowWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error) {
 	rsp, err := c.TriggerWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11325,13 +16025,85 @@ func ParseCreateAPITokenResponse(rsp *http.Response) (*CreateAPITokenResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateAPITokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAPITokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11354,13 +16126,71 @@ func ParseDeleteAPITokenResponse(rsp *http.Response) (*DeleteAPITokenResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteAPITokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteAPITokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11387,13 +16217,57 @@ func ParseListApplicationsResponse(rsp *http.Response) (*ListApplicationsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListApplicationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11420,12 +16294,68 @@ func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11440,6 +16370,26 @@ func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationRespo
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11462,13 +16412,92 @@ func ParseDeleteApplicationResponse(rsp *http.Response) (*DeleteApplicationRespo
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11495,12 +16524,47 @@ func ParseGetApplicationResponse(rsp *http.Response) (*GetApplicationResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11515,6 +16579,26 @@ func ParseGetApplicationResponse(rsp *http.Response) (*GetApplicationResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11541,12 +16625,82 @@ func ParsePatchApplicationResponse(rsp *http.Response) (*PatchApplicationRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11561,6 +16715,26 @@ func ParsePatchApplicationResponse(rsp *http.Response) (*PatchApplicationRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11587,12 +16761,82 @@ func ParseReplaceApplicationResponse(rsp *http.Response) (*ReplaceApplicationRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11607,6 +16851,26 @@ func ParseReplaceApplicationResponse(rsp *http.Response) (*ReplaceApplicationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11633,13 +16897,57 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListAuditEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11666,13 +16974,57 @@ func ParseListClassificationPoliciesResponse(rsp *http.Response) (*ListClassific
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListClassificationPoliciesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListClassificationPoliciesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11699,12 +17051,68 @@ func ParseCreateClassificationPolicyResponse(rsp *http.Response) (*CreateClassif
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11719,6 +17127,26 @@ func ParseCreateClassificationPolicyResponse(rsp *http.Response) (*CreateClassif
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11741,13 +17169,85 @@ func ParseDeleteClassificationPolicyResponse(rsp *http.Response) (*DeleteClassif
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11774,12 +17274,47 @@ func ParseGetClassificationPolicyResponse(rsp *http.Response) (*GetClassificatio
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11794,6 +17329,26 @@ func ParseGetClassificationPolicyResponse(rsp *http.Response) (*GetClassificatio
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11820,12 +17375,82 @@ func ParsePatchClassificationPolicyResponse(rsp *http.Response) (*PatchClassific
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11840,6 +17465,26 @@ func ParsePatchClassificationPolicyResponse(rsp *http.Response) (*PatchClassific
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11866,12 +17511,82 @@ func ParseReplaceClassificationPolicyResponse(rsp *http.Response) (*ReplaceClass
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11886,6 +17601,26 @@ func ParseReplaceClassificationPolicyResponse(rsp *http.Response) (*ReplaceClass
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11912,13 +17647,85 @@ func ParseClassifyRecordResponse(rsp *http.Response) (*ClassifyRecordResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClassifyRecordResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ClassifyRecordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11945,13 +17752,50 @@ func ParseListEventTypesResponse(rsp *http.Response) (*ListEventTypesResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListEventTypesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListEventTypesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11978,13 +17822,85 @@ func ParsePublishEventResponse(rsp *http.Response) (*PublishEventResponse, error
 		}
 		response.JSON202 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PublishEventResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PublishEventResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12011,13 +17927,57 @@ func ParseListExecutionsResponse(rsp *http.Response) (*ListExecutionsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListExecutionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListExecutionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12044,13 +18004,71 @@ func ParseGetExecutionResponse(rsp *http.Response) (*GetExecutionResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetExecutionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetExecutionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12077,13 +18095,99 @@ func ParseCancelExecutionResponse(rsp *http.Response) (*CancelExecutionResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelExecutionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelExecutionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12110,13 +18214,57 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListIntegrationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListIntegrationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12143,12 +18291,68 @@ func ParseCreateIntegrationResponse(rsp *http.Response) (*CreateIntegrationRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12163,6 +18367,26 @@ func ParseCreateIntegrationResponse(rsp *http.Response) (*CreateIntegrationRespo
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12185,13 +18409,85 @@ func ParseDeleteIntegrationResponse(rsp *http.Response) (*DeleteIntegrationRespo
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12218,12 +18514,47 @@ func ParseGetIntegrationResponse(rsp *http.Response) (*GetIntegrationResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12238,6 +18569,26 @@ func ParseGetIntegrationResponse(rsp *http.Response) (*GetIntegrationResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12264,12 +18615,82 @@ func ParsePatchIntegrationResponse(rsp *http.Response) (*PatchIntegrationRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12284,6 +18705,26 @@ func ParsePatchIntegrationResponse(rsp *http.Response) (*PatchIntegrationRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12310,12 +18751,82 @@ func ParseReplaceIntegrationResponse(rsp *http.Response) (*ReplaceIntegrationRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12330,6 +18841,26 @@ func ParseReplaceIntegrationResponse(rsp *http.Response) (*ReplaceIntegrationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12356,13 +18887,57 @@ func ParseListRoleAssignmentsResponse(rsp *http.Response) (*ListRoleAssignmentsR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListRoleAssignmentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRoleAssignmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12389,12 +18964,68 @@ func ParseCreateRoleAssignmentResponse(rsp *http.Response) (*CreateRoleAssignmen
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12409,6 +19040,26 @@ func ParseCreateRoleAssignmentResponse(rsp *http.Response) (*CreateRoleAssignmen
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12431,13 +19082,92 @@ func ParseDeleteRoleAssignmentResponse(rsp *http.Response) (*DeleteRoleAssignmen
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12464,12 +19194,47 @@ func ParseGetRoleAssignmentResponse(rsp *http.Response) (*GetRoleAssignmentRespo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12484,6 +19249,26 @@ func ParseGetRoleAssignmentResponse(rsp *http.Response) (*GetRoleAssignmentRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12510,13 +19295,57 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListUsersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12543,12 +19372,68 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12563,6 +19448,26 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12585,13 +19490,92 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12618,12 +19602,40 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12638,6 +19650,26 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12664,12 +19696,82 @@ func ParsePatchUserResponse(rsp *http.Response) (*PatchUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12684,6 +19786,26 @@ func ParsePatchUserResponse(rsp *http.Response) (*PatchUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12710,13 +19832,71 @@ func ParseGetUserAccessResponse(rsp *http.Response) (*GetUserAccessResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetUserAccessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUserAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12743,13 +19923,99 @@ func ParseRevokeUserAccessResponse(rsp *http.Response) (*RevokeUserAccessRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeUserAccessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeUserAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12776,13 +20042,57 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWebhooksResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12809,12 +20119,68 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12829,6 +20195,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12851,13 +20237,85 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12884,12 +20342,47 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12904,6 +20397,26 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12930,12 +20443,75 @@ func ParsePatchWebhookResponse(rsp *http.Response) (*PatchWebhookResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12950,6 +20526,26 @@ func ParsePatchWebhookResponse(rsp *http.Response) (*PatchWebhookResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12976,12 +20572,75 @@ func ParseReplaceWebhookResponse(rsp *http.Response) (*ReplaceWebhookResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12996,6 +20655,26 @@ func ParseReplaceWebhookResponse(rsp *http.Response) (*ReplaceWebhookResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13022,13 +20701,71 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWebhookDeliveriesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWebhookDeliveriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13055,12 +20792,75 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13075,6 +20875,26 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateWebhookSecretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RotateWebhookSecretResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13101,13 +20921,57 @@ func ParseListWorkflowsResponse(rsp *http.Response) (*ListWorkflowsResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWorkflowsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWorkflowsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13134,12 +20998,68 @@ func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13154,6 +21074,26 @@ func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13176,13 +21116,85 @@ func ParseDeleteWorkflowResponse(rsp *http.Response) (*DeleteWorkflowResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13209,12 +21221,47 @@ func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13229,6 +21276,26 @@ func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13255,12 +21322,82 @@ func ParsePatchWorkflowResponse(rsp *http.Response) (*PatchWorkflowResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13275,6 +21412,26 @@ func ParsePatchWorkflowResponse(rsp *http.Response) (*PatchWorkflowResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13301,12 +21458,82 @@ func ParseReplaceWorkflowResponse(rsp *http.Response) (*ReplaceWorkflowResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13321,6 +21548,26 @@ func ParseReplaceWorkflowResponse(rsp *http.Response) (*ReplaceWorkflowResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13347,13 +21594,71 @@ func ParseGetWorkflowMetricsResponse(rsp *http.Response) (*GetWorkflowMetricsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWorkflowMetricsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWorkflowMetricsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13376,13 +21681,85 @@ func ParseDeleteMonitoringTargetResponse(rsp *http.Response) (*DeleteMonitoringT
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13409,12 +21786,47 @@ func ParseGetMonitoringTargetResponse(rsp *http.Response) (*GetMonitoringTargetR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13429,6 +21841,26 @@ func ParseGetMonitoringTargetResponse(rsp *http.Response) (*GetMonitoringTargetR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13455,12 +21887,82 @@ func ParsePutMonitoringTargetResponse(rsp *http.Response) (*PutMonitoringTargetR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13475,6 +21977,26 @@ func ParsePutMonitoringTargetResponse(rsp *http.Response) (*PutMonitoringTargetR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13501,13 +22023,99 @@ func ParseTriggerWorkflowResponse(rsp *http.Response) (*TriggerWorkflowResponse,
 		}
 		response.JSON202 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers TriggerWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers TriggerWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13515,175 +22123,175 @@ func ParseTriggerWorkflowResponse(rsp *http.Response) (*TriggerWorkflowResponse,
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-
+	// CreateAPIToken Issue an API token
 	// (POST /api-tokens)
 	CreateAPIToken(w http.ResponseWriter, r *http.Request, params CreateAPITokenParams)
-
+	// DeleteAPIToken Revoke an API token
 	// (DELETE /api-tokens/{id})
 	DeleteAPIToken(w http.ResponseWriter, r *http.Request, id ID, params DeleteAPITokenParams)
-	// ListApplications List applications the caller may read.
+	// ListApplications List applications
 	// (GET /applications)
 	ListApplications(w http.ResponseWriter, r *http.Request, params ListApplicationsParams)
-
+	// CreateApplication Create an application
 	// (POST /applications)
 	CreateApplication(w http.ResponseWriter, r *http.Request, params CreateApplicationParams)
-
+	// DeleteApplication Delete an application
 	// (DELETE /applications/{id})
 	DeleteApplication(w http.ResponseWriter, r *http.Request, id ID, params DeleteApplicationParams)
-
+	// GetApplication Get an application
 	// (GET /applications/{id})
 	GetApplication(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchApplication Update an application
 	// (PATCH /applications/{id})
 	PatchApplication(w http.ResponseWriter, r *http.Request, id ID, params PatchApplicationParams)
-
+	// ReplaceApplication Replace an application
 	// (PUT /applications/{id})
 	ReplaceApplication(w http.ResponseWriter, r *http.Request, id ID, params ReplaceApplicationParams)
-
+	// ListAuditEvents List audit events
 	// (GET /audit-events)
 	ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams)
-
+	// ListClassificationPolicies List classification policies
 	// (GET /classification-policies)
 	ListClassificationPolicies(w http.ResponseWriter, r *http.Request, params ListClassificationPoliciesParams)
-
+	// CreateClassificationPolicy Create a classification policy
 	// (POST /classification-policies)
 	CreateClassificationPolicy(w http.ResponseWriter, r *http.Request, params CreateClassificationPolicyParams)
-
+	// DeleteClassificationPolicy Delete a classification policy
 	// (DELETE /classification-policies/{id})
 	DeleteClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params DeleteClassificationPolicyParams)
-
+	// GetClassificationPolicy Get a classification policy
 	// (GET /classification-policies/{id})
 	GetClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchClassificationPolicy Update a classification policy
 	// (PATCH /classification-policies/{id})
 	PatchClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params PatchClassificationPolicyParams)
-
+	// ReplaceClassificationPolicy Replace a classification policy
 	// (PUT /classification-policies/{id})
 	ReplaceClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params ReplaceClassificationPolicyParams)
-
+	// ClassifyRecord Classify a record
 	// (POST /classify)
 	ClassifyRecord(w http.ResponseWriter, r *http.Request, params ClassifyRecordParams)
-
+	// ListEventTypes List event types
 	// (GET /event-types)
 	ListEventTypes(w http.ResponseWriter, r *http.Request)
-
+	// PublishEvent Publish an event
 	// (POST /events)
 	PublishEvent(w http.ResponseWriter, r *http.Request, params PublishEventParams)
-
+	// ListExecutions List executions
 	// (GET /executions)
 	ListExecutions(w http.ResponseWriter, r *http.Request, params ListExecutionsParams)
-
+	// GetExecution Get an execution
 	// (GET /executions/{id})
 	GetExecution(w http.ResponseWriter, r *http.Request, id ID)
-
+	// CancelExecution Cancel an execution
 	// (POST /executions/{id}/cancel)
 	CancelExecution(w http.ResponseWriter, r *http.Request, id ID, params CancelExecutionParams)
-
+	// ListIntegrations List custom integrations
 	// (GET /integrations)
 	ListIntegrations(w http.ResponseWriter, r *http.Request, params ListIntegrationsParams)
-
+	// CreateIntegration Register a custom integration
 	// (POST /integrations)
 	CreateIntegration(w http.ResponseWriter, r *http.Request, params CreateIntegrationParams)
-
+	// DeleteIntegration Delete a custom integration
 	// (DELETE /integrations/{id})
 	DeleteIntegration(w http.ResponseWriter, r *http.Request, id ID, params DeleteIntegrationParams)
-
+	// GetIntegration Get a custom integration
 	// (GET /integrations/{id})
 	GetIntegration(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchIntegration Update a custom integration
 	// (PATCH /integrations/{id})
 	PatchIntegration(w http.ResponseWriter, r *http.Request, id ID, params PatchIntegrationParams)
-
+	// ReplaceIntegration Replace a custom integration
 	// (PUT /integrations/{id})
 	ReplaceIntegration(w http.ResponseWriter, r *http.Request, id ID, params ReplaceIntegrationParams)
-
+	// ListRoleAssignments List role assignments
 	// (GET /role-assignments)
 	ListRoleAssignments(w http.ResponseWriter, r *http.Request, params ListRoleAssignmentsParams)
-
+	// CreateRoleAssignment Grant a role
 	// (POST /role-assignments)
 	CreateRoleAssignment(w http.ResponseWriter, r *http.Request, params CreateRoleAssignmentParams)
-
+	// DeleteRoleAssignment Revoke a role assignment
 	// (DELETE /role-assignments/{id})
 	DeleteRoleAssignment(w http.ResponseWriter, r *http.Request, id ID, params DeleteRoleAssignmentParams)
-
+	// GetRoleAssignment Get a role assignment
 	// (GET /role-assignments/{id})
 	GetRoleAssignment(w http.ResponseWriter, r *http.Request, id ID)
-
+	// ListUsers List users
 	// (GET /users)
 	ListUsers(w http.ResponseWriter, r *http.Request, params ListUsersParams)
-
+	// CreateUser Create a user
 	// (POST /users)
 	CreateUser(w http.ResponseWriter, r *http.Request, params CreateUserParams)
-
+	// DeleteUser Delete a user
 	// (DELETE /users/{id})
 	DeleteUser(w http.ResponseWriter, r *http.Request, id ID, params DeleteUserParams)
-
+	// GetUser Get a user
 	// (GET /users/{id})
 	GetUser(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchUser Update a user
 	// (PATCH /users/{id})
 	PatchUser(w http.ResponseWriter, r *http.Request, id ID, params PatchUserParams)
-
+	// GetUserAccess Get a user's access
 	// (GET /users/{id}/access)
 	GetUserAccess(w http.ResponseWriter, r *http.Request, id ID)
-
+	// RevokeUserAccess Revoke a user's access
 	// (POST /users/{id}/revoke-access)
 	RevokeUserAccess(w http.ResponseWriter, r *http.Request, id ID, params RevokeUserAccessParams)
-
+	// ListWebhooks List webhooks
 	// (GET /webhooks)
 	ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams)
-
+	// CreateWebhook Register a webhook
 	// (POST /webhooks)
 	CreateWebhook(w http.ResponseWriter, r *http.Request, params CreateWebhookParams)
-
+	// DeleteWebhook Delete a webhook
 	// (DELETE /webhooks/{id})
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, id ID, params DeleteWebhookParams)
-
+	// GetWebhook Get a webhook
 	// (GET /webhooks/{id})
 	GetWebhook(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchWebhook Update a webhook
 	// (PATCH /webhooks/{id})
 	PatchWebhook(w http.ResponseWriter, r *http.Request, id ID, params PatchWebhookParams)
-
+	// ReplaceWebhook Replace a webhook
 	// (PUT /webhooks/{id})
 	ReplaceWebhook(w http.ResponseWriter, r *http.Request, id ID, params ReplaceWebhookParams)
-
+	// ListWebhookDeliveries List a webhook's deliveries
 	// (GET /webhooks/{id}/deliveries)
 	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, id ID, params ListWebhookDeliveriesParams)
-
+	// RotateWebhookSecret Rotate a webhook's secret
 	// (POST /webhooks/{id}/rotate-secret)
 	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, id ID, params RotateWebhookSecretParams)
-
+	// ListWorkflows List workflows
 	// (GET /workflows)
 	ListWorkflows(w http.ResponseWriter, r *http.Request, params ListWorkflowsParams)
-
+	// CreateWorkflow Create a workflow
 	// (POST /workflows)
 	CreateWorkflow(w http.ResponseWriter, r *http.Request, params CreateWorkflowParams)
-
+	// DeleteWorkflow Delete a workflow
 	// (DELETE /workflows/{id})
 	DeleteWorkflow(w http.ResponseWriter, r *http.Request, id ID, params DeleteWorkflowParams)
-
+	// GetWorkflow Get a workflow
 	// (GET /workflows/{id})
 	GetWorkflow(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchWorkflow Update a workflow
 	// (PATCH /workflows/{id})
 	PatchWorkflow(w http.ResponseWriter, r *http.Request, id ID, params PatchWorkflowParams)
-
+	// ReplaceWorkflow Replace a workflow
 	// (PUT /workflows/{id})
 	ReplaceWorkflow(w http.ResponseWriter, r *http.Request, id ID, params ReplaceWorkflowParams)
-
+	// GetWorkflowMetrics Get a workflow's metrics
 	// (GET /workflows/{id}/metrics)
 	GetWorkflowMetrics(w http.ResponseWriter, r *http.Request, id ID, params GetWorkflowMetricsParams)
-
+	// DeleteMonitoringTarget Delete a workflow's monitoring target
 	// (DELETE /workflows/{id}/monitoring-target)
 	DeleteMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID, params DeleteMonitoringTargetParams)
-
+	// GetMonitoringTarget Get a workflow's monitoring target
 	// (GET /workflows/{id}/monitoring-target)
 	GetMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PutMonitoringTarget Set a workflow's monitoring target
 	// (PUT /workflows/{id}/monitoring-target)
 	PutMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID, params PutMonitoringTargetParams)
-
+	// TriggerWorkflow Trigger a workflow
 	// (POST /workflows/{id}/trigger)
 	TriggerWorkflow(w http.ResponseWriter, r *http.Request, id ID, params TriggerWorkflowParams)
 }
@@ -17117,156 +25725,314 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1tc9u21uBfwWifmTi9lCw7TnrjzM6sn8S3zT59ySbO7cw2WRESIQmPKUAFQDu6Hc/sr9kftr9kBwcA",
-	"CZIgRcmUnXb7pW5EEi/nHJw3nJffBzO+WnNGmJKD898Hayzwiigi4F9v3+j/UjY4H6yxWg6iAcMrMjgf",
-	"0GQQDQT5LaOCJINzJTISDeRsSVZYf7HCX34gbKGWg/MXZ9FAbdb6I6kEZYvB3V00eJuQ1Zorwmab/yAb",
-	"/UlC5EzQtaJcz3aBMkZ/ywi6Jhs05wKpJZUo5Qs6wynSExOpXiGMBFmneIMEUZlgEqklQXMqpEKCyDVn",
-	"kowGkdnAkuCEiGIL3hKGeg0N6z99/jwarChz/z4Jbmf+I1azZX0fV0uCiMILWNhsidmCICrRFEuSIM5e",
-	"we92O2iOaSrRLVVLdHZyiugcnvLpf5KZsh8nSFI2a9nUfGhW0rCbk9O/h9b/Di/IB/ovkmP7t4yITTHs",
-	"Gi/IROoX/HETMsdZqgbnJ+NxpGehq2wF/xoDyOw/8wkpU2RBRD7jFb8mrHVKBW807OX5yWl9L3eaLA3m",
-	"gYIv1uuUzrBBhyZ2pghT+n9x8eT4P6V5XMzzb4LMB+eD/3JcHI9j81Qe+2PCjHWce4NrXBk0wYIur/Ci",
-	"PFVtC3fR4HWKpaRzO8Q7ntLZprf1Bwdv2Mis9C5aw8t7bemtxr7oFxP+mE0byKTiK0SLN/da/Y+cUcX1",
-	"D1dYLIjqbQu1gRv2scrfQwpe3Gsb7wSfpmTVsvq1eeNvu+3CjRtY/AVD7//xGr08e/4tsoOPBnfR4D1P",
-	"yYWUdMFWdhm9wLMybAM0BU8Jwvlre8HyoySit2XDYA2LzSQRe63wFzJdcn7d2yLdeA3rvDWP91sqF9fz",
-	"lN/2t1Y3YNNi7fM9VnvnBJKRMO/e5oJsLfiaCEWN7JkJghVJJhi2Mudipf9vkGBFhoqutDCtDF5Z6O/1",
-	"5+TLmgoidxqTJsGhVvjLRJ+DLidKv6/cLuvAnBIsiEDwxiskl/yWIcqM0ubEMeIsBclRW4im70lwkXe+",
-	"kvmr0TqdTuC+8jZSAk/kw/9zPq1Rp/S0DnFv2TozxJYkVG8Kp+88PM5xKklUQW0FTb6+qJWf+8NapRNJ",
-	"ZpwlsqRpPXtRUrW+/fbbF2Vt68W4rm6VIBxmL6BpAmQRnimJsHyF7KQSKW7UV5ymRIzQBeNqSYT5jhGS",
-	"SLROsdK0iHCyoiBgt1oAdXTMZkTK76lUXGwumRKb+onCMwdxwvRufx0sBGaKGGvkhl+TxEN1AX48U7yB",
-	"xKLBLkdpFxzqdyeFjGmaXs74euuYH+Cl6nkAKrcw8TYZnPpzI8jfZ2ZPDqQ4TfVomVoSpjTzJW7IIdgt",
-	"WkcnJBkqPrxm/DYI8Ira/QB8kd1QwXNVog2Wl96r+ktlOH5XtpniKUnltkl+MG/dOXsmMFC2TnYGww0R",
-	"MgyCEKuEqcuwKYYowzTflwVIiXuW1hokpALd/XJTY0v2iO19sdf29k/6nTJy2l7/p32tirJWbG2B+g9U",
-	"qvpBo4qsyv/T2azNp8NC4A1AgnxRE88q306CMGn9wy1beec8KX8RUAcCqkMyS6i6vLEbaxKfZS3AHPUI",
-	"mVMeoYSkRP9Vgi4WRERohtmMpBESXGFFtGYiiIqQEbkTDGIkQutsmlK5DOp4vUlgzZ0meK6M7RV+PCVz",
-	"LsguTN3Ab9L+1PzeifM6yewEci6k/aH8aT+3orKX410QxkOf7n8XBJszXaPHDKdl3PNsmnqIZ9lqanTY",
-	"FVGCznxFRWZAeBOBlf4C3ywmSWZ8PBNY2/rly0mKwcVrfiBCcGHeD2ktaimIXPI06bSkCkDs+vxRIrfD",
-	"EFDKXrgfyA1J/c3BYZqBn1cRwbDWyWaczWmitTL4pyB66TPVoPQ2+RCrONAw3Eo8haaoz2vBrZuOzGF0",
-	"vJnY5I/beXb+ZpuGN6ckTSZrrDSEyyepThuVA9OkHTo8dnfAGtT3qym2aIMVrQ8mL8E2cjRRA1AN83sp",
-	"iyG63Edr7Idyy5LwB7qiCqxd4+nWti9nJX/+E4kSrPArRFZr5S6nCLpd8pTkhvB2EzjaR2nZj/7rZF7e",
-	"9D/0c7TGain9rc+41kdG6A1XirjncDsVfxPDvjHbAHQkWWj1CB3FxttOxOib+CnCLEHxN967CVmrJTqK",
-	"v/lmJCWLn75CGNllwcA8UwijhCu00kog0cvBCsH6kSZfhFUx0Ai9xpIMKZOESarojbkWcye46pNpvcMD",
-	"bL01n57Yt90/62e/j0O+XR8Mmwc7Hdiux68P/SJ8q/TAmkZoEfsYFPvwlkc8z38qom9C6ua9uSffFZVb",
-	"WP5FKjnw943xV5dZPfBCSmQnho4Vbl6ciZGobK5C6jDC51YQGGd6/bACUXQ/rcDzy9gKHdb9kV7ZmWNb",
-	"dpmhPb4hKb0hQbevUlrYdt+dG+rCfBja2X4KKgy741fkpsX7ax42WJaNWiawQguVndYiFVZZZ/B9MG/f",
-	"RQN7tdf9lsb7wINAab/5aqICwVsvbaqYDdDKDvj0rEX/I8rUi7NB6CIFDMgwSoxVWDzyvnJXYJMC/IGQ",
-	"mJKwN6OBI6ENDH0I7vzcPbSwrpCZb/wSlujRI2PjkwRuHeaYpg227uWKqg+KrLfKhjLvf2c8VkQizBCQ",
-	"prvsmmbA8ituRsvgawEO5MtaECkpZ7k9AKPltoLTbq1xYYyFhM8yF33gyZazBm2hxCl2EvQVHHkjhdBy",
-	"WVJLHEoYZ+BkUUOhZXD+f39TAmv1u/7L34DXDw3nDyKt7IR1MyX6A762DnCp8MKQwlrwJDN+tOBoDT7P",
-	"7b4Ky9Y3E5rs6AQgX8gss0P34z+wPtQdRcwOnknLemuGfGni6s4qMApSjQb/Xmb8Fv2sEk5XHC40JSln",
-	"C4kUP9cHC5yMzmYsa3Hw/tC6s0mSB39IsFGtrJIR/MuZ8MNbmuQxLXKEfikfYbMEKivv6xHcQogGGJLZ",
-	"VG9namJ4DqBDFuivxtAmxnK3jG2zJkhmsyXCEsVcJESMrLCNKyvbmaM08xI99ZVdXhnvjd4uyTMxqwgy",
-	"xxsc4iYWl5pSV1RNpOb9udbhk3PY0Vs6jGFD2y2jdVt9yN8CRttWZoYLLsgd1/pi+lRyfFU2EOhs6Ewf",
-	"P6mw0KRHVQQS0T4ySJPBG6I5ZbszvgYuStv5UMMx4pna57PfMpLtuGxBEjzTWm5htVUUE3C28bnxfUm0",
-	"wvKaJGhKZjiTxAvHeSKR8VWghBOJGFdoRQiwKCoq0bsl99hWAWVReADzIifWwr7Q57f7idGa3nsiszRo",
-	"2Vkqy1WltpGuzLvu9OXspYGu8ue7xWH4wwYG8Qyh0todHTvw+KTWygR64Uo5R3los6BKHh77N/sfRAOR",
-	"MdZoIEQDc1/dwPxDro8asO7j7YJUmaByZ1x24Wfgq+xkYNtUHOdSKb4sZgjBFfZ96Xh7wHsU5ur//cPP",
-	"P4HzX7Mjk19D0iQqVAkgzl9PPo9ucEo1exgV5lAcZPUrIiVedNBYzbKKD0Lb+k7gkN7/dUXqBWawwYRu",
-	"2NDWvr+6evcjUUue+Ifgu8urQTR49/MH+PMR/ntx9fr7QTR4c/nD5dVlkOr1WHtYyK9xmhrr+Iu5hkZy",
-	"IxVZjRCE0bvY3ilPNugISOV2SZhWktdYSCIjRFJJEEZmJeZSyLA7hAVBEt+QBGUsIQLFAni6EYpx3fzW",
-	"k2wzv2+XXBJ0g9MMEq2kVjuwudaC1ekxtpjj+XdHWppq7eW7yytYtwHv0272uhdUHoZ3swwuKGCVY7+N",
-	"5jw6Md6mHIp1cP2yJIIgxQHyNv3MIpEa48rBoR4BrE/6Ewk3cSGLob4duiI8U1bz9NPFSlHML8aVjLFx",
-	"OIhZpEHs46nkaaYIWiq1RlzAX4k+vv+htsizv+9m11jwm7lDJ7SS1FS1bGmLohANZjwhE0HW/OEiKHaM",
-	"dX2YiIQCDlEJZtVYhT1iDTz87OebKGGwLhzzwPeLd2+RfRO4CqRoyXMU38TAOjAyLl1Pbt6c1u3uEnme",
-	"RltoJniyl8RPdnsikf4EpfSGyHOE9bHQZyRecqmO+S0j4lgPF3sLW1C1zKajGV8Bs8FsczwTq6HcsFl1",
-	"xc87XDLufC963yvyJnraQiB9aM2lhMQH1pu9ufe68i7T+j3I8quijxqYfsgDeJvEcjX7u33Fg38IQobA",
-	"BK7J5tioHiZKeIT+g2wkOhm+eIZmSyy0zS/ArE+J1tNlhBK6oEpGKB7GEYon+j8jwzHi4/iVUWQkytZa",
-	"BJ8+f+4N42nWxeZCaaoVNKdEKF/7mHKeEtweKLfCXybV8MpuviT9pRd12THUE3+ZVGI3O85G2aQUFdpt",
-	"vn0yMdpdBZVjXHYAWBTkAm2LDKvitJsgq8oqG5MqTTBW7gF/IlHu6pcj9IEohBVKCZYKcUbqSnhBP7k+",
-	"Z/xiwZs1hFFcZC6PjFicTI2HPImtXxBMBozywFkokWDf8cjco9SuBNlWhSBEnOVNfE8XSyIVeNjWCk9T",
-	"guRSWy18joyvwQNepPXnNREze6NXpzu/QoK3tPH+J2DL9gKnoRLuyG+b9pf7VQ6zxRBn/sny9fIaT4Yn",
-	"47HH9141M0/DN0dal1FYKMoWJl4R20+04gPfVLSYk7qUyl01g//168Xwf+Lhv8bDl5+L/x1Nhp9/H0cv",
-	"X979W4g7eHn2ldw3zuYpnem1Bf3oPzN0Nn4ZGTUucS4XWwMEXOtUOkPtFofzaROiME3DBoCm9h2jhIzL",
-	"KHSFyaTCbNZwi9MY6qDtQpWSFgO4fpP18f1bJMicCMJmRBugUAdBK+AG0HC75amwYAKeHx+n/FarJqOE",
-	"3LjKBvLY+qka3FOhqy235HxbIT79HrJhbEzgXqFqOzqYtqygKVLMJcrudF3dOUe7SMuuJ+R6K+XlnNMb",
-	"Sm7NbV6iZYUWksmKQsKMNlGCHq16AYn7p5nuaiDv4mXcBbu7JsV7UPediiGbuQkdBSj3sZQfBBBbk8ob",
-	"CHGbn7W8/T7swGoVkgc2Bd9Dnt4HSNPbjxXxGyJSvA4WIfj7izMtMCu6Er9FKc+5MrmhPJPIZApqcbyR",
-	"CPjuaFDy/J39vUFR8MSFGSTsgGHk1k7yCi0II1rPSaxCOZX14KrT5y/Kxmy34gQfHMnuoHMbfwy2tWbW",
-	"65QSee75m2PnPIrREeOIJk8jyKaIvdiVGB3pf07+7//+P3FklBmqZBG/4j5xP+j3b+fwun5kQtHiBCsc",
-	"Ixwu5mTzPNBRPEulnUgBZIscfwRlFmxsG1b2y6d166DLOS2k/Nbzb+5luwabFJ/4oYQWyOWYJ+8adhBV",
-	"w66LhXoXzQeNq9gr9qHROVvEMVQJEqvcj49MOB1J0JH+6furq3f5TYAhALKiXvgQTaLi9k8fbPU0ysMS",
-	"NrVIg3sHEJSSPKv3u/KartetsT3bAwiCtGU9iOX45CCtuRF8Jcbef8I9PmbSkp3WRW2cUnDBV+7dsjKz",
-	"A7Mu7r8qp+9s3MH/1nL3azKvFNfojkxqlksFq4aSKa5weu9AMnfh6+0oBP0cZHvcaH4gSjoqtuZVfvM3",
-	"F3zl3SYagxf29wppU1z4D5EkBBEsUkoEMpdugZhhaSRXJ60hRAk7ZelUoKnnDoMPokz20ww6xVY1hBHk",
-	"gHZcSCKRMaQFUMCdede29Cbrxg9c3WKY7hSjVI2h9qdp5RR+iJHHLFaYZZDFDezV1rhMsjScme5qzdXr",
-	"OdyQsC93r+tDKtcp3kwaJQtZNToWdjSc+rlANOupLDxycNnrxlBD+iLP/ivDG7Sg7kaAiUwJ6P5LU+Sq",
-	"znN/IuCPgwq2pWi97VmIpcJZ/RjwdrvFepvgtV/2tqPdVj/yBUOUmXeh4NgTia7JxsRtg/1jwkgEmWey",
-	"yVlcJeutcQs5mZcMh7OSKHu2NcsCBmkCWR9GpqkZ+cCmpZ50v4zaZl71cAiqbeefVmfbQ5H4B5RrBk3Z",
-	"CQObHm/D1WKUsZRIiWIvIA5RiTShmwAqJxCf5CqJpuYbLCiepkR6Hk284hlT6FM2Hj+b/VcEMTSBGKn7",
-	"qYJeYF7tGnanDKNiFe3Be/9sCq64QJKsMFN0lodVHDmnriQrrTBwsXjqAeh09Gw0jrvkWHhlUbvTaJea",
-	"JzhNp3h2PbGRSg8S0pNQqUklmQiCZQiSvyw3Rt0i4oYIlBDYJbhJVFG0FR1hJMiMUP0OZvIW8mTOTsbo",
-	"O87I09FOztIiwaynpCjrTrKFpyblIqjV7dJUb1aBiLA3JfNMZcIUttIbpMQGH9IFI4k5tCG3leK8fM3V",
-	"arq2eKn0RJQt7LjneiKIMOQs3bg15mF44GEpfFlc2LJbCTIXVw0zT/a5xe5JDfPwXTkGnjJWDubatZJM",
-	"aJshjmIPd68qSRduUDEyXdJXuIAMAEwa9B9pOk2JCuatwW2IRCvM8IL45/WpX3+mnIJmBh+h15gx7hoH",
-	"dOGLVf61W+jkPgUwGvjE3lUsnm8rYtH9kNaChC3/dAdTAlqP4tulJDN79fzsFAnMEr5C041+gzLo9PDi",
-	"7OnOXuhocCuoIj+zdGOosDmJt3bmWo5FH2pnXgX8gTVPO2/fyuefnupDaq9fbn3nfOnD1HYDLWbHuLTG",
-	"Er1STVY8oXNKkh4c6rtlpznYgknRnJ/WdRjrP9q9+m9NwlrvSGN4tUVBscIi8SwknMtQ/txCZf2khR+g",
-	"nlpOc1sF/i5lXO9HLjtIs14oaZ9SxdtJq0pCbeTRi1DK2z08tFSyE/8I5T8DTsO2MMXmkFQb/tgdALbG",
-	"aqhIRUuE4zsTzGcyjc0dpBfvZ8vvwa1bON6vtu7i41CdwfoMLpSNssT04uhwj2qvAbtduq5fvtwD/MWt",
-	"Y7dZ2sMsu0C5iLc8OhmPTQSDgggCbYoj5qzwDos3wGxPYN49atmOWkJxQ/ptp8K85V88IvWIv+3APVCd",
-	"8Ba15C+Z0IicPdypPzNzJThCl1/wTKXOa6UUZQtZCoF11UFjPX+MVplUaArvBhyiK7q9xLurHnVnb+s7",
-	"5Fu693chgiIqoOtFcFmH7BrUEBWhCNuQ6bu/24Ih2k7iVUFyO4VHuTohxonuuM05is3daGwiUyxBI8KS",
-	"NafWafY0QjHYUTE6ykt38bn9cWLogkqUl4F5Cklv7o7VDh3PBGexd6cP9/0fr14/HaFLKN7jFoVmmCGc",
-	"Sq7prKgjNN2gJWZJner0wHU58N4CF5w23mJcXZRzNKc3eYjN0YoySGvlmUAJ3gz5fLjiTC2R+a/96ZaQ",
-	"a9gdRm42Lgq3+H/Tn6ebuFPCbrnGWNviLfD9ii7b04F3LcjRLfDLuHUyQdXmgx7FJotDS6qLzJRigOGB",
-	"fcPPhdSE4w4tvSib87BjyHjfIG7h4t1bFzSS8tshpFY679u577yTUaXIlCnI4uVSfGLWCwgZ8dYTnVei",
-	"yiQR5lGlVZ2MoKRcJeAqsn0OPzEv99N8X2scKEef2Cf2mjM9faGAQOINZ7ZqlTtt55/YEL19Y/zla0Hm",
-	"9Iuh+2vKEhucGEcovp2bP8tr+JtJAX8Fhj+zVMJfyhT8JV/IJI4+MaQJyfyUpDfwV/HrSfzU3I7VXG5q",
-	"SVaRu1XDyJijkI8ubczirRUUTySMTpMYHV28fTc8efYMSbVJydMI3S7pzDj8r4gQGFL31oLf0IQIU0ZH",
-	"cuuNdVOYsgLmXgTdYhg85VIhjUSBUoITyJLHyATM2lWMNPQMJ1llJsHGtXPFAq4hYm1Zx69y7z+UHkgQ",
-	"zasWxJdXeBEjU03gFXr38SpCUO5BI1cvwxQlQEvONJ+IXQdYm3ZsVnx2cprXZWAc4nSJcGLUW+S7nz/o",
-	"4UtzuAlMkpBEcaVxbnxetOEFrirxylUnipDJoAdUQ9SYHvCabJ62dOyNgJ0j6PHhPeaMaMgbsPM8AwZa",
-	"6OrhYdprsrEpP7ZJGRSmoBKdnZ7abExNyNdkbaJZT8+AvRoYaDtUIoWvCYrzjrcxOoIMpHHkyiGgk/H4",
-	"qYUu4mv8W+beBysxjjzIAxH+DjpfhCrm5F38CgprgBs/rjyM0YpgC54US4X0I4MpSOGBbeR9NeOmDp4u",
-	"aNgrxYhikwT06+dYg7FIhoHRNcPkgv4LfjlHZ+MzbyGWdvNKU+QLlWqELiy2zZlx1e+gZgiVWnvTULDf",
-	"TjeIJmiaaSVuA4MIgoHeNWdCZ+Nn/nVckdsDgGzN6plzMaVJQtgQAv3jyE8TAiaqiR/a1R1p9kk1PwfV",
-	"kXGlhwfEa5SaldLKEjW5mMY4CRSu9/estQO3D7234t4FURg731zHPcQjS41yyW/NPdGti961E6+g7TVO",
-	"Rp9Ynp8EGX1lqVSRXp6T5nxwMhqPxhAxvCYMr+ngfPBsNB49M4WEliBHj/GaDk2kDfg2uAxcn7yVMtMo",
-	"18sVapjSG5KArIQPR+itcm0FIXxdC7cIzfB6TRKElVb4THvE2PB904iQytZOkuhdqemgBIBQvRAXGGTa",
-	"DhTNCrWSopU0Uw4iGZwPXgN3zzt4RqX257+GNZXileNKF/O7z0ZfIVL9uy1V00+/6VKjyruyWgR3Q5Wm",
-	"16fjk94nb+qjajBs/K/WhxoeMF+h1yw4Gii8kKDbGQr7rH/zSO74d5rcGXrTJw8yU0oYfAO/94vBEiTP",
-	"QpowJLb1uOmdl/1mcPfZQKrQOCFC0VxulmGkOcmF/+Ku0+Xt4e+iTu9agonCnd1dfc3GDrsN35Ub43Wj",
-	"3lLztgB2x4doCg/+7FAnbBDi2n7w0bY/GclstcJiYzFcGjQoKAYF5ZXoBujP8vUgfyzlzdzvgEVNSVxO",
-	"bYdEk5lWt5lWFmAfRlYfYYm+43yRkicSOZ0ep5AGdY6MJWKv4T+xlN8SMcOSoCX5ghMyoyuc5gnjzjrG",
-	"6OPHt29qtX2t3TFbci7NRT8oObCMT8xIfPvM5mmbjnOgu2uV45pps89IbK1u82sQRs6p69RyarTZSNsb",
-	"+BMzGQa2Fj6aU5aU1C7KpNI6Bp+jFb7W0xTWBqyQ6ZVQpmUdqLzjl0Y3CB0mE7WeU7aX7q7h+Ot4+BIP",
-	"559/f3Yaym8/mKCrthHtLuvaT02lteW9mHbl6FS5cEBilQneSCyDWe/DEXpvYpiN/ns2fqnt1LTwi8ko",
-	"dw8gLoK5fNqglIqmqS2NrYmPqlcoLlcdiK3FrC0q48xY1VUjK1jvc/TnYIh2ERp7iWGzwh7EcI0ZBqXo",
-	"d0SVoRESJY9GhntpEKDmm0uU8l7hbuUxcX9Q3mJujjrxlkdHahagxPdkneIZ+dPiZwfeP3583p8lVA2N",
-	"K9fTwAM9DPSLKOWLSOs7RZpPzY4FRwJOU82bNfc2BqxR5uxT40zWtrFpLCvr/BuU/rzl62Pr/F4r3J31",
-	"/qJJ7v4fu4Texs8PahqU+/i2WwZAJTaE9/70qkezhFpWGIZOYWi1GgPt9Cj5o9qPrl52N6Q1NDVrIO9q",
-	"PNTjEFpja8dWkmvQJO9PfeWBt5qZwQaSX6+9CXdaf9mb97Y3NRwfyd5s7kTcl+HZ1BS133PVwt47OlD7",
-	"OXt/FIMvwJiaTL4GwOyuhj4MJRzADPwqSONhzn6/huGDYbzFRvz/CHn9Wo0Pzrg3zberbi1wwyrIjIsE",
-	"4QXW8rno1w5P87gDc89q7vtt9JELK/MiKJMR+omrpRbtVCKpuDBx3hXtLO89rGf+Wi9Jq02iuxNCz9Pb",
-	"wjQN16UGfU9kqGBW/7Rl+x66VLNG30TRIVCCLslcxw8XRRCZ0kh5OKSL+4ugSpgp5ZP7p13Lw3URhJbH",
-	"YeambchfkXfCk4MDoqrcvC+Ap8sCGvfHi/UMefhoiaNo70eL3hYt9PIwPYhPLxBjAtVczGxKpSIs798C",
-	"LSAh3NCGnkoIGjWdPfVLZlBbbqWCzSlJzH1CHXd22Ze2ktFXyR+8/qSdWMNpvzM38QNbAB1LG1/Xh3pb",
-	"JrlSQk6jp+fST+p4TO9OOelkZydP3kmvI25qZb4O6Z8pN+hrdcr4RddL7uL7U0eB6SqF5MZikzVUNAV8",
-	"CCg1nhn3wgjlqlFSqDelwAfGFdTpw4LYapU9Q3Dv0J0K2I9Nz0LjHNnHhAurjjCoZvOmdSJUEzG9Ewsw",
-	"vtJqpf2RQxYOX0vnYtJ6JCNflM3NuQhksOU659n4ZUB9hCX4lNN3iNZjkJ4NTzZIS3vS4WpH0w/mb2Xf",
-	"b/0Xv3L3/CERWG3n1O74hpQJv1tWD/peCWXbXN5+u6iv19MNWRt/ebrv7enWcHwkT3etD15fDu5Kw7M+",
-	"j06VAXZ0Zd/rTP1RPNg1LtOksZWhsbsf7ID4PYCv+jFxf9BD269n+rBIbXFH/2nx06/z+cBMVfCUDL2M",
-	"0lbNstzJ5LGVy6I48c6egbwLTBfUmlY1jU6GGV+TekxR53YWbaM+YvhIoA1Oq/5czUzuIV7JFN721eby",
-	"5FBSW+ZNVZRW1DTYbL4wXhGbXGaeg6uTrwlSt3TmVLciwdDlJ3qbADW5KVGs0tXn69XYBf5LYe9BYRf4",
-	"sfT1UEOuvlT2em+qfs5sSLR01Nnve7D+MJkGBX9rUthroNhdfTgUgvd2dUIxi1Yt4yO88bi6hWsm8TjC",
-	"N28K0CpyAZL3p0ODkG3eKegv8PUKOagx8peUu7eU03B8JDFXNA/pS7i5nhi9HI+cd+2U1Ke/yHVMKmpq",
-	"MpBsXhxBNqXe7Xf6/iiSsOBATYLQ7n938dcrCRzASfUoiD3M2e3XLXXAs3uM85ZOjUFQtr0Qmc+JCYBZ",
-	"WGPTxs/ZLkhwcwS1XVxczWqE3hOcQHknK8GAB+hHkqRzGGG6KUqymESv+sG3VG/bTx1Y2bCzBNSN74p9",
-	"G7C5rY++Fl3S4NQ0mB4WqO3x4rzK0J/IQCE2m6Sn8Wx6rUKRMFOqyrkl8DVxNOWqVtnx4Fbdnsw6LZgi",
-	"IyVy+CrjqkJdzx849jLY9rwp/rIqjEG5gxK7oq+yLiWL2OXst5o/v7iXHtkCKso/7uFg3SEJrjlL1LSK",
-	"qX2ZV909qA3mN8loNcMcUu9PKzl5NPs8jTGmbRf7cmG+xKZXSdzcoAQqSNpSe1Q1lNJqcHe6Rh9frwkI",
-	"5Sb/MgHvbQJqOD6SCVjq19SXFei1qOnrdPq8vKNXc+/z80cx4krMq8mOK6Cwu0VwADwewKB7LDwf7DD2",
-	"a9YdBomhBvc2ykD6jdKeyLyGvGboucRc0BvC0NIoft5n5S5gRpufEVtGlXHoVZ3i9SvguKYx39C+a+pN",
-	"uje8nhbBWIg/HdX0GwPxECz8uOgH2UU9f1O8/bh6+o5JDnbdmwfJcXCTbVeiC+CXUxwiRPBsaQ4cVdIp",
-	"R70r2/v5H8oEVGIAPbsg3jezJRPuUG1XKhXeSFPQ2dSgbml3OuVqGaGMKZqiuLm/ahxgX7BleyQ+mI33",
-	"YCF05XoHu3DXuzLb2d2N8TiszBUGbOdd+VuPXAHq3t6B/evGur52j+VW8PuctfsVHLJ64HU53rdd8+at",
-	"075iO3/+l5nfh5k/fzQrv9QJsjcz32v619thKbHWnS5+3VcRqC21viumIbmSXhJZfq8SvgLe/2T+YTwI",
-	"JS7V6EIo4LCH9D0EkRzCi/BYyD7cae/Zj3AgRLbkK/wJcdKzlf4wHPh4VXRX3cYkXCPWGsrKLOx7fovm",
-	"WKApnl07SR4ZxeE7jlxzyqKP2snzVRyh+GQZQye507NljI5cRyD4Z4SwQisuFYq/PR0vY2jXGSxx4Dpp",
-	"FpjLYTc4PVs2ieUDq6cOcKGKKLnEsogAJ5fXuTUPkrCtO8ttx5aCyCVPkx7U2mLYexnxFerKBx0aUb3d",
-	"t/9j/smV+eJPK6IrEG86fgGA7M5OaoM8Prk0uJrdpSwXZfexo6wnAQUwVDhHPToh9S9qqlvqV+QclkYC",
-	"3MHrqNujd+9/ZCRzXdIcc7WdJfNiTn49N3sRoa3VhMpK1afWAhy2pWZvZv6BqMYucyfn22n/s7eHDxW4",
-	"usXS1lTpu+6H188U0ON3Mv31swa/cWIY5GUiHZxDy6zjmxNAjh3194DnTQKXqFRaKv3oLcX/1VSU8j92",
-	"vkjvNxN66f1gA6G8XypV6rwnpTxV73fvdHq/2s5Z/lxQ6vzu893/CwAA//8=",
+	"7L35ctu4+iD6KijeqYrdh5IpWXZsuU7Vz3GcpbO023Y6vSRXhEnIwjFFqAnQik4qVfM082DzJFP4AJAg",
+	"RUqUrGwd/5NYEon129ePTsDGExaTWHCn/9GZ4ASPiSAJfHr+WP5LY6fvTLAYOa4T4zFx+g4NHddJyN8p",
+	"TUjo9EWSEtfhwYiMsXxjjD+8JPG1GDn9/Z7riNlEvsRFQuNr59Mn13kekvGECRIHsxdkJl8JCQ8SOhGU",
+	"ydmOURrTv1OCbsgMDVmCxIhyFLFrGuAIyYkJF0cIo4RMIjxDCRFpEnMkRgQNacIFSgifsJiTtuOqDYwI",
+	"DkmSb8FaQkuuoWb93b091xnT2HzuVG5n+AqLYDS/j8sRQUTga1hYMMLxNUGUoyvMSYhYfATf6+2gIaYR",
+	"R1MqRqjX6SI6hF/Z1X9IIPTLIeI0DhZsathSK6nZTad7ULX+M3xNLuh/SXbbf6ckmeXDTvA1GXD5gD1u",
+	"SIY4jYTT73ieK2eh43QMnzw4Mv0xm5DGglyTJJvxkt2QeOGUAp6o2ctepzu/l08SLNXNAwQfTyYRDbC6",
+	"DgnssSCxkH/i/Jed/3D1M/mAx5MIjiFICBYkHGDh9J2u191vebstr3vpHfY7Xt/z/nTc8l3jG8IRS0KS",
+	"cDRM2Biub0quEB+xCcJxiIZpNJR3LEZk7LgOiW9pwuIxrMiZJCxMAxjMdSTQOH1n9+qQeGEveIi7HXnn",
+	"odOXCx94nZ8P/9x91n3ce7v/x8Gxd9I97T3d//ngxSvHdSJ8RSLYvSB47PQdtSbnU3a48EVrjGN8TWB2",
+	"10kn4dL93pKEq71227ttTw6Y38z/SsjQ6Tv/305OUHbUr3zHvgW4o3kssa5DQrcCbNjE6aU8io/WVHOX",
+	"/sl1HuHwXOHRgnueJOwqIuN/le4bpknjm5hN4yeURCFMl47HOJkBMRpTzickEmgIv7rOLY5SonBAYBo5",
+	"fWdIP2jqQ6KQo4hyQUJEY0SShCUcrp+TOERUIHyNKVwy/OT0//roqIH7GiT0nYwJ5/hablUvTo1+hIIR",
+	"CW5gOrmsiMbXakwu4Mvjs+coIUOSkDggzqf3klhwgeWHvrODJ3TntrNjnQuXKCawSLnT70nkFVRILICL",
+	"MdSJchQzgW5xBMRf38FIiAnv7+xEbBqwkLRDcmtOme/As+bW4dDMx9L56l8I4oJM0HTEOEHkwyQhXMKb",
+	"i3w8Zmks0LvU83aDf/suChlR65HQRiPyOe9ELor/5b1vm2W287UVbknOlf80t8Y+SmPyYUICuQogbej0",
+	"lydoq9M/3K67pSlLboYRm36RK2qMz2fq9TpcrloP2tJzIrks5OcT+y5iCfKvcNjSL/rA8jHKhBEkRlge",
+	"YxqFMOIVkb9xEm73Ue0l++oq/flrbkvKdRJhzulQo8AZi2gwW41F4CAgnDt9JyYkbAnWkjjquPZrA6DY",
+	"jruQnexWspMTnIQoTsdXxEAqCyiOECdBmlAxM78BHwmSmXkPi1ZCuPiXSHDMqfgXnEsrIrckyvlKlzwM",
+	"evhw6F11dh1XQfpggoUgSSyB3wlwEg7UDI7r/PRTm/PYea85UBBxzYHODy68N923vT/2jw9OvNPu097P",
+	"LyQHgtn6khWLhEp4zxl7/l0rxAIvYT3qbBoDZuWl1kBpUHgWTeDhtXjPCYuHEQ3W5Twh5fgqIiWuc5nQ",
+	"62uSAG1H5hFk6EElvTM/oulQ38+L/d8Ofu1dds8fvt571fndOzl89FiipRnPRZxJtAhwrPFKqGlJeIRI",
+	"LJ+RPyuReuvs+PLkmf467CMp9W87i8nWzsKl7OjZCsTtMCdu2cE2I2aBefyTFnWkSFZmNrEtaiD5FMJR",
+	"QnA4QylXlAOojS2cWYdt5qDx9aCZOJZdD56fOkTv5oSxd062IPKBcsHlkgrC4SrcfCOnuWnGYIbW2g4o",
+	"R2mSkFgguXJSZhbmeX+7j3DxzoS8Yhfh2ChKXNAokkeWcuJWoY78ckhjykckROQDCVIQOvNZ1NX6MA+3",
+	"dTAADYKmeIamIwIfEtDnWEyApzxhyRUNQxKvSQkkI+GnIRUsmRORKJlKRphQuSZm8BThxSQB9GYYFpZO",
+	"YGyUsIggpndjiMYWSxAV3IZR4MzyoUmExZAl48+A7rs5gObH1wxCh9nzEtxYKjgNyUXAJqR8ejdkhrj8",
+	"QQpeCMdMXl0BGyU08WWn2ZDAKrR10VUqlOFCCuRyCWM8A/lFToao6CtKk1+PvmS4HnkdI3o9Ism2vKpm",
+	"U7vlG0Q5eap4/mTugu90v3X3+ou6mUw3uSGzB1zdx6o33VJvbY4kBTiKSCKRGKdiRGIhD46EcHfyLOVd",
+	"cBQyuDccyRuAKy1RqGyB/nZ2pppqaCIuB4wk8mo4RVN599aRAHQAZNSNrTbv981yJO0D9swSFJKICBJu",
+	"K5OSgliLggFISUAjIQiTU0m6gGY9jwW5TtawkOAJHeQWgduulHJZSAYJmTCn71xTMUqv2gEbw63geLYT",
+	"JOMWn8XBEnm4UykPvyBkovZycv7qAUdBygUbSyyOQ2V1QQkJWBICv1SKpGEuFnRrAfjhsEN2gz18GHYP",
+	"jGGFxkID98Xe5cPfDn/v/Ln7aO/xwyeHzzrAybUEa21jkejaWU10te+hDlZhy4jmT64lrr5iseQCNL6+",
+	"xMk1EStee0QSwY3NVx/nfnCAPdINe8POoQO2wAG+vR6EqVrmYMyd/q7naTvhADSzQYIFcfpeu6O+nBwe",
+	"DiIMBll4fk+bEQc8BUVLP394uPjYH2roMTRLSWmL6VbjS5o7upqbGmfPIQEPrnVRr5l4wtI4XFeaYG8N",
+	"MyuLwMaelHEVGtaID1rCiZnFgSRaUSm6LjzVd87mmEkvZyavmSR48lSasY6YiZZ6fmNMIzsSngYjQ+ZL",
+	"RDub1t8GMnuGZxHD4SVjLyVArHmlwnrdlm+uWDhD7JYoxhPRMRWV92kE8CsWSlaEE/2wkos6Xu9g7+E+",
+	"upoJwqsvj9yCp8i6m47F6M/z4WdIMIYiWGyzixKMtdTzm1c4YEGUq/WAOUkJv5wk8tBwEJCJmGPq2Yr8",
+	"I9RBr+gjlMYR4Rz0F3qdJiREIElOKSf6miUPikMq1/AEU63Vr3HTXOBo7prhS2Q5eSoxttJlpMR/ga8l",
+	"dzQjoCnmIHIcGZFUGciApyZErnVmua42hs/gudEwY58YuMBIU8yeWG+29JubA53Fh8ilrkpj5Juj9LOz",
+	"LENRxTKlHls4cLfitHO7pfwuJlOYGaDsnEXkmHN6rX1Hm3Js7Wveqbn6Ydi92h92sEd6D42QlGB9x2/3",
+	"fz/403vUfdx7sv/s4IX3qnv2q+M6UtB0+o5SNMF1p9WxZsYSfe/Ydhi5TspJovh4yhM9wK+d893Lvd8e",
+	"/n74Z+fR7uO9Jw+f/dyckZdOsI58SKkZZ4+txcQvgMScSolnTVIg5b0kxlEFF8/cCRKu0oTUkgRN6BT4",
+	"SVo/wnEYEdv/rDQHEM0kqaQ2hXwAznensYtiz3ZRPNfrN4uAKRrieLb3zSF28ShKyGrm812053nLj2Tb",
+	"KHuG00gqEMgTiuTo8kc6ln+kAl2RIUu0PVWbn7b8NMa3mEb4KiIw5y6QBpHMEBWA65eMvcLxTLNWviYM",
+	"Sdn5peL0RTD6xQgNE5K0pBYqn1wgQRTsGZQroQMU5ey9I70BPBQkQR1UJ0oY0xuXf2qsfuUddx/1TvYf",
+	"H5x6T7pPe8/2waGQcY6uZc+8ZAyNcTwzZ88bwpRcaUuLPRuEq/KhFEAlP50yxNmrkXxhiqlA/rk8wdax",
+	"PEEfcWAgXHNlkZS9FNbD8yEoF/plwdTQGgphHBpftwvhFXORGnKrb2KcihFL6H/XlmbGlHMaX+tYnxz6",
+	"XjN0rMdW5qosoGUe8oAV4jg7Z8yRX3i5jx4RnJBEu4lvyAz+IP7mjZadHAoLp9MMAFP7lc0AoDxIdS5g",
+	"fsKZiuci8mFCE0WLEnLLbiDyiMBjLCba2y45rCJxOBD0ds4Cby/Z326jC3kZDY+/BK1v375tHVu2tnmQ",
+	"9fVACcHR+N/vHH2I7xzfVcqncu3++51DY/Ajq0Chd46v7PIY4ENSYq659mIW/SaeJCwgHBwFJzl0rwHo",
+	"N2R2TlJeprLHMSrFmykJUknbsCdjlJaqSi0bLw+ifEcdz+u0VGwR7Lrgz1Ku9JAOIR5EZIxq6+yXi0u0",
+	"JjJsH8nBEQax1MToqU96/I3jXLdr45x1YdaMzZDPeneD5N8v3Y2/wlWUcc1aoWQJS44axIQ3MU8nE5YI",
+	"Er4iIcWXswlZ224kfr745XVZ+RyyZNwisTzRcDGUgrZt0E/S6XeFuT+0ptNpC4ZLk0iP+M45yoM0OJIL",
+	"yO23inogX+NmS26uj8qKzubpfGfPhrnsgNFYnjDcVmOgy15uwcsteGtz0JcdecxEduxwiHPAVbUSCWVw",
+	"+suOWMEaJ8mqoTKSqRij8SIVtGeM/5RPIjwbaJv7cUQD8IlJOGATouzKfFsqq2PtXpeP/I+etB0wy9q/",
+	"h73hLjm46gT7XaPILtEkFxuZe6vZ9uHAam5Oct61FMu35GrE2M1dLmIuUmmpfh7gKLrCwc0gTSIL6INk",
+	"3LZOfmeq1sYNNizx+HQrPT6/qFBaKfVmzh5lGuE6Jhx8Qfk1B71O+JB0h4fY25Pf3pJYDOTRQUgTwE5b",
+	"L0MuSI/Z1hedhTdNRzf6EM56v+5fHLzx3nb/6B3vnxycek+fSfpAgoQIeJKTYPBq+OLXw+Tg6Ys//k4u",
+	"p/95c/b44PnLsz+fs+5L/BJfTLM3BotAypzB8mcag52BkBrI05e0HvBZnoVVXIYrw9sCqNmrhJrfdJAm",
+	"10wSrt1Fk4QGhAN3iUPEZ3EAHwSzwSjWcVgF39bBcDfo4sNO6F1lVrBlls4IczEYs5AOqRyvbuWFcGwl",
+	"wEU64AiCTiEM1XgdRyS4aalA2JzrmJBUx83/hDPPAlT7TjF4FnU8z/MKcavH6gHyIYBIBKX8f/rkZnPD",
+	"4clJExxzcKRKAJEo8Ff1XD+hTrtrAgulVMAEjhw5YuHpd9miQ/AW5RG3wIA/vf+UbTSfWo4i6Y5cA4gh",
+	"feejjqIa0PCd00fmbxe9UzPLL+EP+Y3Be/llRgOAiXyCUxEjJtcgxWNIcuFpJAZmZQE4kQUdE5YK46b0",
+	"XGcxOZSSyFwQvoTBlmAtPWQuRahzkncgbzIjYgZQ2hpQpO6YDYbjmKVxYMkjMMCn9/LSlFxTPVhOD817",
+	"t2AQtaP9O+29dncFsmNoQx3d0b+vQXiyNajkjrPnWQ7JJJFSgaBKhLXJxkdHgg0QEAlpLXl5zlzmSGmh",
+	"H+d/V3o0X2lMGlYONcYfBspQvtxKLZ8XZpcVgp9SleGJI8RHbBorOyXlWQ4UYnEENqO5hWSG9Y8VWUF5",
+	"ftdfKuHLpOOYt6yNFI6nQLbfZ9Mqj4qc1lzc83iSKr4RKv8Ijs6sexziiBO3dLWla7JTtcDofOezFtFA",
+	"G9wKSU67+4Usp4cPH+4XE532vflMp8IJV8t+wH9UNgAOBEeYHyE9KTfsSQUptdGxthHAeypszIS2IByO",
+	"KcSDLE2+m78OiK94Rrlgyew0FslsHqNwYE6cxHK3fznXCY4V5dBmJeuq8+PHgWA1IOY6q6DSKnconx3k",
+	"fpu66TPf1KIxL3TAWREfAMqxCcjNNlk59fvaIz9P1Z7MkeIokqPZgWh6yBakDEqRwc41qDrwUsbbF6CL",
+	"dhbb4rM8tR79ZASsj43JZp7YtmiSl+qpjDdWDGTL2E2PIWOHjUglTF08m3yI4plm+9IHUqCehbVWAlJ+",
+	"3ZulpiqNc4O3ve7tLXr6tXymeDmLHv9NP1a+soW3teTUX1KVclg8VyrIuPhH4/zI3AmeJHgGJ0E+iIGV",
+	"ELscBGHS+ReXbOXMJDHfA1ADAJo/yTSk4vRWb6yOfRalAIXqLlJY7uowXteE97val+yihAksyEAZElzt",
+	"yRmoFDQXTdKriPJRpYy3MQ4sqdMAGy9j9c/Ku7gKUVfnN1j8q9DW7AaU13Bmw5AzJm0PZU/7fuFVbgS9",
+	"c8D40tj9KCFY4fQcPKYqoiS/e5ZeRdbF6+y/T6ATJzSwBZVCSK7rlGN9XacUzKvzatXzVVKLGCWEj5hK",
+	"vV66pNKB6PXZo7hmh1WHUswSfKmSFfPNATIF4EzQwScupH3RUEpl8NFKbKzaTV1uafkOVP7oEuDJJcVP",
+	"8xbbCpT5PDJenmG6jGZnTy6S8MoZpxYmzcNGCWHqpENzj80TRNXVb1ZSXCANlqQ+k5Kbn5hrYGLugOZu",
+	"fi1hsQou15EaNwO5RU4I0UkqEgnWJXVfFhcKQzzgKMQCHyEynohZ5gOYjliU53gsV4HddYSW9eB/HsyL",
+	"m4ZqE2iCxYjbWw+YlEfa6DETgpjfVeTDTzo5Pp7B6XByLcUjtOVnpsyf/G2wcfs/Wc+GZCJGaMtXmdz+",
+	"9hGk18OyYGCWCoRRyAQaSyEQsoawrnehEy5FPlAbnWBOWjTmJOZU0FtVkcZgcNkms7B8DtzWc/VqRz9t",
+	"Ps7j/iaQfLk8WK0erISwTdFvE/JFddb7F5Y0qhaxjkKxDm35ivj8jwL6ukudWaV1VrnKJST/OOIMmbB3",
+	"ykukHmghJbwRQccC1y9OufNKmyuBOozwfuERKGP6PLKqyiONsRVofvG2qpB1/Usv7cyQLb3Mqj0+JhG9",
+	"JZVmXyEks22+OzPUsXqxamfrCagw7IpvKX9XjbxoO8Oaq6tACvWprLQWE1TU7PgutAfUdbSXvrmXxnrB",
+	"OoHCfrPVuPkFL3XalG+2AlZWuE87M9R6icZiv+dUOVKIyaCYvxKlFVaEL+fF4Ab58VdUoyswe1P0Zskx",
+	"bIJxZ3j3pZl1Ccxs5ZfEoRzdVTo+CcHroLOrqnTd0zEVF4JMlvKGIu0/UxYrwhGOEYCmcXZdpUDyS2ZG",
+	"TeBLDCS2620ZfQBGy3QFI91q5UIpCyELUpPRY/GWXo20UKAUKzH60h1ZI1Vdy2lBLDFXErMYjCyqsFP+",
+	"lynxNP9NoehT5aUVjbBmplC+wCZZCAq+VqBgVZ+pHK3G5rncVqHJ+mxAwxWNAFn2yOqv1qxF21BXZDEr",
+	"WCY16Z1T5AsTl3dWOqNKqJHHv5Yav0Q+K9VlzJELXZGIxdccCdaXiAVGRqMzFqU4eL6VVZXKgj9UXJ+J",
+	"E3Thk1HhW1Ooj6F/a6O3RRRWS6C89LzOWYWFEHlgiKdXcjtXKsDyM8iQ+fWXy9eGSnPXhG02ISpXHHPk",
+	"F+Ju/NLKVqYo9bRETm2iwIv3Xmvt4ixNghIjM7Qhq6eQx0mTMRUDLml/JnXY4Fxt6C0gY7WibZaxcFub",
+	"4L/5GS1bmRquckEGXecXs0khxxZlK2oMKziT6McFhhh1KlzgiPondWm80kNk0hE3EdpEF9OhGjRiqVjn",
+	"tb9Tkq647ISEOJBSbq61lQQTMLaxoSkoOcb8hoToigQ45cQKx3nAkbJV5IU+x4QAiaJJqbpgwTy2lEHp",
+	"K/wM6kUGrLl+oQNNG2KMlPTOISSyauEayjJRadFIur6hwb5CuZaKM8p+Xy0Owx62YhBLESqs3cCxOR4b",
+	"1BYSgY1QpYyifGm1oAweFvlX+3dcJ0njuFZBcB3lr64h/lWmj7nDuou1C6rUVwp3ymRX/RvYKhsp2LoK",
+	"vjGp5G/mM1SdK+w7KwFQYT2qpuqQvyOnlOQoq3Hr5qKEqkzcqaxM7FeS+izoe9lOTaVr80LVtp4muEru",
+	"/7Yi9Spm0MGEZtiqrT27vDx7pUPBcyR4enrpuCYy/OwN/Ht8efLMcZ3Hpy9PL08roV6OtYaGfIKjSGnH",
+	"H0z9hBkXZNxGqrKNju2FzK8tlS83IrEUkqE2MncRiSBxUK1EOYUUuYPCPxzfkhClMWTW2WHu/rz6reLs",
+	"F6vfKpEYMgKlcG6S0IQBZDnGEnU8e28rZqqs3dPTS1i3Ot7tZvq6FVRefd71PDiHgHF2+4tgzoKTT+Vk",
+	"gfJxvYXKUYLByeuiEfoSdWUJcw7zEcAS0x9w8MRVaQzz27EyFIqdGgpRzPteqVmDVx3EnESVt4+vOItS",
+	"QdBIiAliCfzP0Zvzl3OL7B2sptfo41dzV2FoqW5hWbOlCwSFQqHCLxVBsWKs65eJSMjPwS2cWTlWYY1Y",
+	"A+t+1rNNFG5wnjlmge/HZ8+RfhKoCtTb433k36rS71hXSrf45m13Xu8ugGfXXQIzlZg9InZtxgccyVdQ",
+	"RG8J7yMs0QIq3Y8YFztsGpNkRw7nWwtbUDSzvOK9Bk7Glf2id3WR18HTEgDZhNRcqJ/5heVma+61XN5F",
+	"WL8DWH5T8DF3TC+zAN46tlxuvLR4xc6ThBAoJIBuyGxHiR4qSriNXpAZR53W/i4KRjiROn8Can1EpJzO",
+	"XRTSayq4i/yW7yJ/IP9pK4rh7/hHSpDhKJ1IFtzd27OGsSTrfHNVVVVL16wrp2aQd8VYRPDiQLnKUqqN",
+	"bEnlQqvNQj0rCrE2m22uUGuj+dbJxFhsKiihcdEAoK8gY2hLeFj5TpsxsjKv0jGpXFfuMCt6wPPq87yN",
+	"LohAWKCIYC5UQXm3Fn4yeU7ZxSo9awgjPy9D21ZscXClLOShr+2Cul5OFjgL3cn0MxaYW5DaFCAXNQCr",
+	"As7iJp7R6xHhQlfmhDIvfCS1FjY0ldvyw3OhQwJJAu3Rm4c7uzmZtTRvfQxYsr0KbCiFO7Jp3f4yu8rn",
+	"2WIVZX6t6XpxjZ1Wx/MsundUTzwV3WxLWUbgRND4Wlc10q9IwQfeKUkxnXkulZlqnP//r+PWn7j1X691",
+	"+D7/sz1ovf/ouYeHn/5XFXUwhVLmc99KnTvKu/0lRj3v0FViXGhMLroMKJjW8xKAU1ydT2vK4FQpALqx",
+	"1CpRQspkVOXCzMrcfFxkCp4HTF3N5mO9I7PsyXpzbjUTkwooFLWWArhVV8YSYRu2m6oyT1W5tsySs21V",
+	"0elzyIbRMYFrhaqtaGBasoK6SDGTKLuSu7pxjnaelj2fkGutlBVzTlXPCckSTclWyCR2XAdUlEqL1nz9",
+	"2bunma6qIK9iZVzldldNirdO3TYqVunMddeRH+U6mvIXOYilSeU1gLjMzlrc/ib0wHJl3y+sCp5Dnt4F",
+	"pOmtR4rYLUkiPKksQnCwD83/SrISm6KIZVSZ3FKWcqQyBSU7nnHVgq/tFCx/vYMaQcFiF6bSUZUBJiZT",
+	"PckRuiYxSaBvihIor/h8cFV3b7+ozDYrTpD181lB5lb2GKzrN08mESW8b9mbfWM88tFWzBANt13IpvCt",
+	"2BUfbcmPg//7v/+PKTtJBc/jV8wr5gv5/HQIj+ctYPwQC+wjXN1sTud5oC0/iLieSNX6znP8EZRZ0LFt",
+	"WOg3t+e1gyZ4mnP5pfiv/LJNg03yV+xQwrzril3PO1fgHLccdp0v1HI0f9a4irViH2qNs3kcQxkgda8f",
+	"6EujwulIiLbkV88uL88yT4ACADKmVvgQDV27wyUnYtvNwhJmc5EGdw4gKCR5lv27/IZOJgtje5YHEFTC",
+	"lrYgFuOTK2HNjGALMXkZrLxQlKuqKak4pcoFX5pni8LMCsTaLmf1cd41tcT+tsD3qzKvBJPX7arULJMK",
+	"Vg4lg8pWdw4kMw5fa0dVp58d2RoezQsiuIFirV5lnj9omJ3PrRRe2N8Rkqp4Yv+IOCGI4CSiUCVYUomK",
+	"mGGuOFcjqaEKElbK0imdppy7+vggymQ9yaBRbFVNGEF20IYKcZSkMVQqrzBnflq09Drtxg5cXaKYrhSj",
+	"VI6htqdZSCnsECOLWIxxnEIWtyp1pkqKhWlUnZluip3O13O4JdW23LXch4Vyp1Xmg3GtYWFFxWkzDkS1",
+	"ntLCXXMua3kM5UkfZ9l/xfMGKai5EqAiUypk/5EqcjVPc18TsMdBp9tCtN7yLMRC4azNKPB6u/l6685r",
+	"vextA7sL7cjHcV4NXq7sAUc3ZKbitkH/UWEkCRmmvM5YXAbrpXELGZgXFIdegZXtLs2ygEHqjmwTSqYq",
+	"6PuFVUs56XoZtfW06std0Nx2TKHWNQSJJ5hGuqGtYQY6PV6Hq/mmU5dvBcQhyqFntQqgMgzxQSaSSGi+",
+	"xQnFVxHhlkWzqn5qRYzU3URBKzBvzg27UoZRvorFwXu/1QVXHCNOxjgWNMjCKraMUZeTsRQYWHK9bR1Q",
+	"t73b9vwmORZWzermMNqk5kmhLPUXCukxnaUHCcG86iTfjmZ2l7mQwC7BTCLy+stoC6OEBIRCJ7qYTyFP",
+	"ptfx0FMWk+32SsbSQs3rTSRFaXOSLjw1KBZBLW+XRnKzqsSy9pQMU5EmqrCV3KDpOiiFbBJaHVpLZivB",
+	"WNHNtVB1XWClkhPR+FqP25cTQYQhi6OZWWMWhgcWltyWBZ2yBVbZFO36mQfreLE3JIZZ911CA0sYKwZz",
+	"rVpJpmqbVRRFI/dGRZIm1KCkZJqkr+oCMqqBpbr+LQmnERGVeWvgDeFI9eW38XXbrj9TTEFTg7fRCY5j",
+	"ZnoHNqGLZfq1WujkOgUwaujE2lUs9pYVsWiOpHNBwpp+GsSEfvtoy1fV95XrebeLEhyHbKyal0rMvsKc",
+	"7Pe2V7ZCu840oYL8EkczBYX1SbxzOLcALTYhdmYF/b+w5Knn3bTw+Y+H+iqx1+6csHK+9Oep7aa7HqwU",
+	"l1ZborfQ+ODOBvXVstPM2YJKUZ+f1nQYbT9avfrvHIfV1pHa8Gp9BfkK88SzKuZcPOX3C6BsM2nhn6Ge",
+	"WgZzSxn+KmVc7wYuK3CzjUDSOqWKl4NWGYQWgcdGmFLW7uFLcyU98Sso/1lhNFwUplgfkqrDH5sfgK6x",
+	"WlWkYkGE45kK5lOZxrodbB7vp8vvgdetOt5vbt35y1V1BudnMKFsNA5VL44GftRh1tK8wcOTw8M1jj/3",
+	"OjabZXGYZZNTzuMttzqepyIYBEQQSFUcxUYLb7B4dZiLE5hXj1rWoxauuCb9tlFh3uI3FpBawL8I4b5Q",
+	"nfAFYsk9T6i9nDXMqb/EyiXYRqcfcCAiY7USgsbXvBACa6qD+tA1EI1TLtAVPFthENUtjBY6+0z1qE9u",
+	"1tRpWb6leX4VICh0rmrkCC7KkE2DGoptuBZepm3+XhQMsQgTL3OQWyk8ytQJUUZ0Q236yFe+UV9FpmiA",
+	"RiQOJ4xqo9m2i3zQo3y0lZXuYkP95UDBBeUoKwMDLdJ942PVQ/tBwmLf8umDv//N5cl2G51C8R6zKBTg",
+	"GOGIMwlneR2hqxm0sJ+HOjnwPB8414cLRhtrMaYuSh8N6W0WYrM1pjGktbI0QSGetdiwNWaxGCH1r/5q",
+	"SsgN7A4jMxtLcrP4/8jXo5nfKGG3WGNs0eL14dsVXZanA69akKNZ4Jcy66QJFbMLOYpOFoeWVMepKsUA",
+	"wwP5hq/Lrc4+QTT7kFUbhpT1DeIWjs+em6CRiE1bkFpprG+FRqXcLRWZUgVZrFyKd7G2AkJGvLZEZ5Wo",
+	"Um66TqrwwSwghLtQUq4UcOXqJnLvYiv3U72fp9+YrNT2u/hdfMJiOX0ugEDiDYt11SqDbf13cQs9f6zs",
+	"5ZOEDOkHBfc3NA51cKLvIn86VP+NbuD/lCfwf4LhvyDi8D+NBfxPPpCB776LkQQk9VUY3cL/gt0M/G3l",
+	"HZszuYkRGbvGq4aRUkchH53rmMWpZhQPOIxOQx9tHT8/a3V2dxEXs4hsu2g6ooEy+F+SJMGQujdJ2C0N",
+	"SaLK6HCmrbFmClVWQPlF0BTD4BHjAslLTFBEsGpuj3WbfL2Ktjw9RUnGqUqw0XwswAm4IXypWftHmfWf",
+	"2/2HgUadXuJrXzcfPkJnby5dBOUe5OXKZaiiBGjEYkkn/OfD1ivJHnXasVpxr9PN6jLEDOJ0SWLYqLXI",
+	"s18u5PCFOcwEKkmIz7eY7iOMEjKJ8ExRVY7HpjqRi1QGPVw1RI3JAW/IbBslRKRJzHVMYcKFFX0oEQNB",
+	"jw/rZ2gTj7k6dpZlwBzJP+TwMC20XC83MpeMoNft6mxMCcg3ZKKiWbs9IK/qDKQeypHANwT5oPVx+l/J",
+	"KiADyXNNOQTU8bxtfbqITfDfqXketETftU4egPAjyHwuKqmTn/wjKKwBZny/9KOPxgTr44kwF0j+pG4K",
+	"UnhgG+dPTtBhb+9hIWS40FXbBA1bpRh133r+13tfHmOeDNOWiz3FwShvbYwidSQQrYVFylXzUmCGsL+j",
+	"QhKOlscEiZRjfIzwBCdCjrvVOCXHRX7MRGvI0jgE2qEzpnwX/d///X+24Qx05Jo6BegUSkI0IQnQZ4AB",
+	"rT4ZEpKkMTe5YJKUqJf66IrMmEI3DUUaYQBiDrU7/5yIZNY6lvDoSwFBx8TDSiSDYQn9L6y9j3pez7o4",
+	"jetZZS7ygXLRRscaOxSNMdUCocYK5VLalQvR717NEA3RVSqF3hkMkhAMC5aUHPW8Xdt9medCAeAtPPIh",
+	"S65oGJK4BYkRvmunVQHTkcQC2vttSXZDJf8DUTtmcKWAKBIF1EppaYkSvVQjoRAK/dt7lgBk9iH3lvup",
+	"EIWxs8013IPf1tjLR2yq/GpTE+2sJ5aLk3Mq7oejSO6V6phPOXQf2T3v9N2X7veRanSpojDwhEpggw/y",
+	"/IByZz3j38XL2pi7plpkaK6Oy/tWmNZGUrwGQ4Fqii8h7ylTVP9sJkYsRltGNs7zeV00ZJEUWKmwMntd",
+	"lJBryoV6VAkZZnbw+WsB5F2ce8i3Abky5/SEcSlGzB5AOIta0o4tbOz4kmlDw0+TpweFdJJbJTCAXPEu",
+	"zltFCuSb7vghC7g+jkI8LhWcRMPCo2xCYjyh7RkeR377HfQwoQHRsaC6Ee2rs5etbttzyi1xp9Npe8z+",
+	"S6MIt1lyvUPi1puLnVdnL3e6bW/HSk10Xpalu5IU6BRb03ptDyLv1eKcvrPb9tq7qiDXCORRuf6WilgD",
+	"GyHjFW7I55yn0DOaj1giWvIqQqBpqjWnkklUf064YCkluijAkwkJ4ZRMn1Hf1XneanSlHpw8R/9hV9rc",
+	"NGJpFALigeCHQSjQM96QmRLA1LSUL2zpis4K3T85YBqVOzEReqr/R941VGoLGY95Hjp95wTErKyVrjy3",
+	"BI+JgAJKf1WrDPkjO5ZI8oLMoOFwoljEI10zqnl78OKNxPR6JKKZCgKXmiJLhN1ytp+nLhZ6tu7ue17j",
+	"XsXFTrSfinoPOH/zGuIAPV2vs9qmFnQw73qVHcxrNm6H3tgDdbx8IKqabZv+9b/v/rF3/PDk8LTzdPfn",
+	"vZcPXx/+el53hMo+70TB4OHPf3fHvx/envfEi4Pp693Jo/3Zkw5/vDd66v33ZTewkh77jlQ31GTH3qPO",
+	"Sffx7mnvyd7T/WcPoYP7yhdR1zQa1gfJLT3Pqxssu6mdRzg0MfbwSmf5K29irDmO6qzd83aXv/TEsEF4",
+	"o9PgjTM8ixgOLxl7KXVC9d5ek+XxdCJBgYSvSEixsTf1ut0mL08SFhAOAWuaN6qXD5e/fMnYKxybHiBQ",
+	"NHTv99+Xv3cBAqDOYQdL/XiMk5khtlKAyQishEB8zcHWoCj1e/mKRbp3PtLwk6ISUrKpspLcshsg4Yp2",
+	"bunWR1ow3ZZUmsUBaaMTEEu4lkvkW9pGwKbxUamjspQOZywmD3ix/fIDnpNoDMKnYIrRSm2JRJzMk9rH",
+	"sPLNktoCaerVnUr4hTGnt/yl10w8kYrG9wrD6mCXAvHKl/zY+fReQX5u0YIMiKrgqZeZkmg/XiV7u2hI",
+	"I2FMp9DRiyXIasaao4VR1qQiwmLE2bg0PAj5nEisYZxYGga8GTP1KidatQItW6qzrrbZyC/lic5jiNzP",
+	"sb3xVY/vDF+TC/pfSRkbPat5jvvRofI8/05JMjNO9X5WjzzjYHNeu+r3io2EmzHAQrPbCtz2GogdDVlt",
+	"qXlxBcc9BqMHYsPCxX9ZIvJ10FqeSGHTFlIXvgbUrlQllEQNsG+9kcfLg31CynYtS7ExtV1fg9oPqQ0Q",
+	"gZqhobBqHioVAZDYeODSmP6dKtWZxkoFzQGqn1tH/fLMYFfx8w4f4LzpeYe5ccPYRkoRshRivP1iWR2/",
+	"VsEoZIDfjfG5deUIjAEaUqYDSZxiSe2AHCoryhbm6Clj1xF5wJGxTuMIEvr7SNnUdUDpuzhiU5IEmBM0",
+	"Ih9wSAI6xlFW+shcJ0Zv3jx/PNelQpu/ghFjXIWsgvkJlvEuVrYY/ZuuOKR6J4MtQ572TcymXNtSGIoY",
+	"uwFtLrOv5fayiEnayhnC72KVK6u7OqEhjcOCQYzGXBAM1Y3G+AYuNbObwwpjfa8pJxoQlKZfReZU/mVG",
+	"c6zCTfIc//Jah7g1fP9xt1tVqWmDmuIllnIfADZXRiUdri2V5wlc5zCNhjpnaFzq9N6329vYXcYFwWOn",
+	"76hxc4ezU8aggkECcmFWUHvK7fubq6CLKVyppfw3rDR5Dej8iSYy91rWCqxMEd4SG6pnZ2Whc6nCpdSZ",
+	"OfGzjc5VSqjiIJKVbGn7tlSNlA93XMU7ttEUUogy962buWWlsFpVQ4USjrigUaRbEklSScUSNmovtk5J",
+	"uwu7GoIbsIkIupZKp1YYfuvGkJWVwNUJQQOcPEuAu0FozBMVJfedorO69sbo7FZrjOfgLy/lReXljYI0",
+	"SaScpJzjaAsCb7QnouAP37ZxTFkR63DMFEOyO3QXce4pEUWEq9J9/jH8bmXjyFcBt6eQx9kU1tYwcoCH",
+	"RsWRlvQncEdqM4NV+MikbmpwvGLhrG1HXUi2Af4ZKSafvbm8CxeAENevyQTWFIxtQbS3piCqwnsbCaI/",
+	"NmJ+SYZ1L/Q2I1tvIEd5FcqVVnLJSYSDrJGkKsalow8Lou4F0Y5zzTBnLFVhBZhbpKmP6BDsqJLvqmiL",
+	"cI5LchoHuv6bFQrT6YL+GjMxgqgJjqYJFYLEd6FuenvfC337nKr0PQW7p2DfmmMJkHM1vT0NqWipqOZa",
+	"ZxG085UPoohduyi2Kl710XTEMso0HWHhgqHRtazAAl8bEyVEWQ4FSeYjUBTxiyJJLak4QspjGmjXEvya",
+	"+VoRDrRfodIPJJd6qrb0dd1AOBBMF+Za2RWk7K53e9nUxKx9fT1vkSU26tSov1S+PkBLnkaabX9ptAc0",
+	"za+NcoERcBrqEf7w/uw+6j3ef3LwzHvRfdU72z+/kICQHVjfIR+IfviVd9x91DvZf3xw6j3pPu092//5",
+	"Rf6wPg9iNc60dqIicO6+kc6e3ohEhQHAv9N3Doa7QRcfdkLv6mGjTV6WNjkd6mdf7P928Gvvsnv+8PXe",
+	"q87v3snho8dze8xq58pLn0uvdVYQ+DP0auAEBKqhq5v8ME5Aa9M29ZVfa7JbtEi2jEWygbu+zpbZyHPv",
+	"IhVOzpLFYp6crtgo9cys8Pv0q5u+q80gvLJHbC2NL+fVb5rarrNmuK7ZcvysgaYfBlVr9m9hbfGJBc77",
+	"xySIcEK4TlXSpicI1IXkL0kNFfpZBfBUBhhJ2lAd0ZffBSwe0pDEguKojY5NxfcpwTcqFF856WGkBxzp",
+	"MvxIBXGnnIR9lUEZ6ESArDVUzGKyg6PIhV6D0BcWi1ZCuNixg+hDt7AE88y/IBGWih2pK7auMJcPyh8S",
+	"GgiIZC489i8re2XHLktva58g+VXGKUgKZb6C/T/giymWcllVIcE3HDQAKXb3QQN3DhqQ5/g5gwawri3s",
+	"2IDszLddTkLdMVQniLJAIpBJdDW/QRRBkMzMewswx9GV3gd6s4oi4SQc6MoRrvPTT23OocyJbn/u5EiZ",
+	"n13+XQsaJ3xy78BWNhtvUImz94EHP3TgQXXXk0VceYFQvVI4gpqpjR5jgVWSneqjwk2mHRWICzZRHViA",
+	"osUzsLC20TNI57XNt9XMri50YDPc6z6GYC2D5o8ZErA6oi2NDqgcsdJzXwPvq9vZv0cW8h358tcBkq/k",
+	"1j8yZZnTSCc+qxivMSGiSm26C9EGb/c3QbM37xKr2tZmvfs/As7eO8m+XTf/WkStscf/KhWFAh8DGvqm",
+	"iE1QqPF9BwKkZ/6BSNBm3fP3JOieBH1VP/2d1NxZfUkKA9iQ0yzvKgkRvsY05qJgZVW9BzIXEo5D7baf",
+	"J13zjQ7skkmqsoXUiHEUaR+T/NUmiVYVyLCNXudhSVywBL5SCnYxekEbsStihVVjjZIVWB/NOez5q5ak",
+	"KNfCll9od+2z7uPe2/0/Do69k+5p7+m+dhyDYU7OoX0CqhImNE1y/oNj8j969HbAxo7rcC6v2nt40PL2",
+	"Wp1OVxUzSUJTX4ElYavjeR0FfKuQ3FlG2BoT2ubnomR3uA1jsLTdDbr8ivy24Bpx7Pb+8z8B4qh9BxHX",
+	"53x+cOG96b7t/bF/fHDinXaf9n4+BgZXaSktTyvP155UG1pXmOxFYTLjdMmnyi7Lnsb+sulEjwBUK3a1",
+	"xs3rHo01xTQUMXnAq3rH3pfX+P7trxoMMraxjBdBkEMr64tRGz2mir3Cc+BpipFgBVbkqvTLrHarKVLq",
+	"Qktj1Xc0S+pCXLXqmeQVM7OisTruwkV4bDqbK2dUTYgE8LspFO0mOBhBuUJOSE1QBIS9XOoGLpuKnNI+",
+	"mozy6G5JksazNAkIHL/euiQLZqtSJ/lYyC1t65pBpVdNTfA8MqvZaCr3NSqPJ29kIG/EGug91J5oWLDA",
+	"HGJdfMJpDi3t7zKswAJ3C4N0RJCFOQvKip3pe1GVMOTDbrl9s75sKZ0pZLpKeRs9j8EMC95EFcmGqEB/",
+	"pyQ1BQtN40M2zArHQsX0HPtU6VRTqS6iXJCYm1nktpR/UxdDhuJnqhiuLkU3y2raIN0HtIS5VyRUCZdH",
+	"tnNZVa68YmIEruGK/luWODgXul4UUI8QLsm50PspZnPC7fbSognzpj91Oae6DfD3KGWq3pROv7vnuc1E",
+	"zjrxMi/uXCBBq5GDFTT77mc/Ig3EAwqCqhNGt/qF3w7fdv7YPd47eXh6+LTz8+7Lvddnznu30Fma61bT",
+	"i+JP3+twT3Ir9GOX3d96v+//efDIe9x90nu2/+Lg1WubOi+sAreB868T+BTWSaaoagl/+56/e1mvGaPS",
+	"NCxjL7WMqtAdZkF0qtUdRSc85dXUK0UvO4+gGKuaMSKWZKVVM6NGaPw/pUFjJqC2FE4IGmN+QyCXisbI",
+	"f3p6iax9QECAXyPg2Y1Svmaka7GRy8oBr7q5fWMaMNc6/3PGqmazLQ9QtYrvF+Dlh4lQLXTuyRA0/7KM",
+	"pFm0ywI3vS0F9sF0p8AFbfkgJ0IN7ySNYxpfyz+zhkHyg+oYBFW+cRwQ+fe2iwQd0/haqmtSiZLKwQNu",
+	"/LBgV1SlbdXLUhRT+YpQzc0SbI9Vx2zyIQA5Dyp++0o1xKbsuWk580RRASWrliypOWl4oDgX53lJb3AG",
+	"21QiDpWMq+pSJSTEgSDhQJEZf0m9AoOolSEOGaTfSV1UHbCyDlo5hBzHutYru9V19+HEXBMKbMJRCyfn",
+	"QKuZVAVC2V22Orqlkxy44h4gGDGul0Y6fc9re51OlrGTC0GvH54dnncud3/b+/3hn4ePOo93nzyFKE/T",
+	"Y1ALo509aOk0L2Z2JTop2Kyd+09oXIcTsXh95jlJ5vpW/yvV7Omvz3cmRs0fkeCmpXd8lxVrTpC1DbLU",
+	"90lCA2K/xG/oZGK/lbc1sl7jszhoCdYKkvHCl1UDlvw9HMcsjZfMCE2dJFvRaqXJS1KNg5xSn7OlyU3Z",
+	"03ZJ7712V9NQqxVcBbqAsjgFHX2UsPR6VIsTvf0lN+zBHe3tV0B9TerZHNRvQgVjqagcVfWtutKKpTIl",
+	"J+PWw4eqwZm6rK7X+XS3FVgXb+ARrp4JHDn9XairvQB9vQbo61Uhg93Krh6DG1zguii6dFVVWLrO+rrW",
+	"+gx655e+/PQbbKKzbBNFolHEk24zPOlZ2yiSm3wzjaC1wX66y/aT0bHCVrorYPw8Acy3oRpzNdHzG21H",
+	"Hd2i7Xw5CvtpZb2i1r5gHlhLwWvfR3lusGITsYTVSk1j7ZLUJfVkR2kOKotnnTjR6qgHGJQjrIzdIWLQ",
+	"Q0gqMba6k/8cE11WWnU0dBHOnmfQ2JJNuEmTkkpSTD4IrXscVzSFzWIhet7hkhor9TqD2oStNmy61Ptn",
+	"UOOXIrduDKauPfouXMZfINLq3lDZzCkNUNOIQElaY/c3apJPD1Ivst8qFtw+OX+FpKQCpbNnqqei7Vfq",
+	"ZzVKpjolM3c8ZfXsIfm22uL43F7vN55d/zmpiXUODfLW52/tx8lZn9+7hQ+Fr+uz1c91bzEwBlrvPODQ",
+	"V81qHpZ1+Do+e460KAhZx7oxKXoNrTwlXuhS8ls971CV75lSTrablqavyem24OIbTuWGLqn3qdx3TuWW",
+	"5/hZU7kn1NJnbruO60h4H0h4d/rONRWj9KodsDFAFI5nO1IBlfR/Lt/7BSGTjEVIvNH2E4ACZWdSQVTg",
+	"hJJyo9X2UQO9ZXMw0zTWrSzE2GxGto1x94nYP2iIetZ6cp7d1HObsvy1Uup1kQup5peJjuWBCtOSL1Hl",
+	"whEsVXHkFdkzNdnVd+Ij90nV90nVKyRVr4Ayy/Op5wZb4pBcWC29iAWr50x9R7zhu8qwXglivlJyteWn",
+	"t8QoPxcsrYWiMbslur2+FLAt5aEZ0YZs469Jszef0WjtZrO51P9gpLzPX/yWU6hXo1pNs6eX5USvZETQ",
+	"E/xjKclmU6LvKck9Jfk6mdAraplQhRJzTq+hF18TSz/QC+uVqqDk/lwTZ1OWXBckn69EDtZRxgnCAkHB",
+	"MBh4pt4HJbra7n/OInJsbeDrmv5NX/Y1Qo2hIXxTo5Xc9YKoZXl+81XLFw14IV9ROLB41K9Ym7d41cu9",
+	"G2VI/WFcG+WN29WzVQ3Oeo/GU1WmT7efBsVDArVES6wQs1/KOC232cWZX941ncegcm9NnQZVApCrlroc",
+	"jwnM5+pNQH4cmxAkpjQgC1rjZrsF70NNeVysXQNyRFf3dZEqGRAuKFBoNo6v2K3Vlb7Oq1IEyW/YsZLg",
+	"e7/KBvwqCf6sbhXgAX1HSeawBjYhWQzf0ow7vRRc7JdjeJLddOHXzvnu5d5vD38//LPzaPfx3pOHz35u",
+	"7jIpQv1mvSYljLp3nPyQEu1TixZXca8q2XW1frnZe0fKC39jflAwIWYquh2Ygi5YO2Wp1KrPyZjdUl0U",
+	"IcJcWOXWpzFJNCPRRKbGjXJXxnHvSblvcfs5FMlbdkMyGciGzwoBconHpTSGRBwcyn1KyYUKruXKGNKr",
+	"tJoITau4EtAqHS9zeLO6ceb74jDfk/ulEdSsGfssgaWJecLQ4gcKvriLGDyEI+2YkaAJ+gOOEeTnoC2I",
+	"UUlIiKRM3KIxJzGngt6SaLbdRqeqAIfd26Ns71BKDk1IIFgyqzZUvOGqacHXNE+YQl9fR3+XJ7Bca4db",
+	"+2FU9VRDhUEU9blePVdqJ9daeRudyhsthA3Ow/CiSML63jF1Kq+8xW9Y0ZU6zr2me3dNV57j51R1Q8on",
+	"EZ4N9EKOIxoQtKXTsA3Y8W3HzZIosXyknEXZnPJsVk0FLLhXTn/s9iqpIoVl2p2JKytppCANG8MmTeb9",
+	"LJKmHZ89R9BqkrcRvCzxf8bShJNoaKytVTopncunWoXyq3WuR/nvNdV7TfUzBgnW4OBS7VSLT3eX7Z8S",
+	"oRFjdVX0y3OR70mdrL3aTQbugVoGl606CVg+ad+WUfwj9YAkuL5uM8kS5KvCjL5VUXFBO8YtkwSkiDI8",
+	"oyr6FMn1tqTuMDIuUHi3QOJ1TUh4w621N0KM3Fch3ZsP2JHb2GzM3/cgx92H6PyDgv0ayYw7plXmglrQ",
+	"8ukHHJHhkCg6oBvsGRIzohzyDtlQUzZTeXZcKgFXsMtmkqh8EIRKbaAtBfTU8sFjtfK7lnVWmwEqVXaK",
+	"ys+DXDBWrs0Ea8/m2/3fD/70HnUf957sPzt44b3qnv26GU+qJGr6UIud+mGtUEHkrg3u93UBn29py5t3",
+	"H1tgUmEJfJqDsa44pw/9vkrJhmWrrKbf5g31iool4E5q5cRsg2VKyqrzAz6nMbsIR5EuojpWkpMOMIS6",
+	"JOBjQpfg+VVU1MhrejwoVKLFmAZu37up2Mr1VqCgX68e9iZIR+NgEti42vTn7JiigDGUQL6Ycn4Wmlfc",
+	"5ZLuIPMRtlBnLyFIb+Le2nEvd67o0V9K8CXt1u0FmvhZzaPVNantKtR5Fwe30JJK6r1KcuUCC9JGFyRI",
+	"iFDOLFVRSpWTrfanvjVr/couVShPNxdr3TDou1RVf50R4Air3rxiLCI4/sxOXX0Ny/26BmB+GNfuNAdQ",
+	"g2zZV/UO3gvT2YMjDHh1hYMb9Ob8pe4FYhqi1LYxAcnZL3fB8Y2tM2stQrnpNoI5uhA4DnESIoNViE9I",
+	"QIcztOXrRbeggV32SdAx4QKPJ3pC870cE4s0IT4aERyShG/njlWfA4r7tnv1msQStZWDFcZKiEiTmCOq",
+	"02YplMCGQ4f82oquJqYvSrwou21pW5M1S+u8zbsAfaNO8eno5t4pvgGnuDzHz1tWZ9UmK4ZCDNIk0qVY",
+	"eX9nJ0jGbctTnjH2nYhNAxaSuSo8v0gaorTurACPMRsNtdH55FzOmDM8IGnlhllz7beaN7TSeLRZR71B",
+	"zntf/Y9egSdv1lbBjm3pdyW3veE8EnOo4Dl/1VarIzTRhE//QnWVtzBhk8lqtXfWZjT3Pvj7ujvNXeoL",
+	"EWWpY10/62oVDsK5Qepb1gBEvSd1VEtJ3NK8x2pwyZKS6GZWt13plMiRZnXv4HfCPL4nw/MS4PoGavKA",
+	"Qt1HUuLwpYiaEJ6OLbywxeDQeOmlGjVUfCYhAZGEXkuyJES9jrdCtZ6vReU3767XO9msx/4fipP3Pvgv",
+	"54NfRoMWVtgp8ipOhKDxNZdKcGbduKa3JEYjZbC3XuP0Gsriq+eUIyogunlyzKD9VIQnR6ClJkxgQVr6",
+	"WYgSis0TaErjkE3bc01YUYDjmAmtujUjOnpn/ziys9mSPvdk557s3LU6z2oa6E6uMNb6Y0o2XdMwNBfB",
+	"7dagQGagsaC2oz3IOhYGLCSuaiMImqzp5NNMZl/ooHmc7+LrempW7OWp1z27YyvPylb1+vzNh/pOXnPN",
+	"oeJ0fEUSaHdlFjPIOzp5cpHaFrewQ5iGmCVPNW+9ZJsFK7rowxBL+j/XNGXSIKZ7LY1u9BBnvV/3Lw7e",
+	"eG+7f/SO908OTr2nz4ChxOSDGEzwNRlAnoTTd5o76c2VL3dm5ahZRjLAL8A0qfmai76PXdqcXw1b4ldo",
+	"E5dNKZTzlLggi204kOl8kYRoecOEcQbFRNVKmiTklrLUmFckKZ9x1aNU1TYqGRy1tw9g84qJkYvSWNAI",
+	"+WaggRpoQD5MaEL4AAsf3C9GoeVSukR8SoUGcZYKNKacK3+L4UINpU44Us0jlOd/Ew60psLqXbw0Wggf",
+	"KAcTd/oH+z3VHLBh9Ry5c7Xl1QOe7qXUeyn1s0ipAJUF4soNVtZJq6YvfZNwocU97O14oUIxOSm7IZYg",
+	"EstjCnWoULW8mS3n68qZd4/pWdpAqi4WSR3SVwwG0lfQIBrIXNaPEw5kgWeGUNl3TSo+mKcRjUtFF1X3",
+	"ed2vNHNFghQOOEMmvI1OP0wSwjllsZIHoD0vyeIzcDwTI6h0JbVClpBQxV6oljsRvSHIV7180bvU83aD",
+	"f6OO53mer8JTs7bw8mxoBFEWGPU8T6KwCZvWXR/jebuVRRW0CQtyL7NBQOHEQpnwXXkUIQnVqnAmg4Bo",
+	"9LphCFBtNI8+5W85nGd4H82ziWie4TcWzFMEl990D2quez8AOrsIulZDcBwUR53FAXxQuV0mRkczAhAk",
+	"s5OAAVrDNBrSKNIFmvJu39VNu8t9t938T9itISlyexXEwXGdsRRxrkld5/9PFf328wbZkvNIweKv6rl+",
+	"Qp1213EdoApOX7fqliMWnn6X9/N+51iPa4MDaHyVvbmhs3XWStv5+C7r2v7O6SPzt4veqZnll/CH/MYE",
+	"Qskvs6AoSBz+BKciRgxcfr9cXCrfdBqJgVmZ6uUt6JiwVIDxZ8/zPNdZHOWFJ3QHFgVMq7I9eLllNzS7",
+	"zrpsF8w3GlAU55zv0F3TLbtmsNwWZN671fLuXFtsd0VhY8PxYob83weM/djFXaa5HFAlrhUUoNUixowY",
+	"J9g1ESNT9UVKbGMWS5EFxCXoC5rJcnkPaJMNuXp3j2xipsJyFgpDOuJsbWHoPuTsPuRshZCzxci2POjM",
+	"dIJf4q/KCtOX4B+VwsyqI8nyRa5hmftO+Mp3FUu2DGq+fjSZlsT7aIgjruLJJliqLdiC2c9LyVVQ2dci",
+	"5GsqT5kGA+e2sky44ZCzfyju3heK+ZaD1JYSt6aN4NBVKuYsbi6ajmgwWh4whrZ6nW5u0MlIj3ojRJzG",
+	"wdLu9CsRLBOQ9j2QrM+mqt6TpXuy9G0Gsa2qF++MiUhoUO8lvEhVnZ8EiywITf2Nb0mCr1VW8OTwMAtL",
+	"ywLd9EQPLAWZG0dBTPlIxzvQGPkqZNZ3swJZtrI9SggfsSjUTeeuEoKDUUNlYqGu8ErvfY6GFY/gGZui",
+	"IU4QJHtrQ7qr7PZPWb7tTKzs7I19F/mdkSpC2O1JOh2SIU4joT66CAs0Zlwg/2HXG/mQHFNlH1fnUrCR",
+	"64GcvtPtjeqs4neJhMO314NCaFvnwGvvuY46d8JNfa0UR07/8KC9uwsW04QGJjqM80Gi7NHZ3Tn9w0NJ",
+	"8s17+13PemtyeDiIMFB6OWPhvT0VOAeQp4btd9r7D10nByqn35HDDRXl6HddGLCwB5gvD13rdzoHbnGx",
+	"Ziv6yPtOR56ugSMd4jbUPoIX+78d/Nq77J4/fL33qvO7d3L46PHqxlEDfxXO2NPMpKQRFKLLFWjDAjNM",
+	"0dcSVqPMfWzbZ1BpH3BzKxadzY//TqFtJeqcDdpSNsdFdkwogqXtmDkEHBVlvDmbJYQZzxqKiHWmyFfZ",
+	"Oi/VMu9NkvcmyS9gknxQYZavx8kFdsoiziCus3pq5Zg26nm9CsVrhDmKS6EOq4onFci0uv4xN8g9H/gs",
+	"fKA59K1n70wXRB1JIl3IfFuwLhVdYpkO3GKPVu3SGqdcoBGG9qpYICLwtbIxZB1qXIQjzjLQTyDIQ4L8",
+	"9to85CwVX52BrBtHEpFEcBPLMcYfBnPi864H0QHyN1uI9dod9WVJ+JUCr+uMaTwoiaeHjeXL8mFu1rLx",
+	"T6cs9xaOb4/xX6xNdyuEaisYZoOpIr+mJCUcGtdlulvJEqJ0OJ9KdFQxgioCj6Ou1zUZx3b/bD0ORCMe",
+	"oSGLIMBUqEf8p6eXaCcXSWBzvs4bgcoeKn2QcuRnmq/vIl/pyco4EeA4IJFVgi43IeMYXRETt6qiv0c4",
+	"Dl0IKMzKh5i4VjGbkCOEUUi5CgZXBePU9qD07gWBDSPfor+tF2TmI84Ut8EokWoVCbNRVZmSJI3L0RlT",
+	"GpBNmrUv1YQbiy+9C08B+IDnVKBfv7vn5bW74GHddes/OJ5rumUC31R0V6vjeZ0VCv7qc1gp9aW7ovfQ",
+	"QKxOXvxAtFHllXfcfdQ72X98cOo96T7tPdv/+YWdefi3xLDQWX0viyv65ug6xRypSe5r+N5zpmac6dLE",
+	"9VfZ3i0T5XuAPk6CNKFC9Si4IjghyXEqRk7/r/eSZKiI7yob9KXdqQaIJTzLVQXOkAXpGGLTIU4GrPIC",
+	"QcjpbWcnZAGH+H1FKo/PnptWvmwa6yhzsECrAFb9WkWM/DGKWICjfCFcYHmJmh/p8oWt/Gc5tG9VX1Mm",
+	"cCgcHCMchgnhPJ94JMSkv7PT6T5se22v3ekfeAdetpr32bHOLSunNxxdJyyd5Pkcbl4LGconRphzOjSB",
+	"RRMW0YDa9Voh0B1Cscc4xtcETpXPuCBjRGPkTxIWptBbwm+jcxYRjnSHCcl2iokfKAB+D85enb0RIyra",
+	"ldlIvOK8s6QpyQGLGSNoy0RNuygLi3aRPEIXkTEV20rYwOjni19e5wCi1LZ5nn41A8kFStjW1K6F/kZy",
+	"kyhIWIwklQ3TiFjbyV1NFbBjy0VUN6FOQUTKUaefMX4q3FzeyUQZwZqIMq5KT4Fkb3lYD6BEbRoJ2IF6",
+	"rHgPFp5WZ4aog7lKeR9hNEmvIuW+gq/ri/3Cqsq1fl2zx3LunUILkGiZEq1mE+Vdo1kutRSNWLHENzc1",
+	"iUP1XrtU/roSsMzLeli1ETjfGUsT9Ozy8gyROJwwCvtbXorYzUQ3lcKMgxs2HJqyFqqRm84okZpQEqrK",
+	"4QZwTO7i/FJVCzAtSGcRgOhUXq6kZDdkhq5IxOJrWL6qpZ77EWu6T6CQBFCdDnJjRgSGGeMZCpm1LNX/",
+	"Z35N5+XRgARoO5+rZVFXd5hgiW5BAQIuNG9AW3nFvEJCZR4CqW2PIRZYIlwF2Zop8sK3880WW7IgPlLp",
+	"PywnUYlpUgA7tymRbvkyt9fHcgU1ZFMlgFrhdmyosC4ityRCW4AogYtoLEgS48hFAYuHNCSxoPJTQrhI",
+	"aCBIuJ3tgcRBMoPJ7S4zwPHUqFBF+sgiJnBGQEbUA5TDzmMdDMh06hqcBM8OaUyI4EV0Ke6y4ixOAJdh",
+	"O9e6B66GZpUfxkJjNvsgiEmbyq86T/c6OX8FyUFuHl2ekAnjFO7NHIUEb52AAUlEoOdya8H2QirZ9SKF",
+	"GXEC6b+ZzXuo9SRe4/Ev1J7RbiXjnDS0AraR6LRi5etFtzhSinFYtrIb16W1JUt3n9/QxYgloiUplt1s",
+	"FRauHlOznDxH/2FX3EUBnkwk3TLt712tZgZCs3qaqH5a8i1VWEErj6rJoLUuNVUNd8BpSAWK2DUgABA7",
+	"FYDVB+wLaZgl4am4LpVK5wI3di2FX+DrPONTFy20kVTO43x6/+n/BQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
