@@ -122,7 +122,7 @@ func (e *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	tflog.Debug(ctx, "issuing API token", map[string]any{"description": m.Description.ValueString(), "ttl_seconds": ttl})
 	tok, err := e.client.CreateAPIToken(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error issuing API token", "API token "+m.Description.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opIssue, "API token", "API token "+m.Description.ValueString(), err)
 		return
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, tok.Token)
@@ -162,6 +162,6 @@ func (e *apiTokenEphemeralResource) Close(ctx context.Context, req ephemeral.Clo
 	}
 	tflog.Debug(ctx, "revoking API token", map[string]any{"id": id})
 	if err := e.client.DeleteAPIToken(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error revoking API token", "API token "+id+" (it expires by itself at its expires_at)", err)
+		apiErrorDiag(&resp.Diagnostics, opRevoke, "API token", "API token "+id+" (it expires by itself at its expires_at)", err)
 	}
 }

@@ -156,7 +156,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	app, err := r.client.CreateApplication(ctx, in)
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating application", "application "+in.Name, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "application", "application "+in.Name, err)
 		return
 	}
 	plan.fromAPI(app)
@@ -176,7 +176,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading application", "application "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "application", "application "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(app)
@@ -205,7 +205,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	app, err := r.client.ReplaceApplication(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating application", "application "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "application", "application "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(app)
@@ -229,7 +229,7 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 
 	err := r.client.DeleteApplication(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting application", "application "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "application", "application "+state.ID.ValueString(), err)
 	}
 }
 

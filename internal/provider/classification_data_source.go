@@ -112,7 +112,7 @@ func (d *classificationDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	result, err := d.client.ClassifyRecord(ctx, api.ClassifyRequest{Data: data, ApplicationID: stringPtr(state.ApplicationID)})
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error classifying record", "classification of the record", err)
+		apiErrorDiag(&resp.Diagnostics, opClassify, "record", "classification of the record", err)
 		return
 	}
 	state.Level = types.StringValue(string(result.Level))

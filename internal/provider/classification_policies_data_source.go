@@ -86,7 +86,7 @@ func (d *classificationPoliciesDataSource) Read(ctx context.Context, req datasou
 	state.Policies = []classificationPolicyDataModel{}
 	for policy, err := range d.client.ListClassificationPolicies(ctx, filter) {
 		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error listing classification policies", "classification policies", err)
+			apiErrorDiag(&resp.Diagnostics, opList, "classification policies", "classification policies", err)
 			return
 		}
 		state.Policies = append(state.Policies, classificationPolicyData(&policy))

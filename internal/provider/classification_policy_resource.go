@@ -186,7 +186,7 @@ func (r *classificationPolicyResource) Create(ctx context.Context, req resource.
 	c, err := r.client.CreateClassificationPolicy(ctx, in)
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating classification policy", "classification policy "+in.Name, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "classification policy", "classification policy "+in.Name, err)
 		return
 	}
 	plan.fromAPI(c)
@@ -206,7 +206,7 @@ func (r *classificationPolicyResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading classification policy", "classification policy "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "classification policy", "classification policy "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(c)
@@ -235,7 +235,7 @@ func (r *classificationPolicyResource) Update(ctx context.Context, req resource.
 	}
 	c, err := r.client.ReplaceClassificationPolicy(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating classification policy", "classification policy "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "classification policy", "classification policy "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(c)
@@ -259,7 +259,7 @@ func (r *classificationPolicyResource) Delete(ctx context.Context, req resource.
 
 	err := r.client.DeleteClassificationPolicy(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting classification policy", "classification policy "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "classification policy", "classification policy "+state.ID.ValueString(), err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -34,13 +33,35 @@ func clientFrom(data any, diags *diag.Diagnostics) *client.Client {
 	return pd.client
 }
 
+// operation is what a failed API call was doing. The diagnostic's summary reads "Error
+// <operation> <kind>", and the advice depends on it: a conflict on create is a duplicate to
+// import, on anything else the platform refusing.
+type operation string
+
+const (
+	opCreate   operation = "creating"
+	opRead     operation = "reading"
+	opUpdate   operation = "updating"
+	opDelete   operation = "deleting"
+	opList     operation = "listing"
+	opImport   operation = "importing"
+	opClassify operation = "classifying"
+	opIssue    operation = "issuing"
+	opRevoke   operation = "revoking"
+	opRotate   operation = "rotating"
+	opTrigger  operation = "triggering"
+)
+
+func (op operation) summary(kind string) string { return "Error " + string(op) + " " + kind }
+
 // apiErrorDiag adds an error diagnostic for a failed API call: the summary says what failed,
 // the detail names the object, carries the server's problem detail and says what the user can
 // do about it.
-func apiErrorDiag(diags *diag.Diagnostics, summary, object string, err error) {
+func apiErrorDiag(diags *diag.Diagnostics, op operation, kind, object string, err error) {
+	summary := op.summary(kind)
 	detail := fmt.Sprintf("%s: %s", object, err.Error())
 	switch {
-	case errors.Is(err, client.ErrConflict) && strings.HasPrefix(summary, "Error creating"):
+	case errors.Is(err, client.ErrConflict) && op == opCreate:
 		detail += "\n\nAn object with the same unique fields already exists on the platform. Choose another name, " +
 			"or bring the existing object under Terraform with `terraform import` using the conflicting id above."
 	case errors.Is(err, client.ErrConflict):

@@ -131,7 +131,7 @@ func (r *customIntegrationResource) Create(ctx context.Context, req resource.Cre
 	integration, err := r.client.CreateIntegration(ctx, in)
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating custom integration", "custom integration "+in.Name, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "custom integration", "custom integration "+in.Name, err)
 		return
 	}
 	plan.fromAPI(integration)
@@ -151,7 +151,7 @@ func (r *customIntegrationResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading custom integration", "custom integration "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "custom integration", "custom integration "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(integration)
@@ -176,7 +176,7 @@ func (r *customIntegrationResource) Update(ctx context.Context, req resource.Upd
 
 	integration, err := r.client.ReplaceIntegration(ctx, state.ID.ValueString(), state.ETag.ValueString(), plan.toAPI())
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating custom integration", "custom integration "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "custom integration", "custom integration "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(integration)
@@ -200,7 +200,7 @@ func (r *customIntegrationResource) Delete(ctx context.Context, req resource.Del
 
 	err := r.client.DeleteIntegration(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting custom integration", "custom integration "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "custom integration", "custom integration "+state.ID.ValueString(), err)
 	}
 }
 

@@ -34,7 +34,7 @@ func byIDAt[T any](ctx context.Context, l lookup, diags *diag.Diagnostics, attr,
 		return nil
 	}
 	if err != nil {
-		apiErrorDiag(diags, "Error reading "+l.Kind, l.Kind+" "+id, err)
+		apiErrorDiag(diags, opRead, l.Kind, l.Kind+" "+id, err)
 		return nil
 	}
 	return obj
@@ -46,7 +46,7 @@ func byIDAt[T any](ctx context.Context, l lookup, diags *diag.Diagnostics, attr,
 func onlyMatch[T any](l lookup, diags *diag.Diagnostics, at path.Path, what string, list iter.Seq2[T, error]) *T {
 	found, err := client.Collect(list)
 	if err != nil {
-		apiErrorDiag(diags, "Error reading "+l.Kind, l.Kind+" "+what, err)
+		apiErrorDiag(diags, opRead, l.Kind, l.Kind+" "+what, err)
 		return nil
 	}
 	if len(found) != 1 {

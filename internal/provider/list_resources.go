@@ -77,7 +77,7 @@ func (l *listResource[O]) List(ctx context.Context, req list.ListRequest, stream
 			}
 			result := req.NewListResult(ctx)
 			if err != nil {
-				apiErrorDiag(&result.Diagnostics, "Error listing "+l.kind.name+"s", "lowcode_"+l.kind.name, err)
+				apiErrorDiag(&result.Diagnostics, opList, l.kind.name+"s", "lowcode_"+l.kind.name, err)
 				push(result)
 				return
 			}

@@ -169,7 +169,7 @@ func (r *monitoringTargetResource) Create(ctx context.Context, req resource.Crea
 				"with `terraform import lowcode_monitoring_target.<name> "+workflowID+"`, or remove it first.")
 		return
 	case !errors.Is(err, client.ErrNotFound):
-		apiErrorDiag(&resp.Diagnostics, "Error creating monitoring target", object, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "monitoring target", object, err)
 		return
 	}
 	tflog.Debug(ctx, "creating monitoring target", map[string]any{"workflow_id": workflowID})
@@ -178,7 +178,7 @@ func (r *monitoringTargetResource) Create(ctx context.Context, req resource.Crea
 		// The target's id is its workflow's, known before the PUT.
 		err = client.UnknownOutcome(workflowID, err)
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating monitoring target", object, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "monitoring target", object, err)
 		return
 	}
 	plan.fromAPI(mt)
@@ -198,7 +198,7 @@ func (r *monitoringTargetResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(mt)
@@ -223,7 +223,7 @@ func (r *monitoringTargetResource) Update(ctx context.Context, req resource.Upda
 
 	mt, err := r.client.PutMonitoringTarget(ctx, state.ID.ValueString(), state.ETag.ValueString(), plan.toAPI())
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(mt)
@@ -247,7 +247,7 @@ func (r *monitoringTargetResource) Delete(ctx context.Context, req resource.Dele
 
 	err := r.client.DeleteMonitoringTarget(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
 	}
 }
 

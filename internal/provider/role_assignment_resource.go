@@ -179,7 +179,7 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 	ra, err := r.client.CreateRoleAssignment(ctx, grant.toAPI())
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		roleAssignmentErrorDiag(&resp.Diagnostics, "Error creating role assignment", grant, err)
+		roleAssignmentErrorDiag(&resp.Diagnostics, opCreate, grant, err)
 		return
 	}
 	plan.fromAPI(ra)
@@ -199,7 +199,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading role assignment", "role assignment "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "role assignment", "role assignment "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(ra)
@@ -245,7 +245,7 @@ func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.Delete
 
 	err := r.client.DeleteRoleAssignment(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting role assignment", "role assignment "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "role assignment", "role assignment "+state.ID.ValueString(), err)
 	}
 }
 
@@ -276,7 +276,7 @@ func (r *roleAssignmentResource) findAssignment(ctx context.Context, grant roleA
 		UserID: grant.UserID, Role: grant.Role, ScopeType: grant.ScopeType, ScopeID: grant.ScopeID,
 	}))
 	if err != nil {
-		apiErrorDiag(diags, "Error importing role assignment", "role assignment "+grant.String(), err)
+		apiErrorDiag(diags, opImport, "role assignment", "role assignment "+grant.String(), err)
 		return ""
 	}
 	var ids []string
@@ -301,15 +301,15 @@ func (r *roleAssignmentResource) findAssignment(ctx context.Context, grant roleA
 }
 
 // roleAssignmentErrorDiag is apiErrorDiag with advice fit for a grant that already exists.
-func roleAssignmentErrorDiag(diags *diag.Diagnostics, summary string, grant roleAssignmentGrant, err error) {
+func roleAssignmentErrorDiag(diags *diag.Diagnostics, op operation, grant roleAssignmentGrant, err error) {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, client.ErrConflict) && apiErr.Problem.ConflictingID != nil {
-		diags.AddError(summary, fmt.Sprintf("role assignment %s: %s\n\nThe user already has this role at this scope. "+
+		diags.AddError(op.summary("role assignment"), fmt.Sprintf("role assignment %s: %s\n\nThe user already has this role at this scope. "+
 			"Bring the existing assignment under Terraform with `terraform import` using id %s (or %s), or remove it from the configuration.",
 			grant, err, *apiErr.Problem.ConflictingID, grant))
 		return
 	}
-	apiErrorDiag(diags, summary, "role assignment "+grant.String(), err)
+	apiErrorDiag(diags, op, "role assignment", "role assignment "+grant.String(), err)
 }
 
 // describeScope reads like "the platform" or "application app_…".

@@ -103,7 +103,7 @@ func (d *userAccessDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading user access", "access of user "+userID, err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "user access", "access of user "+userID, err)
 		return
 	}
 	cfg.Grants = make([]grantModel, 0, len(access.Grants))

@@ -128,7 +128,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	u, err := r.client.CreateUser(ctx, in)
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating user", "user "+in.Email, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "user", "user "+in.Email, err)
 		return
 	}
 	plan.fromAPI(u)
@@ -148,7 +148,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading user", "user "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "user", "user "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(u)
@@ -177,7 +177,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	tflog.Debug(ctx, "updating user", map[string]any{"id": state.ID.ValueString()})
 	u, err := r.client.PatchUser(ctx, state.ID.ValueString(), state.ETag.ValueString(), patch)
 	if err != nil {
-		refusalDiag(&resp.Diagnostics, "Error updating user", "user "+state.ID.ValueString(), err)
+		refusalDiag(&resp.Diagnostics, opUpdate, "user", "user "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(u)
@@ -201,7 +201,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 	err := r.client.DeleteUser(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		refusalDiag(&resp.Diagnostics, "Error deleting user", "user "+state.ID.ValueString(), err)
+		refusalDiag(&resp.Diagnostics, opDelete, "user", "user "+state.ID.ValueString(), err)
 	}
 }
 
@@ -212,13 +212,13 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 // refusalDiag is apiErrorDiag for changes to an existing user, where a conflict is not a
 // duplicate name but the platform refusing (deactivating or deleting yourself, or the last
 // platform owner): the server's reason says what to do, not the import advice.
-func refusalDiag(diags *diag.Diagnostics, summary, object string, err error) {
+func refusalDiag(diags *diag.Diagnostics, op operation, kind, object string, err error) {
 	if errors.Is(err, client.ErrConflict) {
-		diags.AddError(summary, fmt.Sprintf("%s: %s\n\nThe platform refused the change for the reason above. "+
+		diags.AddError(op.summary(kind), fmt.Sprintf("%s: %s\n\nThe platform refused the change for the reason above. "+
 			"Another platform admin's API key can make it.", object, err))
 		return
 	}
-	apiErrorDiag(diags, summary, object, err)
+	apiErrorDiag(diags, op, kind, object, err)
 }
 
 func (m *userModel) fromAPI(u *api.User) {

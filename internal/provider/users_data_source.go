@@ -102,7 +102,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	tflog.Debug(ctx, "listing users", map[string]any{"email": filter.Email})
 	users, err := client.Collect(d.client.ListUsers(ctx, filter))
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error listing users", "users"+describeFilter("email", filter.Email), err)
+		apiErrorDiag(&resp.Diagnostics, opList, "users", "users"+describeFilter("email", filter.Email), err)
 		return
 	}
 	cfg.Users = make([]userDataModel, 0, len(users))

@@ -298,7 +298,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	wh, err := r.client.CreateWebhook(ctx, in)
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating webhook", "webhook for "+in.CallbackURL, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "webhook", "webhook for "+in.CallbackURL, err)
 		return
 	}
 	plan.fromAPI(wh)
@@ -322,7 +322,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading webhook", "webhook "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "webhook", "webhook "+state.ID.ValueString(), err)
 		return
 	}
 	// The platform never shows the secret again: `secret` stays as it was.
@@ -357,7 +357,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		}
 		var err error
 		if wh, err = r.client.ReplaceWebhook(ctx, id, etag, in); err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error updating webhook", "webhook "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opUpdate, "webhook", "webhook "+id, err)
 			return
 		}
 		etag = wh.Etag
@@ -382,7 +382,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 				setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 			}
-			apiErrorDiag(&resp.Diagnostics, "Error rotating webhook secret", "webhook "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opRotate, "webhook secret", "webhook "+id, err)
 			return
 		}
 		wh = rotated
@@ -395,7 +395,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		// Only bookkeeping changed (such as timeouts): read the webhook as it is.
 		var err error
 		if wh, err = r.client.GetWebhook(ctx, id); err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading webhook", "webhook "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "webhook", "webhook "+id, err)
 			return
 		}
 	}
@@ -420,7 +420,7 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 	err := r.client.DeleteWebhook(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting webhook", "webhook "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "webhook", "webhook "+state.ID.ValueString(), err)
 	}
 }
 

@@ -399,7 +399,7 @@ func (r *workflowResource) Create(ctx context.Context, req resource.CreateReques
 	wf, err := r.client.CreateWorkflow(ctx, in)
 	if err != nil {
 		keepUnknownOutcome(ctx, resp, err)
-		apiErrorDiag(&resp.Diagnostics, "Error creating workflow", "workflow "+in.Name, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "workflow", "workflow "+in.Name, err)
 		return
 	}
 	plan.fromAPI(wf)
@@ -419,7 +419,7 @@ func (r *workflowResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading workflow", "workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "workflow", "workflow "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(wf)
@@ -449,7 +449,7 @@ func (r *workflowResource) Update(ctx context.Context, req resource.UpdateReques
 	tflog.Debug(ctx, "updating workflow", map[string]any{"id": state.ID.ValueString()})
 	wf, err := r.client.ReplaceWorkflow(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating workflow", "workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "workflow", "workflow "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(wf)
@@ -473,7 +473,7 @@ func (r *workflowResource) Delete(ctx context.Context, req resource.DeleteReques
 
 	err := r.client.DeleteWorkflow(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting workflow", "workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "workflow", "workflow "+state.ID.ValueString(), err)
 	}
 }
 
