@@ -170,3 +170,17 @@ func timeoutsAttribute(ctx context.Context, update bool) schema.Attribute {
 		fmt.Sprintf("(default: %d minutes each). Retries of a failed request count towards it.", int(defaultCreateTimeout.Minutes()))
 	return a
 }
+
+// withTimeout bounds an operation by the resource's `timeouts` value for it (get is, say,
+// plan.Timeouts.Create), or def when the configuration sets none. ok is false when the value
+// could not be read, with the reason in diags; otherwise the caller must call cancel.
+func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	def time.Duration, diags *diag.Diagnostics) (_ context.Context, cancel context.CancelFunc, ok bool) {
+	timeout, d := get(ctx, def)
+	diags.Append(d...)
+	if d.HasError() {
+		return ctx, func() {}, false
+	}
+	ctx, cancel = context.WithTimeout(ctx, timeout)
+	return ctx, cancel, true
+}
