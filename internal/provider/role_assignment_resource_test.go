@@ -154,7 +154,7 @@ resource "lowcode_role_assignment" "ada_admin" {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check:  stateID(addr, &id),
+				Check:  captureID(addr, &id),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_type"), knownvalue.StringExact("platform")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_id"), knownvalue.Null()),
