@@ -193,7 +193,7 @@ func (s *Server) CreateRoleAssignment(w http.ResponseWriter, r *http.Request, pa
 // may grant there, and others learn nothing about which policies exist.
 func (s *Server) checkScopeObject(ctx context.Context, q *store.Q, p *store.Principal, sc api.Scope) (Target, error) {
 	id := deref(sc.ID)
-	missing := invalid(FieldError("scope.id", "there is no %s with id %q, or you may not read it", scopeKind(sc.Type), id))
+	missing := unreadableParent("scope.id", "there is no %s with id %q, or you may not read it", scopeKind(sc.Type), id)
 	switch sc.Type {
 	case api.ScopeTypePlatform:
 		return Platform, nil
