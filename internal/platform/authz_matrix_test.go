@@ -372,7 +372,7 @@ func matrixRows() []matrixRow {
 			return status(c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}}))
 		}},
 		// Classifying shows only the policies the caller may list: platform-wide ones to platform readers.
-		{"classification policies", "classify with platform-wide policies", atPlatform, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"classification policies", "classify with platform-wide policies", atPlatform, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
