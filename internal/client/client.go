@@ -59,6 +59,13 @@ type Config struct {
 	UserAgent string
 	// Logger receives one entry per attempt. Nil discards them.
 	Logger Logger
+	// CACertificate is PEM: certificate authorities trusted for the platform's certificate, on
+	// top of the system's roots. Empty trusts the system's roots only. Verification is never
+	// skipped.
+	CACertificate []byte
+	// ClientCertificate and ClientKey are PEM: a certificate and its key offered when the
+	// platform asks for one (mutual TLS). Both or neither.
+	ClientCertificate, ClientKey []byte
 }
 
 // Logger is where the client reports its requests. The provider plugs in tflog (with a
@@ -100,6 +107,11 @@ func New(cfg Config) (*Client, error) {
 	// One HTTP client, so one connection pool, under both retry budgets. Its timeout applies
 	// to each attempt because retryablehttp calls it once per attempt.
 	transport := cleanhttp.DefaultPooledTransport()
+	if transport.TLSClientConfig, err = tlsConfig(cfg); err != nil {
+		return nil, err
+	}
+	// With TLS settings of its own, a transport speaks HTTP/2 only when told to try.
+	transport.ForceAttemptHTTP2 = true
 	// A client talks to one platform, with as many requests at once as Terraform's parallelism
 	// (10 by default): keep that many connections open between requests. The pooled default,
 	// GOMAXPROCS+1 idle connections, closes and reopens most of them on a small machine.

@@ -78,6 +78,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	if err != nil {
+		if tlsFailure(err) {
+			return false, nil // a certificate does not get better by asking again
+		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > maxRetryAfter {
