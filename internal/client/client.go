@@ -63,6 +63,10 @@ type Config struct {
 	// top of the system's roots. Empty trusts the system's roots only. Verification is never
 	// skipped.
 	CACertificate []byte
+	// ReadAhead answers reads by id from large list pages once many objects of one type are
+	// read (see readahead.go): for a client that lives for one command, such as the
+	// provider's. Off by default.
+	ReadAhead bool
 	// ClientCertificate and ClientKey are PEM: a certificate and its key offered when the
 	// platform asks for one (mutual TLS). Both or neither.
 	ClientCertificate, ClientKey []byte
@@ -89,6 +93,8 @@ type Client struct {
 	api      api.ClientInterface
 	// verify shares the connection pool and settings of api with a smaller retry budget.
 	verify api.ClientInterface
+	// readAhead is nil when Config.ReadAhead is off.
+	readAhead *readAhead
 }
 
 // maxIdleConns is how many connections to the platform stay open between requests: more than
@@ -119,7 +125,14 @@ func New(cfg Config) (*Client, error) {
 	transport.MaxIdleConns = maxIdleConns
 	inner := &http.Client{Timeout: cfg.RequestTimeout, Transport: &attemptLogger{next: transport, log: cfg.Logger}}
 
+	var ra *readAhead
+	if cfg.ReadAhead {
+		ra = &readAhead{kinds: map[string]*kindCache{}, log: cfg.Logger}
+	}
 	headers := api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		if ra != nil && !isRead(req) {
+			ra.disable()
+		}
 		req.Header.Set("User-Agent", cfg.UserAgent)
 		if cfg.APIKey != "" {
 			req.Header.Set("Authorization", "Bearer "+cfg.APIKey)
@@ -129,7 +142,7 @@ func New(cfg Config) (*Client, error) {
 	newAPI := func(maxRetries int) (api.ClientInterface, error) {
 		return api.NewClient(base, headers, api.WithHTTPClient(newRetryingDoer(inner, cfg, maxRetries)))
 	}
-	c := &Client{endpoint: base}
+	c := &Client{endpoint: base, readAhead: ra}
 	if c.api, err = newAPI(cfg.MaxRetries); err != nil {
 		return nil, err
 	}

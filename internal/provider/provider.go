@@ -60,6 +60,7 @@ type providerModel struct {
 	CACertificate  types.String `tfsdk:"ca_certificate"`
 	ClientCert     types.String `tfsdk:"client_certificate"`
 	ClientKey      types.String `tfsdk:"client_key"`
+	ReadAhead      types.Bool   `tfsdk:"read_ahead"`
 }
 
 func (p *lowcodeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -93,6 +94,15 @@ func (p *lowcodeProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "How long one HTTP attempt may take, in seconds. Default `30`.",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, 600)},
+			},
+			"read_ahead": schema.BoolAttribute{
+				MarkdownDescription: "Refresh many objects with few requests. Once a command has read " +
+					"8 objects of one type by id, the provider lists that type in pages of 1,000 and answers the following " +
+					"reads from the listing (a listing made during the command, so drift made before it is always seen). " +
+					"Objects the listing does not show (deleted meanwhile, or outside the key's scope) are still read one " +
+					"by one, the first write turns it off for the rest of the command, and at most 10,000 listed objects " +
+					"are held. Set `false` to read every object with its own request. Default `true`.",
+				Optional: true,
 			},
 			"ca_certificate": schema.StringAttribute{
 				MarkdownDescription: "PEM certificate(s) of the authority that signed the platform's TLS certificate, such as " +
@@ -181,6 +191,7 @@ func (p *lowcodeProvider) Configure(ctx context.Context, req provider.ConfigureR
 		CACertificate:     caCert,
 		ClientCertificate: clientCert,
 		ClientKey:         clientKey,
+		ReadAhead:         cfg.ReadAhead.IsNull() || cfg.ReadAhead.ValueBool(),
 	})
 	var tlsErr *client.TLSSettingError
 	switch {
