@@ -36,9 +36,23 @@ var phases = []string{phaseApply, phasePlan, phaseDestroy}
 
 // workload is a set of objects to manage: N applications, or a mix.
 type workload struct {
-	Name                           string `json:"name"` // "applications" or "mixed"
+	Name                           string `json:"name"` // "applications", "mixed", or "net-50ms", "tls-50ms"…
 	N                              int    `json:"n"`
 	Applications, Workflows, Hooks int    `json:"-"`
+	// Net: Terraform reaches the platform through a delayProxy that holds each request for
+	// Latency, over TLS (to the proxy and from it to the server) when TLS.
+	Net     bool          `json:"-"`
+	Latency time.Duration `json:"-"`
+	TLS     bool          `json:"-"`
+}
+
+// netWorkload is n applications across a network of the given latency, plain or over TLS.
+func netWorkload(n int, latency time.Duration, tls bool) workload {
+	name := fmt.Sprintf("net-%dms", latency.Milliseconds())
+	if tls {
+		name = fmt.Sprintf("tls-%dms", latency.Milliseconds())
+	}
+	return workload{Name: name, N: n, Applications: n, Net: true, Latency: latency, TLS: tls}
 }
 
 func appsWorkload(n int) workload {
@@ -187,6 +201,7 @@ type tfRun struct {
 // terraformBench runs the Terraform part for the workloads and records every command.
 type terraformBench struct {
 	terraform, bin, work string
+	certs                *benchCerts // for the TLS workloads
 	cliConfig            string
 	receiverURL          string
 	plan                 func(wl workload) runPlan
@@ -243,12 +258,15 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 	for run := 1; run <= plan.runs; run++ {
 		if platform == nil {
 			var err error
-			platform, err = startPlatform(ctx, tb.bin, dir, "sqlite://"+filepath.Join(dir, fmt.Sprintf("platform-%d.db", run)))
-			if err != nil {
+			if platform, err = tb.startPlatform(ctx, wl, dir, run); err != nil {
 				return out, err
 			}
 		}
-		c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
+		cc := client.Config{Endpoint: platform.url, APIKey: platform.apiKey}
+		if platform.certs != nil {
+			cc.CACertificate = platform.certs.caPEM
+		}
+		c, err := client.New(cc)
 		if err != nil {
 			return out, err
 		}
@@ -288,6 +306,24 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 		}
 	}
 	return out, nil
+}
+
+// startPlatform starts the platform for a run of wl on a fresh database: over TLS and behind
+// a delayProxy for the network workloads.
+func (tb *terraformBench) startPlatform(ctx context.Context, wl workload, dir string, run int) (*platformProcess, error) {
+	var certs *benchCerts
+	if wl.TLS {
+		certs = tb.certs
+	}
+	p, err := startPlatformTLS(ctx, tb.bin, dir, "sqlite://"+filepath.Join(dir, fmt.Sprintf("platform-%d.db", run)), certs)
+	if err != nil || !wl.Net {
+		return p, err
+	}
+	if p.proxy, err = startDelayProxy(p.url, certs, wl.Latency); err != nil {
+		p.stop()
+		return nil, err
+	}
+	return p, nil
 }
 
 // checkServerCount makes sure the platform holds what Terraform says it does: every object
@@ -330,7 +366,10 @@ func (tb *terraformBench) command(ctx context.Context, platform *platformProcess
 	cmd.Env = append(cleanEnv(),
 		"TF_CLI_CONFIG_FILE="+tb.cliConfig, // never the user's own CLI configuration
 		"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"LOWCODE_ENDPOINT="+platform.url, "LOWCODE_API_KEY="+platform.apiKey)
+		"LOWCODE_ENDPOINT="+platform.endpoint(), "LOWCODE_API_KEY="+platform.apiKey)
+	if platform.certs != nil {
+		cmd.Env = append(cmd.Env, "LOWCODE_CA_CERT_FILE="+platform.certs.caFile)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 
