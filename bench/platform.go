@@ -24,12 +24,12 @@ type platformProcess struct {
 	url, apiKey string
 	// certs is set when the server serves TLS; proxy, when Terraform reaches it through a
 	// delayProxy.
-	certs       *benchCerts
-	proxy       *delayProxy
-	cmd         *exec.Cmd
-	logPath     string
-	once        sync.Once
-	done        chan struct{}
+	certs   *benchCerts
+	proxy   *delayProxy
+	cmd     *exec.Cmd
+	logPath string
+	once    sync.Once
+	done    chan struct{}
 }
 
 func randomHex(n int) string {
