@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client/retrypolicy"
 )
 
 // tlsConfig builds the transport's TLS settings: the system's roots plus cfg.CACertificate,
@@ -102,4 +105,13 @@ func tlsFailure(err error) bool {
 	var rhe tls.RecordHeaderError
 	return clientCertRefused(err) || errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &unknown) ||
 		errors.As(err, &invalid) || errors.As(err, &host) || errors.As(err, &rhe)
+}
+
+// checkRetry is retrypolicy.Check, except that a TLS failure is final: a certificate does not
+// get better by asking again, and retrying would only delay the error.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err != nil && ctx.Err() == nil && tlsFailure(err) {
+		return false, nil
+	}
+	return retrypolicy.Check(ctx, resp, err)
 }
