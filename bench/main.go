@@ -519,6 +519,9 @@ func markdownSummary(rep *report) string {
 	if len(rep.Terraform.Summary) > 0 {
 		b.WriteString(markdownTable(rep.Terraform.Summary))
 		b.WriteString("\n")
+		if t := markdownLatencyTable(rep.Terraform.Summary); t != "" {
+			b.WriteString("Across a network (a proxy holds each request; the floor does no I/O and is measured beside each):\n\n" + t + "\n")
+		}
 	}
 	if len(rep.Load) > 0 {
 		b.WriteString(markdownLoadTable(rep.Load))

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 )
 
@@ -101,8 +102,9 @@ func (c *benchCerts) httpClient() *http.Client {
 
 // delayProxy holds every request for delay, then forwards it to the platform.
 type delayProxy struct {
-	url string
-	srv *http.Server
+	url      string
+	srv      *http.Server
+	requests atomic.Int64 // requests forwarded so far
 }
 
 // startDelayProxy serves on a free loopback port, over TLS with certs (nil: plain HTTP),
@@ -118,9 +120,11 @@ func startDelayProxy(target string, certs *benchCerts, delay time.Duration) (*de
 	if err != nil {
 		return nil, err
 	}
-	p := &delayProxy{srv: &http.Server{
+	p := &delayProxy{}
+	p.srv = &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p.requests.Add(1)
 			if delay > 0 {
 				select {
 				case <-time.After(delay):
@@ -130,7 +134,7 @@ func startDelayProxy(target string, certs *benchCerts, delay time.Duration) (*de
 			}
 			rp.ServeHTTP(w, r)
 		}),
-	}}
+	}
 	scheme := "http"
 	if certs != nil {
 		scheme = "https"

@@ -38,6 +38,8 @@ type tfSummary struct {
 	// Median CPU time per object of the provider plugin(s) and of the platform server.
 	ProviderCPUPerResourceMs float64 `json:"provider_cpu_per_resource_ms"`
 	ServerCPUPerResourceMs   float64 `json:"server_cpu_per_resource_ms"`
+	// Requests is the median number of requests through the latency scenario's proxy.
+	Requests float64 `json:"requests,omitempty"`
 	// Highest peak RSS over the runs.
 	ProviderPeakRSSMiB  float64 `json:"provider_peak_rss_mib"`
 	ServerPeakRSSMiB    float64 `json:"server_peak_rss_mib"`
@@ -76,12 +78,13 @@ func summarize(runs []tfRun) []tfSummary {
 	var out []tfSummary
 	for _, k := range order {
 		g := groups[k]
-		var wall, pcpu, scpu []float64
+		var wall, pcpu, scpu, reqs []float64
 		s := tfSummary{Workload: k.workload, N: k.n, Variant: k.variant, Phase: k.phase, Runs: len(g)}
 		for _, r := range g {
 			wall = append(wall, r.WallSeconds)
 			pcpu = append(pcpu, r.ProviderCPUSeconds)
 			scpu = append(scpu, r.ServerCPUSeconds)
+			reqs = append(reqs, float64(r.Requests))
 			s.ProviderPeakRSSMiB = max(s.ProviderPeakRSSMiB, float64(r.ProviderPeakRSSKiB)/1024)
 			s.ServerPeakRSSMiB = max(s.ServerPeakRSSMiB, float64(r.ServerPeakRSSKiB)/1024)
 			s.TerraformPeakRSSMiB = max(s.TerraformPeakRSSMiB, float64(r.TerraformPeakRSSKiB)/1024)
@@ -90,6 +93,7 @@ func summarize(runs []tfRun) []tfSummary {
 		s.PerResourceMs = 1000 * s.MedianSeconds / float64(k.n)
 		s.ProviderCPUPerResourceMs = 1000 * median(pcpu) / float64(k.n)
 		s.ServerCPUPerResourceMs = 1000 * median(scpu) / float64(k.n)
+		s.Requests = median(reqs)
 		out = append(out, s)
 	}
 	for i := range out {
@@ -312,6 +316,29 @@ func latencyPlot(sums []tfSummary, colors map[string]color.Color) (*plot.Plot, e
 		p.Add(line, points)
 	}
 	return p, nil
+}
+
+// markdownLatencyTable renders the network workloads: lowcode against the floor of the same
+// workload, per command, with the requests that crossed the proxy.
+func markdownLatencyTable(sums []tfSummary) string {
+	var b strings.Builder
+	for _, s := range sums {
+		ms, tls, ok := latencyOf(s.Workload)
+		if !ok || s.Variant != variantLowcode {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("| each request held | TLS | N | command | lowcode s | floor s | × floor | requests |\n")
+			b.WriteString("|---:|---|---:|---|---:|---:|---:|---:|\n")
+		}
+		floor, ratio := "–", "–"
+		if s.RatioToFloor > 0 {
+			floor, ratio = fmt.Sprintf("%.2f", s.MedianSeconds/s.RatioToFloor), fmt.Sprintf("%.2f", s.RatioToFloor)
+		}
+		fmt.Fprintf(&b, "| %d ms | %s | %d | %s | %.2f | %s | %s | %.0f |\n", ms, map[bool]string{true: "yes", false: "no"}[tls],
+			s.N, s.Phase, s.MedianSeconds, floor, ratio, s.Requests)
+	}
+	return b.String()
 }
 
 // markdownTable renders the Terraform summary for BENCHMARKS.md.

@@ -193,6 +193,9 @@ type tfRun struct {
 	// VmHWM is reset before each command); 0 for the variants that do not use it.
 	ServerCPUSeconds float64 `json:"server_cpu_seconds"`
 	ServerPeakRSSKiB int64   `json:"server_peak_rss_kib"`
+	// Requests is how many requests the command sent through the latency scenario's proxy (0
+	// elsewhere): the round trips that latency multiplies.
+	Requests int64 `json:"requests,omitempty"`
 	// LoadAverage is the 1-minute load average when the command finished: other work on the
 	// machine shows up here.
 	LoadAverage float64 `json:"load_average"`
@@ -290,9 +293,9 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 				}
 				r.Workload, r.N, r.Run = wl.Name, wl.N, run
 				out = append(out, r)
-				tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f",
+				tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f%s",
 					wl.Name, wl.N, run, plan.runs, v, ph, r.WallSeconds, float64(r.ProviderPeakRSSKiB)/1024,
-					float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage)
+					float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage, map[bool]string{true: fmt.Sprintf("  %d requests", r.Requests)}[wl.Net && v == variantLowcode])
 				if v == variantLowcode && ph != phasePlan {
 					if err := checkServerCount(ctx, c, wl, ph); err != nil {
 						return out, err
@@ -376,6 +379,10 @@ func (tb *terraformBench) command(ctx context.Context, platform *platformProcess
 	usesServer := variant == variantLowcode
 	resetPeakRSS(platform.pid())
 	serverCPU := cpuTime(platform.pid())
+	var requestsBefore int64
+	if platform.proxy != nil {
+		requestsBefore = platform.proxy.requests.Load()
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return tfRun{}, err
@@ -387,6 +394,9 @@ func (tb *terraformBench) command(ctx context.Context, platform *platformProcess
 	err = cmd.Wait()
 	wall := time.Since(start)
 	r := tfRun{Variant: variant, Phase: phase, WallSeconds: wall.Seconds(), LoadAverage: loadAverage()}
+	if platform.proxy != nil {
+		r.Requests = platform.proxy.requests.Load() - requestsBefore
+	}
 	if watch != nil {
 		peak, cpu, instances := watch.finish()
 		r.ProviderPeakRSSKiB, r.ProviderCPUSeconds, r.ProviderInstances = peak, cpu.Seconds(), instances
