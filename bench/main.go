@@ -51,6 +51,7 @@ type options struct {
 	latencies    []time.Duration
 	latencyN     int
 	latencyRuns  int
+	latencyPlans int
 }
 
 func parseInts(s string) ([]int, error) {
@@ -86,7 +87,8 @@ func main() {
 	flag.StringVar(&parts, "parts", "terraform,latency,load,runtime", "which parts to run")
 	flag.StringVar(&latencies, "latencies", "", "milliseconds the latency scenario's proxy holds each request, plain and over TLS (default 0,20,50,100; quick: 50)")
 	flag.IntVar(&o.latencyN, "latency-n", 0, "N of the latency scenario (default 1000; quick: 30)")
-	flag.IntVar(&o.latencyRuns, "latency-runs", 1, "runs of each latency, of which the median is reported")
+	flag.IntVar(&o.latencyRuns, "latency-runs", 1, "runs (apply on a fresh database) of each latency")
+	flag.IntVar(&o.latencyPlans, "latency-plans", 0, "plans per run of each latency, lowcode and floor in turn; the median is reported (default 3; quick: 1)")
 	flag.DurationVar(&o.loadDuration, "load-duration", 0, "duration of each load scenario (default 10s; quick: 2s)")
 	flag.StringVar(&rates, "rates", "", "fixed request rates per second of the load scenarios (default 100,500,1000; quick: 100)")
 	flag.IntVar(&o.saturation, "saturation", 16, "concurrent clients of the saturation scenarios")
@@ -120,6 +122,9 @@ func main() {
 	}
 	for _, m := range ms {
 		o.latencies = append(o.latencies, time.Duration(m)*time.Millisecond)
+	}
+	if o.latencyPlans == 0 {
+		o.latencyPlans = map[bool]int{false: 3, true: 1}[o.quick]
 	}
 	if o.latencyN == 0 {
 		o.latencyN = map[bool]int{false: 1000, true: 30}[o.quick]
@@ -302,7 +307,8 @@ func run(ctx context.Context, o options) error {
 	rep.Settings = map[string]any{"n": o.ns, "mixed_n": o.mixedN, "runs": o.runs, "runs_at_large_n": o.runsLarge,
 		"large_n": o.largeN, "terraform_parallelism": 10, "load_seconds": o.loadDuration.Seconds(), "rates": o.rates,
 		"saturation_clients": o.saturation, "seeded_applications": o.seed, "runtime_seconds": o.runtimeFor.Seconds(),
-		"latency_ms": latencyMs(o.latencies), "latency_n": o.latencyN, "latency_runs": o.latencyRuns}
+		"latency_ms": latencyMs(o.latencies), "latency_n": o.latencyN, "latency_runs": o.latencyRuns,
+		"latency_plans_per_run": o.latencyPlans}
 	logf("machine: %d cores, %.1f GiB, %s; %s; %s; load average %.2f", rep.Machine.Cores, rep.Machine.MemoryGiB,
 		rep.Machine.CPU, rep.Machine.Terraform, rep.Machine.Go, rep.Machine.LoadAtStart)
 
@@ -359,6 +365,7 @@ func run(ctx context.Context, o options) error {
 		if err := tb.writeCLIConfig(); err != nil {
 			return err
 		}
+		tb.netPlans = o.latencyPlans
 		if tb.certs, err = newBenchCerts(work); err != nil {
 			return err
 		}

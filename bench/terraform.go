@@ -205,6 +205,7 @@ type tfRun struct {
 type terraformBench struct {
 	terraform, bin, work string
 	certs                *benchCerts // for the TLS workloads
+	netPlans             int         // plans per run of a network workload
 	cliConfig            string
 	receiverURL          string
 	plan                 func(wl workload) runPlan
@@ -251,6 +252,9 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 		}
 	}
 	plan := tb.plan(wl)
+	if wl.Net {
+		return tb.runNet(ctx, wl, dir, plan.runs)
+	}
 	var out []tfRun
 	var platform *platformProcess
 	defer func() {
@@ -293,9 +297,9 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 				}
 				r.Workload, r.N, r.Run = wl.Name, wl.N, run
 				out = append(out, r)
-				tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f%s",
+				tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f",
 					wl.Name, wl.N, run, plan.runs, v, ph, r.WallSeconds, float64(r.ProviderPeakRSSKiB)/1024,
-					float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage, map[bool]string{true: fmt.Sprintf("  %d requests", r.Requests)}[wl.Net && v == variantLowcode])
+					float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage)
 				if v == variantLowcode && ph != phasePlan {
 					if err := checkServerCount(ctx, c, wl, ph); err != nil {
 						return out, err
@@ -306,6 +310,57 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 		if reset {
 			platform.stop()
 			platform = nil
+		}
+	}
+	return out, nil
+}
+
+// runNet measures a network workload: in each run, on a fresh database, lowcode and the floor
+// apply, then plan netPlans times, lowcode and floor in turn, so that the plans the ratio
+// compares run side by side.
+func (tb *terraformBench) runNet(ctx context.Context, wl workload, dir string, runs int) ([]tfRun, error) {
+	var out []tfRun
+	measure := func(platform *platformProcess, run, of int, v, ph string) error {
+		r, err := tb.command(ctx, platform, filepath.Join(dir, v), v, ph)
+		if err != nil {
+			return fmt.Errorf("%s N=%d %s %s (run %d): %w", wl.Name, wl.N, v, ph, run, err)
+		}
+		r.Workload, r.N, r.Run = wl.Name, wl.N, run
+		out = append(out, r)
+		requests := ""
+		if v == variantLowcode {
+			requests = fmt.Sprintf("  %d requests", r.Requests)
+		}
+		tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f%s",
+			wl.Name, wl.N, run, of, v, ph, r.WallSeconds, float64(r.ProviderPeakRSSKiB)/1024,
+			float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage, requests)
+		return nil
+	}
+	variants := []string{variantLowcode, variantFloor}
+	for run := 1; run <= runs; run++ {
+		platform, err := tb.startPlatform(ctx, wl, dir, run)
+		if err != nil {
+			return out, err
+		}
+		err = func() error {
+			defer platform.stop()
+			for _, v := range variants {
+				_ = os.Remove(filepath.Join(dir, v, "terraform.tfstate"))
+				if err := measure(platform, run, runs, v, phaseApply); err != nil {
+					return err
+				}
+			}
+			for i := 1; i <= tb.netPlans; i++ {
+				for _, v := range variants {
+					if err := measure(platform, (run-1)*tb.netPlans+i, runs*tb.netPlans, v, phasePlan); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}()
+		if err != nil {
+			return out, err
 		}
 	}
 	return out, nil
