@@ -25,10 +25,18 @@ import (
 //   - Each listed object answers at most one read; a second read of the same id goes to the
 //     server.
 //   - Bounded: at most readAheadMaxEntries objects are held at once across all types; the
-//     listing of a type stops when that many are held, at its last page or at an error. A
-//     state with fewer than readAheadAfter objects of a type never lists it.
+//     listing of a type stops when that many are held, at its last page or at an error; a
+//     read waits for at most readAheadMaxWait pages before it reads by id. A state with fewer
+//     than readAheadAfter objects of a type never lists it.
 const (
-	readAheadAfter      = 8
+	readAheadAfter = 8
+	// readAheadMaxWait is how many pages a read waits for before it reads by id: on a
+	// platform much larger than the state, most reads are not in the next pages.
+	readAheadMaxWait = 2
+)
+
+// Variables so that a test can make pages and the cache small.
+var (
 	readAheadPageSize   = 1000 // the API's largest page
 	readAheadMaxEntries = 10000
 )
@@ -87,13 +95,13 @@ func (ra *readAhead) lookup(ctx context.Context, kind, id string, start func(con
 		// The listing outlives the read that started it, but keeps its values (the logger).
 		go start(context.WithoutCancel(ctx), k)
 	}
-	for {
+	for waited := 0; ; waited++ {
 		if v, ok := k.items[id]; ok {
 			delete(k.items, id)
 			ra.entries--
 			return v, true
 		}
-		if !k.started || k.done || ra.off {
+		if !k.started || k.done || ra.off || waited == readAheadMaxWait {
 			return nil, false
 		}
 		// The listing runs and has not brought id yet: wait for its next page.

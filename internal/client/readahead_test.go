@@ -263,3 +263,33 @@ func statusOf(err error) int {
 	}
 	return -1
 }
+
+// On a platform much larger than the state, the listing stops at the cache's bound instead of
+// reading everything, and every read still gets what a single read gives.
+func TestReadAheadBoundedOnALargePlatform(t *testing.T) {
+	size, maxEntries := readAheadPageSize, readAheadMaxEntries
+	readAheadPageSize, readAheadMaxEntries = 10, 30
+	t.Cleanup(func() { readAheadPageSize, readAheadMaxEntries = size, maxEntries })
+
+	inst := platformtest.Start(t)
+	owner, _ := New(Config{Endpoint: inst.URL, APIKey: inst.OwnerKey})
+	ids := seedApplications(t, owner, 150)
+	proxy := newCountingProxy(t, inst.URL)
+	c, _ := New(Config{Endpoint: proxy.URL, APIKey: inst.OwnerKey, ReadAhead: true})
+	for i := 0; i < len(ids); i += 6 { // 25 objects of the 150, spread over every page
+		got, err := c.GetApplication(context.Background(), ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := owner.GetApplication(context.Background(), ids[i])
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("read %+v, a single read gives %+v (%v)", got, want, err)
+		}
+	}
+	lists, _ := proxy.counts()
+	// 30 held at most: the listing ends after the page that fills the cache, plus the pages
+	// whose objects were read meanwhile.
+	if lists["10"] == 0 || lists["10"] > 8 {
+		t.Fatalf("%d pages of 10 for 25 reads on a platform of 150; want between 1 and 8 (not all 15)", lists["10"])
+	}
+}
