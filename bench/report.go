@@ -315,6 +315,8 @@ func latencyPlot(sums []tfSummary, colors map[string]color.Color) (*plot.Plot, e
 		p.Legend.Add(name, line, points)
 		p.Add(line, points)
 	}
+	// Room above the lines for the legend.
+	p.Y.Min, p.Y.Max = 0, p.Y.Max*1.6
 	return p, nil
 }
 
