@@ -133,9 +133,12 @@ func (l listing[T]) run(ctx context.Context, ra *readAhead, k *kindCache) {
 					break
 				}
 				item := p.Items[i]
-				k.items[l.id(&item)] = &item
-				ra.entries++
-				listed++
+				id := l.id(&item)
+				if _, dup := k.items[id]; !dup {
+					ra.entries++
+					listed++
+				}
+				k.items[id] = &item
 			}
 		}
 		if stop {
