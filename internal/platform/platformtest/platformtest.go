@@ -32,10 +32,13 @@ import (
 // Instance is a running platform server.
 type Instance struct {
 	// URL is the base URL (no /api/v1), as the provider's endpoint setting takes it.
-	URL      string
-	OwnerKey string
-	Server   *platform.Server
-	HTTP     *httptest.Server
+	URL string
+	// MetricsURL is the base URL of the server's own /metrics listener (as --metrics-listen
+	// serves it); the API's listener does not serve /metrics.
+	MetricsURL string
+	OwnerKey   string
+	Server     *platform.Server
+	HTTP       *httptest.Server
 	// Client acts as the bootstrap owner.
 	Client *api.ClientWithResponses
 	// Logs holds everything the server logged, for tests that look for leaked secrets.
@@ -124,11 +127,14 @@ func Start(t testing.TB, opts ...Option) *Instance {
 	if o.clientCert != nil {
 		httpClient.Transport.(*http.Transport).TLSClientConfig.Certificates = []tls.Certificate{*o.clientCert}
 	}
+	ms := httptest.NewServer(srv.MetricsHandler())
 	t.Cleanup(func() {
 		hs.Close()
+		ms.Close()
 		_ = srv.Close()
 	})
-	inst := &Instance{URL: hs.URL, OwnerKey: cfg.BootstrapAPIKey, Server: srv, HTTP: hs, Logs: logs, t: t, httpClient: httpClient}
+	inst := &Instance{URL: hs.URL, MetricsURL: ms.URL, OwnerKey: cfg.BootstrapAPIKey, Server: srv, HTTP: hs, Logs: logs, t: t,
+		httpClient: httpClient}
 	inst.Client = inst.ClientFor(cfg.BootstrapAPIKey)
 	return inst
 }

@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 
 type settings struct {
 	listen, database, logLevel, logFormat, bootstrapKeyFile string
-	pprofListen                                             string
+	pprofListen, metricsListen                              string
 	tlsCert, tlsKey, tlsClientCA                            string
 	rateLimit                                               float64
 	workers                                                 int
@@ -154,7 +154,7 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
 	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
 		"how long an execution or delivery stays with a server that stopped renewing it (killed, say) before another server, or this one restarted, takes it over (LOWCODE_LEASE_DURATION)")
-	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per API key; 0 is unlimited (LOWCODE_RATE_LIMIT)")
+	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per user (all of a user's keys together); 0 is unlimited. Failed authentications are limited per client address regardless (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
 	fs.BoolVar(&s.allowPrivate, "allow-private-callbacks", envBool("LOWCODE_ALLOW_PRIVATE_CALLBACKS"),
@@ -167,6 +167,9 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"require every client to present a certificate signed by a CA in this PEM file (mutual TLS), on top of its API key; needs --tls-cert-file (LOWCODE_TLS_CLIENT_CA_FILE)")
 	fs.StringVar(&s.pprofListen, "pprof-listen", env("LOWCODE_PPROF_LISTEN", ""),
 		"serve Go's profiles (/debug/pprof/) on this separate address, such as 127.0.0.1:6060; off when empty. Keep it on loopback (LOWCODE_PPROF_LISTEN)")
+	fs.StringVar(&s.metricsListen, "metrics-listen", env("LOWCODE_METRICS_LISTEN", ""),
+		"serve Prometheus metrics (/metrics) on this separate address, such as 127.0.0.1:9464; off when empty. The series name every tenant's workflows, "+
+			"so expose it only to your monitoring (LOWCODE_METRICS_LISTEN)")
 	fs.StringVar(&s.logLevel, "log-level", env("LOWCODE_LOG_LEVEL", "info"), "debug, info, warn or error (LOWCODE_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", env("LOWCODE_LOG_FORMAT", "text"), "text or json (LOWCODE_LOG_FORMAT)")
 	fs.Usage = func() {
@@ -228,6 +231,13 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", s.listen, err)
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	if s.metricsListen != "" {
+		if metricsLn, err = net.Listen("tcp", s.metricsListen); err != nil {
+			return fmt.Errorf("cannot listen on --metrics-listen %s: %w", s.metricsListen, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	srv, err := platform.New(openCtx, platform.Config{
@@ -276,6 +286,16 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	}()
 	if s.pprofListen != "" {
 		go servePprof(s.pprofListen, logger)
+	}
+	if metricsLn != nil {
+		metricsSrv := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		defer metricsSrv.Close()
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics listener", slog.String("error", err.Error()))
+			}
+		}()
+		logger.Info("serving metrics", slog.String("address", "http://"+metricsLn.Addr().String()+"/metrics"))
 	}
 	logger.Info("lowcode-platform listening", slog.String("address", scheme+"://"+ln.Addr().String()),
 		slog.String("database", strings.SplitN(s.database, "@", 2)[len(strings.SplitN(s.database, "@", 2))-1]))
