@@ -1187,6 +1187,12 @@ type ListApplicationsParams struct {
 
 // CreateApplicationParams defines parameters for CreateApplication.
 type CreateApplicationParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `app_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1238,6 +1244,12 @@ type ListClassificationPoliciesParams struct {
 
 // CreateClassificationPolicyParams defines parameters for CreateClassificationPolicy.
 type CreateClassificationPolicyParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `cls_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1304,6 +1316,12 @@ type ListIntegrationsParams struct {
 
 // CreateIntegrationParams defines parameters for CreateIntegration.
 type CreateIntegrationParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `int_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1347,6 +1365,12 @@ type ListRoleAssignmentsParams struct {
 
 // CreateRoleAssignmentParams defines parameters for CreateRoleAssignment.
 type CreateRoleAssignmentParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `ra_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1369,6 +1393,12 @@ type ListUsersParams struct {
 
 // CreateUserParams defines parameters for CreateUser.
 type CreateUserParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `usr_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1408,6 +1438,12 @@ type ListWebhooksParams struct {
 
 // CreateWebhookParams defines parameters for CreateWebhook.
 type CreateWebhookParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `whk_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1466,6 +1502,12 @@ type ListWorkflowsParams struct {
 
 // CreateWorkflowParams defines parameters for CreateWorkflow.
 type CreateWorkflowParams struct {
+	// ID The new object's id, chosen by the client (as Google's AIP-133 allows): `wf_` and 32
+	// lowercase hexadecimal digits, such as a UUID. Without it the server chooses one. A client
+	// that chooses the id before sending knows what to look for when the answer is lost, so a
+	// later attempt finds the object instead of making a second one. An id in use is 409.
+	ID *string `form:"id,omitempty" json:"id,omitempty"`
+
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -4069,6 +4111,33 @@ func NewCreateApplicationRequestWithBody(server string, params *CreateApplicatio
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -4566,6 +4635,33 @@ func NewCreateClassificationPolicyRequestWithBody(server string, params *CreateC
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -5251,6 +5347,33 @@ func NewCreateIntegrationRequestWithBody(server string, params *CreateIntegratio
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -5660,6 +5783,33 @@ func NewCreateRoleAssignmentRequestWithBody(server string, params *CreateRoleAss
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -5885,6 +6035,33 @@ func NewCreateUserRequestWithBody(server string, params *CreateUserParams, conte
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -6305,6 +6482,33 @@ func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams,
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -6860,6 +7064,33 @@ func NewCreateWorkflowRequestWithBody(server string, params *CreateWorkflowParam
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id", *params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -22265,6 +22496,19 @@ func (siw *ServerInterfaceWrapper) CreateApplication(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateApplicationParams
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
 	headers := r.Header
 
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -22708,6 +22952,19 @@ func (siw *ServerInterfaceWrapper) CreateClassificationPolicy(w http.ResponseWri
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateClassificationPolicyParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -23286,6 +23543,19 @@ func (siw *ServerInterfaceWrapper) CreateIntegration(w http.ResponseWriter, r *h
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateIntegrationParams
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
 	headers := r.Header
 
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -23658,6 +23928,19 @@ func (siw *ServerInterfaceWrapper) CreateRoleAssignment(w http.ResponseWriter, r
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateRoleAssignmentParams
 
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
+
 	headers := r.Header
 
 	// ------------- Optional header parameter "Idempotency-Key" -------------
@@ -23852,6 +24135,19 @@ func (siw *ServerInterfaceWrapper) CreateUser(w http.ResponseWriter, r *http.Req
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateUserParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -24218,6 +24514,19 @@ func (siw *ServerInterfaceWrapper) CreateWebhook(w http.ResponseWriter, r *http.
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateWebhookParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -24714,6 +25023,19 @@ func (siw *ServerInterfaceWrapper) CreateWorkflow(w http.ResponseWriter, r *http
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params CreateWorkflowParams
+
+	// ------------- Optional query parameter "id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "id", r.URL.Query(), &params.ID, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "id", Err: err})
+		}
+		return
+	}
 
 	headers := r.Header
 
@@ -25422,309 +25744,319 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L35ctu48ij8Kih+X1XsOZQsybJjy3Wqfo7jLJNlPLYzmSUpEyIhi8cUoSFAKzqpVN2nuQ/2e5Jb6AZI",
-	"kKIkSla2if9JLInE0uhu9N4fHZ+PxjxmsRRO76MzpgkdMckS+PT8sfo3jJ2eM6Zy6LhOTEfM6Tlh4LhO",
-	"wv5Ow4QFTk8mKXMd4Q/ZiKo3RvTDSxZfy6HT2++6jpyO1UtCJmF87Xz65DrPAzYac8lif/qCTdUrARN+",
-	"Eo5lyNVsxySNw79TRm7YlAx4QuQwFCTi16FPI6ImZkIeEUoSNo7olCRMpkksiBwyMggTIUnCxJjHgjUd",
-	"FzcwZDRgSb4FawkNtYY56+/s7bnOKIzN53bldgavqPSHs/u4HDLCJL2GhflDGl8zEgrSp4IFhMdH8L3e",
-	"DhnQMBJkEsoh6bY7JBzAr7z/H+ZL/XJARBj7CzY1aOBK5uym3TmoWv8ZvWYX4X9Zdtp/pyyZ5sOO6TW7",
-	"EuoBe9yADWgaSafXbrVcNUs4SkfwqQUg0x+zCcNYsmuWZDNe8hsWL5xSwhNz9rLX7szu5ZNCSzx5wODj",
-	"8TgKfYrHoZA9liyW6k+a/7LzH4E/sw90NI4ADH7CqGTBFZVOz+m0OvuN1m6j1blsHfbarV6r9afjls+a",
-	"3jBBeBKwRJBBwkdwfBPWJ2LIx4TGARmk0UCdsRyykeM6LL4NEx6PYEXOOOFB6sNgrqOQxuk5u/1D1gq6",
-	"/kPaaaszD5yeWvhVq/3z4Z+7zzqPu2/3/zg4bp10TrtP938+ePHKcZ2I9lkEu5eMjpyeg2tyPmXAhS8a",
-	"IxrTawazu046Dpbu95YlAvfaae42W2rA/GT+/4QNnJ7z/+3kDGUHfxU79inAGc1SiXUcCrsRsWETp5cK",
-	"FB+tqWYO/ZPrPKLBOdLRgnMeJ7wfsdG/SucN06TxTcwn8ZOQRQFMl45GNJkCMxqFQoxZJMkAfnWdWxql",
-	"DGlA0jByes4g/KC5D4sCQaJQSBaQMCYsSXgi4PgFiwMSSkKvaQiHDD85vb8+OjhwT6OEPpMRE4Jeq63q",
-	"xeHoR8QfMv8GplPLisL4GscUEr48PntOEjZgCYt95nx6r5iFkFR96Dk7dBzu3LZ3LLgIRWKSylQ4va4i",
-	"XhlKRQVwMIY7hYLEXJJbGgHz12cwlHIsejs7EZ/4PGDNgN0aKIsdeNacOgDNfCzBV//CiJBsTCZDLhhh",
-	"H8YJEwrfXOLREU9jSd6lrdau/2/PJQFnuB6FbWHEPueZqEWJv1rvm2aZzXxthVNSc+U/zayxR9KYfRgz",
-	"X60CWBs5/eUJ2Wr3DrfnndKEJzeDiE++yBHVpuczfH0eLVeth2zpOYlaFvHyiT2X8IR4fRo09IseXPmU",
-	"ZMIIkUOqwJhGAYzYZ+o3wYLtHpl7yB4epTd7zE3FuU4iKkQ40CRwxqPQn652RVDfZ0I4PSdmLGhI3lA0",
-	"6rj2a1fAsR134XWyW3mdnNAkIHE66jODqdwPaUQE89MklFPzG9wjfjI171HZSJiQ/5IJjUUo/wVwaUTs",
-	"lkX5vdJhD/0uPRy0+u1dx0VMvxpTKVkSK+R3fJoEVziD4zo//dQUInbe6xvIj4S+gc4PLlpvOm+7f+wf",
-	"H5y0TjtPuz+/UDcQzNZTV7FMQoXv+cWef9cIqKRLrh6ETW3ErDzUOVjqF54lY3h4rbvnhMeDKPTXvXmC",
-	"UNB+xEq3zmUSXl+zBHg7MY8Qww8q+Z35kUwG+nxe7P928Gv3snP+8PXeq/bvrZPDR48VWZrxXCK4Iguf",
-	"xpquJE7LgiPCYvWM+hlF6q2z48uTZ/rroEeU1L/tLGZbOwuXsqNnKzC3w5y5ZYCtx8x88/gnLeookax8",
-	"2cS2qEHUU4RGCaPBlKQCOQdwG1s4s4Bt5gjj66t64lh2PHR26oC8mxHG3jnZgtiHUEihllQQDle5zTcC",
-	"zU1fDGZore2AcpQmCYslUStn5cvCPO9t9wgtnplUR+wSGhtFScgwihTIUsHcKtJRXw7COBRDFhD2gfkp",
-	"CJ35LHi0HswjbB0MUIORCZ2SyZDBhwT0OR4zuFOe8KQfBgGL1+QE6iIRp0EoeTIjIoVsoi7CJFRr4oZO",
-	"CV3MEkBvhmFh6QzGJgmPGOF6N4ZpbPGEhFLYOAo3s3poHFE54MnoM5D7bo6gOfjqYegge35zKOrTKGKJ",
-	"OlSayiGLpQIFC0g/lQAdBTpBAg5yCI0U4ADGJYzNluZto5KPJ2LhFJyBOhkWwPU+UcgEWPRc6cnJGjor",
-	"HYdXuY5221FyBw/YVcLG3Ok516Ecpv2mz0cAFxpPd/xk1BDT2F8iobQrJZQXjI1xLyfnrx4I4qdC8pHC",
-	"yThAPZgkzOdJABwMRXtD7gahcpHk4aDNdv09ehh0DoyqG8ZSo9PF3uXD3w5/b/+5+2jv8cMnh8/awFu1",
-	"TGFtY5Ew0V5NmLDPYR62wJZJmD+5lgDxiseKLsP4+pIm10yueOwRS6QwVjgNzn3/gLZYJ+gO2ocOWGeu",
-	"6O31VZDiMq9GwunttlracnMFsvJVQiVzeq1mG78cHx5eRRRMZPD8njbsXIkURF/9/OHhYrA/1NhjuATe",
-	"mws5Rf1DmgHdnJMaZc8RCQ+udVCvuXzC0zhYl7/zt4ZZl4USo+Fn7DgM5jB0fefEPH8WyCpUwsRCqL5z",
-	"gKFPeUpGdAocTF2iJJR3YusFdt7N2flrLskAoFWPncdcNvD5jbHzDFQi9Yf6Gs8uNc3qDSgU/JWwq4Wu",
-	"EkPPFudtA5M+o9OI0+CS85cKndZECGm9bt/2fR5MCb9luNAoHIWyEhuMQNXngZILaKIfBgMDabe6B3sP",
-	"90l/KpmoPmJ2C5Z/6wTb1oV8ng8/JZJzEsFi6x2n5LyBz29egIQFhQLXA+YBFGYESxTQlGY+nj3DbEXe",
-	"EWmTV+EjksYREwLk0fA6TVhAuCKwSSiYPmZ1g8VBqNbwhIZaS1vjpIWk0cwxw5fEMtpX0nulCwDFOUmv",
-	"1d1qRiATKoCkjwxho8EDbuSEqbVOLVfExqgeLPEaZ2yIgUuD1aX/sfVmQ7+5OdRZDEShdI8wJp4BpZfB",
-	"soxFFctUekkB4G4FtHM7lPouZhOYGbDsnEfsWIjwWvsCNuWo2Nc3r5YJDoNOf3/Qpi3WfWhErITqM367",
-	"//vBn61HncfdJ/vPDl60XnXOfnVcR4mpTs9BxQFcMXyMfqJayq8+d2o7AFwnFSxBKSAViR7g1/b57uXe",
-	"bw9/P/yz/Wj38d6Th89+ri8GlCA4j30omZtmj60lAlwAizlV8tKarEBJi0lMowoZIDMPK7xKEzaXJWhG",
-	"h+ineP2QxkHEbH8i6h0g2ClWGdoc8gE4U53aJuc92+T8XK/fLAKmqEnj2d43R9hFUJSI1cznuWSv1VoO",
-	"km0jHJibRnEBX0EoUqOrH8OR+iOVpM8GPNH2MW1O2PLSmN7SMKL9iMGcu8AaZDIloQRav+T8FY2n+moV",
-	"a+KQkrxf4k1fRKNfjNAwZknjhk2JenKBBAHK6/HZc/C0hwKFDlB0s/eO9AboQLKEtMk8UcKYUoT6U1P1",
-	"q9Zx51H3ZP/xwWnrSedp99k+GIizm6Nj2acuOScjGk8N7EVNnFIrbWixZ4N4VQZKAVVy6JQxzl6Nuhcm",
-	"NJTEO1cQbBwrCHpEwAUi9K0sk7LV2Xp4NqTgQr8sOQ6tsRDGCePrZsFdPuN5V1t9E9NUDnkS/ndtaWYU",
-	"ChHG1zp2I8e+15wc67HRyJkFKMxiHlyFNM7gTAXxCi/3yCNGE5Zot98Nm8IfzNu8EaqdY2EBOvUQMLVf",
-	"2QwCKkAiXEBdoZmC6BL2YRwmyIsSdstvIJKEwWM8Ztp7qm5YZHHUl+HtjEXVXrK33SQX6jBqgr+ErW/f",
-	"vm0cW7ayWZT19EAJo9Ho3+8cDcR3juei6oquun+/c8IY/IIY+PHO8dDOSgE/FCcW+tZefEW/iccJ95kA",
-	"w+9Jjt1rIPoNm56zVJS57HFMSvFDKEGitA17ojGoEqCqzL3Gy4OgL6DdarUbGCsCuy74J9A1GoQD8O/L",
-	"7KLaOvvl4pKsSQzbR2pwQkEsNTFX+EmPv3Ga63RsmrMOzJqxHvFZ726Q/Xuls/FWOIoyrVkrVFfCElCD",
-	"mPAmFul4zBPJglcsCOnldMzWtjrJny9+eV1WPgc8GTVYrCAaLMZS0LYN+Sk+/a4w94fGZDJpwHBpEukR",
-	"3zlHudNdELWA3PqL3IN4mjYbanM9UlZ0Ns/n23s2zmUAJiMFYTit2kiXvdyAlxvw1uawLwN5zGUGdgDi",
-	"DHJVrURhGUB/GYgR1wRLVg19UJeKMTkvUkG7xnUQinFEp1faYn8chT4jW+gl4GOGVmmxrZTVkXaXqkf+",
-	"R0/a9LnlK9ijrcEuO+i3/f2OUWSXaJKLTdTd1TwDALA5J6du3rUUy7esP+T85i4HMRN5slQ/92kU9al/",
-	"c5UmkYX0fjJqWpDfmeDahKGGJf6iTqW/6BcMjVRSb+YqQtOI0DG+4EnKj9nvtoOHrDM4pK099e0ti+WV",
-	"Ah2EqADuNPUy1IL0mE190Fm4ymR4o4Fw1v11/+LgTett54/u8f7JwWnr6TPFH5ifMAlPCuZfvRq8+PUw",
-	"OXj64o+/k8vJf96cPT54/vLsz+e885K+pBeT7I2rRShlYLD8mdpoZzBkDubpQ1oP+Sy/xCoOx5XxbQHW",
-	"7FVizW866E7oSxKO3SXjJPSZgNslDoiYxj58kNxGo1jH1RQ8YweDXb9DD9tBq59ZwZZZOiMq5NWIB+Eg",
-	"VOPNW3khvBYFuEgHkEAQIYQVGp/lkPk3DQxszG8dE2LouPmfAPMs4LDnFIMhSbvVarUKcYjH+AD74IPj",
-	"H5X/T5/cbG4Anpo0obEAN6xCEEUCf1XP9RNpNzsmUExJBVzSyFEjFp5+ly06eOdYj+sL+NP7T9lG86nV",
-	"KIrvqDWAGNJzPuqomKsweOf0iPnbJe9wZvUl/KG+MXSvvsx4AFwinwAqcsjVGpR4DEkLIo3klVmZDy5o",
-	"GY4YT6VxcrZcZzE7VJLITFC1wsGG5A09ZC5FIJzUGaiTzJiYQZSmRhSlO2aD0Tjmaexb8ggM8Om9OjSU",
-	"a6oHy/mhee8WDKJ29Ha7udfsrMB2DG+Yx3f072swnmwNGKx/9jzLCRgnSiqQIYqwNtv46Ci0AQaiMK2h",
-	"Ds+ZyQQoLfTj7O+oR4uVxgyDyqFG9MMVGsqXW6nV89LsskLwQ1UZnjgiYsgnMdopQ5HltBAeR2AzmllI",
-	"Zlj/WJHlkefr/IUJPCa9wrxlbaQAngLbfp9Nix4VNa05uOfxOMV7I0D/CI3OrHMc0Egwt3S0pWOyU2/A",
-	"6HxnWMvoShvcCkkru/uFrJWHDx/uFxNX9luzmSsFCFfLfnD/YHQ39aUgVBwRPakw1xN6npvkWNsI4D2M",
-	"0jKBMYQGoxCiSZYmU80eB0RnPAuF5Mn0NJbJdJaiqG8gzmK127+c64TGyDm0Wck66hz81Jd8Doq5ziqk",
-	"tMoZqmevcr/NvOkz39SiMS/goTI9AJZTE2CZbbJy6vdzQX6e4p4MSGkUqdHsQDI9ZANSwJTIYMeOVwG8",
-	"lMH0BfiinZW0GJan1qOfjID1sTbbzBOVFk3yEp/K7saKgWwZuy4YsuuwFquEqYuwyYcowjTblwZIgXsW",
-	"1lqJSPlxb5abYlreBk973dNb9PRr9UzxcBY9/pt+rHxkC09rCdRfhphCVoRrKNmo+EftfLfcCZ4kdAqQ",
-	"YB/klZXguBwFYdLZF5ds5cwkpd4jUA0EmoVkGoTy9FZvbN71WZQCkNRdglTukoBFTP2vhXZX+5JdknBJ",
-	"JbtCQ4KrPTlXmFLkknHaj0IxrJTxNnYDK+50RY2Xsfpn9C6uwtQRfleLf5Xaml2D85qb2VzI2SVtD2VP",
-	"+37hUW6EvHPE+NLU/ShhFGl6Bh9TjCjJz56n/cg6eJ3N9Ql04iT0bUGlENDrOuVIYdcphQLrPEl8vkpq",
-	"kcOEiSHHVNqlSyoBRK/PHsU1O6wCSjHr6yUmn+WbA2LywZmgg09cSOMJAyWVwUcrUa1qN/NyBctngPmA",
-	"S5AnlxQ/zVpsK0jm88h4ecbgMp6dPblIwitnEFqUNIsbJYKZJx2ac6yf8IdHv1lJcYE0WJL6TIplDjHX",
-	"4MQMgGZOfi1hsQov15EaN4O5xZsQopMwEgnWpXRfHhcS/R8IElBJjwgbjeU08wFMhjzKM0SWq8DuOkLL",
-	"evg/i+bFTUP1ADKmcijsrftcySNN8phLyczvGPnwk052jqcAHcGulXhEtrzMlPmTtw02bu8n69mAjeWQ",
-	"bHmYmettH0G6NCwLBuapJJQEXJKREgIh54jq+gU6gU7mAzXJCRWsEcaCxSKU4S1WGDEUXLbJLCyHAqf1",
-	"HF9t66fNx1na3wSRL5cHq9WDlQi2LvltQr6ozmL+wpJG1SLWUSjW4S1fkZ7/UUg/71CnVqmUVY5yCcs/",
-	"jgQnJuw9FCVWD7wwZKIWQ6eSzl8cuvNKmyuhOozwfiEI0Jg+S6xYSaI2tQLPL55WFbGuf+ilnRm2pZdZ",
-	"tcfHLApvWaXZV0p12dbfnRnqGF+s2tl6AioMu+Jb6O+aIy/azrD66iqwQg2VldZigorqge9Ce0BdR3vp",
-	"63tprBcsCBT2m63GzQ94qdOmfLIVuLLCedp5pdZLYSz3u06VI4WZDIrZI0GtsCJ8OS/udZWDv6K6WOGy",
-	"N0VMloBhExd3Rndf+rIuoZmt/LI4UKO7qOOzALwOOruqStc9HYXyQrLx0ruhyPvP0GLFBKExAdQ0zq5+",
-	"Ciy/ZGbUDL50gcR2/SSjD8Boma5gpFutXKCyEHA/NRk91t3SnSMtFDjFShd96YyskaqO5bQglpgjiXkM",
-	"RhYs1JP/ZUr2zH5TKOJTeWhFI6yZKVAv8HEWgkKvERWsaiKVo82xeS63VWi2Pr0KgxWNAFn2yOqvzlmL",
-	"tqGueMWsYJnUrHdGkS9MXN5ZCUaVWKPAv5Yav0Q+K9XZy4mL9FnE42tBJO8pwgIjo9EZi1IcPN/IqgRl",
-	"wR8Y12fiBF34ZFT4xiQMsvA00SRviySMSwhF6XmdswoLYQpgRKR9tZ0+Blh+BhkyP/5yOdIANXfN2KZj",
-	"hhnlVBCvEHfjlVa2MkeZz0vU1CYKvHjuc61dgqeJX7rIDG/IqjHkcdJsFMoroXh/JnXY6Fxt6C0QY7Wi",
-	"bZaxcFubuH9zGC1bGQ5XuSBDrrOL2aSQY4uyFTVjEc8U+QlJIUY9lC7ciPonPDRR6SEy6YibCG0KF/Oh",
-	"OWTEU7nOa3+nLF1x2QkLqK+k3FxrKwkmYGzjA1MgcETFDQtIn/k0FcwKx3kgCNoq8sKNI8aARYVJqVpc",
-	"k7yFxKQY0gNxSFenMWHBQQ+rRsbvm+bLhJm5JedkSxcqpAI4ybar/tJ1KUd0Sv5OucTVKT7mQjDnWBJa",
-	"rJX5QBA+iYkO/SwY7ZZemxqxPoPSk5FQrvXo8NeadKzkz3MI1KxauMb9TIBbNJKuomd4QqEETQWMst9X",
-	"iw6xh60YxFLPCms31GXAYxPAQta0EV6Z8bkvrayU0cO6lHD/juskaRzPVVtcB73oc66kKoPMDLDuYoOD",
-	"WuiVIicaEqt/AwtqLbVf11o3hp78zXyGKrjCvrPCBBU2req7BrKK1JSKSWaVVN1cwEFO1q6sf+tVXkBZ",
-	"KPqynZp6yuaFqm09TWiVNvJtxQ9WzKBDHM2wVVt7dnl59koHqOdE8PT00nFNvPrZG/j3+PLkmeM6j09f",
-	"nl6eVmK9GmsNvf2ERhHq7B9MVYepkGzUJFhvR0ccQz7aFmbxqZsvlFiBV7iERZDOiCtBVxWyO7jyBL1l",
-	"AUljyPezg++9WaMARv8vNgpgejPkKaqr16TGSYPIaowlRoLsva0YKlQl5OnpJawbwbtdz4pghbpXw/vj",
-	"EkelcxbRMM6yRvV4rm5mgGU9UPFJMF9S02cWb0/OUkn8hOk4Biho4enUJD2aTZ853o0ynFuE6RZ2fion",
-	"TpQP6S3U2pIczlsX0NCoo6tsGOjPRkNrQUYpC1Xa0yyZFna4CP7WUAftw84yz3FW70oPrctO0ySZFsC8",
-	"lbHGQsI8Jl3SSEl10IBCmpI/Mk991aftklgdbX7W/SnB0hc0aJJfYkVQ9BYKmGaFExVCl4+X3GRFGPGX",
-	"bO0aWYTkSk2HQcxXdMQA2kfE+/jJIwkb8VusSjlqkmN0D5uqaH04wD6XQ+Jlk6KAO4toI/rBPoC9Vhn3",
-	"XGeShJL9EkdTVAI+FZNvik0lCgH6+61SX4lWdXx+ElWyENoXPEolI0Mpx4Qn8L8gb85fzuBc92A1lV1T",
-	"E85dxeZLBT3LRptwgbRZqOD5pYKDVgzj/jLBNjkc3ALMymE4a4TRWOezntmtcIKzElaW03F89pzoJ+Fq",
-	"gkKUoke8W6Qpqou6W8LXbWfWpFRAzyquVsCZSkY9ZHbR0geCqFdIFN4y0SNUkQUU5R9yIXf4JGbJjhrO",
-	"sxa2oJpsecV7NfznK7v87xr9MQ+fliDIJlSvQmHZL6x8WXOvFc1RxPU7oOU3hR8zYHqZxaavKds9SRiD",
-	"mhjkhk13UF7FgPcmecGmgrQb+7vEH9KE+lLf1xFTyp1wSRBeh1K4xGt4LvGu1D9NfevueEco/QqSjpUE",
-	"1dnbs4apFPeqyguXjlWXEM621ec8YnRxzGdlTeFaZtFyxeF6UcsVFYnrzTZTsbjWfOskFS22L5XItmg1",
-	"0keQXWBL7qzymda7uMp3kw6vFroIjVnRA5EXxhdNcsGkkmgjRoXEWvfuXPzJ5Dc08VY6iQklXl6PuYnX",
-	"4FUfnT2Bp03cuvRTFgMOjdP0MxaaW5haFyEX9SarQs7iJp6F10OQ7aHILFQsEkOl6vKBKUKYA8+F5g0s",
-	"8bVzehbv7L5p1tJa61PAku1VUEMpcpdP5u0vM8Z9ni1WceLXmo8X19hutFsti+8dzWeeyDebSnaRNJFh",
-	"fK0LdOlXlKAD75SklnaNW8lU8ZlNzCy1CSmv/5eYdFuHLgpigdHMdI1aUDvz+pQTWp3sbWo0VYnwuovV",
-	"KiFsaDms8q9nNZg+LvIIzKKaLrX0cb6XvexmfXNudS5TiijUa1citFX0yBJCa/a2qrJSVvldzZKzbVVx",
-	"3nNI1dIBq2vFUa5oZ1yygnlhjCaLe6VYitoFBPKaAbPZ4tZKeTEhGruYqEvO1BOGNHfHdUDJqDRszhZH",
-	"vnsO9Koq7irG5lVOd9WKDRbUbdtyldY77zhyUK6j634RQCyteDAHEZeZ24vb34QmVy47/YWVuXNIIr0A",
-	"Q9x6rIjfsiSi48oKGQf70GmwJP3wCYl4xpXZbchTYWyPQtKpQA910ynY7roHc65+67owZbiqTCgxm+hJ",
-	"jsg1i1kCTXlQROyL2ci/zt5+UR2tVznjwqDsClI0WlSoLi4+HkchEz3L7eAZ849HtmJOwmDbhVQfzwqs",
-	"8siW+nj1v//n/5qaqKEUeXCVecV8oZ6fDODx7ayfhRdQST1Cqzvb6SQksuX5kdATYSH6vAAFgRogOvCS",
-	"Sv3m9qy8X4dO81t+Kf2je75uJFT+ih3nmjcUsovN5yqZ45ZzAvKFWvEGnzXoZ63AnLnm1TzIpoyQVGaO",
-	"Fd05jgVkS3317PLyLHPNIAKwUWjFtoWBa7fTFExuu1nMzLQcBnP3OJJCBnLZzS9uwvF4YeDZ8jiSStzS",
-	"NsBi8HwlrpkRbCEmr9GWVzFzsdQXBtFVLvjSPFsUZlZg1nattY+zHsolusqCEABMC5RcHbeLeYMmT7Ec",
-	"5whl1+4c5Wj8/taOqqCfgWwNx/YFk8JgsVavMgcwdOfO50YVFvZ3RJRyndg/EsEYYTSJQvDXKS5REdAu",
-	"8OaqJTVUYcJKKWQlaKq5q8EHwUbrSQa1Av/mRJNkgDZcSJAkjaGMfoWB8tOipc/Tbuyo6iWK6UqhauUA",
-	"f3uahZzCjjSzmMWIximUGMA6fFjvLkij6rIJphLvbLGRW1ZtnV3LAVioxVtlPhjNNSysqDhtxgWI6ykt",
-	"3DVwWcvnpyB9nKWmFuENUlB9JQADlCpk/yFWYJvlua8ZWNigrW4haHN5imyhqttmFHi93Xy98+C1XmkB",
-	"g7sLLcPHcd6qQK3sgSA3bIpJBaD/YDRRwgapmGf+LaP10kCSDM0LikO3cJXtLk0BgkHmgWwTSiZWm/7C",
-	"qqWadL107/m86ssd0Mx2TBXhNQSJJzSMdPdccxno2g06atEzbeQ8Ky6ShAIaZGMcnbkQH2QiicLmW5qE",
-	"tB8xYVk0q4r7VoTK3U0UtOIzZxypK6W/5atYHMP527zwiGMi2IjGMvSzwIgtY9QVbKQEBp5cb1sA6jR3",
-	"my2vTgKQVVC9Po7WKchTqJn+hYJyTBvrq4RRUQXJt8Op3QIxYLBLMJPIvDg42aIkYT4LoU1iLCaQxNVt",
-	"t8hTHrPt5krG0kJB9k1k7Glzkq6KdlWs0FvebhipzWKMnfaUDFKZJlh1TW3QtMRUQjYLrObDJbOV5Lzo",
-	"uFqoui6wUqmJwvhaj9tTE0H0H4+jqVljFhcJFpbclgVtuSXFVJ/m/Jmv1vFLb0gMs867RAaWMFYMx1q1",
-	"zFHVNqs4iibujYokdbhBSck0GYnV1Y2wuyoe/5bC04jJyqRK8IYIMqIxvWY2vW7bxZGK+ZE4eJOc0Djm",
-	"prFlHb5Y5l+rBT+uU51lDp9Yu8TK3rIKK/WJdCZWXPNPQ5jQ3J9sedgaAp3Jux2S0DjgI+ysCwGyVLD9",
-	"7vbKVujZgNi5GeYzNLeALDYhdmbdJr6w5Knn3bTw+Y/H+iqx127rsXIy/+cpPKhbcqwUaTa3fnShK8ed",
-	"DeqrJSka2IJKMT9Nse4w2n60emnqmRtWW0fmBkjrI8hXmOcfVl3ORSi/X4Blm6lZ8BmK/WU4t/TCX6XG",
-	"8N3QZYXbbCOYtE4d7eWoVUahReixkUsp60XypW8lPfErqE1bYTRcFHg4P8hUBzTWB4AuAFxVQWVBzOIZ",
-	"hudhGrzuVZxH8OnakOB1q47gm1l3/nJVEczZGUwoWxgH2Cimhh91kPXbr/Hw+PBwDfDnXsd6sywOnKwD",
-	"5TyCcqvdamEEg4QIAqWKk9ho4TUWj8BcnMe+ehyyHrVwxHOysGtVjS5+YyGphfyLCO4LFbFfIJbc3wlz",
-	"D2cNc+ovMboEm+T0A/VlZKxWUobxtSiEwJrStR60tCSjVEA+omCywiCq+2stdPaZ0maf3Kzj2LIEWPP8",
-	"KkhQaKtWyxFclCHrBjUUe8QtPEzb/L0oGGIRJV7mKLdSeJQpYiMK2cs94qFv1MPIFI3QhMXBmIfaaLbt",
-	"Eg/0KI9sZXXl+EB/eYV4EQqS1SiC/v2e8bHqoT0/4bFn+fTB3//m8mS7SU4hwdosivg0JjQSXOFZXuSq",
-	"PyVDGgezWKcGnr0HzjVwwWhjLcYU7emRQXibhdhsjcIYElN5mpCATht80BjxWA4J/qu/mjB2A7ujxMzG",
-	"k9ws/j/q9Wjq1cqgLhbAW7R4DXy73NDS0Veuy1Iv8AvNOmkSyumFGkXXDIB+accpVuSA4YF9w9flPnyf",
-	"IJp9wKsNQ2h9g7iF47PnJmgk4pMGJEca61uhi65wSxXQsFqQlR3xLtZWQMgF15borExaKkxLVAwfzAJC",
-	"hAuFf0oBV67ucPgutrI38f08ocbklTbfxe/iEx6r6XMBBFJpeKwrCxhq672LG+T5Y7SX50bpfsGnADXd",
-	"EjYIP+BPN2Ec6MBFzyXeZID/DW/g/1Qk8H9Crzz3XUwIBB6qb8JYwv/sA8P/b/FzEN3C/5LfXHnbTbUk",
-	"JM9Rinko+nLwaQK2fU+pq95RZlIXdsdpIPzTS3rt6ZT4I3L25tIlUEpDbUUtCQs+kCGPFfF5zweNV+rO",
-	"0dm44B4h3XYnq3kRcwh+ZYm5m6xFnv1yoYYvzGEmwFwaMdtUvEcoSdg4olNkVZCbj/WoXIKJ5QA7CMVS",
-	"A96w6bauGiB0oF4ipBXSp7CNQFcX62ceM+gmHXH4YNJKjtQfaniYFprsl1vXK+7a7XR00qLCjhs2xhDR",
-	"Thd4FsJAKXeCSHrDiAeqlAj/q/gvJOq0XFP0gbRbrW0NXcLH9O/UPA+ql+dakAec+QiClEtKOton7wiK",
-	"loBt3Cv96JERoxo8ERWSqJ/wpLDAltrG+ZMTctjde1iIwy30UTeRuFbxTV3iS/z13lNgzDNMmmqxp9Qf",
-	"5s2sSYQggRAoKlOB7WrhhoH9HRUyW7SQI1mE3uYRoWOaSDXuVu08F5d4MZeNAU/jQH0waUieS/73//xf",
-	"JCkdDoZQgN6wLCBjlgDTAxzQOokh+ySNhUmZUmwBX+qRPptyJDeNRZpgAGMOtY/8nMlk2jhW+OipW1cH",
-	"msNKCtUzFCUg4puyG+DWSBhFXEHSV3yNdFtdQMBQkq1QCsI+hEJCxlAIddvUWhJ2C6U4oDNCaVwcNJSk",
-	"n0qS+07UN3r8XeSdNIoUPw11xKACfY/Y7fz0JksbeYQ9PNGHT8ehgip8YJ6LLCprh/8uXtah3TWFMAOD",
-	"KkLxXkSpJlHCGaiZ2O9fgfgpR/Z2NpVDHpMtI1nl+Z0uGfBIiTsIPX1XuSRh1wqS8CheUWZ28Bjr6+td",
-	"nPtXtwGLMtfmmAt1CU0fQDAELmnHvqp2vCa5xF6mJssLqvEkt3ilwK30Ls67YErimcb/AfeFBkchmjOU",
-	"gkWDwqN8zGI6DptTOoq85jtozxL6TEcS6h67r85eNjrNllPu9juZTJoj/t8wimiTJ9c7LG68udh5dfZy",
-	"p9Ns7ViJbc7LsmxQkiGcYtfdVrMFcdu4OKfn7DZbzV2s6jUEaUatv4HxTmBh4qLCifVciBTaYYshT2RD",
-	"HUUAxItdR9G/iK1H4YCVjOESn47HWJnGMy1UPVfn/eLoKFyePCf/4X1trBjyNAqAREBsoHD76Rlv2BSD",
-	"W3BadYwLutWSs0JjUyxyGKqdmPgubG2SN0RVsmbGTJ8HTs85AbN01iVYwS2hIyahCtBf1QJn/siOdfe+",
-	"YFPopayr8TzShafqdz4vnkgcXg+VJgshxErP4Im0u+n28sS3Qjva3f1Wq3Yb5mKT3U9FqVnX0skkITVY",
-	"p9VebVMLmrN3WpXN2eds3A7csAdqt/KBQuwjblrz/777x97xw5PD0/bT3Z/3Xj58ffjr+TwQonXXifyr",
-	"hz//3Rn9fnh73pUvDiavd8eP9qdP2uLx3vBp678vO76VMtdzlECKkx23HrVPOo93T7tP9p7uP3sIzelX",
-	"Poh5/bBhfZAa0W215g2WndTOIxqYCG14pb38lTcx1TcONg3vtnaXv/SEJ/0wCBjYtLrtGm+c0WnEaXDJ",
-	"+UulUeB7e3WWJ9KxQgUWvGJBSI21otvp1Hl5nHCfCQh30ncjvny4/OVLzl/R2LQ3gcqje7//vvy9C5B0",
-	"dAY02HlHI5pMDbNVAkjGYBUG0msBmipy6vfqFYt173wMg0/IJSImK3XsW34DLBx555bu6qQlsG3FpXns",
-	"syY5AckFuSUm2moNk0/io1KzaKUHTnnMHoisXCzeBflzkGX7QBiWGzMdHQbfowqqtYPsla1ua3e72Kra",
-	"DKB4PgVpzFSqU3oGiwSb5d2PARSb5d0FXtedB+bgWydFXPriN15z+UQJ9d8rGeFRLKWjldHisfPpPRJf",
-	"bpKBEP6q6J+XmUJmP26VgNZkRgOXDMJIGtsfFMTjCbFa3eaUaRQjTTuCj0rDQ/SXYIpwuWCWOgJvxhxf",
-	"FUy3zgCNVqmOpkSg+lJBdJam1H6O7Y2vCr4zes0uwv8q5lzrWX3tuR+dUMHz75QlU+MV7mXV3rNLdMbt",
-	"VP1esU1zvTu40Eq4ghu0akg+NW/7Umvoikv/GAwMhA8KB/9l2c7XIWsFkcKmLaIufA2kXanNoFAPuG+9",
-	"kQd8w/WkxMuGpVuZGrWvGQt0bD6EUFZeYailYFVL7UJK4/DvFLX3MEYtOEeontKIQETXSY/WzGDD8PL+",
-	"KeB96LYO8+BiMEaE8XUpxDOEIGWvWBfGm6vjFFKYvxU155IqoQVAItAioiNVleY3BsV8kEYDnS4xKnVg",
-	"79ltZ+zu35LRkdNzcNzc1+aUYV/QpiENYAWZvdxWv77+tJg2Sq3ev2UxowaHONHoea8irMAEkWRLDGw+",
-	"IyyLK0u1BRSdZwSXJjnHbDjkPYoJbemKSUoMR/fVqIrrbJMJZE9knis380gpMaeqfETIBBEyjCLdKkhJ",
-	"/KFcwoDtxc5TCO7C6AbgrKkjvKylPuAK/3nqw+qMoAZNniVwY0JUwBMMEPpOyRmPvTY5u9W6xjmjgSin",
-	"hOSVXfw0SZQggy5MsgUxB9qMXvBabts0hiaweTRm6sDYnbOLNPeUySLBVUnN/5j7bmW1+qug21NIYauL",
-	"a2uox+BewBC6kuQNXi+toFo1X0zWmkbHPg+mTds3rq4NcC4MeELO3lze5RaA6L6veQmsKRjbgmh3TUEU",
-	"IxtrCaI/NmF+yQvrXuitx7beQHrmKpwrrbwlxxH1swaPWIdIB14VRN0Lpr2++sKc8lSHBgiLNfVIOAAL",
-	"nLp30akfzNySIox9XfrKClhod0B/jbkcgstfkEkSSsniu3A3vb3vhb99TlX6noPdc7BvzSUBxLma3p4G",
-	"oWxgQOdcNwO02VUPkohfuyS2iv30yGTIM840GVLpQriVa9kPJb0mfTbgCbbAhVC+2fAJZH5RpLhlKI8I",
-	"eud87ZSAXzNHIaG+tkhXehDUUk9xS1/XgUB9yXVNopWdCBgfdreXTTnAua+v52ewxEadFfIXpioDtuQZ",
-	"dNn2l4YqQDP7uSEaMAJNAz3CH60/O4+6j/efHDxrvei86p7tn18oRMgA1nPYB6YfftU67jzqnuw/Pjht",
-	"Pek87T7b//lF/rCGB7NaR1o7wfCRu2+kvac3okjhCvDf6TkHg12/Qw/bQav/sNYmL0ubnAz0sy/2fzv4",
-	"tXvZOX/4eu9V+/fWyeGjxzN7zMqGqkOfySx0VhD4M/Kq4T4CrqELO/ww7iNr0zb3VV9rtlu0SDaMRbKG",
-	"o3eeLbOWz9clGPTLk8Vinpqu2Cr0zKzw+/TIms6j9TC8skvqXB5fTineNLddZ81wXNPl9DkHm34YUp2z",
-	"f4tqi08scPs+Zn5EEybIZBj6Q2N6gihTyHtR3BDJz6r9hckvLGlCYThPfefzeBDqzoxNcmyKXU8YvcGI",
-	"b3TvwkgPBNEVyAlGIKeCBT1MHvMhGErkfW5iHrMdGkUuNEqDzqhUNhIm5I4dAR64hSWYZ/4FOYCh3FG6",
-	"YqNPhXpQ/ZCEPrT9Lj72LyvHYMeuyG1rnyD5VQdp8ST7Cvb/QCzmWOiyqiKCr+puprogp2ODwJltWZsE",
-	"ulGezqrivgK9yQ4zv4H/2U+m5r0FMHd0eeQr3V8ZcZkmwZVOt3adn35qCgG1AXTraCc/zpy95d81oNr4",
-	"J/cODGmznurK0753Wf/QLuvqVgGL+PkCcWwlRzbO1CSPqaQNaNmBzQeE6foTSiIkH2PbAoiniadgm2uS",
-	"Z5CuZxv+qtnkPKfzZvjevfd5LVPYj+lMXp3QlvqVK0es9PnOwffVLbTf4xXyHXmB10GSr+QQPjK1TNNI",
-	"YlQlRgeNGJNVAvddmDb4Sb8Jnr15Z0rVtjbrF/4RaPbevfLtOojXYmq1fcX9VBYS+K/CwHO1TcEvFMa9",
-	"AwPSM/9ALGizjt17FnTPgr6qh/dOau50fia+QWxI5VRnlQSEXtMwFrJgn8OC3ZnzgcaBdvjOsq7Z6uB2",
-	"SRRM6FcaMY0i7Z1Qv9os0SqdFjTJ6zygRUiewFeoYBf93tr8WRFlitXoS/ZDDZpz2PPXtRmWCsiqL7Sj",
-	"71nncfft/h8Hx62Tzmn36b52OYJhTs2hrclYPg46jTj/oTH7Hz160+cjx3WEUEfdenjQaO012u0O1nBI",
-	"ApNWzpOg0W612oh8q7DcacbYajPa+nBB2R1OwxgsbUO1rjqhvi0Y1fF7yZK48icgHNy3HwkN5/ODi9ab",
-	"ztvuH/vHByet087T7s/HcMFVWkrL0yr42pNqQ+sKk70oTGbM9flU2WHZ09hf1p3oEaBqxa7WOHnd2GxO",
-	"DQFkJg9EVcPF+6oC37/9VaNBdm0su4vAPd7IisnPjTvCConwHLmJ+SQmkheuIhcT97KCh6aynwt9QLFZ",
-	"X5YORAT2txjnZeaySovaY+8SOjLtgDGCYo5zHe67CVS6ZdQfQjkywdgcdzoETFzqrgebirnRPpqM8+gW",
-	"I4rH8zTxGYBfb12xBbNVpZN8LGQlNnWplNKrppBuHtNTbzTMmozK46kTuVInYg30HvLdayZJGyDO82yf",
-	"5tjS/C4d0ha6WxSkY0ksyllQTelMnwtm36uH3XLPU33YSjpDYuqnokmex2CGBW8ixkCRUJK/U5bqsbJu",
-	"YXyQVVuEMsM59U2GXOSlTyMoYybMLGpb6N/UFUSh5hNWkNQVuKZZ5Q2im+eVKLfPAkzVO7IDnrEyXZ/L",
-	"YZMcx1VNayxxcCbouSigHln1RVDOhYYpMZ8RbreXJmrPmv7wcE5178zvUcrEhm5Or7PXcuuJnPPEy7wi",
-	"aoEFrcYOVtDsO58dRBqJr0IQVJ0gutUv/Hb4tv3H7vHeycPTw6ftn3df7r0+c967hXasQvdnXRS5+F4H",
-	"CrJbqR+77PzW/X3/z4NHrcedJ91n+y8OXr22ufPC4lcbgP88gQ+pTl2KWCv02/f83ct69S4qzcOy62Xu",
-	"RVVoqbAgrtFqKaBTZfISxJWilx2BXoxyzC4inmQVJTOjRmD8P6VBYy6hng1NmOkMT6HwpPf09JJY+4CA",
-	"AG+OgGd3F/iaMZLF7gcrh0rqjtC1ecBMv+nPGeWYzbY8tNGqWF3Alx8mtrHQ7iIj0PzLMpFm0S4L3PS2",
-	"FNgD0x2iC9nyQE6EGr1JGsdhfK3+zLpsqA/YZgOq+NLYZ+rvbZfIcBTG10pdU0qUUg4eCOOHBbsiVvTE",
-	"l5UohpluUEHKEmyPsc0s++CDnAcVfT1UDakpa2z6NDxBLoCyasmSmrOGB3hzCUECzqAMLzqDbS4RByjj",
-	"Yi2chAXUlyy4QjbjLcl0N4RaGeKQYfqd1EVsG5O1nckx5DjWJS75ra6rDRBzTRCpKZRegJwD/RlSDISy",
-	"W9O0dR8UNXDFOUAwYjxfGmn3Wq1mq93Ocj1yIej1w7PD8/bl7m97vz/88/BR+/Huk6fqqawxlxZG23vQ",
-	"B2VWzOwockLcnDv3n9gIP5GL12eegy78VtMY7JDy1+eDiVHzh8y/aegd32XF+ibIem1Y6vs4CX1mvyRu",
-	"wvHYfivvBWK9Jqax35C84SejhS9j14L8PRrHPI2XzAidUNS1otVKk9GC3TacUnOgpWkx2dN2JeO9Zkfz",
-	"UKt/UgW5gLI4AR19mPD0ejiXJrr7S064BWe0t1+B9XOSlmawfhMqGE9l5ajY7KWvFUs0JSejxsOH2BUI",
-	"D6vTan+62wqsgzf4CEfPJY2c3i6UE15Avq0a5NuqIga7/9N8Cq5xgOuS6NJVVVHpOuvrWOsz5J0f+nLo",
-	"19hEe9kmikyjSCedenTStbZRZDf5Zmpha439dJbtJ+Njha10VqD4WQaYbwO72dTR82ttB0G3aDtfjsN+",
-	"WlmvmGtfMA+speA176M8N1jrh1nCaqWmsXYZ3JJ6soOaAxi/14oTrY56gEEFoWjsxtb1qMTY6k7+c8x0",
-	"KVtsA+YSmj3PoRscHwuT8q6UpJh9kFr3OK7opJjFQnRbh0uqc8zXGXATttqw6YLUn0GNX0rcuvEPHnv0",
-	"XbiMv0Ck1b2hsp5TGrCmFoNSvMZu61InExukXmK/VSzye3L+iihJBcr1TuHyKfiVell1C9Ox3ypsb2po",
-	"Q9pmtcXxub3ebzwv+3NyEwsONTKeZ0/tx8l2nt27RQ+Fr+fnOZ/rlkpgDLTeeSCgnZTVMylrbHR89pxo",
-	"URCaa+lufuQ1HTHs2qXLV291W4dY+GUSCrZdtxz2nGxgCy++sqs1tCTh247jOgpSVwpSTs+5DuUw7Ssd",
-	"GdZC4+mOUl0U55jJFH7B2DhjLgriWvMGUKOFAsNvwH2hJI68Do8Bl6WtmmlqS+UWSDeby2uf1X0K7w8a",
-	"3Jz1aptlVPP5VPnmXilpt8i/sFtcoqNAoKqt4mjYg49InmIEckXexZy83DtxoPt03Pt03BXScVcgmeWZ",
-	"uDODLXFlLazQXKSC1bNtvqO74bvKzV0JY75SWq7l4bXEKC9v6WotlIz4LYNgQ0piNrHFznpMG/JUvybP",
-	"3nwunLWbzWbh/oOJ8j7z7VtOvl2Na9XNu12WTbuS+qkn+Mdyks0m095zkntO8nVyaFfUMqHyHRUivIb+",
-	"X3VsxMAvrFeqwll7M11PTSlkXQR5tvox2NW4YIRKAqWmYOApvg9KdLXF+JxH7NjawNc1GptGxmsEqUIH",
-	"5bpGK7XrBfGuCn6zlZIXDXihXkEaWDzqV6wHWjzq5XbxMqb+MEbx8sbtir1YvXG+LfwpFnjTzVJB8VBI",
-	"TaBHMaBAr5SrWG4KSTOPrmu6HUG10DkZ/lg8TmADSEFHTPfCx01AZhUfMyInoc8WNHLMdgt9HOeU5KSY",
-	"8g8jurqXhFLJgHFBaTuzcdrnt1Yb53n2+CJKflWTvO7AjlId0CgfsyxyaGmejyZkWuzvUNWY/df2+e7l",
-	"3m8Pfz/8s/1o9/Hek4fPfq5vbi9CbLMW99Jp3Bvdf0hp6KlFx1Wcr0ruWa2/Y/beEfr+bswPiBNyijG1",
-	"wFB0mcwJT5VGds5G/DbUqdgRFbLU9l0zIWRz80zwd2U691b4+5aMn697fFn6qBY+lljrS2MowqGB2ifp",
-	"T8GLhTJJDEkdWsWAJisCL/dKo/0M3ayu2H9fN8z3ZLqvhTVrRlwqZKmj2hpe/ADxS7iEw0M00kZ9hZog",
-	"e9KYQFYA2YL4hoQFxKeCNcJYsFiEMrxl0XS7SU4x7d+uRV/WlVFADhPmS55Mq5XcNwJLpX9N1daUF/o6",
-	"up+CwHKND07th1HzUo0VhlDwc40u/vBmk5yqEy0EK83i8KL4pfm9DuapS+oUv26v/FCMIzq90jh9HCml",
-	"ckunDZoFi23HzZJ+qHqknPVTH2c3q+AA/O7Vmh+7HUCKRFSm+uyiW0mXATnKmFPCZNa6q2Ss47PnBJpq",
-	"iSaBl5UGM+VpIlg0MDaeKm0mnIn/X4Vn4DrX4xn3Os69jvMZQ5Pm0OBSvUZfvHeXCp8yqQljdSXmy98i",
-	"35MiMvdoNxkuBAI9HDZWvrY8YZ4to3hH+IBiuJ5uqMUT4mEhMc+qALag8dSWCVpHpgzPYAWKIrveVtwd",
-	"RqYFDu8WWLyuYQZvuHMtVRCZ81VY9+bDBNQ2Nhtp9D3IcfeBAf+gEKNaMuOOae22oHapevqBIGwwYMgH",
-	"dEMow2KGoYA8GT7QnM1UShyVShYVLHqZJKoeBKFSm/ZKYQRz78FjXPldy5DiZoBLld1p6vNVLhijUyyh",
-	"2if2dv/3gz9bjzqPu0/2nx28aL3qnP26GR+cYmoaqMWexLBWyHi/ayvffV1w4lva8uYdjxaaVNiQnuZo",
-	"rCskaaDfZ9VvWLbKalBt3sSLXCwBR0QjZ2YbTKsvq84PxIzG7JqO74qXoeSkw5ogjx68E+QSfIbIRY28",
-	"pseDxHotxtRwGN5NxUanTYGDfj3j3CZYR+0wBNg4bvpzVvhHZAwUki/mnJ+F5xV3uaSa/WxcH9SFShjR",
-	"m7i3dtzLnSv6gpcyfMW7dTnsOh468+jy3vB51XG30EJF6b0ouQpJJWuSC+YnTKIbBCugYPnDak/cW7PW",
-	"r+yMg3JKMxGeNUNNV+jvPm8EAGHVm33OI0bjz+wO1Mew3CNoEOaHcQpOcgQ1xJZ9Nd81eGEq0QtCga76",
-	"1L8hb85f6tr1poD/3LL7IDl75a4NnrF1ZqXwQ2Gq41NBLiSNA5oExFAVEWPmh4Mp2fL0ohvQcCn7JMMR",
-	"E5KOxnpC870ak8o0YR4ZMhqwRGw3yVtdgsQTQOIexn4C+Mg1ixVpMzTLqrESJtMkFiTUyXrQfR6BDll9",
-	"FVX4TR3/eFFOzdIy/GuWgnibd634jiruG9y6SpNIF50TvZ0dPxk1LR9rdiXsRHzi84DNVI34RWEf6mtZ",
-	"wQhjcBhoc+XJuZoxZ5VADOXWIDONRuq37tAnsFkXrznWey/vj14xIm9LU8HIbblpJYev4VmKckIpcs6s",
-	"7R1HZMziQGmc+pdQ17MJEj4er1YrYm0Wde+9va8TUd8Zu5BQlrpk9bOuFv4hhBTkhWWlzvE9pd1Y6sWW",
-	"vnusVl48KV36ZnXblebsnGhW9yt9J5fH92SyXIJc30ANCVDFekRJHJ4S1xMm0pFFF7bYGxj/rhLAB3jP",
-	"JMxnitHrkp0sIN12a4XqEl+Ly2/e0at3sllf7z+UJu+9t1/Oe7uMBy2sCFG8qwSTMoyvRZMc53rxdXjL",
-	"YjJEU6/1mtKqlSSIz6ELw2e6TWTModFGRMdHJBWMJFxSyRr6WYgvic0TZBLGAZ80Z9rN1ej/Pq8UxT+O",
-	"7Wy2BMU927lnO3etJrGaBrqTK4xzLfkla6BpjZaL4HYTNGAz0EKJSslGY/kg683k84C52DAJNFnTs6Ce",
-	"zL7QtP8438XXtfGv2LVMr3t6x6ZllU15NfzNh/k9S2baYMTpqM8SaOxhFnOV965oqUVqW9zCXigaY5Y8",
-	"Vb/JhG0WrOgXDEMs6XQ5p/2ERjHdVWJ4o4c46/66f3HwpvW280f3eP/k4LT19BlcKDH7IK/G9JpdQYS9",
-	"03Pqu3fNkS93g+SkWSYy7POsKE1pvuag76NeNueRoZb4FdjMZVMK5SwnLshiGw6BOV8kIVp+FPVzzCaE",
-	"xwxre4wTdhvy1JhXFCufCuzGhrU4SgZH7ScC3OxzOXRJGsswIp4Z6AoHumIfxmHCxBWVnksEzxRaoaRL",
-	"Iiah1CjOU0lGoRBQMCS7hWpKnQBSfUegz/jOrhe3vrB6Fy+NFsIVuHgcCKd3sN/FNkg1K3aoneOWVw+V",
-	"uZdS76XUzyKlAlYWmKswVDlPWjUdeOsEmizu1mtHmhSKHynZjfAk6yKPQSbV8ma2nK8rZ949GmRpq4x5",
-	"USwIpK8YRqKPoEYciTmsHyeQxELPjKCy7+pkmWeNq8O4VCQM++zqzmyZKxKkcKAZNhZNcvphnDAhoIe2",
-	"kgegEaEiOWxCReOpHEJ1HaUV8oQFcPlTbBERhTeMeNi1kLxLW61d/9+k3Wq1Wh4GNmYNcBVswghKi1HS",
-	"bbUUCZuAW93fKp61W1lcQZuwIGsvGwQUTirRhO8qUAQswFXRTAYB0eh1zeCRuXEgGsrfWSBIEWl+050a",
-	"ha5zDajgEujtCCE5UAhuGvvwATNKTHyHZiIghGSsBQZoDNJoEEaRLiiS98Ssbm1Z7k7p5n/Cbg06qu1V",
-	"IJbjOiN1PV6zef1xP1V0pc3bSCqupS6lv6rn+om0mx1oscsiBWFsaKlGLDz9Lu96+c6xHtfKKmgLlR0s",
-	"of9j1nDS+fgu6236zukR87dL3uHM6kv4Q31jgmjUl1lADaQrfgKoyCEHd9EvF5fo10wjeWVWhh0vZThi",
-	"PJVgOMDGx4sjhOg43IFFAcOrbKJZbmwJLSGzXpQF1V8jCnLd2T6Wc3pKzhkstyOY9261rDTTPNJd8aLa",
-	"cKyRYR33wUY/dkmJSX6HVF31BeF5tWgjIwJIfs3k0NSaULf9iMfquoOrFrpnZXJA3inR5GCtXsk8m5hj",
-	"SMfCi1RHK619kd6HK92HK60QrrSY2JYHLJl+qUt8HVkR3hL+k1KIUnUUUr7INaw638m98l3FIS3Dmq8f",
-	"iaQl8R4Z0EhgLNKYpsLG+c/NyTEg6Wsx8jWVp0yDAbitLBNuOFzpH0q79+UpvuUAp6XMrW7TG9JP5Yy1",
-	"xiWTYegPlwcbka1uu5M34spYD74REBHG/tIerisxLBPM9D2wrM+mqt6zpXu29G0GQK2qF++MmExCf76H",
-	"6SLF6iIJlVkAE/5Nb1lCrzEXcXx4mIU0ZUFSeqIHloIsjJE5DsVQ+8rDmHgYbum5WVkeW9keJkwMeRTo",
-	"Bjv9hFF/WFOZWKgrvNJ7n+FhRRA84xMyoAmBFFPJSQShX1QQSp7yfNuZWNneG3ku8dpDLH3W6So+HbAB",
-	"TSOJH11CJRlxIYn3sNMaepBYUeVwQrgU/E16IKfndLrD3GR3x6LGtmn89vqqEBbVPmg191wH4c6EqeqT",
-	"0sjpHR40d3fBYpqEvoksEuIqQXt0dnZO7/BQsXzz3n6nZb01Pjy8iihwejVj4b09DLoCzMNhe+3m/kPX",
-	"yZHK6bXVcAPkHL2OCwMW9gDz5WFPvXb7wC0u1mxFg7zntBV0DR7p8KiB9hG82P/t4NfuZef84eu9V+3f",
-	"WyeHjx6vbhw1+FfhyDvNTEqaQCEyGVEbFphRij6WoJpk7uOiPoNK+0CYU7H4bA7+O4VFlbhzNmgDbY6L",
-	"7JhQekfbMXMMOCrKeDM2SwhRndYUEeeZIl9l67zEZd6bJO9Nkl/AJPmgwiw/nyYX2CmLNEOEzgiZK8c0",
-	"SbfVrVC8hlSQuOQmX1U8qSCm1fWPmUHu74HPcg/Ux7717J3pgogVxaQLWVML1oXVRSzTgVvsR6ddWqNU",
-	"SDKk0EqOSsIkvUYbQ9ZRwSU0EjxD/QQCURTKb699h5yl8qtfIOvGkUQskcLEcozoh6sZ8Xm3BdEB6jdb",
-	"iG012/hlSfhVAq/rjML4qiSeHtaWL8vA3Kxl45/OWe4tHN/exX+xNt+tEKqtYJgNphn8mrKUCWi0lOlu",
-	"JUsI6nBeqMgR60FhBrsgnVbHZKvavUL1ONAh9IgMeATBiRIf8Z6eXpKdXCSBzXk65wCqQmDqWSiIl2m+",
-	"nks81JPROOHT2GeRVfgqNyHTmPSZiXnEyOEhjQOXTIZUZqUnTEyknI7ZEaEkCAUGEmOZKtweFPy8YLBh",
-	"4ln8t/GCTT0iON42lCRKrWJBNiqWuEjSuBydMQl9tkmz9iVO+E3EJgJ+wHMY6Nfr7LXyuk/wsO718x8a",
-	"z7T6MYFvGN3VaLda7RXKjGo4rJQ20VnRe2gwVie+fWDaqPKqddx51D3Zf3xw2nrSedp9tv/zCztr7W9F",
-	"YYGz+l4W1xHNyXVCBcFJ7iuH3t9M9W6mSxMTXmV7t0yU7wH7BPPTJJRYGb3PaMKS41QOnd5f7xXLwKIn",
-	"VTboS7s/BjBLeFZg3b+A++mIxZJsQZwMWOUlgZDT2/ZOwH0Bsd/IKo/PnpvWk3wS60IrYIHGAFb9GkjS",
-	"5eyCiPs0yhciJFWHqO8jXfqukf+shvasyl1oAodypTGhQZAwIfKJh1KOezs77c7DZqvZarZ7B62DVraa",
-	"9xlYZ5aV8xtBrhOejvNcADevwAql9yoaeod2lUjoOgKh2CMa02sGUBVTIdmIhDHxxgkPUqho7zXJOY+Y",
-	"ILquvbp2ikkD2Cgcnb068j8moWxWZrKICnhnCTfqBixmG5AtEzXtkiws2iUKhC5ho1Buo7BByc8Xv7zO",
-	"EQTVttk7vT8FyQUKZ86pmAldVdQmiZ/wmCguG6QRs7aTu5oqcMeWi0LdNDUFESknnV528YfSzeWdTJSR",
-	"vI4o42JqAyQKK2A9gMKYaSRhB/hY8RwsOp1dOdwRAJh+KnqEknHaj9B9BV/PLzEKqypXGHXNHst5W0gW",
-	"INFyFK2mY/SuhVkerhKNeLGwsDCVUAN8r1kquluJWOZlPSxuBOA75WlCnl1enhEWB2Mewv6WF0B1M9EN",
-	"01+pf8MHA1MSAdtHYao2UZpQEmC9YoM4Ju9tdqnYeEgL0lkEIDlVh6s42Q2bkj6LeHwt8ub/uR9xTs17",
-	"EjAfKpsNdYd9NcyITknArWVh15HZNZ2XR8Mm2Gjnc7Us6uq69jzRhe9BwIWS8WQrr7ZWSMbLQyC17TGg",
-	"kiqCq2BbU2QvYjvfbLERBBFDhVaTIc9ZVGJKo8PObU6kG03M7PWxWsEctonJg1a4HR8g1UXslkVkCwjF",
-	"d0kYS5bENHKJz+NBGLBYhupTwoRMQl+yYDvbA4v9ZAqT270t4MbDUaF27ZHFTABGwEbwgVDAzmMdDMh1",
-	"2hNAQmRAGjEmRZFcirusgMUJ0DJs51p33tTYjOlVPDBmsw+SxYEoFdYzbIKSk/NXkBzk5tHlCRtzEcK5",
-	"GVAo9NYJGNi2Xem5wlqwvZDK63qRwkwEg9TRzOY90HqSmOPxL9Qt0W4l45w0vAK2keiUVPT1klsaoWIc",
-	"lK3sxnVpbcnS3Wc3dDHkiWwojmW3eISF42M4y8lz8h/eFy7x6Xis+JZp1+xqNdOX+qoPk7wvNybla+UR",
-	"W5tZ68Kp5twONA1CSSJ+DQQAzA4DsHpAfUEYaEbDdVwX7/+H+dKF29i1FH5Jr/NsQV3wziZSNY/z6f2n",
-	"/xcAAP//",
+	"7L35ctpI2yh+K136narY7ycwYOzYpL6qz3GcZbKMx3YmsyQ/05Ya06+FmlG3THhTqTpXcy7sXMmpfp5u",
+	"qSUECEy2Gf+TGJB6ffb1kxeI0VjELFbS633yxjShI6ZYAp9ePNH/8tjreWOqhp7vxXTEvJ7HQ8/3EvZX",
+	"yhMWej2VpMz3ZDBkI6rfGNGPr1h8rYZeb7/re2o61i9JlfD42vv82fdehGw0ForFwfQlm+pXQiaDhI8V",
+	"F3q2I5LG/K+UkRs2JQOREDXkkkTimgc0InpiJtUjQknCxhGdkoSpNIklUUNGBjyRiiRMjkUsWdPzcQND",
+	"RkOW5FtwltDQa5iz/s7enu+NeGw/tyu3M3hNVTCc3cfFkBGm6DUsLBjS+JoRLskVlSwkIn4E35vtkAHl",
+	"kSQTroak2+4QPoBfxdW/WaDMyyGRPA4WbGrQwJXM2U27c1C1/lN6zc75f1h223+lLJnmw47pNbuU+gF3",
+	"3JANaBopr9dutXw9Cx+lI/jUgiMzH7MJeazYNUuyGS/EDYsXTqngiTl72Wt3ZvfyWYMl3jxA8NF4HPGA",
+	"4nVoYI8Vi5X+k+a/7Pxb4s/sIx2NIziGIGFUsfCSKq/ndVqd/UZrt9HqXLQOe+1Wr9X6w/PLd01vmCQi",
+	"CVkiySARI7i+CbsicijGhMYhGaTRQN+xGrKR53ssvuWJiEewIm+ciDANYDDf00Dj9bzdq0PWCrvBQ9pp",
+	"6zsPvZ5e+GWr/dPhH7vPO0+67/Z/PzhqHXdOus/2fzp4+drzvYhesQh2rxgdeT0P1+R9zg4XvmiMaEyv",
+	"Gczue+k4XLrfW5ZI3Gunudts6QHzm/lfCRt4Pe//28kJyg7+KnfcW4A7msUS5zo0dCNgwyZOLvRRfHKm",
+	"mrn0z773mIZniEcL7nmciKuIjf6rdN8wTRrfxGISP+UsCmG6dDSiyRSI0YhLOWaRIgP41fduaZQyxAFF",
+	"eeT1vAH/aKgPi0JJIi4VCwmPCUsSkUi4fsnikHBF6DXlcMnwk9f785OHA/cMSJg7GTEp6bXeqlkcjv6I",
+	"BEMW3MB0elkRj69xTKngy6PTFyRhA5awOGDe5w+aWEhF9Yeet0PHfOe2veOci9QopqhKpdfrauRVXGks",
+	"gIux1IlLEgtFbmkExN/cwVCpsezt7ERiEoiQNUN2a09Z7sCz9tbh0OzH0vmaXxiRio3JZCgkI+zjOGFS",
+	"w5tP+nQk0liR92mrtRv8d98noWC4Hg1tPGJf8k70ouSfrQ9Nu8xmvrbCLem58p9m1tgjacw+jlmgVwGk",
+	"jZz8/JRstXuH2/NuaSKSm0EkJl/limrj8ym+Pg+Xq9ZDtsycRC+L9POJ+z4RCelf0bBhXuwDy6ckE0aI",
+	"GlJ9jGkUwohXTP8mWbjdI3MvuY9X2Z+95qamXMcRlZIPDAqciogH09VYBA0CJqXX82LGwoYSDY2jnu++",
+	"dgkU2/MXspPdSnZyTJOQxOnoillIFQGnEZEsSBOupvY34CNBMrXvUdVImFT/pRIaS67+C86lEbFbFuV8",
+	"pcMeBl16OGhdtXc9HyH9ckyVYkmsgd8LaBJe4gye7/3rX00pY++D4UBBJA0HOjs4b73tvOv+vn90cNw6",
+	"6Tzr/vRScyCYradZsUq4hvecseffNUKq6BLWg2dTGzArL3UOlAaFZ8kYHl6L9xyLeBDxYF3OE3JJryJW",
+	"4joXCb++ZgnQdmIfIZYeVNI7+yOZDMz9vNz/9eCX7kXn7OGbvdft31rHh4+faLS04/lECo0WAY0NXimc",
+	"loWPCIv1M/pnFKm3To8ujp+br8Me0VL/treYbO0sXMqOma1A3A5z4pYdbD1iFtjHPxtRR4tkZWYTu6IG",
+	"0U8RGiWMhlOSSqQcQG1c4cw5bDsHj68v64lj2fXQ2alD8n5GGHvvZQtiH7lUUi+pIByuws03cpqbZgx2",
+	"aKPtgHKUJgmLFdErZ2VmYZ/vb/cILd6Z0lfsExpbRUkqHkX6yFLJ/CrU0V8OeMzlkIWEfWRBCkJnPgte",
+	"bR/mka4OBqDByIROyWTI4EMC+pyIGfCUpyK54mHI4jUpgWYk8iTkSiQzIhJnE80IE67XJCyeErqYJIDe",
+	"DMPC0hmMTRIRMSLMbizR2BIJ4Uq6MAqcWT80jqgaiGT0BdB9NwfQ/PjqQegge16Dm0iV5CE7D8SYlU/v",
+	"hk2J1D9owYvQWOirK2Cjhia57DRrElhEW59cpQoNF1og10sY0SnIL3oywlUPKU1+PeaS4Xr0dQz59ZAl",
+	"2/qq6k3tl2+Q5OSp4vnjmQu+0/3Ou9ef8WYy3eSGTR9IvI9Vb7qBb22OJAU0iliikZimashipQ+OhXB3",
+	"+iz1XUgSCrg3GukbgCstUahsgf3t7EwN1TBEXA8YaeQ1cEom+u6dIwHoAMiYNzZuvt+zy9G0D9izSEjI",
+	"IqZYuI0mJYRYh4IBSGlAYyEIkxNNuoBmvYgVu07WsJDQMb/MLQK3HS3lipBdJmwsvJ53zdUwvWoGYgS3",
+	"QuPpTpCMGnIaB0vk4XalPPySsTHu5fjs9QNJglQqMdJYHIdodSEJC0QSAr9ERdIyFwe6jQD8cNBmu8Ee",
+	"PQw7B9awwmNlgPt87+Lhr4e/tf/Yfbz35OHTw+dt4ORGgnW2sUh0ba8murr3MA9WYcuE50+uJa6+FrHm",
+	"Ajy+vqDJNVMrXnvEEiWtzdcc535wQFusE3YH7UMPbIGX9Pb6MkxxmZcj6fV2Wy1jJ7wEzewyoYp5vVaz",
+	"jV+ODw8vIwoGWXh+z5gRL2UKipZ5/vBw8bE/NNBjaRZKaYvpVu1Lmjm6OTc1yp4jCh5c66LeCPVUpHG4",
+	"rjQh3llmVhaBrT0p4yo8nCM+GAknFg4H0mjFtei68FTfe5tjJt2cmbwRmuDpU6nHOmKhGvj8xphGdiQy",
+	"DYaWzJeIdjZtfxvI7CmdRoKGF0K80gCx5pUq53VXvrkS4ZSIW4aMJ+Ijrirv0wrgVyLUrIgm5mGUi9qt",
+	"7sHew31yNVVMVl8euwVPkXM3bYfRn+XDT4kSgkSw2HoXpYRo4PObVzhgQVziesCchMKvZIk+NBoEbKxm",
+	"mHq2ov4j0iav+WOSxhGTEvQXfp0mLCQgSU64ZOaaNQ+KQ67X8JRyo9WvcdNS0WjmmuFL4jh5KjG20mWE",
+	"4r+i15o72hHIhEoQOR5ZkRQNZMBTE6bXOnVcVxvDZ/DcGJhxTwxcYKwuZo+dNxvmzc2BzuJDlFpX5THp",
+	"26PsZ2dZhqKKZWo9tnDgfsVp53ZL/V3MJjAzQNmZiNiRlPza+I425djaN7zTcPXDsHO1P2jTFus+tEJS",
+	"Qs0dv9v/7eCP1uPOk+7T/ecHL1uvO6e/eL6nBU2v56GiCa47o47VM5aYe6euw8j3UskS5OOpTMwAv7TP",
+	"di/2fn342+Ef7ce7T/aePnz+U31GXjrBeeRDS800e2wtJn4OJOZESzxrkgIt7yUxjSq4eOZO0HCVJmwu",
+	"STCEDsFP0/ohjcOIuf5n1BxANNOkkrsU8gE4373aLoo910XxwqzfLgKmqInj2d43h9jFoyghq52v75O9",
+	"Vmv5kWxbZc9yGk0FAn1CkR5d/8hH+o9UkSs2EImxpxrz01Y/jekt5RG9ihjMuQukQSVTwhXg+oUQr2k8",
+	"NaxVrglDWnZ+hZy+CEY/W6FhzJKG1kL1kwskiII9g0sUOkBRzt57ZDZAB4olpE3miRLW9Cb1nwarX7eO",
+	"Oo+7x/tPDk5aTzvPus/3waGQcY6OY8+8EIKMaDy1Zy9rwpReacOIPRuEq/KhFEAlP50yxLmr0XxhQrki",
+	"/TN9go0jfYJ9IoGBSMOVVVL2UjgPz4agnJuXlcChDRTCODy+bhbCK2YiNfRW38Y0VUOR8P+sLc2MuJQ8",
+	"vjaxPjn0vRHkyIyN5qosoGUW8oAV0jg7ZypJv/ByjzxmNGGJcRPfsCn8wfqbN1q2cygsnE49AEzdVzYD",
+	"gPog8VzA/EQzFc8n7OOYJ0iLEnYrbiDyiMFjImbG2645LJI4Gih+O2OBd5fc326Sc30ZNY+/BK3v3r1r",
+	"HDm2tlmQ7ZuBEkaj0X+/98whvvf6Piqf6Nr97/cej8GPjIFC770+2uUpwIemxNJw7cUs+m08TkTAJDgK",
+	"jnPoXgPQb9j0jKWyTGWPYlKKN0MJEqVt2JM1SmtVZS4bLw+CvqN2q9VuYGwR7Lrgz0JXesgHEA+iMka1",
+	"dfrz+QVZExm2H+nBCQWx1Mbo4Scz/sZxrtNxcc65MGfGesjnvLtB8t8v3U1/haso45qzQs0Slhw1iAlv",
+	"Y5mOxyJRLHzNQk4vpmO2tt1I/XT+85uy8jkQyajBYn2i4WIoBW3bop+m0+8Lc39sTCaTBgyXJpEZ8b33",
+	"KA/SkEQvILffIvUgfYObDb25HikrOpun8+09F+ayAyYjfcJwW7WBLnu5AS834K3NQV925LFQ2bHDIc4A",
+	"V9VKNJTB6S87YoQ1yZJVQ2U0U7FG40UqaNca/7kcR3R6aWzuRxEPwCem4UCMGdqV5bZWVkfGva4f+R8z",
+	"aTMQjrV/j7YGu+zgqh3sd6wiu0STXGxk7q5m24cDm3NzmvOupVi+Y1dDIW7uchEzkUpL9fOARtEVDW4u",
+	"0yRygD5IRk3n5HcmuDZpsWGJx6dT6fH5GUNptdSbOXvQNCJNTDj4gvJrDrrt8CHrDA5pa09/e8tidamP",
+	"DkKaAHaaZhl6QWbMprnoLLxpMrwxh3Da/WX//OBt613n9+7R/vHBSevZc00fWJAwBU9KFly+Hrz85TA5",
+	"ePby97+Si8m/354+OXjx6vSPF6Lzir6i55PsjctFIGXPYPkztcHOQsgcyDOXtB7wOZ6FVVyGK8PbAqjZ",
+	"q4SaX02QpjRMEq7dJ+OEB0wCd4lDIqdxAB+UcMEoNnFYBd/WwWA36NDDdti6yqxgyyydEZXqciRCPuB6",
+	"vHkrL4RjowAXmYAjCDqFMFTrdRyy4KaBgbA517EhqZ6f/wlnngWo9rxi8Cxpt1qtViFu9QgfYB8DiERA",
+	"5f/zZz+bGw5PT5rQWIIjVQOIRoE/q+f6F2k3OzawUEsFQtHI0yMWnn6fLToEb1EecQsM+POHz9lG86n1",
+	"KJru6DWAGNLzPpkoqksevvd6xP7tk/c4s/4S/tDfWLzXX2Y0AJjIZzgVNRR6DVo8hiQXmUbq0q4sACey",
+	"4iMmUmXdlC3fW0wOtSQyE4SvYbChRMMMmUsReE76DvRNZkTMAkrTAIrWHbPBaByLNA4ceQQG+PxBXxrK",
+	"NdWD5fTQvncLBlE32r/d3Gt2ViA7ljbMozvm9zUIT7YGTO44fZHlkIwTLRUojiKsSzY+eRpsgIBoSGvo",
+	"y/NmMkdKC/00+zvq0XKlMXlYOdSIfrxEQ/lyK7V+XtldVgh+qCrDE4+IHIpJjHZKLrMcKCLiCGxGMwvJ",
+	"DOufKrKC8vyuPzHhy6bj2LecjRSOp0C2P2TTokdFT2sv7kU8TpFvhOgfodGpc48DGknml662dE1uqhYY",
+	"ne981iq6NAa3QpLT7n4hy+nhw4f7xUSn/dZsplPhhKtlP+A/mA1AAyUJlY+ImVRa9oRBSk1yZGwE8B6G",
+	"jdnQFkLDEYd4kKXJd7PXAfEVz7lUIpmexCqZzmIUDeyJs1jv9k/vOqExUg5jVnKuOj9+GigxB8R8bxVU",
+	"WuUO9bOXud9m3vSZb2rRmOcm4KyIDwDl1AbkZpusnPrD3CM/S3FP9khpFOnR3EA0M2QDUga1yODmGlQd",
+	"eCnj7SvQRTeLbfFZnjiPfrYC1qfaZDNPbFs0ySt8KuONFQO5MnbdY8jYYS1SCVMXzyYfonim2b7MgRSo",
+	"Z2GtlYCUX/dmqSmmcW7wtte9vUVPv9HPFC9n0eO/msfKV7bwtpac+iuOKYfFc+WKjYp/1M6PzJ3gSUKn",
+	"cBLso7p0EmKXgyBMOvvikq2c2iTmewCqAUCzJ5mGXJ3cmo3NY59FKQBR3SeI5b4J4/VteL9vfMk+SYSi",
+	"il2iIcE3npxLTEHzyTi9irgcVsp4G+PAmjpdUutlrP4ZvYurEHU8v8vFvypjza5BeS1ntgw5Y9LuUO60",
+	"HxZe5UbQOweMr43djxNGEadn4DHFiJL87kV6FTkXb7L/PoNOnPDAFVQKIbm+V4719b1SMK/Jq8Xnq6QW",
+	"NUyYHApMvV66pNKBmPW5o/h2h1WHUswSfIXJivnmAJkCcCaY4BMf0r54qKUy+OgkNlbtZl5uafkOMH90",
+	"CfDkkuLnWYttBcp8GRkvzzBdRrOzJxdJeOWMUweTZmGjhDDzpEN7j/UTRPHqNyspLpAGS1KfTcnNT8y3",
+	"MDFzQDM3v5awWAWX60iNm4HcIieE6CSMRIJ1ad1XxIXCEA8kCamijwgbjdU08wFMhiLKczyWq8D+OkLL",
+	"evA/C+bFTUO1CTKmaijdrQdCyyNN8kQoxezvGPnwL5McH0/hdCS71uIR2epnpsx/9bfBxt3/l/NsyMZq",
+	"SLb6mMnd334E6fWwLBhYpIpQEgpFRloIhKwhaupdmIRLlQ/UJMdUsgaPJYslV/wWK9JYDC7bZBaWz4Hb",
+	"eoGvts3T9uMs7m8CyZfLg9XqwUoIWxf9NiFfVGe9f2VJo2oR6ygU69CWb4jPfyugn3epU6e0zipXuYTk",
+	"H0VSEBv2zmWJ1AMt5EzWIuhU0fmLQ3deaXMlUIcRPiw8AjSmzyIrVh6pja1A84u3VYWs6196aWeWbJll",
+	"Vu3xCYv4Las0+yqlmW393dmhjvDFqp2tJ6DCsCu+hf6uOfKi6wyrr64CKTSnstJabFBRveM7Nx5Q3zNe",
+	"+vpeGucF5wQK+81W4+cXvNRpU77ZClhZ4T7dzFDnJR6r/a5X5UhhNoNi9kpQK6wIX86LwV3mx19Rja7A",
+	"7G3RmyXHsAnGneHd12bWJTBzlV8Wh3p0H3V8FoLXwWRXVem6JyOuzhUbL+UNRdp/ihYrJgmNCYCmdXZd",
+	"pUDyS2ZGQ+BLDCR2621ZfQBGy3QFK90a5QKVhVAEqc3ocXhLd460UKAUKzH60h05I1Vdy0lBLLFXEosY",
+	"jCxY2Cn/y5Z4mv2mUPSp8tKKRlg7U6hfEOMsBIVeIyg41WcqR5tj81xuqzBkfXrJwxWNAFn2yOqvzlmL",
+	"saGuyGJWsEwa0jujyBcmLu+sdEaVUKOPfy01fol8VqrLmCMXuWKRiK8lUaKnEQuMjFZnLEpx8HwjqyqV",
+	"BX9gXJ+NE/Thk1XhGxOoj2F+a5J3RRTGJXBZet7krMJCmD4wItMrvZ0rDLD8AjJkfv3l8rUhau6GsE3H",
+	"DHPFqST9QtxNv7SylSnKfFqip7ZR4MV7n2vtkiJNghIjs7Qhq6eQx0mzEVeXUtP+TOpwwbna0FtAxmpF",
+	"2y5j4bY2wX/zM1q2MhyuckEWXWcXs0khxxVlK2oMI5xp9JOKQow6Vz5wRPMTXpqs9BDZdMRNhDbxxXRo",
+	"DhqJVK3z2l8pS1dcdsJCGmgpN9faSoIJGNvEwBaUHFF5w0JyxQKaSuaE4zyQBG0VeaHPEWNAonhSqi7Y",
+	"JO8gMSmG9EAc0jdpTFigso9VRuMPTftlwuzcSgiyZQpbUgmUZNvXf5k6piM6JX+lQuHqNB3zIZhzrAgt",
+	"1lZ9IImYxMSEfhaMdkvZpgGsL6D0ZCiUaz0m/LUmHmv58wwCNasWbmA/E+AWjWSqLlqaUCgiU3FG2e+r",
+	"RYe4w1YM4qhnhbVb7LLH4yLAQtK0EVqZ0bmvrayUwcNhSrh/z/eSNI7nqi2+h170OSypyiAzc1h3scFB",
+	"7fxKkRMNidW/gQW1ltpvavNbQ0/+Zj5D1bnCvrPCBBU2rWpeA1lFekpNJLPKu34u4CAla1fWS+5XMqAs",
+	"FH3ZTm39bftC1baeJbRKG/m+4gcrZjAhjnbYqq09v7g4fW0C1HMkeHZy4fk2Xv30Lfx7dHH83PO9Jyev",
+	"Ti5OKqFej7WG3n5Mowh19o+2qsNUKjZqEqy3YyKOIR9tC7P4NOfjCis2S5+wCNIZcSXoqkJyByxP0lsW",
+	"kjSGfD83+L4/axTA6P/FRgFMb4Y8Rc16bWqcsoCsx1hiJMje24oFFtt7dnIB68bj3a5nRXBC3avP+9MS",
+	"R6V3GlEeZ1mjZjzfNL/Ash6o+CSYL2nwM4u3J6epIkHCTBwDFLTom9QkM5qLnzncjTKYWwTpDnR+LidO",
+	"lC/pHVTRUgLu2xTQMKBjqmzY05+NhjaCjFYWqrSnWTQt7HDR+TtDHbQPO8s8x1m9KzO0KVNOk2RaOOat",
+	"jDQWEuYx6ZJGWqqDhiXKlvxReeqruW2fxPpq87u+mhIsfUHDJvk51ghFb6HgbVb6UAN0+XrJTVZGEX/J",
+	"1m6ARSqh1XQYxH5FRwxO+xHpf/rcJwkbiVusKzlqkiN0D9vSpldwgVdCDUk/mxQF3FlAG9GP7gXstcqw",
+	"53uThCv2cxxNUQn4XEy+KTYhKQTo77dKfUha1fH5SVRJQuiVFFGqGBkqNSYigf8leXv2agbmugerqewG",
+	"m3DuKjJfKslZNtrwBdJmoQbn1woOWjGM++sE2+Tn4BfOrByGs0YYjXM/65ndCjc4K2FlOR1Hpy+IeRJY",
+	"E5SSlD3Sv0WcoqYJgCN83XZmTUoF8KyiagWYqSTUQ+aWHX0giX6FRPyWyR6hGi2gicNQSLUjJjFLdvRw",
+	"fWdhC+rBlle8V8N/vrLL/67RH/PgaQmAbEL1KpSG/crKlzP3WtEcRVi/A1h+V/Axc0yvstj0GrIF9BRb",
+	"Ilo8TRiDGhnkhk13UH7FAPgmecmmkrQb+7skGNKEBsrw74hpZU/6JOTXXEmf9Bt9n/Qv9T9Nw4V3+o9Q",
+	"GpYkHWuJqrO35wxTKf5VFQwuXbMpCpxB3pUQEaOLY0ArqwTXMpOWawjXi2KuqDFcb7aZGsS15lsnyWix",
+	"vamExkUrkrmCjKEt4WHlO63HyMq8yoRbS1OUxq7ogcwbK8gmOWdKS7gRo1JhrwR/Lvxk8hyafCudxoSS",
+	"fl5huYls8fIKnT9h35i8TSmoLCYcGu+ZZxwwdyC1LkAu6m1XBZzFTTzn10OQ9aHoLFQwkkOt+oqBLUqY",
+	"H54PzT9YEhhn9SzcuX33nKW11seAJdurwIZSJK+YzNtfZpz7MlusosxvDF0vrrHdaLdaDt17NJ94It1s",
+	"allG0UTx+NoU7DKvaMEH3ilJMe1ZLpXZ+7z//8+jxh+08Z9W4/BD/mfzsvHhU8s/PPz8v6qog60BNJvW",
+	"WWpKU97tzzHptg59FONCq9eZCregtObVLSe0OlXcVniqUgBMz7RVAuDQ7ljlnc8qOH1a5E+YBUxTqOnT",
+	"fB992Un79szpk6fVWKjXrgVwp2SSI8LW7KRWZeOs8traJWfbqqLTZ5DoZcJd14rCXNFKuWQF84IgbQ74",
+	"SpEYtcsP5BUHZnPNnZWKYjo1tlPRLNFWI4Ykec/3QEWpNIvOlla+ewb1qgryKqbqVW531XoPzqm7lukq",
+	"nXnedeRHuY6m/FUOYmm9hDmAuMxYX9z+JvTActHqr6wKnkEK6jmY8dYjReKWJREdV9bXONiHvpYlWUlM",
+	"SCQyqsxuuUiltVxKRacS/dtNr2D56x7MERQcdmGLeFUZYGI2MZM8ItcsZgm0BEKB8krOxg129vaLymy9",
+	"uhtZq6oVZG60x1BTmnw8jjiTPcdp0bfGoz7ZigXh4bYPiUJ9JyyrT7b0x8v/+7//j62oypXMQ7PsK/YL",
+	"/fxkAI/n3Y36IVW0T2h1H0WTwkS2+kEkzURYxj4vX0GggogJ26TKvLk9qx3UwdOcyy/Ff3Tu142jyl9x",
+	"o2TzhkJuqfpcgfP8ckZBvlAnWuGLhgytFdYz1zibh+iUAdK0sQKXAUaKspBs6a+eX1ycZo4dBAA24k5k",
+	"HA99t3mrZGrbzyJupuUgmrtHoRTyl8tBAvKGj8cLw9aWR6FUwpaxIBZD7ythzY7gCjF5hbe8BpqPhcIw",
+	"BK9ywRf22aIwswKxdiu1fZr1by6xvy0IIMCkQiX0dfuYdWizHMtRklC07c4xkjZqwNlR1elnR7aGW/yc",
+	"KWmh2KhXmfsYesHnc6PCC/t7RLQqnrg/EskYYTSJOHj7NJWoCIeXyLlqSQ1VkLBSAlrpNPXc1ccHoUrr",
+	"SQa1wgbnxKJkB22pkCRJGkMR/gpz5udFS5+n3bgx2UsU05UC3crpAe40CymFG6fmEIsRjVMoUIBV/LBa",
+	"XphG1UUXbB3f2VIlt6zalruW+7BQybfKfDCaa1hYUXHajAMR11NauG/PZS2PoT7poyyxtXjeIAXVVwIw",
+	"vKlC9h9i/bZZmvuGgT0OmjgXQj6XJ9gWasJtRoE3283XO++81itMYGF3oR35KM4bHeiVPZDkhk0xJQH0",
+	"H4xFStgglfOMxWWwXhqGkoF5QXHoFljZ7tIEIhhk3pFtQsnEWtVfWbXUk66XLD6fVn29C5rZjq1BvIYg",
+	"8ZTyyPRqtszAVH4wMY9924Su70RVEi6hHTtG4VmG+CATSTQ039KE06uISceiWVUauCLQ7m6ioBPdOeOG",
+	"XSl5Ll/F4gjQX+cFVxwRyUY0VjzIwiq2rFFXspEWGERyve0cUKe522z166QPOeXY68NonXI+hYrrXymk",
+	"xzZNv0wYlVUn+W44dRsohgx2CWYSlZcWJ1uUJCxgHJosxnICKWDddos8EzHbbq5kLC2Uc99Evp8xJ5ma",
+	"apfF+r7l7fJIbxYj9IynZJCqNMGabXqDtqGmFrJZ6DQfLpmtlBBFN9dC1XWBlUpPxONrM25PTwSxgyKO",
+	"pnaNWVQlWFhyWxY0gVcUE4Wa82e+XMeLvSExzLnvEho4wlgxmGvVIklV26yiKAa5NyqS1KEGJSXT5jNW",
+	"10bC3qx4/VsaTiOmKlMywRsiyYjG9Jq5+LrtllYqZlfi4E1yTONY2LaYdehimX6tFjq5Tm2XOXRi7QIt",
+	"e8vqs9RH0plIc0M/LWJKuNatPjaWQNfzbockNA7FCPvyQngtlWy/u72yFXo2nHZufvoMzi1Ai02InVmv",
+	"iq8seZp5Ny18/u2hvkrsdZuCrFwK4MuULTQNPVaKS5tbfbrQ0+POBvXVUhzt2YJKMT/Jse4wxn60emHr",
+	"GQ5rrCNzw6vNFeQrzLMXq5hz8ZQ/LICyzVQ8+AKlAjOYW8rwV6lQfDdwWYGbbQSS1qnCvRy0yiC0CDw2",
+	"wpSyTiZfmyuZiV9DZdsKo+GiMMX5Iakm/LH+AZjywVX1VxZEOJ5iMB8m0ZtOx3m8n6ksCV636ni/mXXn",
+	"L1eV0JydwYay8TjENjM1/KiDrFt/jYfHh4drHH/udaw3y+IwyzqnnMdbbrVbLYxgUBBBoFVxElstvMbi",
+	"8TAXZ8GvHrVsRi1c8Zwc7lo1p4vfOEDqAP8ihPtKJfAXiCX3PGHu5axhTv05Rpdgk5x8pIGKrNVKKR5f",
+	"y0IIrC1824eGmGSUSshmlExVGERNd66Fzj5bGO2zn/UrW5Y+a59fBQgKTdlqOYKLMmTdoIZih7mFl+ma",
+	"vxcFQyzCxIsc5FYKj7IlcGQh97lH+ugb7WNkigFowuJwLLgxmm37pA96VJ9sZVXpxMB8eYlwwSXJKhxB",
+	"9/++9bGaoftBIuK+49MHf//bi+PtJjmB9Gy7KBLQmNBICg1neYmsqykZ0jichTo98CwfODOHC0YbZzG2",
+	"5E+PDPhtFmKzNeIxpLWKNCEhnTbEoDESsRoS/Nd8NWHsBnZHiZ1NJLlZ/H/069G0Xyv/ulg+b9HizeG7",
+	"xYqWjr5yVZd6gV9o1kkTrqbnehRTcQC6rR2lWM8DhgfyDV+Xu/h9hmj2gag2DKH1DeIWjk5f2KCRSEwa",
+	"kFpprW+FHrzSL9VPw1pDTi7F+9hYASGT3FiisyJrqbQNVTF8MAsIkT6UDSoFXPmmP+L72Mn9xPfz9Bub",
+	"ldp8H7+Pj0Wsp88FEEi8EbGpS2Cxrfc+bpAXT9BePk7YgH9EuL/hcWiCE/s+6U8G+N/wBv5PZQL/JxT+",
+	"CyIJ//NYwf/sI7vs++9jogEJvwqjW/hfiZvL/jZ6x2ZMbmrIRr71qlGC6ihktUsTszgxjOKBhNF52Cdb",
+	"Ry9OG+3dXSLVNGLbPpkMeYAG/wuWJBRS98aJuOUhS7BClBTGGmunwNoU6BchEwqDR0Iqk+sfMRpC0QNK",
+	"MGDWrKKpTw8pySjFBBvDxwKagBuirzXr/qPM+i/d1tpAo04u6HXf5P4/IqdvL3wCNUP05eplYGULMhSx",
+	"phP9F4PGa80eTdoxrrjb7mTFPWIBcbossWzUWeTpz+d6+MIcdgJMEpKz3dN7hJKEjSM6RaoKRQiw8JZP",
+	"MIMerhqixvSAN2y6bcojSBNTmEjlRB9qxCDQvsb5WcQM2mbDsYssA+aR/kMPD9PesOlsj37NCLqdjsnG",
+	"1IB8w8YYzdrpAnnFM9B6qCSK3jDSB61P8v9oVgEZSC3fVrcg7VZr25wuEWP6V2qfBy2x7zsnD0D4CWQ+",
+	"n5TUyc/9R1CdBcz4/dKPfTJi1BxPRKUi+ie8Kawkprdx9vSYHHb3HhZChgsN423QsFNl1NQyk39+6Otj",
+	"zJNhmnqxJzQY5l27SYRHAtFaVKUS+/ICM4T9PSok4Rh5TLEIHeMjQsc0UXrcrdopOT7px0I1BiKNQ6Ad",
+	"JmOq75P/+7//zzacgYlcw1OAJrgsJGOWAH0GGDDqkyUhSRpLmwumSQm+1CNXbCoQ3QwUGYQBiDk07vwz",
+	"ppJp40jDY18LCCYmHlZSKBPSI91W17k4g+tZ0Tn2kUvVJEcGO5DG2EKYUKiHSy3t6oWYd6+mhIfkKlVZ",
+	"2Y6EUViwpuSk29p13Zd5LhQA3sIjH4jkiochixuQGNH33bQqYDqaWEDnyi3NbrjmfyBqxwKuFBBFowCu",
+	"lJeWqNELe2SF0MPC3bMGILsPvbfcT0U4jJ1truYe+k2DvXIoJuhXm9hoZzOxXhzUYAHuR6NI75WbmE89",
+	"dI+47RzN3Zfu9zH2cMUoDDrmGtjggz4/oNxYSImr4ft4WYd+3xZCDe3VSX3fiGlNosVrMBRAd2IwlTwT",
+	"SPVPp2ooYrJlZeM8n9cnAxFpgZUrJ7PXJwm75lLhoyhk2NnB528EkPdx7iHfBuTKnNNjIbUYMX0A4Sy4",
+	"pB1X2Njpa6YNvWxtnh5UY0puUWAAueJ9nHdBVaQP7ZZv2zuhCKQ5jkI8LleSRYPCo2LMYjrmzSkdRf3m",
+	"e2jPwwNmYkFNj+XXp68anWbLK3d7nkwmzZH4D48i2hTJ9Q6LG2/Pd16fvtrpNFs7Tmqi96os3ZWkQK/Y",
+	"dbnVbEHkPS7O63m7zVZzF6u6DUEe1etvYMQa2AiFrHBDvpAyhXbocigS1dBXEQJNw66zKJNg61m4YC0l",
+	"+iSg4zFWJurbFrp93+R54+ioHhy/IP8WV8bcNBRpFALigeBHQSgwM96wKQpgOC2XC7sVk9NCY1sscsn1",
+	"TmyEHra2yRviam0h4zEvQq/nHYOYlXWJ1ueW0BFTUAXqz2qVIX9kxxFJXrIp9NI21Zgem8Jj9TvfF28k",
+	"5tdDFU0xCFxriiJRbjflXp66WGhHvLvfatVuw11ssvy5qPeYWkqZgKgH67Taq21qQXP+TquyOf+cjbuh",
+	"N+5A7VY+EMc+8jem8f5vu7/vHT08PjxpP9v9ae/VwzeHv5zNO0K0z3tRcPnwp786o98Ob8+66uXB5M3u",
+	"+PH+9GlbPtkbPmv951UncJIee55WN3Cyo9bj9nHnye5J9+nes/3nD386ePnaW/ki5vVDh/VBcku31Zo3",
+	"WHZTO49paGPs4ZX28lfextRwHGwa323tLn/pqWWD8Ea7xhundBoJGl4I8UrrhPjeXp3lyXSsQYGFr1nI",
+	"qbU3dTudOi+PExEwCQFrhjfiy4fLX74Q4jWNbXsbqDy799tvy987BwHQ5LCDpX40osnUElstwGQEVkMg",
+	"vZZga0BK/UG/4pDunU88/IxUQks2VVaSW3EDJBxp55bp6mUE021NpUUcsCY5BrFEGrlEv2VsBGISPyo1",
+	"C9fS4VTE7IHMygUb/TR7DvKkH0hLcrXghjKo/h7lOaM0Za9sdVu728VW5XYATfMpSLO2UqFWv1gk2Szt",
+	"fgJHsVnaXaB13XnHHH7vqIhLX/zGG6Geal3nR0UjvIqleLQyWDzxPn9A5MuNapCEURW/9SrTU93Hq8R/",
+	"nwx4pKz1FgoiioQ4rY5zzLT6osEdKUal4UHPkEwjrpDMUXLgzVjgq5IZ7Q4Ufa1R2xKR+kt9orM4pfdz",
+	"5G581eM7pdfsnP9HE+dazxq253/yuD7Pv1KWTK1fv5dV+8+Y6IzjsPq9Ypvuejy40Eq6ghq0akg+Nbl9",
+	"qTV4BdM/ArsLEYPCxX9dsvNt0FqfSGHTDlIXvgbUrtRmUKgH2HfeyEP2gT1p8bLh6Fa2RvEbsDxAdgUE",
+	"wVayMNRSsKqpcQKmMf8rRe2dx6gF5wDVyw20/fLMYNrp5/1zwH/UbR3m9hVrnikF6XIIM+8XK/v05+o4",
+	"hST0u7FKf15FBGsDh6ztQBOnWFM7IIdoyNmikjwT4jpiDySxBnIaQU2BHkGzvolpfR9HYsKSgEpGhuwj",
+	"DVnARzTKqi/Z66Tk7dsXT2Z6wBgLXDAUQmLULFjAYBnvYzQHmd9M0SPsTA7mFH3aN7GYSGPOESQS4gYU",
+	"yszEl5vsIqFpqxSEvo8xXdf0TCMDHocFmxyPpWIUCiyN6A1cama6hxXG5l5TyQwgoLGhisxhCmhGc5za",
+	"Ufoc/2w1Dmlj8OHTbqeqWNQGldULqkVPAGyJdi0TMa719zFc5yCNBiZtaeSVWvy7zaPcHv6K0ZHX83Dc",
+	"3OftlTGoYBOBdJwVNK98n6tqwYspnItv37mwWIPOHxsic6/orcDKkPCW2NB8dlYWOpfqfKgAzYifTXKG",
+	"WanIQTQr2TImdq1MoRt5VMU7tskEspgyD7KfeYa1sFpVxoUzSaTiUWQafmlSydUSNuoudp5adxd2NQBP",
+	"ZB0RdC0lEFf491MCVycENXDyNAHuBtE5TzFQ7wdFZ7z22ujsV2uMZ+CyL6Vm5RWWgjRJtJyE/nmyBbE/",
+	"xhlScMlvuziGhsx5OGbrMbn974s494ypIsJV6T5/G363snHkm4DbM0glrQtraxg5wEmEoawl/Qk8osbM",
+	"4NRestmjBhyvRDhtuoEfmm2Ai0iLyadvL+7CBSDK9lsygTUFY1cQ7a4piGKEcS1B9J+NmF+TYd0LvfXI",
+	"1ltIk16FcqWVXHIc0SBr04r1wEwAZEHUPWfGd28Y5lSkGNlApUOaeoQPwI6q+S4GfIQzXFLyODAl6Jxo",
+	"nHYH9NdYqCEEbkgySbhSLL4LdTPb+1Ho25dUpe8p2D0F+94cS4Ccq+ntachVAwOr5zqLoFm2fpBE4ton",
+	"sVN0q0cmQ5FRpsmQKh8Mjb5jBVb02pooIdBzoFgyGwSDxC+KNLXk6hFBH2tgXEvwa+buJTQwfoVKP5Be",
+	"6glu6du6gWighKkNtrIrCO2ud3vZluWc+/p63iJHbDTZWX9iyQCAljyTNdv+0oAT31sUaAMj0DQ0I/ze",
+	"+qPzuPtk/+nB89bLzuvu6f7ZuQaE7MB6HvvIzMOvW0edx93j/ScHJ62nnWfd5/s/vcwfNufBnAawzk4w",
+	"COjuG2nvmY1oVLgE+Pd63sFgN+jQw3bYunpYa5MXpU1OBubZl/u/HvzSveicPXyz97r9W+v48PGTmT1m",
+	"5Xv1pc9k+HorCPwZetVwAgLVMAVW/jFOQGfTLvXVXxuyW7RINqxFsoa7fp4ts5bn3icY0S6SxWKenq7Y",
+	"8PfUrvDH9Kvb/sH1ILyy1/FcGl9O7d80tV1nzXBd0+X4OQea/jGoOmf/DtYWn1jgvH/CgogmTJpsKWN6",
+	"glhhyD/T1BDRz6nBh0loLGlCgca+/i4Q8YCb/qpNcmSLzk8YvcFsAHTSw0gPJDGdAAjGkaeShT1M4gxM",
+	"LkLWnSoWMduhUeRDu0Pob0xVI2FS7bhx/KFfWIJ95r8gF5erHa0rNq6o1A/qHxIeQPP+4mP/5STQ7LiV",
+	"8V3tEyS/6lA7kWRfwf4fyMUUC11WVUjwHQcNQJbffdDAnYMG9Dl+yaABasobey4ge7Ptw5PQNC01Oaoi",
+	"0Ahkc23tbxBFECRT+94CzPFMsflLs1mkSDQJL03xCt/717+aUkKlFdPG38uRMj+7/LsG9G747N+BrWw2",
+	"3qASZ+8DD/7RgQfVjVcWceUFQvVK4Qg4U5M8oYpinh+2cpE22Y8rIpUYYxMYoGjxFCysTfIcMopd8201",
+	"s5sXOrAZ7nUfQ7CWQfOfGRKwOqItjQ6oHLHScz8H3le3s/+ILOQH8uWvAyTfyK3/yFaGTiOTe40xXiPG",
+	"VJXadBeiDd7u74Jmb94lVrWtzXr3/wk4e+8k+37d/GsRtdoe/6tUFWqMXPKwb+voBIUy43cgQGbmfxAJ",
+	"2qx7/p4E3ZOgb+qnv5OaO51fFcMCNqRV67tKQkKvKY+lKlhZsf1B5kKicWjc9rOka7bXglu1CYtraI2Y",
+	"RpHxMelfXZLoFKIMm+RNHpYklUjgK1Swi9ELxohdESuMvT1KVmBzNGew529aFaNcjlt/Ydy1zztPuu/2",
+	"fz84ah13TrrP9o3jGAxzeg7jE8BinNC3yfs3jdn/mNGbgRh5vielvurWw4NGa6/RbnewnkoS2hIPIgkb",
+	"7VarjcC3CsmdZoStNqGtfy4ou8NtWIOl624wFWD0twXXCH5vDL6zPwHi4L6DSJpzPjs4b73tvOv+vn90",
+	"cNw66Tzr/nQEDK7SUlqeVp+vO6kxtK4w2cvCZNbpkk+VXZY7jftl3YkeA6hW7GqNmzdtIufU80Bi8kBW",
+	"ta+9r/Dx49tfDRhkbGMZL4Igh0bWmmNu9BjWm4XnwNMUEyUKrMjH9MusfKytk+pDV2VsfZoldRGJ3YLG",
+	"edHOrG6tibvwCR3Z5urojJoTIgH8bgJ1wxkNhlAxUTI2JygCwl4uTA+ZTUVOGR9NRnlMwyZN40WaBAyO",
+	"32xdkwW7Va2TfCrkljZN2aLSq7YseR6ZVW80zH2NyuPpG7nUN+IM9AFqT9QsWGAPcV58wkkOLc0fMqzA",
+	"AXcHg0xEkIM5CyqbnZp7wUoY+mG/3EHaXLaWzhCZrlLZJC9iMMOCNxEj2QhX5K+UpbZmou29KAZZ7Voo",
+	"2p5jH1ZvtcXyIi4Vi6WdRW8L/ZumHjPUX8N6vKYa3jSrgkNMK9IS5l6xEBMuH7nOZSyeeSXUEFzDFS3A",
+	"HHFwJnS9KKA+cmr9oJwL7adiMSPcbi8tmjBr+sPLOTGdiH9EKRPbY3q9zl7LrydyzhMv8/rSBRK0GjlY",
+	"QbPvfPEjMkB8yUFQ9cLo1rzw6+G79u+7R3vHD08On7V/2n219+bU++AXmltL0+16UfzpBxPuyW6Veeyi",
+	"82v3t/0/Dh63nnSedp/vvzx4/calzgsL0W3g/OcJfIh1miliOePv3/N3L+vVY1SGhmXsZS6jKjSoWRCd",
+	"6jRoMQlPeUH3StHLzSMoxqpmjEgkWXXXzKgRWv9PadBYKKgtRRNGRlTeMMil4jHpPzu5IM4+ICCgP0fA",
+	"c3u1fMtI12IvmZUDXk1//do0YKZ7/5eMVc1mWx6g6tT/L8DLPyZCtdA8KEPQ/MsykmbRLgvc9K4U2APT",
+	"HYIL2eqDnAhlxJM0jnl8rf/MehbpD9i0CAqN0zhg+u9tnyg+4vG1Vte0EqWVgwfS+mHBrojVdfFlLYph",
+	"viJUc3ME2yNs2s0+BiDnQdHxPqqG1FZet11vniIVQFm1ZEnNScMD5FxS5lXFwRnsUok4RBkX61IlLKSB",
+	"YuElkpn+knoFFlErQxwySL+TuohNuLImXjmEHMWm3Ky4NaX/4cR8Gwpsw1ELJ+dBt5sUA6HcRl9t01VK",
+	"D1xxDxCMGM+XRtq9VqvZarezjJ1cCHrz8PTwrH2x++vebw//OHzcfrL79BlEedo2h0YYbe9BV6lZMbOj",
+	"0Qlhc+7cf0DvPJqoxeuzz2ky13NacGG/qT+/3JlYNX/IgpuG2fFdVmw4Qda5yFHfxwkPmPuSvOHjsftW",
+	"3lnJeU1O46ChRCNIRgtfxh4w+Xs0jkUaL5kR+kpptmLUSpuXhL2LvFKrtaXJTdnTblXxvWbH0FCnG10F",
+	"uoCyOAEdfZiI9Ho4Fye6+0tuuAV3tLdfAfVzUs9moH4TKphIVeWo2DrryiiWaEpORo2HD7HHGl5Wp9X+",
+	"fLcVOBdv4RGuXigaeb1dKO29AH1bNdC3VYUMbje9+Rhc4wLXRdGlq6rC0nXW13HWZ9E7v/Tlp19jE+1l",
+	"mygSjSKedOrhSdfZRpHc5JupBa019tNZtp+MjhW20lkB42cJYL4N7A1WR8+vtR08ukXb+XoU9vPKesVc",
+	"+4J9YC0Fr3kf5bnBik3MEVYrNY21S1KX1JMd1Bwwi2edONHqqAcYVBKKxu6QCGhjpJUYV93Jf46ZKSuN",
+	"TRV9QrPnBfTWFGNp06S0khSzj8roHkcVfWmzWIhu63BJjZX5OgNuwlUbNl0c/guo8UuR2/Qmw2uPfgiX",
+	"8VeItLo3VNZzSgPU1CJQmta4LZbq5NOD1Evct4oFt4/PXhMtqUDp7Cm2dXT9Sr2sRsnEpGQ6TSZsPXtI",
+	"vq22OL5w1/udZ9d/SWrinEONvPXZW/vn5KzP7t3Bh8LX87PVz0x7MzAGOu88kNDazelfljUZOzp9QYwo",
+	"CFnHpjcqeQPdRDVemFLyW93WIZbvmXDJtuuWpp+T0+3AxXecyg2NWu9Tue+cyq3P8Yumco+5o8/cdjzf",
+	"0/B+qeHd63nXXA3Tq2YgRgBRNJ7uaAVU0/+ZfO+XjI0zFqHxxthPAArQzoRBVOCE0nKj03nSAL1jc7DT",
+	"1NatHMTYbEa2i3H3idj/0BD1rPvlLLuZz23K8tdKqddFLoT9NxMTywMVpjVf4ujCUSLFOPKK7Jk52dV3",
+	"4iP3SdX3SdUrJFWvgDLL86lnBlvikFxYLb2IBavnTP1AvOGHyrBeCWK+UXK146d3xKh+Llg6CyUjcctM",
+	"h38tYDvKQz2iDdnG35Jmbz6j0dnNZnOp/8ZIeZ+/+D2nUK9GtepmTy/LiV7JiGAm+NtSks2mRN9TkntK",
+	"8m0yoVfUMqEKJZWSX0MvvjqWfqAXzitVQcm9mT7Stiy5KUg+W4kcrKNCMkIVgYJhMPAU3wclutrufyYi",
+	"duRs4Nua/m1r+DVCjaEnfV2jld71gqhlfX6zVcsXDXiuX0EcWDzqN6zNW7zq5d6NMqT+Y1wb5Y271bOx",
+	"Bud8j8YzLNNn2k+D4qGBmkDXdwCBXinjtNxml2Z+ed92HoPKvXPqNGAJQIktdSUdMZjPN5uA/DgxZkRN",
+	"eMAWtMbNdgvehznlcalxDegRfdPXRatkQLigQKHdOL0St05j/HlelSJIfseOlYTe+1U24FdJ6Bd1qwAP",
+	"6HkomcMaxJhlMXxLM+7MUmixX47lSW7ThV/aZ7sXe78+/O3wj/bj3Sd7Tx8+/6m+y6QI9Zv1mpQw6t5x",
+	"8o+UaJ85tLiKe1XJrqv1y83ee4Re+Bv7A8KEmmJ0OzAFU7B2IlKtVZ+xkbjlpihCRKVyyq1PYpYYRmKI",
+	"zBw3yl0Zx70n5b7F7ZdQJG/FDctkIBc+KwTIJR6X0hgacWio96klF66kkStjSK8yaiI0rZIooFU6Xmbw",
+	"ZnXjzI/FYX4k90stqFkz9lkDSx3zhKXFDxC+pE8EPEQj45jRoAn6A40J5OeQLYhRSVhItEzc4LFkseSK",
+	"37Jout0kJ1iAw+3tUbZ3oJLDExYokUyrDRVvJTYt+JbmCVvo69vo7/oElmvtcGv/GFU9NVBhEQU/z1fP",
+	"Ue2URitvkhN9o4WwwVkYXhRJOL93zDyVV9/id6zoah3nXtO9u6arz/FLqrohl+OITi/NQo4iHjCyZdKw",
+	"LdjJbc/PkiipfqScRVmf8mxWTQUsuFdO/9ntVVIkhWXanYkrK2mkIA1bwyZPZv0smqYdnb4g0GpSNgm8",
+	"rPF/KtJEsmhgra1VOimfyadahfLjOtej/Pea6r2m+gWDBOfg4FLt1IhPd5ftnzFlEGN1VfTrc5EfSZ2c",
+	"e7WbDNwDtQwuGzsJOD7pviuj9B/hA5rg9k2bSZGQPhZm7DsVFRe0Y9yySUBIlOEZrOhTJNfbmrrDyLRA",
+	"4f0CiTc1IeENf669EWLkvgnp3nzAjt7GZmP+fgQ57j5E528U7FdLZtyxrTIX1ILWTz+QhA0GDOmAabBn",
+	"ScyQS8g7FAND2Wzl2VGpBFzBLptJovpBECqNgbYU0DOXDx7hyu9a1hk3A1Sq7BTVny9zwRhdmwk1ns13",
+	"+78d/NF63HnSfbr//OBl63Xn9JfNeFI1UTOHWuzUD2uFCiJ3bXC/bwr4fE9b3rz72AGTCkvgsxyMTcU5",
+	"c+j3VUo2LFtlNf02b6hHKpaAO6mRE7MNlikpq84P5IzG7BMaRaaI6gglJxNgCHVJwMdELsDzi1TUymtm",
+	"PChUYsSYGm7fu6nY6HorUNBvVw97E6SjdjAJbBw3/SU7piAwhhrIF1POL0Lzirtc0h1kNsIW6uwljJhN",
+	"3Fs77uXOFT36Swm+pt2mvUAdP6t9tLomtVuFOu/i4BdaUmm9FyVXqahiTXLOgoQpdGZhRSksJ1vtT31n",
+	"1/qNXapQnm4m1rpm0Hepqv46I8ARVr15JUTEaPyFnbrmGpb7dS3A/GNcu5McQC2yZV/Nd/Ce284eklDA",
+	"qysa3JC3Z69MLxDbEGVuGxOQnPvlLjh9a+vMWotwabuNUEnOFY1DmoTEYhWRYxbwwZRs9c2iG9DALvuk",
+	"+IhJRUdjM6H9Xo9JVZqwPhkyGrJEbueO1b4EFO+77tVrFmvURgcrjJUwlSaxJNykzXIogQ2HDvm1FV1N",
+	"bF+UeFF229K2JmuW1nmXdwH6Tp3ik+HNvVN8A05xfY5ftqzOqk1WLIW4TJPIlGKVvZ2dIBk1HU95xth3",
+	"IjEJRMhmqvD8rGkIat1ZAR5rNhoYo/PxmZ4xZ3hA0soNs2bab9VvaGXwaLOOeouc9776f3oFnrxZWwU7",
+	"dqXfldz2lvNozOFK5vzVWK0ekbEhfOYXbqq8hYkYj1ervbM2o7n3wd/X3anvUl+IKEsd6+ZZ36hwEM4N",
+	"Ut+yBiD4ntZRHSVxy/Aep8GlSEqim13ddqVTIkea1b2DPwjz+JEMz0uA6zuoyQMKdY9oiaOvRdSEyXTk",
+	"4IUrBofWS6/VqAHymYQFTBN6I8mykHTbrRWq9XwrKr95d73ZyWY99n9TnLz3wX89H/wyGrSwwk6RV0mm",
+	"FI+vpVaCM+vGNb9lMRmiwd55TfJrKIuPz6EjKmCmeXIsoP1URMePQEtNhKKKNcyzECUU2yfIhMehmDRn",
+	"mrCSgMaxUEZ1q0d0zM7+dmRnsyV97snOPdm5a3We1TTQnVxhnOuPKdl0bcPQXAR3W4MCmYHGgsaO9iDr",
+	"WBiIkPnYRhA0WdvJp57MvtBB8yTfxbf11KzYy9Ose3rHVp6VrerN+dsP8zt5zTSHitPRFUug3ZVdzGXe",
+	"0amlF2lscQs7hBmIWfJU/dZLrlmwoos+DLGk//OcpkwGxEyvpeGNGeK0+8v++cHb1rvO792j/eODk9az",
+	"58BQYvZRXY7pNbuEPAmv59V30tsrX+7MylGzjGSAX4BpWvO1F30fu7Q5vxp1xK/QJS6bUihnKXFBFttw",
+	"INPZIgnR8YYp6wyKGdZKGifslovUmlc0KZ9K7FGKtY1KBkfj7QPYvBJq6JM0VjwifTvQJQ50yT6OecLk",
+	"JVV9cL9YhVZq6ZLICVcGxEWqyIhLif4Wy4VqSp1wpIZHoOd/Ew60usLqXbw0Rgi/RAeT9HoH+11sDliz",
+	"eo7eOW559YCneyn1Xkr9IlIqQGWBuEqLlfOkVduXvk640OIe9m68UKGYnJbdiEgIi/UxhSZUqFrezJbz",
+	"beXMu8f0LG0gNS8WCQ/pGwYDmSuoEQ1kL+ufEw7kgGeGUNl3dSo+2KcJj0tFF7H7vOlXmrkiQQoHnGFj",
+	"2SQnH8cJk5KLGOUBaM/LsvgMGk/VECpdaa1QJCzE2AtsuRPxG0b62MuXvE9brd3gv0m71Wq1+hiemrWF",
+	"12fDI4iyoKTbamkUtmHTputjPGu3cqiCMWFB7mU2CCicVKEJ39dHEbIQV0UzGQREozc1Q4DmRvOYU/6e",
+	"w3kG99E8m4jmGXxnwTxFcPnV9KCWpvcDoLNPoGs1BMdBcdRpHMAHzO2yMTqGEYAgmZ0EDNAYpNGAR5Ep",
+	"0JR3+65u2l3uu+3nf8JuLUnR26sgDp7vjbSIc83mdf7/XNFvP2+QrTmPFiz+rJ7rX6Td7Hi+B1TB65lW",
+	"3XrEwtPv837e7z3ncWNwAI2vsjc3dLbOWml7n95nXdvfez1i//bJe5xZfwl/6G9sIJT+MguKgsThz3Aq",
+	"aijA5ffz+QX6ptNIXdqVYS9vxUdMpAqMP3utVsv3Fkd50THfgUUB06psD15u2Q3NrrMu2wXzjQEU5Jyz",
+	"HbrndMueM1huC7Lv3Rp5d6Yttr+isLHheDFL/u8Dxv7ZxV0muRxQJa4VFKDVIsasGKfENVNDW/VFS2wj",
+	"EWuRBcQl6AuayXJ5D2ibDbl6d49sYoFhOQuFIRNxtrYwdB9ydh9ytkLI2WJkWx50ZjvBL/FXZYXpS/BP",
+	"SmFm1ZFk+SLXsMz9IHzlh4olWwY13z6azEjiPTKgkcR4sjHVagt1YPbLUnIMKvtWhHxN5SnTYODcVpYJ",
+	"Nxxy9jfF3ftCMd9zkNpS4la3ERy5StWMxc0nkyEPhssDxshWt93JDToZ6cE3QiJ5HCztTr8SwbIBaT8C",
+	"yfpiquo9WbonS99nENuqevHOiKmEB/O9hOcp1vlJqMqC0PBvessSeo1ZwePDwywsLQt0MxM9cBRkaR0F",
+	"MZdDE+/AY9LHkNm+nxXIcpXtYcLkUEShaTp3lTAaDGsqEwt1hddm7zM0rHgEz8WEDGhCINnbGNJ9tNs/",
+	"E/m2M7GyvTfq+6TfHmIRwk5X0+mQDWgaKfzoE6rISEhF+g87rWEfkmOq7ON4LgUbuRnI63md7nCeVfwu",
+	"kXD09vqyENrWPmg193wPz51JW18rpZHXOzxo7u6CxTThgY0Ok/IyQXt0dnde7/BQk3z73n6n5bw1Pjy8",
+	"jChQej1j4b09DJwDyMNhe+3m/kPfy4HK67X1cAOkHL2ODwMW9gDz5aFrvXb7wC8u1m7FHHnPa+vTtXBk",
+	"QtwGxkfwcv/Xg1+6F52zh2/2Xrd/ax0fPn6yunHUwl+FM/YkMykZBIXocgRtWGCGKeZawmqUuY9t+wIq",
+	"7QNpb8Whs/nx3ym0rUSds0EbaHNcZMeEIljGjplDwKOijDdjs4Qw42lNEXGeKfJ1ts4LXOa9SfLeJPkV",
+	"TJIPKszy83FygZ2yiDNEmqyeuXJMk3Rb3QrFa0gliUuhDquKJxXItLr+MTPIPR/4InygPvStZ+9MF0Qd",
+	"aSJdyHxbsC6MLnFMB36xR6txaY1SqciQQntVqghT9BptDFmHGp/QSIoM9BMI8tAgv702DzlN1TdnIOvG",
+	"kUQsUdLGcozox8sZ8Xm3BdEB+jdXiG012/hlSfjVAq/vjXh8WRJPD2vLl+XD3Kxl4+9OWe4tHN8f4z9f",
+	"m+5WCNVOMMwGU0V+SVnKJDSuy3S3kiUEdbg+1+iIMYIYgSdJp9WxGcdu/2wzDkQjPiIDEUGAqcJH+s9O",
+	"LshOLpLA5vombwQqe2D6IJekn2m+fZ/0UU9G40RA44BFTgm63IRMY3LFbNwqRn8PaRz6EFCYlQ+xca1q",
+	"OmaPCCUhlxgMjgXjcHtQevecwYZJ36G/jZds2idSILehJNFqFQuzUbFMSZLG5eiMCQ/YJs3aFzjhxuJL",
+	"78JTAD7gOQz063X2WnntLnjYdN36N41nmm7ZwDeM7mq0W632CgV/zTmslPrSWdF7aCHWJC9+ZMao8rp1",
+	"1HncPd5/cnDSetp51n2+/9NLN/PwL41hobf6XhZX9M3RdUIlwUnua/jec6Z6nOnCxvVX2d4dE+UHgD7J",
+	"gjThCnsUXDGasOQoVUOv9+cHTTIw4rvKBn3hdqoBYgnPSqzAGYogHUFsOsTJgFVeEQg5vW3vhCKQEL+P",
+	"pPLo9IVt5SsmsYkyBws0BrCa1ypi5I9IJAIa5QuRiupLNPzIlC9s5D/roftO9TU0gUPh4JjQMEyYlPnE",
+	"Q6XGvZ2ddudhs9VsNdu9g9ZBK1vNh+xYZ5aV0xtJrhORjvN8Dj+vhQzlEyMqJR/YwKKxiHjA3XqtEOgO",
+	"odgjGtNrBqcqp1KxEeEx6Y8TEabQW6LfJGciYpKYDhOa7RQTP0gA/B6cvSZ7IyZcNSuzkWTFeWdJU5oD",
+	"FjNGyJaNmvZJFhbtE32EPmEjrrZR2KDkp/Of3+QAgmrbLE+/moLkAiVs59Suhf5GepMkSERMNJUN04g5",
+	"28ldTRWw48pF3DShTkFEylGnlzF+rvxc3slEGSXqiDI+pqdAsrc+rAdQojaNFOwAHyveg4On1ZkheDBX",
+	"qewRSsbpVYTuK/h6frFfWFW51q9v91jOvUO0AIlWoGg1HaN3jWe51Fo0EsUS39LWJA7xvWap/HUlYNmX",
+	"zbC4ETjfqUgT8vzi4pSwOBwLDvtbXorYz0Q3TGGmwY0YDGxZC2zkZjJKtCaUhFg53AKOzV2cXSq2ADOC",
+	"dBYBSE705WpKdsOm5IpFIr6G5WMt9dyPOKf7BAlZANXpIDdmyGCYEZ2SUDjLwv4/s2s6K48GJMDY+Xwj",
+	"i/qmw4RITAsKEHCheQPZyivmFRIq8xBIY3sMqaIa4SrI1hTJi9zON1tsyULkENN/RE6iEtukAHbuUiLT",
+	"8mVmr0/0CuaQTUwAdcLtxACxLmK3LCJbgCiBT3isWBLTyCeBiAc8ZLHi+lPCpEp4oFi4ne2BxUEyhcnd",
+	"LjPA8XBUqCL9yCEmcEZARvABLmHnsQkGFCZ1DU5CZoc0YkzJIroUd1lxFseAy7Cda9MD10Az5oeJ0JrN",
+	"Pipm06byq87TvY7PXkNykJ9HlydsLCSHe7NHocHbJGBAEhHoudJZsLuQSna9SGEmkkH6b2bzHhg9Sc7x",
+	"+Bdqzxi3knVOWloB20hMWjH6esktjVAxDstWduu6dLbk6O6zGzofikQ1NMVym63CwvExnOX4Bfm3uJI+",
+	"Ceh4rOmWbX/vGzUzUIbV8wT7aem3sLCCUR6xyaCzLpxqDnegacgVicQ1IAAQOwzA6gH2hTzMkvAwrgtT",
+	"6Xzgxr6j8Ct6nWd8mqKFLpLqebzPHz7/vwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

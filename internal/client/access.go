@@ -23,12 +23,17 @@ func (c *Client) ListUsers(ctx context.Context, f UserFilter) iter.Seq2[api.User
 
 // CreateUser creates a user.
 func (c *Client) CreateUser(ctx context.Context, in api.UserInput) (*api.User, error) {
-	return decode[api.User](c.api.CreateUser(ctx, &api.CreateUserParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("usr")
+	resp, err := c.api.CreateUser(ctx, &api.CreateUserParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.User](id, resp, err)
 }
 
 // GetUser reads a user.
 func (c *Client) GetUser(ctx context.Context, id string) (*api.User, error) {
-	return decode[api.User](c.api.GetUser(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.User]{kind: "users", id: func(v *api.User) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListUsers(ctx, &api.ListUsersParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.User, error) { return decode[api.User](c.api.GetUser(ctx, id)) })
 }
 
 // PatchUser changes the fields set in patch if the etag is still etag (empty:
@@ -75,12 +80,19 @@ func (c *Client) ListRoleAssignments(ctx context.Context, f RoleAssignmentFilter
 // CreateRoleAssignment grants a role at a scope. The same grant twice is ErrConflict, with the
 // existing assignment's id in the error's Problem.ConflictingID.
 func (c *Client) CreateRoleAssignment(ctx context.Context, in api.RoleAssignmentInput) (*api.RoleAssignment, error) {
-	return decode[api.RoleAssignment](c.api.CreateRoleAssignment(ctx, &api.CreateRoleAssignmentParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("ra")
+	resp, err := c.api.CreateRoleAssignment(ctx, &api.CreateRoleAssignmentParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.RoleAssignment](id, resp, err)
 }
 
 // GetRoleAssignment reads a role assignment.
 func (c *Client) GetRoleAssignment(ctx context.Context, id string) (*api.RoleAssignment, error) {
-	return decode[api.RoleAssignment](c.api.GetRoleAssignment(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.RoleAssignment]{kind: "role-assignments", id: func(v *api.RoleAssignment) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListRoleAssignments(ctx, &api.ListRoleAssignmentsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.RoleAssignment, error) {
+		return decode[api.RoleAssignment](c.api.GetRoleAssignment(ctx, id))
+	})
 }
 
 // DeleteRoleAssignment revokes a role assignment if its etag is still etag (empty:

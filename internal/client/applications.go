@@ -25,12 +25,17 @@ func (c *Client) ListApplications(ctx context.Context, f ApplicationFilter) iter
 
 // CreateApplication creates an application.
 func (c *Client) CreateApplication(ctx context.Context, in api.ApplicationInput) (*api.Application, error) {
-	return decode[api.Application](c.api.CreateApplication(ctx, &api.CreateApplicationParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("app")
+	resp, err := c.api.CreateApplication(ctx, &api.CreateApplicationParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Application](id, resp, err)
 }
 
 // GetApplication reads an application.
 func (c *Client) GetApplication(ctx context.Context, id string) (*api.Application, error) {
-	return decode[api.Application](c.api.GetApplication(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Application]{kind: "applications", id: func(v *api.Application) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListApplications(ctx, &api.ListApplicationsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Application, error) { return decode[api.Application](c.api.GetApplication(ctx, id)) })
 }
 
 // ReplaceApplication replaces an application's settings if its etag is still etag (empty:

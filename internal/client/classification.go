@@ -27,12 +27,19 @@ func (c *Client) ListClassificationPolicies(ctx context.Context, f Classificatio
 // CreateClassificationPolicy creates a classification policy. The server refuses
 // (ErrValidation) encryption or access weaker than the level's minimum.
 func (c *Client) CreateClassificationPolicy(ctx context.Context, in api.ClassificationPolicyInput) (*api.ClassificationPolicy, error) {
-	return decode[api.ClassificationPolicy](c.api.CreateClassificationPolicy(ctx, &api.CreateClassificationPolicyParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("cls")
+	resp, err := c.api.CreateClassificationPolicy(ctx, &api.CreateClassificationPolicyParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.ClassificationPolicy](id, resp, err)
 }
 
 // GetClassificationPolicy reads a classification policy.
 func (c *Client) GetClassificationPolicy(ctx context.Context, id string) (*api.ClassificationPolicy, error) {
-	return decode[api.ClassificationPolicy](c.api.GetClassificationPolicy(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.ClassificationPolicy]{kind: "classification-policies", id: func(v *api.ClassificationPolicy) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListClassificationPolicies(ctx, &api.ListClassificationPoliciesParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.ClassificationPolicy, error) {
+		return decode[api.ClassificationPolicy](c.api.GetClassificationPolicy(ctx, id))
+	})
 }
 
 // ReplaceClassificationPolicy replaces a policy if its etag is still etag (empty:

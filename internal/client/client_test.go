@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -251,6 +252,7 @@ func TestAPIErrors(t *testing.T) {
 		body     string
 		sentinel error
 		want     string
+		outScope bool // also ErrOutOfScope
 	}{
 		{
 			name: "conflict with detail and conflicting id", status: 409, contype: pj,
@@ -267,6 +269,12 @@ func TestAPIErrors(t *testing.T) {
 		{name: "bad request", status: 400, contype: pj, body: problem(400, "Bad Request", "page_size must be at most 1000"), sentinel: ErrValidation, want: "HTTP 400 Bad Request: page_size must be at most 1000"},
 		{name: "unauthorized", status: 401, contype: pj, body: problem(401, "Unauthorized", "unknown API key"), sentinel: ErrUnauthorized, want: "HTTP 401 Unauthorized: unknown API key"},
 		{name: "forbidden", status: 403, contype: pj, body: problem(403, "Forbidden", "editor role required"), sentinel: ErrForbidden, want: "HTTP 403 Forbidden: editor role required"},
+		{
+			name: "outside the key's scope", status: 403, contype: pj,
+			body:     `{"type":"https://lowcode.dev/problems/forbidden-scope","title":"Outside the API key's scope","status":403,"detail":"webhook whk_1 exists, but this API key may not read it: that needs the viewer role"}`,
+			sentinel: ErrForbidden, outScope: true,
+			want: "HTTP 403 Forbidden: webhook whk_1 exists, but this API key may not read it: that needs the viewer role",
+		},
 		{name: "not found, title only", status: 404, contype: pj, body: `{"type":"about:blank","title":"Not Found","status":404}`, sentinel: ErrNotFound, want: "HTTP 404 Not Found"},
 		{name: "stale etag", status: 412, contype: pj, body: problem(412, "Precondition Failed", "the application changed since etag \"e1\""), sentinel: ErrPreconditionFailed, want: `HTTP 412 Precondition Failed: the application changed since etag "e1"`},
 		{name: "a problem title that says more than the status", status: 409, contype: pj, body: `{"type":"x","title":"Workflow disabled","status":409}`, sentinel: ErrConflict, want: "HTTP 409 Conflict: Workflow disabled"},
@@ -279,7 +287,7 @@ func TestAPIErrors(t *testing.T) {
 		{name: "JSON that is not a problem", status: 404, contype: "application/json", body: `"nope"`, sentinel: ErrNotFound, want: `HTTP 404 Not Found: "nope" (application/json, not an API problem; is a proxy in the way?)`},
 		{name: "no body", status: 403, sentinel: ErrForbidden, want: "HTTP 403 Forbidden"},
 	}
-	all := []error{ErrValidation, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrPreconditionFailed}
+	all := []error{ErrValidation, ErrUnauthorized, ErrForbidden, ErrOutOfScope, ErrNotFound, ErrConflict, ErrPreconditionFailed}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := newScripted(t, func(c *Config) { c.MaxRetries = -1 }, step{status: tc.status, contype: tc.contype, body: tc.body})
@@ -291,7 +299,7 @@ func TestAPIErrors(t *testing.T) {
 				t.Errorf("message\n got %s\nwant %s", err, tc.want)
 			}
 			for _, s := range all {
-				if got := errors.Is(err, s); got != (s == tc.sentinel) {
+				if got := errors.Is(err, s); got != (s == tc.sentinel || s == ErrOutOfScope && tc.outScope) {
 					t.Errorf("errors.Is(err, %v) = %v", s, got)
 				}
 			}
@@ -730,7 +738,7 @@ func TestEveryOperationHitsItsPath(t *testing.T) {
 		{func(c *Client) error {
 			return seqErr(c.ListWorkflows(ctx, WorkflowFilter{ApplicationID: "app_1", Enabled: &yes}))
 		}, "GET", "/workflows", "page_size=100&application_id=app_1&enabled=true"},
-		{func(c *Client) error { return errOf(c.CreateWorkflow(ctx, api.WorkflowInput{})) }, "POST", "/workflows", ""},
+		{func(c *Client) error { return errOf(c.CreateWorkflow(ctx, api.WorkflowInput{})) }, "POST", "/workflows", "id=wf_[0-9a-f]{32}"},
 		{func(c *Client) error { return errOf(c.GetWorkflow(ctx, "wf_1")) }, "GET", "/workflows/wf_1", ""},
 		{func(c *Client) error { return errOf(c.ReplaceWorkflow(ctx, "wf_1", "", api.WorkflowInput{})) }, "PUT", "/workflows/wf_1", ""},
 		{func(c *Client) error { return c.DeleteWorkflow(ctx, "wf_1", "") }, "DELETE", "/workflows/wf_1", ""},
@@ -750,21 +758,21 @@ func TestEveryOperationHitsItsPath(t *testing.T) {
 			return seqErr(c.ListWebhookDeliveries(ctx, "whk_1", DeliveryFilter{Status: api.DeliveryStatusFailed, PageSize: 5}))
 		}, "GET", "/webhooks/whk_1/deliveries", "page_size=5&status=failed"},
 		{func(c *Client) error { return seqErr(c.ListUsers(ctx, UserFilter{Email: "a@b.c"})) }, "GET", "/users", "page_size=100&email=a%40b.c"},
-		{func(c *Client) error { return errOf(c.CreateUser(ctx, api.UserInput{})) }, "POST", "/users", ""},
+		{func(c *Client) error { return errOf(c.CreateUser(ctx, api.UserInput{})) }, "POST", "/users", "id=usr_[0-9a-f]{32}"},
 		{func(c *Client) error { return errOf(c.GetUser(ctx, "usr_1")) }, "GET", "/users/usr_1", ""},
 		{func(c *Client) error { return errOf(c.PatchUser(ctx, "usr_1", "", api.UserPatch{})) }, "PATCH", "/users/usr_1", ""},
 		{func(c *Client) error { return errOf(c.GetUserAccess(ctx, "usr_1")) }, "GET", "/users/usr_1/access", ""},
 		{func(c *Client) error {
 			return seqErr(c.ListRoleAssignments(ctx, RoleAssignmentFilter{UserID: "usr_1", Role: api.Editor, ScopeType: api.ScopeTypeApplication, ScopeID: "app_1"}))
 		}, "GET", "/role-assignments", "page_size=100&user_id=usr_1&role=editor&scope_type=application&scope_id=app_1"},
-		{func(c *Client) error { return errOf(c.CreateRoleAssignment(ctx, api.RoleAssignmentInput{})) }, "POST", "/role-assignments", ""},
+		{func(c *Client) error { return errOf(c.CreateRoleAssignment(ctx, api.RoleAssignmentInput{})) }, "POST", "/role-assignments", "id=ra_[0-9a-f]{32}"},
 		{func(c *Client) error { return errOf(c.GetRoleAssignment(ctx, "ra_1")) }, "GET", "/role-assignments/ra_1", ""},
 		{func(c *Client) error {
 			return seqErr(c.ListClassificationPolicies(ctx, ClassificationPolicyFilter{Level: api.Restricted}))
 		}, "GET", "/classification-policies", "page_size=100&level=restricted"},
 		{func(c *Client) error {
 			return errOf(c.CreateClassificationPolicy(ctx, api.ClassificationPolicyInput{}))
-		}, "POST", "/classification-policies", ""},
+		}, "POST", "/classification-policies", "id=cls_[0-9a-f]{32}"},
 		{func(c *Client) error { return errOf(c.GetClassificationPolicy(ctx, "cls_1")) }, "GET", "/classification-policies/cls_1", ""},
 		{func(c *Client) error {
 			return errOf(c.ReplaceClassificationPolicy(ctx, "cls_1", "", api.ClassificationPolicyInput{}))
@@ -773,7 +781,7 @@ func TestEveryOperationHitsItsPath(t *testing.T) {
 			return errOf(c.PatchClassificationPolicy(ctx, "cls_1", "", api.ClassificationPolicyPatch{}))
 		}, "PATCH", "/classification-policies/cls_1", ""},
 		{func(c *Client) error { return seqErr(c.ListIntegrations(ctx, IntegrationFilter{Name: "crm"})) }, "GET", "/integrations", "page_size=100&name=crm"},
-		{func(c *Client) error { return errOf(c.CreateIntegration(ctx, api.IntegrationInput{})) }, "POST", "/integrations", ""},
+		{func(c *Client) error { return errOf(c.CreateIntegration(ctx, api.IntegrationInput{})) }, "POST", "/integrations", "id=int_[0-9a-f]{32}"},
 		{func(c *Client) error { return errOf(c.GetIntegration(ctx, "int_1")) }, "GET", "/integrations/int_1", ""},
 		{func(c *Client) error { return errOf(c.ReplaceIntegration(ctx, "int_1", "", api.IntegrationInput{})) }, "PUT", "/integrations/int_1", ""},
 		{func(c *Client) error { return errOf(c.PatchIntegration(ctx, "int_1", "", api.IntegrationPatch{})) }, "PATCH", "/integrations/int_1", ""},
@@ -790,7 +798,8 @@ func TestEveryOperationHitsItsPath(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := s.requests()[0]
-			if r.method != tc.method || r.path != "/api/v1"+tc.path || r.query != tc.query {
+			// query is a pattern: a create sends the id it chose (see create.go).
+			if r.method != tc.method || r.path != "/api/v1"+tc.path || !regexp.MustCompile("^"+tc.query+"$").MatchString(r.query) {
 				t.Errorf("sent %s %s?%s, want %s /api/v1%s?%s", r.method, r.path, r.query, tc.method, tc.path, tc.query)
 			}
 		})

@@ -16,9 +16,13 @@ import (
 // Sentinels for the answers callers act on. Match them with errors.Is; an *APIError matches
 // the one for its status.
 var (
-	ErrValidation         = errors.New("invalid request")      // 400, 422
-	ErrUnauthorized       = errors.New("unauthorized")         // 401
-	ErrForbidden          = errors.New("forbidden")            // 403
+	ErrValidation   = errors.New("invalid request") // 400, 422
+	ErrUnauthorized = errors.New("unauthorized")    // 401
+	ErrForbidden    = errors.New("forbidden")       // 403
+	// ErrOutOfScope is a 403 whose problem type is forbidden-scope: the object exists, but the
+	// API key may not read it. It also matches ErrForbidden. Never take it for ErrNotFound: the
+	// object is still there.
+	ErrOutOfScope         = errors.New("outside the API key's scope")
 	ErrNotFound           = errors.New("not found")            // 404
 	ErrConflict           = errors.New("conflict")             // 409
 	ErrPreconditionFailed = errors.New("precondition failed")  // 412: the etag is stale
@@ -77,8 +81,15 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is matches the sentinel of the status, so errors.Is(err, ErrNotFound) works.
+// problemForbiddenScope is the problem type of a 403 for an object outside the key's scope.
+const problemForbiddenScope = "/problems/forbidden-scope"
+
+// Is matches the sentinel of the status, so errors.Is(err, ErrNotFound) works, and
+// ErrOutOfScope for a 403 of the problem type forbidden-scope.
 func (e *APIError) Is(target error) bool {
+	if target == ErrOutOfScope {
+		return e.StatusCode == http.StatusForbidden && strings.HasSuffix(e.Problem.Type, problemForbiddenScope)
+	}
 	s, ok := sentinels[e.StatusCode]
 	return ok && s == target
 }

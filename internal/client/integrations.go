@@ -23,12 +23,17 @@ func (c *Client) ListIntegrations(ctx context.Context, f IntegrationFilter) iter
 
 // CreateIntegration creates a custom integration.
 func (c *Client) CreateIntegration(ctx context.Context, in api.IntegrationInput) (*api.Integration, error) {
-	return decode[api.Integration](c.api.CreateIntegration(ctx, &api.CreateIntegrationParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("int")
+	resp, err := c.api.CreateIntegration(ctx, &api.CreateIntegrationParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Integration](id, resp, err)
 }
 
 // GetIntegration reads a custom integration.
 func (c *Client) GetIntegration(ctx context.Context, id string) (*api.Integration, error) {
-	return decode[api.Integration](c.api.GetIntegration(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Integration]{kind: "integrations", id: func(v *api.Integration) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListIntegrations(ctx, &api.ListIntegrationsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Integration, error) { return decode[api.Integration](c.api.GetIntegration(ctx, id)) })
 }
 
 // ReplaceIntegration replaces an integration if its etag is still etag (empty:

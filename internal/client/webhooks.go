@@ -27,12 +27,17 @@ func (c *Client) ListWebhooks(ctx context.Context, f WebhookFilter) iter.Seq2[ap
 // CreateWebhook creates a webhook. Without in.Secret the server generates one and returns it
 // in this answer only.
 func (c *Client) CreateWebhook(ctx context.Context, in api.WebhookInput) (*api.Webhook, error) {
-	return decode[api.Webhook](c.api.CreateWebhook(ctx, &api.CreateWebhookParams{IdempotencyKey: newKey()}, in))
+	id := newObjectID("whk")
+	resp, err := c.api.CreateWebhook(ctx, &api.CreateWebhookParams{ID: &id, IdempotencyKey: newKey()}, in)
+	return created[api.Webhook](id, resp, err)
 }
 
 // GetWebhook reads a webhook (never its secret).
 func (c *Client) GetWebhook(ctx context.Context, id string) (*api.Webhook, error) {
-	return decode[api.Webhook](c.api.GetWebhook(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Webhook]{kind: "webhooks", id: func(v *api.Webhook) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListWebhooks(ctx, &api.ListWebhooksParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Webhook, error) { return decode[api.Webhook](c.api.GetWebhook(ctx, id)) })
 }
 
 // ReplaceWebhook replaces a webhook if its etag is still etag (empty: unconditionally). A

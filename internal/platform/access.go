@@ -175,7 +175,11 @@ func (s *Server) CreateRoleAssignment(w http.ResponseWriter, r *http.Request, pa
 		if err := mayManageAccess(p, t, in.Role); err != nil {
 			return 0, nil, err
 		}
-		ra := api.RoleAssignment{ID: store.NewID("ra"), UserID: in.UserID, Role: in.Role, Scope: in.Scope,
+		newID, err := newObjectID(ctx, q, store.RoleAssignments, "ra", "role assignment", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		ra := api.RoleAssignment{ID: newID, UserID: in.UserID, Role: in.Role, Scope: in.Scope,
 			Etag: store.NewETag(), CreatedAt: s.now()}
 		if err := store.RoleAssignments.Create(ctx, q, &ra); err != nil {
 			return 0, nil, err
@@ -231,7 +235,7 @@ func readAssignment(ctx context.Context, q *store.Q, p *store.Principal, id stri
 		return nil, Target{}, err
 	}
 	if !seesAssignment(p, ra, t) {
-		return nil, Target{}, hidden("role assignment", id)
+		return nil, Target{}, forbiddenScope("role assignment", id, "the admin role where it applies (its application or workflow, or the platform)")
 	}
 	return ra, t, nil
 }

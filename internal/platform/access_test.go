@@ -250,8 +250,8 @@ func TestRoleAssignmentAuthorization(t *testing.T) {
 			t.Errorf("a platform admin lists %d of the target's assignments, want all 8", len(got))
 		}
 		for _, hidden := range []string{atB.ID, atWfB.ID, atPlatform.ID, atData.ID} {
-			wantProblem(t, must(appAdmin.GetRoleAssignmentWithResponse(ctx, hidden)), http.StatusNotFound)
-			wantProblem(t, must(appAdmin.DeleteRoleAssignmentWithResponse(ctx, hidden, &api.DeleteRoleAssignmentParams{})), http.StatusNotFound)
+			wantForbiddenScope(t, must(appAdmin.GetRoleAssignmentWithResponse(ctx, hidden)))
+			wantForbiddenScope(t, must(appAdmin.DeleteRoleAssignmentWithResponse(ctx, hidden, &api.DeleteRoleAssignmentParams{})))
 		}
 		if got := must(appAdmin.GetRoleAssignmentWithResponse(ctx, byWfAdmin.ID)); got.JSON200 == nil {
 			t.Errorf("application admin reads a grant at its workflow: %d", got.StatusCode())
@@ -264,7 +264,7 @@ func TestRoleAssignmentAuthorization(t *testing.T) {
 		wantProblem(t, must(editor.DeleteRoleAssignmentWithResponse(ctx, editorOwn[0], &api.DeleteRoleAssignmentParams{})), http.StatusForbidden)
 
 		// Revoking takes the authority granting would.
-		wantProblem(t, must(wfAdmin.DeleteRoleAssignmentWithResponse(ctx, atA.ID, &api.DeleteRoleAssignmentParams{})), http.StatusNotFound)
+		wantForbiddenScope(t, must(wfAdmin.DeleteRoleAssignmentWithResponse(ctx, atA.ID, &api.DeleteRoleAssignmentParams{})))
 		for _, id := range []string{atWfA.ID, atA.ID} {
 			if del := must(appAdmin.DeleteRoleAssignmentWithResponse(ctx, id, &api.DeleteRoleAssignmentParams{})); del.StatusCode() != http.StatusNoContent {
 				t.Errorf("application admin revokes %s: %d %s", id, del.StatusCode(), del.Body)
@@ -347,13 +347,13 @@ func TestUserAccessAndRevoke(t *testing.T) {
 		if resp := must(user.GetApplicationWithResponse(ctx, appA)); resp.JSON200 == nil {
 			t.Errorf("the application grant still reads: %d", resp.StatusCode())
 		}
-		wantProblem(t, must(user.GetApplicationWithResponse(ctx, appB)), http.StatusNotFound)
+		wantForbiddenScope(t, must(user.GetApplicationWithResponse(ctx, appB)))
 
 		rev = must(owner.RevokeUserAccessWithResponse(ctx, userID, &api.RevokeUserAccessParams{}, api.RevokeAccessRequest{}))
 		if rev.JSON200 == nil || !slices.Equal(rev.JSON200.Revoked, []string{g2.ID}) {
 			t.Fatalf("revoke all: %d %s", rev.StatusCode(), rev.Body)
 		}
-		wantProblem(t, must(user.GetApplicationWithResponse(ctx, appA)), http.StatusNotFound)
+		wantForbiddenScope(t, must(user.GetApplicationWithResponse(ctx, appA)))
 		// Nothing left: an empty list, not an error.
 		if rev = must(owner.RevokeUserAccessWithResponse(ctx, userID, &api.RevokeUserAccessParams{}, api.RevokeAccessRequest{})); rev.JSON200 == nil || len(rev.JSON200.Revoked) != 0 {
 			t.Errorf("revoke with nothing left: %d %s", rev.StatusCode(), rev.Body)

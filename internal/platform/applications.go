@@ -48,7 +48,11 @@ func (s *Server) CreateApplication(w http.ResponseWriter, r *http.Request, param
 	}
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		now := s.now()
-		app := api.Application{ID: store.NewID("app"), CreatedAt: now}
+		newID, err := newObjectID(ctx, q, store.Applications, "app", "application", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		app := api.Application{ID: newID, CreatedAt: now}
 		applyApplicationInput(&app, in, now)
 		if err := store.Applications.Create(ctx, q, &app); err != nil {
 			return 0, nil, err
@@ -196,8 +200,7 @@ func applicationInUse(ctx context.Context, q *store.Q, id string) error {
 	return nil
 }
 
-// notFoundAs words a store ErrNotFound like the 404 for an object the caller may not read, so
-// the two cannot be told apart.
+// notFoundAs names the object in the 404 for a store ErrNotFound.
 func notFoundAs(err error, kind, id string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound(kind, id)

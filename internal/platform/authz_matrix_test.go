@@ -5,17 +5,19 @@ package platform_test
 // without grants, and an owner whose key is capped at viewer, against every endpoint family.
 //
 // The rule for refusals (the same as in authz.go and openapi.yaml):
-//   - 404 when the caller cannot read the object at all: its existence is not revealed, and the
-//     answer is the one a missing object gets;
-//   - 403 when the caller can read the object but lacks the role to change it;
+//   - 404 only when the object does not exist;
+//   - 403 forbidden-scope when the caller reaches an existing object by id but cannot read it
+//     (a client that read 404 would take the object for deleted and drop it from state);
+//   - 403 forbidden when the caller can read the object but lacks the role to change it;
 //   - 403 for creates without the needed role where the new object's place is readable (the
 //     platform, or an application the caller reads); a create that names a parent the caller
 //     cannot read (workflow or webhook in application A, a grant at A or W) is the 400 field
 //     error a missing parent gets, for the same reason as the 404;
 //   - users are a directory every caller reads, so refusals on users are 403;
-//   - role assignments of others, other users' tokens and others' audit events are readable
-//     only with the admin role where they apply: without it they are hidden (404, or absent
-//     from lists).
+//   - role assignments of others are readable only with the admin role where they apply:
+//     without it they are absent from lists and 403 forbidden-scope by id;
+//   - other users' tokens and others' audit events need platform admin and are hidden
+//     otherwise (404, or absent from lists): tokens never enter Terraform state.
 //
 // Rows that change a shared fixture (PATCH, PUT, DELETE) send a stale If-Match: a caller who
 // is allowed gets past authorization and stops at the precondition (412), so the fixture stays
@@ -27,9 +29,12 @@ package platform_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,13 +58,15 @@ const (
 type rule int
 
 const (
-	ruleRead       rule = iota // viewer at the place reads; others get 404
-	ruleChange                 // need at the place changes; readers get 403, others 404
+	ruleRead       rule = iota // viewer at the place reads; others get 403 forbidden-scope
+	ruleChange                 // need at the place changes; readers get 403, others 403 forbidden-scope
 	ruleCreateIn               // need at the place creates; readers get 403, others 400 (unreadable parent)
 	rulePlatformOp             // need at the platform; everyone else 403
 	ruleHidden                 // need at the place reads or changes; everyone else 404
+	ruleAdminOnly              // need at the place reads or changes by id; everyone else 403 forbidden-scope
 	ruleAnyone                 // every authenticated caller
-	ruleAuthorIn               // need at the place (A) for what the change adds to W; readers of W get 403, others 404
+	ruleListed                 // viewer at the place finds it in a list; for others it is absent (404, see matrixRow)
+	ruleAuthorIn               // need at the place (A) for what the change adds to W; readers of W get 403, others 403 forbidden-scope
 	ruleAdminSees              // need at the place changes; admins there get 403, others 404
 )
 
@@ -113,11 +120,31 @@ type matrixRow struct {
 
 type statusCoder interface{ StatusCode() int }
 
+// statusForbiddenScope stands for a 403 whose problem type is forbidden-scope, so that rows
+// tell it from a 403 forbidden.
+const statusForbiddenScope = 1403
+
 func status[R statusCoder](r R, err error) int {
 	if err != nil {
 		return -1
 	}
-	return r.StatusCode()
+	code := r.StatusCode()
+	if code == http.StatusForbidden {
+		// Every generated response type carries the raw body in its Body field.
+		var p struct{ Type string }
+		body := reflect.ValueOf(r).Elem().FieldByName("Body").Bytes()
+		if json.Unmarshal(body, &p) == nil && strings.HasSuffix(p.Type, "/problems/forbidden-scope") {
+			return statusForbiddenScope
+		}
+	}
+	return code
+}
+
+func statusName(code int) string {
+	if code == statusForbiddenScope {
+		return "403 forbidden-scope"
+	}
+	return strconv.Itoa(code)
 }
 
 // listed is 200 when id is among ids, 404 otherwise (see matrixRow).
@@ -148,7 +175,7 @@ func matrixRows() []matrixRow {
 	target := api.MonitoringTargetInput{MaxErrorRate: ptr(1.0)}
 	return []matrixRow{
 		// applications
-		{"applications", "list", atApp, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"applications", "list", atApp, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListApplicationsWithResponse(ctx, &api.ListApplicationsParams{})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -173,7 +200,7 @@ func matrixRows() []matrixRow {
 		}},
 
 		// workflows
-		{"workflows", "list", atWorkflow, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"workflows", "list", atWorkflow, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListWorkflowsWithResponse(ctx, &api.ListWorkflowsParams{})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -219,7 +246,7 @@ func matrixRows() []matrixRow {
 		}},
 
 		// webhooks: an application's webhooks follow the application; platform-wide ones the platform.
-		{"webhooks", "list", atApp, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"webhooks", "list", atApp, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListWebhooksWithResponse(ctx, &api.ListWebhooksParams{})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -286,13 +313,13 @@ func matrixRows() []matrixRow {
 			}
 			return listed(r.StatusCode(), fx.memberAtApp, idsOf(r.JSON200.Items, func(ra api.RoleAssignment) string { return ra.ID }))
 		}},
-		{"role assignments", "get at A", atApp, api.Admin, ruleHidden, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"role assignments", "get at A", atApp, api.Admin, ruleAdminOnly, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.GetRoleAssignmentWithResponse(ctx, fx.memberAtApp))
 		}},
-		{"role assignments", "get at W", atWorkflow, api.Admin, ruleHidden, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"role assignments", "get at W", atWorkflow, api.Admin, ruleAdminOnly, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.GetRoleAssignmentWithResponse(ctx, fx.memberAtWorkflow))
 		}},
-		{"role assignments", "delete at A", atApp, api.Admin, ruleHidden, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"role assignments", "delete at A", atApp, api.Admin, ruleAdminOnly, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.DeleteRoleAssignmentWithResponse(ctx, fx.memberAtApp, &api.DeleteRoleAssignmentParams{IfMatch: stale}))
 		}},
 		{"role assignments", "grant viewer at A", atApp, api.Admin, ruleCreateIn, 201, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, i int) int {
@@ -314,7 +341,7 @@ func matrixRows() []matrixRow {
 
 		// classification policies: an application's policies follow the application; managing
 		// them needs admin.
-		{"classification policies", "list", atApp, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"classification policies", "list", atApp, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListClassificationPoliciesWithResponse(ctx, &api.ListClassificationPoliciesParams{})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -345,7 +372,7 @@ func matrixRows() []matrixRow {
 			return status(c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}}))
 		}},
 		// Classifying shows only the policies the caller may list: platform-wide ones to platform readers.
-		{"classification policies", "classify with platform-wide policies", atPlatform, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"classification policies", "classify with platform-wide policies", atPlatform, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -357,7 +384,7 @@ func matrixRows() []matrixRow {
 		{"executions", "trigger W", atWorkflow, api.Editor, ruleChange, 202, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.TriggerWorkflowWithResponse(ctx, fx.workflow, &api.TriggerWorkflowParams{}, api.TriggerRequest{Input: &map[string]any{"amount": 10}}))
 		}},
-		{"executions", "list", atWorkflow, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"executions", "list", atWorkflow, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListExecutionsWithResponse(ctx, &api.ListExecutionsParams{PageSize: ptr(1000)})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -379,7 +406,7 @@ func matrixRows() []matrixRow {
 		{"events", "publish platform-wide", atPlatform, api.Editor, rulePlatformOp, 202, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
 			return status(c.PublishEventWithResponse(ctx, &api.PublishEventParams{}, api.EventInput{Type: "customer.updated"}))
 		}},
-		{"events", "event types", atWorkflow, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
+		{"events", "event types", atWorkflow, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
 			r, err := c.ListEventTypesWithResponse(ctx)
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -388,7 +415,7 @@ func matrixRows() []matrixRow {
 		}},
 
 		// integrations: platform-wide objects.
-		{"integrations", "list", atPlatform, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+		{"integrations", "list", atPlatform, api.Viewer, ruleListed, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			r, err := c.ListIntegrationsWithResponse(ctx, &api.ListIntegrationsParams{})
 			if err != nil || r.JSON200 == nil {
 				return status(r, err)
@@ -475,12 +502,16 @@ func (row matrixRow) expect(c caller) int {
 		return row.ok
 	case row.rule == rulePlatformOp:
 		return http.StatusForbidden
-	case row.rule == ruleHidden:
+	case row.rule == ruleHidden, row.rule == ruleListed:
 		return http.StatusNotFound
+	case row.rule == ruleAdminOnly:
+		return statusForbiddenScope
 	case row.rule == ruleCreateIn && !reads:
 		return http.StatusBadRequest
-	case !reads:
+	case row.rule == ruleAdminSees && !reads: // tokens stay hidden: they never enter state
 		return http.StatusNotFound
+	case !reads:
+		return statusForbiddenScope
 	}
 	return http.StatusForbidden
 }
@@ -611,7 +642,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						continue
 					}
 					if want := row.expect(c); got != want {
-						t.Errorf("%s %s: got %d, want %d", row.family, row.op, got, want)
+						t.Errorf("%s %s: got %s, want %s", row.family, row.op, statusName(got), statusName(want))
 					}
 				}
 			})

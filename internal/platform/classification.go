@@ -85,7 +85,11 @@ func (s *Server) CreateClassificationPolicy(w http.ResponseWriter, r *http.Reque
 			return 0, nil, err
 		}
 		now := s.now()
-		c := api.ClassificationPolicy{ID: store.NewID("cls"), ApplicationID: appID, CreatedAt: now}
+		newID, err := newObjectID(ctx, q, store.ClassificationPolicies, "cls", "classification policy", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		c := api.ClassificationPolicy{ID: newID, ApplicationID: appID, CreatedAt: now}
 		applyClassificationPolicyInput(&c, in, now)
 		if err := store.ClassificationPolicies.Create(ctx, q, &c); err != nil {
 			return 0, nil, err

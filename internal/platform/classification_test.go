@@ -202,7 +202,7 @@ func TestClassificationPolicyValidation(t *testing.T) {
 			[]string{"field_patterns[2]"}, "repeats field_patterns[0]"},
 		{"no patterns", restricted(func(in *api.ClassificationPolicyInput) { in.FieldPatterns = []string{} }), []string{"field_patterns"}, ""},
 		{"unknown level", restricted(func(in *api.ClassificationPolicyInput) { in.Level = "secret" }), []string{"level"}, "allowed values"},
-		{"bad name", restricted(func(in *api.ClassificationPolicyInput) { in.Name = "payment data" }), []string{"name"}, "not a valid name"},
+		{"bad name", restricted(func(in *api.ClassificationPolicyInput) { in.Name = "payment data" }), []string{"name"}, "is not valid: 1-100 characters; letters, digits"},
 		{"unknown application", restricted(func(in *api.ClassificationPolicyInput) { in.ApplicationID = ptr("app_missing") }),
 			[]string{"application_id"}, "no application"},
 	}
@@ -256,8 +256,8 @@ func TestClassificationAuthorization(t *testing.T) {
 			api.ClassificationPolicyPatch{Description: ptr("x")})), http.StatusForbidden)
 		wantProblem(t, must(editor.DeleteClassificationPolicyWithResponse(ctx, own.ID, &api.DeleteClassificationPolicyParams{})), http.StatusForbidden)
 		for _, id := range []string{platformWide.ID, foreign.ID} {
-			wantProblem(t, must(admin.GetClassificationPolicyWithResponse(ctx, id)), http.StatusNotFound)
-			wantProblem(t, must(admin.DeleteClassificationPolicyWithResponse(ctx, id, &api.DeleteClassificationPolicyParams{})), http.StatusNotFound)
+			wantForbiddenScope(t, must(admin.GetClassificationPolicyWithResponse(ctx, id)))
+			wantForbiddenScope(t, must(admin.DeleteClassificationPolicyWithResponse(ctx, id, &api.DeleteClassificationPolicyParams{})))
 		}
 		if got := listPolicyNames(t, admin, api.ListClassificationPoliciesParams{}); !slices.Equal(got, []string{own.Name}) {
 			t.Fatalf("the application admin lists %v", got)

@@ -461,7 +461,7 @@ func TestListExecutions(t *testing.T) {
 		if got := list(inst.ClientFor(nobody), api.ListExecutionsParams{}); len(got) != 0 {
 			t.Errorf("a user without grants sees %v", got)
 		}
-		wantProblem(t, must(inst.ClientFor(appViewer).GetExecutionWithResponse(ctx, ids[0])), http.StatusNotFound)
+		wantForbiddenScope(t, must(inst.ClientFor(appViewer).GetExecutionWithResponse(ctx, ids[0])))
 		if got := must(inst.ClientFor(wfViewer).GetExecutionWithResponse(ctx, ids[0])); got.JSON200 == nil {
 			t.Errorf("workflow viewer get: %d", got.StatusCode())
 		}

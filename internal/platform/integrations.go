@@ -86,7 +86,11 @@ func (s *Server) CreateIntegration(w http.ResponseWriter, r *http.Request, param
 	}
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		now := s.now()
-		ig := api.Integration{ID: store.NewID("int"), CreatedAt: now}
+		newID, err := newObjectID(ctx, q, store.Integrations, "int", "integration", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		ig := api.Integration{ID: newID, CreatedAt: now}
 		applyIntegrationInput(&ig, in, now)
 		if err := store.Integrations.Create(ctx, q, &ig); err != nil {
 			return 0, nil, err

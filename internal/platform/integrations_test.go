@@ -129,7 +129,7 @@ func TestIntegrationValidation(t *testing.T) {
 		{"v0", func(in *api.IntegrationInput) { in.APIVersion = "v0" }, "api_version", "such as v2"},
 		{"leading zero", func(in *api.IntegrationInput) { in.APIVersion = "v02" }, "api_version", "such as v2"},
 		{"semver", func(in *api.IntegrationInput) { in.APIVersion = "v2.1" }, "api_version", "such as v2"},
-		{"bad name", func(in *api.IntegrationInput) { in.Name = "crm sync" }, "name", "not a valid name"},
+		{"bad name", func(in *api.IntegrationInput) { in.Name = "crm sync" }, "name", "is not valid: 1-100 characters; letters, digits"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,9 +174,10 @@ func TestIntegrationAuthorization(t *testing.T) {
 	other.Name = "analytics"
 	wantProblem(t, must(viewer.CreateIntegrationWithResponse(ctx, &api.CreateIntegrationParams{}, other)), http.StatusForbidden)
 
-	// An application's editor holds no platform role: integrations are invisible to them.
-	wantProblem(t, must(appEditor.GetIntegrationWithResponse(ctx, ig.ID)), http.StatusNotFound)
-	wantProblem(t, must(appEditor.DeleteIntegrationWithResponse(ctx, ig.ID, &api.DeleteIntegrationParams{})), http.StatusNotFound)
+	// An application's editor holds no platform role: integrations are outside their scope
+	// (absent from their lists, refused by id).
+	wantForbiddenScope(t, must(appEditor.GetIntegrationWithResponse(ctx, ig.ID)))
+	wantForbiddenScope(t, must(appEditor.DeleteIntegrationWithResponse(ctx, ig.ID, &api.DeleteIntegrationParams{})))
 	wantProblem(t, must(appEditor.CreateIntegrationWithResponse(ctx, &api.CreateIntegrationParams{}, other)), http.StatusForbidden)
 	if list := must(appEditor.ListIntegrationsWithResponse(ctx, &api.ListIntegrationsParams{})); list.JSON200 == nil || len(list.JSON200.Items) != 0 {
 		t.Fatalf("application editor lists %s", list.Body)

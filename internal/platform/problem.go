@@ -58,10 +58,17 @@ func badRequest(detail string) error {
 	return &Problem{Status: http.StatusBadRequest, Type: "bad-request", Title: "Bad request", Detail: detail}
 }
 
-// notFound hides whether an object the caller may not read exists.
+// notFound says that an object does not exist.
 func notFound(kind, id string) error {
 	return &Problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found",
-		Detail: fmt.Sprintf("there is no %s with id %q, or you may not read it", kind, id)}
+		Detail: fmt.Sprintf("there is no %s with id %q", kind, id)}
+}
+
+// forbiddenScope refuses an object that exists but lies outside what the caller may read (see
+// authz.go): never a 404, so that a client does not take it for deleted.
+func forbiddenScope(kind, id, needs string) error {
+	return &Problem{Status: http.StatusForbidden, Type: "forbidden-scope", Title: "Outside the API key's scope",
+		Detail: fmt.Sprintf("%s %s exists, but this API key may not read it: that needs %s", kind, id, needs), Refusal: true}
 }
 
 func forbidden(detail string) error {
@@ -69,7 +76,8 @@ func forbidden(detail string) error {
 }
 
 // hidden is notFound for an object that exists but that the caller may not read: the same
-// answer, marked as a refusal.
+// answer, marked as a refusal. Only other users' API tokens are hidden so (they never enter
+// state); every other object outside the caller's scope is forbiddenScope.
 func hidden(kind, id string) error {
 	err := notFound(kind, id)
 	err.(*Problem).Refusal = true
@@ -115,7 +123,7 @@ func problemFor(err error) *Problem {
 		return &Problem{Status: http.StatusPreconditionFailed, Type: "precondition-failed", Title: "Precondition failed",
 			Detail: "the object changed since the etag in If-Match was read; read it again and reapply the change"}
 	case errors.Is(err, store.ErrNotFound):
-		return &Problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found", Detail: "the object does not exist, or you may not read it"}
+		return &Problem{Status: http.StatusNotFound, Type: "not-found", Title: "Not found", Detail: "the object does not exist"}
 	case errors.Is(err, store.ErrBadPageToken):
 		return &Problem{Status: http.StatusBadRequest, Type: "validation", Title: "The request is not valid",
 			Errors: []api.FieldError{{Field: "page_token", Message: err.Error()}}}

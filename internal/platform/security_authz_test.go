@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
@@ -51,11 +52,12 @@ func secItems(t *testing.T, body string) int {
 }
 
 // TestSecurityTenantIsolation: a key scoped to application A (admin there, nothing else)
-// guesses the ids of application B's workflow, webhook and execution. Every read, change,
-// delete, trigger, cancel, rotation and delivery listing answers 404 exactly like a missing
-// object, and B's objects are unchanged; list filters naming B (or B's workflow) come back
-// empty, unfiltered lists hold only A's objects. The same calls on A's objects succeed, so the
-// refusals are about the tenant, not the calls.
+// uses the ids of application B's workflow, webhook and execution. Every read, change, delete,
+// trigger, cancel, rotation and delivery listing is refused with 403 forbidden-scope (never a
+// 404, which a client would take for "deleted"), and B's objects are unchanged; ids that exist
+// nowhere are 404; list filters naming B (or B's workflow) come back empty, unfiltered lists
+// hold only A's objects. The same calls on A's objects succeed, so the refusals are about the
+// scope, not the calls.
 func TestSecurityTenantIsolation(t *testing.T) {
 	t.Parallel()
 	inst := platformtest.Start(t, fastRuntime())
@@ -101,8 +103,17 @@ func TestSecurityTenantIsolation(t *testing.T) {
 	inB.Description = ptr("guessed")
 	for _, pr := range probes(wfB, hookB, exB, inB, hookInput(appB)) {
 		status, body := secCall(t, inst, key, pr.method, pr.path, pr.body)
-		if status != http.StatusNotFound {
-			t.Errorf("%s %s with application A's key: %d %s, want 404", pr.method, pr.path, status, body)
+		if status != http.StatusForbidden || !strings.Contains(body, "/problems/forbidden-scope") {
+			t.Errorf("%s %s with application A's key: %d %s, want 403 forbidden-scope", pr.method, pr.path, status, body)
+		}
+	}
+	// An id that exists nowhere (another organization's, or a deleted one) is 404.
+	gone := probes(api.Workflow{ID: "wf_0193a1b2c3d4e5f60718293a4b5c6d7e"}, api.Webhook{ID: "whk_0193a1b2c3d4e5f60718293a4b5c6d7e"},
+		api.Execution{ID: "exe_0193a1b2c3d4e5f60718293a4b5c6d7e"}, inB, hookInput(appB))
+	for _, pr := range gone {
+		status, body := secCall(t, inst, key, pr.method, pr.path, pr.body)
+		if status != http.StatusNotFound || !strings.Contains(body, "/problems/not-found") {
+			t.Errorf("%s %s (no such object): %d %s, want 404", pr.method, pr.path, status, body)
 		}
 	}
 	// B's objects are untouched.
@@ -165,11 +176,11 @@ func TestSecurityRevocationIsImmediate(t *testing.T) {
 	if del := must(c.DeleteRoleAssignmentWithResponse(ctx, list.JSON200.Items[0].ID, &api.DeleteRoleAssignmentParams{})); del.StatusCode() != http.StatusNoContent {
 		t.Fatalf("deleting the grant: %d %s", del.StatusCode(), del.Body)
 	}
-	if status, body := secCall(t, inst, key, "GET", "/applications/"+app, nil); status != http.StatusNotFound {
-		t.Errorf("the request right after the grant was deleted: %d %s, want 404", status, body)
+	if status, body := secCall(t, inst, key, "GET", "/applications/"+app, nil); status != http.StatusForbidden {
+		t.Errorf("the request right after the grant was deleted: %d %s, want 403", status, body)
 	}
-	if status, body := secCall(t, inst, key, "PATCH", "/applications/"+app, map[string]any{"description": "after revocation"}); status != http.StatusNotFound {
-		t.Errorf("a write right after the grant was deleted: %d %s, want 404", status, body)
+	if status, body := secCall(t, inst, key, "PATCH", "/applications/"+app, map[string]any{"description": "after revocation"}); status != http.StatusForbidden {
+		t.Errorf("a write right after the grant was deleted: %d %s, want 403", status, body)
 	}
 
 	// Revoking access at the application scope.
@@ -182,8 +193,8 @@ func TestSecurityRevocationIsImmediate(t *testing.T) {
 	if rev.JSON200 == nil || len(rev.JSON200.Revoked) != 1 {
 		t.Fatalf("revoke-access: %d %s", rev.StatusCode(), rev.Body)
 	}
-	if status, body := secCall(t, inst, key, "PATCH", "/applications/"+app, map[string]any{"description": "after"}); status != http.StatusNotFound {
-		t.Errorf("a write right after revoke-access: %d %s, want 404", status, body)
+	if status, body := secCall(t, inst, key, "PATCH", "/applications/"+app, map[string]any{"description": "after"}); status != http.StatusForbidden {
+		t.Errorf("a write right after revoke-access: %d %s, want 403", status, body)
 	}
 	if got := must(c.GetApplicationWithResponse(ctx, app)); got.JSON200 == nil || got.JSON200.Description != "before" {
 		t.Errorf("the application after the refused write: %s", got.Body)

@@ -159,6 +159,11 @@ func schemaMessage(se *openapi3.SchemaError) string {
 			}
 			return fmt.Sprintf("%v is not one of the allowed values: %s", se.Value, strings.Join(allowed, ", "))
 		}
+	case "pattern":
+		// The schema's description says the rule in words (such as Name's).
+		if se.Schema != nil && se.Schema.Description != "" {
+			return fmt.Sprintf("%q is not valid: %s", fmt.Sprint(se.Value), se.Schema.Description)
+		}
 	}
 	return se.Reason
 }

@@ -56,7 +56,11 @@ func (s *Server) CreateUser(w http.ResponseWriter, r *http.Request, params api.C
 	}
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		now := s.now()
-		u := api.User{ID: store.NewID("usr"), Email: in.Email, DisplayName: deref(in.DisplayName), Active: true,
+		newID, err := newObjectID(ctx, q, store.Users, "usr", "user", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		u := api.User{ID: newID, Email: in.Email, DisplayName: deref(in.DisplayName), Active: true,
 			Etag: store.NewETag(), CreatedAt: now, UpdatedAt: now}
 		if in.Active != nil {
 			u.Active = *in.Active

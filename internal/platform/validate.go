@@ -2,23 +2,15 @@ package platform
 
 import (
 	"net/url"
-	"regexp"
-
-	"github.com/Masterminds/semver/v3"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-)
-
-var (
-	namePattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
-	labelKeyPattern  = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,63}$`)
-	eventTypePattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 // checkName validates a name: 1-100 characters of letters, digits, '-', '_' and '.', starting
 // with a letter or digit.
 func checkName(field, v string) []api.FieldError {
-	if !namePattern.MatchString(v) {
+	if !fields.Name.MatchString(v) {
 		return []api.FieldError{FieldError(field, "%q is not a valid name: use 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit", v)}
 	}
 	return nil
@@ -26,7 +18,7 @@ func checkName(field, v string) []api.FieldError {
 
 // checkSemver validates a semantic version such as 2.3.0 (no leading "v").
 func checkSemver(field, v string) []api.FieldError {
-	if _, err := semver.StrictNewVersion(v); err != nil {
+	if err := fields.Semver(v); err != nil {
 		return []api.FieldError{FieldError(field, "%q is not a semantic version such as 1.5.2: %s", v, err.Error())}
 	}
 	return nil
@@ -35,11 +27,11 @@ func checkSemver(field, v string) []api.FieldError {
 func checkLabels(field string, labels *api.Labels) []api.FieldError {
 	var errs []api.FieldError
 	for k, v := range deref(labels) {
-		if !labelKeyPattern.MatchString(k) {
+		if !fields.LabelKey.MatchString(k) {
 			errs = append(errs, FieldError(field+"."+k, "label keys are 1-63 letters, digits, '.', '_', '-' or '/'"))
 		}
-		if len(v) > 255 {
-			errs = append(errs, FieldError(field+"."+k, "label values are at most 255 characters"))
+		if fields.Length(v) > fields.LabelValueMax {
+			errs = append(errs, FieldError(field+"."+k, "label values are at most %d characters", fields.LabelValueMax))
 		}
 	}
 	return errs
@@ -60,7 +52,7 @@ func checkHTTPURL(field, raw string) []api.FieldError {
 // checkEventType validates an event type such as order.created: two or more dot-separated
 // segments of lowercase letters, digits and '_'.
 func checkEventType(field, v string) []api.FieldError {
-	if !eventTypePattern.MatchString(v) {
+	if !fields.EventType.MatchString(v) {
 		return []api.FieldError{FieldError(field, "%q is not a valid event type: use two or more dot-separated segments of lowercase letters, digits and '_', such as order.created", v)}
 	}
 	return nil

@@ -143,7 +143,11 @@ func (s *Server) CreateWebhook(w http.ResponseWriter, r *http.Request, params ap
 			return 0, nil, err
 		}
 		now := s.now()
-		wh := api.Webhook{ID: store.NewID("whk"), ApplicationID: appID, CreatedAt: now, SecretUpdatedAt: now}
+		newID, err := newObjectID(ctx, q, store.Webhooks, "whk", "webhook", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		wh := api.Webhook{ID: newID, ApplicationID: appID, CreatedAt: now, SecretUpdatedAt: now}
 		applyWebhookInput(&wh, in, now)
 		secret := deref(in.Secret)
 		if in.Secret == nil {

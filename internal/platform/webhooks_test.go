@@ -390,11 +390,11 @@ func TestWebhookAuthorization(t *testing.T) {
 		foreign := createWebhook(t, owner, crmWebhook(analytics))
 		platformWide := createWebhook(t, owner, crmWebhook(""))
 		for _, id := range []string{foreign.ID, platformWide.ID} {
-			wantProblem(t, must(editor.GetWebhookWithResponse(ctx, id)), http.StatusNotFound)
-			wantProblem(t, must(editor.PatchWebhookWithResponse(ctx, id, &api.PatchWebhookParams{}, api.WebhookPatch{Active: ptr(false)})), http.StatusNotFound)
-			wantProblem(t, must(editor.DeleteWebhookWithResponse(ctx, id, &api.DeleteWebhookParams{})), http.StatusNotFound)
-			wantProblem(t, must(editor.RotateWebhookSecretWithResponse(ctx, id, &api.RotateWebhookSecretParams{}, api.RotateSecretRequest{})), http.StatusNotFound)
-			wantProblem(t, must(editor.ListWebhookDeliveriesWithResponse(ctx, id, &api.ListWebhookDeliveriesParams{})), http.StatusNotFound)
+			wantForbiddenScope(t, must(editor.GetWebhookWithResponse(ctx, id)))
+			wantForbiddenScope(t, must(editor.PatchWebhookWithResponse(ctx, id, &api.PatchWebhookParams{}, api.WebhookPatch{Active: ptr(false)})))
+			wantForbiddenScope(t, must(editor.DeleteWebhookWithResponse(ctx, id, &api.DeleteWebhookParams{})))
+			wantForbiddenScope(t, must(editor.RotateWebhookSecretWithResponse(ctx, id, &api.RotateWebhookSecretParams{}, api.RotateSecretRequest{})))
+			wantForbiddenScope(t, must(editor.ListWebhookDeliveriesWithResponse(ctx, id, &api.ListWebhookDeliveriesParams{})))
 		}
 		if ids := listWebhookIDs(t, editor, api.ListWebhooksParams{}); !slices.Equal(ids, []string{own.ID}) {
 			t.Fatalf("the editor lists %v, want only %s", ids, own.ID)

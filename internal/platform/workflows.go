@@ -255,7 +255,11 @@ func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params a
 			return 0, nil, err
 		}
 		now := s.now()
-		wf := api.Workflow{ID: store.NewID("wf"), CreatedAt: now}
+		newID, err := newObjectID(ctx, q, store.Workflows, "wf", "workflow", params.ID)
+		if err != nil {
+			return 0, nil, err
+		}
+		wf := api.Workflow{ID: newID, CreatedAt: now}
 		applyWorkflowInput(&wf, in, now)
 		secrets, err := s.secretHeadersColumn(wf.ID, wf.Steps, takeSecretHeaders(in.Steps), nil)
 		if err != nil {

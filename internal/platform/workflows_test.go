@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
 // onEachDialect runs test against a fresh platform on SQLite and on PostgreSQL.
@@ -47,6 +47,17 @@ func wantProblem(t *testing.T, resp problemResponse, status int, fields ...strin
 	}
 	if len(fields) > 0 && !slices.Equal(got, fields) {
 		t.Fatalf("field errors %v (%+v), want %v", got, deref(p.Errors), fields)
+	}
+	return p
+}
+
+// wantForbiddenScope asserts the refusal of an object that exists outside the caller's scope:
+// 403 with the problem type forbidden-scope, never the 404 of a missing object.
+func wantForbiddenScope(t *testing.T, resp problemResponse) *api.Problem {
+	t.Helper()
+	p := wantProblem(t, resp, http.StatusForbidden)
+	if !strings.HasSuffix(p.Type, "/problems/forbidden-scope") {
+		t.Fatalf("problem type %q, want .../problems/forbidden-scope (%s)", p.Type, deref(p.Detail))
 	}
 	return p
 }
@@ -405,13 +416,14 @@ func TestWorkflowAuthorization(t *testing.T) {
 		in.Name = "viewer-made"
 		wantProblem(t, must(viewer.CreateWorkflowWithResponse(ctx, &api.CreateWorkflowParams{}, in)), http.StatusForbidden)
 
-		// A user with a role only on another application cannot tell the workflow exists.
-		missing := wantProblem(t, must(other.GetWorkflowWithResponse(ctx, "wf_missing")), http.StatusNotFound)
-		hidden := wantProblem(t, must(other.GetWorkflowWithResponse(ctx, wfA.ID)), http.StatusNotFound)
-		if strings.ReplaceAll(deref(hidden.Detail), wfA.ID, "wf_missing") != deref(missing.Detail) {
-			t.Errorf("hidden and missing workflows answer differently: %q vs %q", deref(hidden.Detail), deref(missing.Detail))
+		// A user with a role only on another application is refused the workflow as outside
+		// their scope (so that a client does not take it for deleted), and a missing one is 404.
+		wantProblem(t, must(other.GetWorkflowWithResponse(ctx, "wf_missing")), http.StatusNotFound)
+		refused := wantForbiddenScope(t, must(other.GetWorkflowWithResponse(ctx, wfA.ID)))
+		if d := deref(refused.Detail); !strings.Contains(d, "workflow "+wfA.ID+" exists") || !strings.Contains(d, "viewer role") {
+			t.Errorf("the refusal does not name the workflow and the role it needs: %q", d)
 		}
-		wantProblem(t, must(other.PatchWorkflowWithResponse(ctx, wfA.ID, &api.PatchWorkflowParams{}, disable)), http.StatusNotFound)
+		wantForbiddenScope(t, must(other.PatchWorkflowWithResponse(ctx, wfA.ID, &api.PatchWorkflowParams{}, disable)))
 		if ids := listWorkflowIDs(t, other, api.ListWorkflowsParams{ApplicationID: &appA}); len(ids) != 0 {
 			t.Errorf("other app's user lists %v in %s, want none", ids, appA)
 		}
@@ -431,7 +443,7 @@ func TestWorkflowAuthorization(t *testing.T) {
 		if got := must(wfEditor.PatchWorkflowWithResponse(ctx, wfA.ID, &api.PatchWorkflowParams{}, disable)); got.JSON200 == nil || got.JSON200.Enabled {
 			t.Fatalf("workflow editor patch: %d %s", got.StatusCode(), got.Body)
 		}
-		wantProblem(t, must(wfEditor.PatchWorkflowWithResponse(ctx, wfA2.ID, &api.PatchWorkflowParams{}, disable)), http.StatusNotFound)
+		wantForbiddenScope(t, must(wfEditor.PatchWorkflowWithResponse(ctx, wfA2.ID, &api.PatchWorkflowParams{}, disable)))
 		if ids := listWorkflowIDs(t, wfEditor, api.ListWorkflowsParams{}); !slices.Equal(ids, []string{wfA.ID}) {
 			t.Errorf("workflow editor lists %v, want only %s", ids, wfA.ID)
 		}
@@ -452,8 +464,8 @@ func TestWorkflowAuthorization(t *testing.T) {
 		}
 		wantProblem(t, must(viewer.PutMonitoringTargetWithResponse(ctx, wfA.ID, &api.PutMonitoringTargetParams{}, target)), http.StatusForbidden)
 		wantProblem(t, must(viewer.DeleteMonitoringTargetWithResponse(ctx, wfA.ID, &api.DeleteMonitoringTargetParams{})), http.StatusForbidden)
-		wantProblem(t, must(other.GetMonitoringTargetWithResponse(ctx, wfA.ID)), http.StatusNotFound)
-		wantProblem(t, must(other.GetWorkflowMetricsWithResponse(ctx, wfA.ID, &api.GetWorkflowMetricsParams{})), http.StatusNotFound)
-		wantProblem(t, must(other.PutMonitoringTargetWithResponse(ctx, wfA.ID, &api.PutMonitoringTargetParams{}, target)), http.StatusNotFound)
+		wantForbiddenScope(t, must(other.GetMonitoringTargetWithResponse(ctx, wfA.ID)))
+		wantForbiddenScope(t, must(other.GetWorkflowMetricsWithResponse(ctx, wfA.ID, &api.GetWorkflowMetricsParams{})))
+		wantForbiddenScope(t, must(other.PutMonitoringTargetWithResponse(ctx, wfA.ID, &api.PutMonitoringTargetParams{}, target)))
 	})
 }

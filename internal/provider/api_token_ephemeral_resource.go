@@ -61,7 +61,7 @@ func (e *apiTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schema
 			"description": schema.StringAttribute{
 				MarkdownDescription: "What the token is for, shown in the platform's audit log; up to 200 characters.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 200)},
 			},
 			"max_role": schema.StringAttribute{
 				MarkdownDescription: "The most the token may do, whatever its user's roles: `viewer`, `editor`, `admin` or " +
@@ -105,9 +105,6 @@ func (e *apiTokenEphemeralResource) Configure(_ context.Context, req ephemeral.C
 }
 
 func (e *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	if !clientReady(e.client, &resp.Diagnostics) {
-		return
-	}
 	var m apiTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -125,7 +122,7 @@ func (e *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	tflog.Debug(ctx, "issuing API token", map[string]any{"description": m.Description.ValueString(), "ttl_seconds": ttl})
 	tok, err := e.client.CreateAPIToken(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error issuing API token", "API token "+m.Description.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opIssue, "API token", "API token "+m.Description.ValueString(), err)
 		return
 	}
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, tok.Token)
@@ -151,9 +148,6 @@ func (e *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 // Close revokes the token. One that is already gone (it expired, or its user was deleted)
 // needs nothing more.
 func (e *apiTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	if !clientReady(e.client, &resp.Diagnostics) {
-		return
-	}
 	raw, diags := req.Private.GetKey(ctx, apiTokenPrivateKey)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || raw == nil {
@@ -168,6 +162,6 @@ func (e *apiTokenEphemeralResource) Close(ctx context.Context, req ephemeral.Clo
 	}
 	tflog.Debug(ctx, "revoking API token", map[string]any{"id": id})
 	if err := e.client.DeleteAPIToken(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error revoking API token", "API token "+id+" (it expires by itself at its expires_at)", err)
+		apiErrorDiag(&resp.Diagnostics, opRevoke, "API token", "API token "+id+" (it expires by itself at its expires_at)", err)
 	}
 }

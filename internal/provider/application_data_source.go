@@ -72,9 +72,6 @@ var applicationLookup = lookup{Kind: "application", Title: "Application",
 		"the lowcode_applications data source lists the applications the key may read."}
 
 func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg applicationDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -83,7 +84,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"environment": schema.StringAttribute{
 				MarkdownDescription: "Where the application runs: `development`, `staging` or `production`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf("development", "staging", "production")},
+				Validators:          []validator.String{stringvalidator.OneOf(fields.Environments...)},
 			},
 			"version": schema.StringAttribute{
 				MarkdownDescription: "The application's semantic version, such as `2.3.0`.",
@@ -95,7 +96,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"labels": schema.MapAttribute{
 				MarkdownDescription: "Free-form key/value labels, such as `team = \"orders\"`. Keys are 1-63 letters, " +
@@ -105,8 +106,9 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Computed:    true,
 				Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 				Validators: []validator.Map{
+					noNullElements{},
 					mapvalidator.KeysAre(labelKeyValidator()),
-					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(maxLabelValueLength)),
+					mapvalidator.ValueStringsAre(stringvalidator.UTF8LengthAtMost(fields.LabelValueMax)),
 				},
 			},
 			"etag": schema.StringAttribute{
@@ -138,12 +140,10 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -153,7 +153,8 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	tflog.Debug(ctx, "creating application", map[string]any{"name": in.Name, "environment": in.Environment})
 	app, err := r.client.CreateApplication(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating application", "application "+in.Name, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "application", "application "+in.Name, err)
 		return
 	}
 	plan.fromAPI(app)
@@ -173,7 +174,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading application", "application "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "application", "application "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(app)
@@ -188,12 +189,10 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -202,7 +201,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	app, err := r.client.ReplaceApplication(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating application", "application "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "application", "application "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(app)
@@ -216,29 +215,24 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteApplication(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting application", "application "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "application", "application "+state.ID.ValueString(), err)
 	}
 }
 
 func (r *applicationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "application", "app_")
 }
 
 func (m *applicationModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.ApplicationInput {
-	labels := api.Labels{}
-	if !m.Labels.IsNull() && !m.Labels.IsUnknown() {
-		diags.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
-	}
+	labels := api.Labels(stringMapFrom(ctx, "labels", m.Labels, diags))
 	return api.ApplicationInput{
 		Name:        m.Name.ValueString(),
 		Environment: api.Environment(m.Environment.ValueString()),

@@ -116,9 +116,6 @@ func (d *applicationsDataSource) Configure(_ context.Context, req datasource.Con
 }
 
 func (d *applicationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg applicationsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -129,7 +126,7 @@ func (d *applicationsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	tflog.Debug(ctx, "listing applications", map[string]any{"filter": described})
 	apps, err := client.Collect(d.client.ListApplications(ctx, filter))
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error listing applications", "applications"+described, err)
+		apiErrorDiag(&resp.Diagnostics, opList, "applications", "applications"+described, err)
 		return
 	}
 	cfg.Applications = make([]applicationDataModel, 0, len(apps))

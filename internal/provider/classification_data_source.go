@@ -63,7 +63,7 @@ func (d *classificationDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "Also apply the policies of this application (`app_…`); without it only the " +
 					"platform-wide policies apply.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 			},
 			"level": schema.StringAttribute{
 				MarkdownDescription: "The record's level: the highest level of its matched fields, `public` when none match.",
@@ -112,7 +112,7 @@ func (d *classificationDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	result, err := d.client.ClassifyRecord(ctx, api.ClassifyRequest{Data: data, ApplicationID: stringPtr(state.ApplicationID)})
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error classifying record", "classification of the record", err)
+		apiErrorDiag(&resp.Diagnostics, opClassify, "record", "classification of the record", err)
 		return
 	}
 	state.Level = types.StringValue(string(result.Level))

@@ -111,6 +111,6 @@ func TestAccClassificationDataSource_validation(t *testing.T) {
 		{"not json", `data = "customer=ada"`, regexp.MustCompile(`(?s)Invalid JSON object.*The value must be a JSON object`)},
 		{"two values", `data = "{} {}"`, regexp.MustCompile(`(?s)unexpected data after the JSON value`)},
 		{"empty application", `data = "{}"
-  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id UTF-8 character count must be between 1 and 64`)},
 	}))
 }

@@ -56,7 +56,7 @@ func (d *classificationPoliciesDataSource) Schema(_ context.Context, _ datasourc
 				MarkdownDescription: "Only the policies limited to this application (`app_…`); platform-wide policies " +
 					"are left out.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 			},
 			"policies": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching policies, oldest first.",
@@ -86,7 +86,7 @@ func (d *classificationPoliciesDataSource) Read(ctx context.Context, req datasou
 	state.Policies = []classificationPolicyDataModel{}
 	for policy, err := range d.client.ListClassificationPolicies(ctx, filter) {
 		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error listing classification policies", "classification policies", err)
+			apiErrorDiag(&resp.Diagnostics, opList, "classification policies", "classification policies", err)
 			return
 		}
 		state.Policies = append(state.Policies, classificationPolicyData(&policy))

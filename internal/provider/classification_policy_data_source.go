@@ -94,7 +94,7 @@ func (d *classificationPolicyDataSource) Read(ctx context.Context, req datasourc
 			return
 		}
 		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading classification policy", "classification policy "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "classification policy", "classification policy "+id, err)
 			return
 		}
 	} else {
@@ -102,7 +102,7 @@ func (d *classificationPolicyDataSource) Read(ctx context.Context, req datasourc
 		tflog.Debug(ctx, "looking up classification policy by name", map[string]any{"name": name})
 		policies, err := client.Collect(d.client.ListClassificationPolicies(ctx, client.ClassificationPolicyFilter{Name: name}))
 		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading classification policy", "classification policy "+name, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "classification policy", "classification policy "+name, err)
 			return
 		}
 		if len(policies) != 1 {

@@ -169,7 +169,7 @@ func TestAccClassificationPolicyDataSource_validation(t *testing.T) {
 	cases = append(cases, inBlock(`data "lowcode_classification_policies" "bad"`, []planErrorCase{
 		{"list by unknown level", `level = "secret"`, regexp.MustCompile(`(?s)Attribute level value must be one of`)},
 		{"list by empty application", `application_id = ""`,
-			regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+			regexp.MustCompile(`(?s)Attribute application_id UTF-8 character count must be between 1 and 64`)},
 	})...)
 	expectPlanErrors(t, p, cases)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -52,9 +53,9 @@ type classificationPolicyModel struct {
 
 // The platform's classification enums, weakest first.
 var (
-	classificationLevels = []string{"public", "internal", "confidential", "restricted"}
-	encryptionRules      = []string{"none", "at-rest", "at-rest+transit", "at-rest+transit+field-level"}
-	accessRules          = []string{"all", "authenticated", "role-based", "need-to-know"}
+	classificationLevels = fields.ClassificationLevels
+	encryptionRules      = fields.EncryptionRules
+	accessRules          = fields.AccessRules
 )
 
 // classificationTableMarkdown is the seed table of minimum protection per level.
@@ -94,7 +95,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"level": schema.StringAttribute{
 				MarkdownDescription: "How sensitive the matched data is: `public`, `internal`, `confidential` or `restricted`.",
@@ -122,6 +123,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.List{
+					noNullElements{},
 					listvalidator.SizeBetween(1, 100),
 					listvalidator.ValueStringsAre(fieldPatternValidator{}),
 					caseInsensitiveUniqueValidator{},
@@ -132,7 +134,7 @@ func (r *classificationPolicyResource) Schema(ctx context.Context, _ resource.Sc
 					"whole platform. Creating a platform-wide policy needs the admin role on the platform. Changing it " +
 					"replaces the policy.",
 				Optional:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"etag": schema.StringAttribute{
@@ -168,12 +170,10 @@ func (r *classificationPolicyResource) Create(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -183,7 +183,8 @@ func (r *classificationPolicyResource) Create(ctx context.Context, req resource.
 	tflog.Debug(ctx, "creating classification policy", map[string]any{"name": in.Name, "level": in.Level})
 	c, err := r.client.CreateClassificationPolicy(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating classification policy", "classification policy "+in.Name, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "classification policy", "classification policy "+in.Name, err)
 		return
 	}
 	plan.fromAPI(c)
@@ -203,7 +204,7 @@ func (r *classificationPolicyResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading classification policy", "classification policy "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "classification policy", "classification policy "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(c)
@@ -218,12 +219,10 @@ func (r *classificationPolicyResource) Update(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -232,7 +231,7 @@ func (r *classificationPolicyResource) Update(ctx context.Context, req resource.
 	}
 	c, err := r.client.ReplaceClassificationPolicy(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating classification policy", "classification policy "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "classification policy", "classification policy "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(c)
@@ -246,22 +245,20 @@ func (r *classificationPolicyResource) Delete(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteClassificationPolicy(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting classification policy", "classification policy "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "classification policy", "classification policy "+state.ID.ValueString(), err)
 	}
 }
 
 func (r *classificationPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "classification policy", "cls_")
 }
 
 func (m *classificationPolicyModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.ClassificationPolicyInput {
@@ -271,7 +268,7 @@ func (m *classificationPolicyModel) toAPI(ctx context.Context, diags *diag.Diagn
 		Level:         api.ClassificationLevel(m.Level.ValueString()),
 		Encryption:    api.Encryption(m.Encryption.ValueString()),
 		Access:        api.AccessRule(m.Access.ValueString()),
-		FieldPatterns: stringsFromList(ctx, m.FieldPatterns, diags),
+		FieldPatterns: stringsFromList(ctx, "field_patterns", m.FieldPatterns, diags),
 		ApplicationID: stringPtr(m.ApplicationID),
 	}
 }

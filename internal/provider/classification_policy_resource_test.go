@@ -238,6 +238,6 @@ func TestAccClassificationPolicyResource_validation(t *testing.T) {
   access = "all"
   field_patterns = ["a"]`, regexp.MustCompile(`(?s)Attribute name must be 1-100 letters`)},
 		{"empty application", policy("public", "none", "all", `["a"]`) + `
-  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id UTF-8 character count must be between 1 and 64`)},
 	}))
 }

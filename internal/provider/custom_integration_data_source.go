@@ -109,7 +109,7 @@ func (d *customIntegrationDataSource) Read(ctx context.Context, req datasource.R
 			return
 		}
 		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading custom integration", "custom integration "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "custom integration", "custom integration "+id, err)
 			return
 		}
 	} else {
@@ -117,7 +117,7 @@ func (d *customIntegrationDataSource) Read(ctx context.Context, req datasource.R
 		tflog.Debug(ctx, "looking up custom integration by name", map[string]any{"name": name})
 		found, err := client.Collect(d.client.ListIntegrations(ctx, client.IntegrationFilter{Name: name}))
 		if err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading custom integration", "custom integration "+name, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "custom integration", "custom integration "+name, err)
 			return
 		}
 		if len(found) != 1 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -74,7 +75,7 @@ func (r *customIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "Where the integration's code lives: a URL git can clone (`https://`, `http://`, " +
 					"`ssh://` or `git://`, without a password) or `host/owner/repo`, such as `github.com/company/crm-sync`.",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 500), codeRepoValidator{}},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 500), codeRepoValidator{}},
 			},
 			"api_version": schema.StringAttribute{
 				MarkdownDescription: "The platform API version the integration targets: `v` and a number, such as `v2`.",
@@ -86,7 +87,7 @@ func (r *customIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the integration the provider last read; sent as `If-Match` so that " +
@@ -117,19 +118,18 @@ func (r *customIntegrationResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI()
 	tflog.Debug(ctx, "creating custom integration", map[string]any{"name": in.Name, "code_repo": in.CodeRepo})
 	integration, err := r.client.CreateIntegration(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating custom integration", "custom integration "+in.Name, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "custom integration", "custom integration "+in.Name, err)
 		return
 	}
 	plan.fromAPI(integration)
@@ -149,7 +149,7 @@ func (r *customIntegrationResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading custom integration", "custom integration "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "custom integration", "custom integration "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(integration)
@@ -164,17 +164,15 @@ func (r *customIntegrationResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	integration, err := r.client.ReplaceIntegration(ctx, state.ID.ValueString(), state.ETag.ValueString(), plan.toAPI())
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating custom integration", "custom integration "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "custom integration", "custom integration "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(integration)
@@ -188,22 +186,20 @@ func (r *customIntegrationResource) Delete(ctx context.Context, req resource.Del
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteIntegration(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting custom integration", "custom integration "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "custom integration", "custom integration "+state.ID.ValueString(), err)
 	}
 }
 
 func (r *customIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "custom integration", "int_")
 }
 
 func (m *customIntegrationModel) toAPI() api.IntegrationInput {

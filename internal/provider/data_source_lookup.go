@@ -34,7 +34,7 @@ func byIDAt[T any](ctx context.Context, l lookup, diags *diag.Diagnostics, attr,
 		return nil
 	}
 	if err != nil {
-		apiErrorDiag(diags, "Error reading "+l.Kind, l.Kind+" "+id, err)
+		apiErrorDiag(diags, opRead, l.Kind, l.Kind+" "+id, err)
 		return nil
 	}
 	return obj
@@ -46,7 +46,7 @@ func byIDAt[T any](ctx context.Context, l lookup, diags *diag.Diagnostics, attr,
 func onlyMatch[T any](l lookup, diags *diag.Diagnostics, at path.Path, what string, list iter.Seq2[T, error]) *T {
 	found, err := client.Collect(list)
 	if err != nil {
-		apiErrorDiag(diags, "Error reading "+l.Kind, l.Kind+" "+what, err)
+		apiErrorDiag(diags, opRead, l.Kind, l.Kind+" "+what, err)
 		return nil
 	}
 	if len(found) != 1 {
@@ -73,20 +73,4 @@ func describeFilter(pairs ...string) string {
 		s += pairs[i] + " " + `"` + pairs[i+1] + `"`
 	}
 	return s
-}
-
-// clientReady reports whether the provider configuration behind c is usable, and adds an error
-// saying why not when it is not. The client is nil when the provider's endpoint or api_key
-// was still unknown when Terraform configured it, for example an API key from an ephemeral
-// token for a user that this same run creates; a read through such a provider would otherwise
-// crash.
-func clientReady(c *client.Client, diags *diag.Diagnostics) bool {
-	if c != nil {
-		return true
-	}
-	diags.AddError("Provider not configured",
-		"This lowcode provider configuration has no platform connection yet: its `endpoint` or `api_key` is not known "+
-			"until apply (for example, an API token for a user that this run creates). Create what they depend on first "+
-			"(`terraform apply -target=...`), or configure the provider from values known at plan time.")
-	return false
 }

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -41,9 +43,41 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types
 	diags.Append(identity.Set(ctx, idIdentity{ID: id})...)
 }
 
+// idKinds are the platform's id prefixes and the resource each names.
+var idKinds = []struct{ prefix, kind, resourceType string }{
+	{"app_", "application", "lowcode_application"},
+	{"wf_", "workflow", "lowcode_workflow"},
+	{"whk_", "webhook", "lowcode_webhook"},
+	{"usr_", "user", "lowcode_user"},
+	{"ra_", "role assignment", "lowcode_role_assignment"},
+	{"cls_", "classification policy", "lowcode_classification_policy"},
+	{"int_", "custom integration", "lowcode_custom_integration"},
+}
+
+// withArticle is "an application", "a workflow".
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
 // importByIDOrIdentity imports a resource by its id given as the import id or, in an `import`
-// block with `identity`, as the identity's id.
-func importByIDOrIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+// block with `identity`, as the identity's id. An import id of another kind (a workflow's id
+// given to an application) is refused with an error that says which resource it belongs to,
+// rather than the generic "Cannot import non-existent remote object".
+func importByIDOrIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, kind, prefix string) {
+	if req.ID != "" && !strings.HasPrefix(req.ID, prefix) {
+		detail := fmt.Sprintf("%q is not the id of %s: those start with %s.", req.ID, withArticle(kind), prefix)
+		for _, k := range idKinds {
+			if strings.HasPrefix(req.ID, k.prefix) {
+				detail = fmt.Sprintf("%q is the id of %s, not of %s (those start with %s). Import it into a %s resource instead.",
+					req.ID, withArticle(k.kind), withArticle(kind), prefix, k.resourceType)
+			}
+		}
+		resp.Diagnostics.AddError("Wrong kind of id to import", detail)
+		return
+	}
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 }
 
@@ -54,7 +88,7 @@ func removeDeleted(ctx context.Context, resp *resource.ReadResponse, kind string
 	tflog.Warn(ctx, kind+" was deleted outside Terraform; removing it from state", map[string]any{"id": id.ValueString()})
 	resp.Diagnostics.AddWarning(
 		"The "+kind+" "+id.ValueString()+" no longer exists",
-		"It was deleted outside Terraform (or is no longer visible to this API key), so it was removed from the state. "+
+		"It was deleted outside Terraform (or, after a create whose answer was lost, was never made), so it was removed from the state. "+
 			"The plan creates it again; to stop managing it instead, remove it from the configuration.")
 	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 	resp.State.RemoveResource(ctx)

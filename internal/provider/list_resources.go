@@ -59,10 +59,6 @@ func (l *listResource[O]) ListResourceConfigSchema(_ context.Context, _ list.Lis
 
 func (l *listResource[O]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
-	if !clientReady(l.client, &diags) {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
 	objects := l.kind.list(ctx, l.client, req.Config, &diags)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -81,7 +77,7 @@ func (l *listResource[O]) List(ctx context.Context, req list.ListRequest, stream
 			}
 			result := req.NewListResult(ctx)
 			if err != nil {
-				apiErrorDiag(&result.Diagnostics, "Error listing "+l.kind.name+"s", "lowcode_"+l.kind.name, err)
+				apiErrorDiag(&result.Diagnostics, opList, l.kind.name+"s", "lowcode_"+l.kind.name, err)
 				push(result)
 				return
 			}

@@ -76,9 +76,6 @@ var monitoringTargetLookup = lookup{Kind: "monitoring target", Title: "Monitorin
 		"Check the workflow id; lowcode_workflows lists the workflows the key may read."}
 
 func (d *monitoringTargetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg monitoringTargetFields
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

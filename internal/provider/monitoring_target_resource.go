@@ -87,7 +87,7 @@ func (r *monitoringTargetResource) Schema(ctx context.Context, _ resource.Schema
 			"workflow_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the workflow the target is for, such as `wf_0193…`. Changing it replaces the target.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"min_success_rate": schema.Float64Attribute{
@@ -149,12 +149,10 @@ func (r *monitoringTargetResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	workflowID := plan.WorkflowID.ValueString()
@@ -169,13 +167,16 @@ func (r *monitoringTargetResource) Create(ctx context.Context, req resource.Crea
 				"with `terraform import lowcode_monitoring_target.<name> "+workflowID+"`, or remove it first.")
 		return
 	case !errors.Is(err, client.ErrNotFound):
-		apiErrorDiag(&resp.Diagnostics, "Error creating monitoring target", object, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "monitoring target", object, err)
 		return
 	}
 	tflog.Debug(ctx, "creating monitoring target", map[string]any{"workflow_id": workflowID})
 	mt, err := r.client.PutMonitoringTarget(ctx, workflowID, "", plan.toAPI())
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating monitoring target", object, err)
+		// The target's id is its workflow's, known before the PUT.
+		err = client.UnknownOutcome(workflowID, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "monitoring target", object, err)
 		return
 	}
 	plan.fromAPI(mt)
@@ -195,7 +196,7 @@ func (r *monitoringTargetResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(mt)
@@ -210,17 +211,15 @@ func (r *monitoringTargetResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	mt, err := r.client.PutMonitoringTarget(ctx, state.ID.ValueString(), state.ETag.ValueString(), plan.toAPI())
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(mt)
@@ -234,23 +233,21 @@ func (r *monitoringTargetResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteMonitoringTarget(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "monitoring target", "monitoring target of workflow "+state.ID.ValueString(), err)
 	}
 }
 
 // ImportState takes the workflow's id, which is also the target's.
 func (r *monitoringTargetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "workflow", "wf_")
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workflow_id"), req.ID)...)
 }
 

@@ -61,23 +61,76 @@ type platformObject struct{ ID, Key string }
 // TestAccReliability_faultyNetwork covers the same statistically for four types; this covers
 // every type, deterministically.
 func TestAccReliability_retriedCreate(t *testing.T) {
-	cases := []struct {
-		// resourceType is also the subtest's name; the resource under test is
-		// <resourceType>.under_test.
-		resourceType string
-		// method and path are the create whose first attempt is dropped.
-		method string
-		path   *regexp.Regexp
-		// config is the prerequisites and the resource under test.
-		config string
-		// keyAttr is the attribute holding the natural key, which keyCheck asserts in state.
-		keyAttr  string
-		keyCheck statecheck.StateCheck
-		// auditType is the object type in the platform's audit log.
-		auditType string
-		// list is every object of the type on the platform, but those it bootstrapped.
-		list func(context.Context, *client.Client) ([]platformObject, error)
-	}{
+	cases := createCases()
+
+	for _, tc := range cases {
+		t.Run(tc.resourceType, func(t *testing.T) {
+			p := newAccPlatform(t)
+			// Decide is called one request at a time, so dropped needs no lock.
+			dropped := false
+			proxy := faultproxy.Start(t, p.URL, faultproxy.Config{
+				Decide: func(_ int, r *http.Request) (faultproxy.Fault, bool) {
+					if dropped || r.Method != tc.method || !tc.path.MatchString(r.URL.Path) {
+						return faultproxy.Pass, true
+					}
+					dropped = true
+					return faultproxy.DropAfterCommit, true
+				},
+			})
+			config := fmt.Sprintf(`
+provider "lowcode" {
+  endpoint = %q
+  api_key  = %q
+}
+`, proxy.URL, p.OwnerKey) + tc.config
+			addr := tc.resourceType + ".under_test"
+
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.NotNull()),
+							tc.keyCheck,
+							retriedOnce{proxy: proxy},
+							heldOnce{addr: addr, keyAttr: tc.keyAttr, auditType: tc.auditType, api: p.API, list: tc.list},
+						},
+					},
+					{
+						Config:           config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					},
+				},
+			})
+			t.Logf("proxy: %s", proxy.Stats())
+		})
+	}
+}
+
+// createCase is one resource type whose create the fault proxy interferes with: the
+// resource under test is <resourceType>.under_test.
+type createCase struct {
+	// resourceType is also the subtest's name; the resource under test is
+	// <resourceType>.under_test.
+	resourceType string
+	// method and path are the create whose first attempt is dropped.
+	method string
+	path   *regexp.Regexp
+	// config is the prerequisites and the resource under test.
+	config string
+	// keyAttr is the attribute holding the natural key, which keyCheck asserts in state.
+	keyAttr  string
+	keyCheck statecheck.StateCheck
+	// auditType is the object type in the platform's audit log.
+	auditType string
+	// list is every object of the type on the platform, but those it bootstrapped.
+	list func(context.Context, *client.Client) ([]platformObject, error)
+}
+
+// createCases are the eight resource types, each with its prerequisites.
+func createCases() []createCase {
+	return []createCase{
 		{
 			resourceType: "lowcode_application",
 			method:       http.MethodPost,
@@ -265,50 +318,6 @@ resource "lowcode_monitoring_target" "under_test" {
 			},
 		},
 	}
-
-	for _, tc := range cases {
-		t.Run(tc.resourceType, func(t *testing.T) {
-			p := newAccPlatform(t)
-			// Decide is called one request at a time, so dropped needs no lock.
-			dropped := false
-			proxy := faultproxy.Start(t, p.URL, faultproxy.Config{
-				Decide: func(_ int, r *http.Request) (faultproxy.Fault, bool) {
-					if dropped || r.Method != tc.method || !tc.path.MatchString(r.URL.Path) {
-						return faultproxy.Pass, true
-					}
-					dropped = true
-					return faultproxy.DropAfterCommit, true
-				},
-			})
-			config := fmt.Sprintf(`
-provider "lowcode" {
-  endpoint = %q
-  api_key  = %q
-}
-`, proxy.URL, p.OwnerKey) + tc.config
-			addr := tc.resourceType + ".under_test"
-
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config: config,
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.NotNull()),
-							tc.keyCheck,
-							retriedOnce{proxy: proxy},
-							heldOnce{addr: addr, keyAttr: tc.keyAttr, auditType: tc.auditType, api: p.API, list: tc.list},
-						},
-					},
-					{
-						Config:           config,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-					},
-				},
-			})
-			t.Logf("proxy: %s", proxy.Stats())
-		})
-	}
 }
 
 // expectUnderTest asserts the configured natural key of <resourceType>.under_test in state.
@@ -340,20 +349,9 @@ func (c heldOnce) CheckState(ctx context.Context, req statecheck.CheckStateReque
 }
 
 func (c heldOnce) check(ctx context.Context, state *tfjson.State) error {
-	id, err := stateString(state, c.addr, "id")
+	id, err := onlyObject(ctx, state, c.addr, c.keyAttr, c.api, c.list)
 	if err != nil {
 		return err
-	}
-	key, err := stateString(state, c.addr, c.keyAttr)
-	if err != nil {
-		return err
-	}
-	objects, err := c.list(ctx, c.api)
-	if err != nil {
-		return fmt.Errorf("listing the platform's objects: %w", err)
-	}
-	if len(objects) != 1 || objects[0] != (platformObject{ID: id, Key: key}) {
-		return fmt.Errorf("the platform holds %v; want exactly one object, %s %q as in state", objects, id, key)
 	}
 	// A create repeated without its Idempotency-Key could also leave one object (a PUT
 	// replaces), but the audit log would show two writes.
@@ -370,6 +368,40 @@ func (c heldOnce) check(ctx context.Context, state *tfjson.State) error {
 		return fmt.Errorf("the audit log records %v for %s objects; want only %q", writes, c.auditType, want)
 	}
 	return nil
+}
+
+// heldOne checks, asking the platform directly, that it holds exactly one object of the type:
+// the one in state at addr, with the key in state.
+type heldOne struct {
+	addr, keyAttr string
+	api           *client.Client
+	list          func(context.Context, *client.Client) ([]platformObject, error)
+}
+
+func (c heldOne) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	_, resp.Error = onlyObject(ctx, req.State, c.addr, c.keyAttr, c.api, c.list)
+}
+
+// onlyObject returns the id in state at addr after checking that the platform holds exactly
+// that object of its type, with the key attribute's value in state.
+func onlyObject(ctx context.Context, state *tfjson.State, addr, keyAttr string, api *client.Client,
+	list func(context.Context, *client.Client) ([]platformObject, error)) (string, error) {
+	id, err := stateString(state, addr, "id")
+	if err != nil {
+		return "", err
+	}
+	key, err := stateString(state, addr, keyAttr)
+	if err != nil {
+		return "", err
+	}
+	objects, err := list(ctx, api)
+	if err != nil {
+		return "", fmt.Errorf("listing the platform's objects: %w", err)
+	}
+	if len(objects) != 1 || objects[0] != (platformObject{ID: id, Key: key}) {
+		return "", fmt.Errorf("the platform holds %v; want exactly one object, %s %q as in state", objects, id, key)
+	}
+	return id, nil
 }
 
 // stateString is a string attribute of the resource at addr in state.

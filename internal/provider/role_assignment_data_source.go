@@ -89,9 +89,6 @@ var roleAssignmentLookup = lookup{Kind: "role assignment", Title: "Role assignme
 	Advice: "The API key may also lack the right to read it. The lowcode_role_assignments data source lists the assignments the key may read."}
 
 func (d *roleAssignmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg roleAssignmentFields
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

@@ -80,7 +80,7 @@ func (r *roleAssignmentResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The id of the user who gets the role, such as `lowcode_user.ada.id`.",
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: "The role: `viewer`, `editor`, `admin` or `owner`.",
@@ -100,7 +100,7 @@ func (r *roleAssignmentResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"Required for those scopes; must be left out for the `platform` scope.",
 				Optional:      true,
 				PlanModifiers: replace,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the role assignment the provider last read; sent as `If-Match` when it is revoked.",
@@ -152,7 +152,7 @@ func (r *roleAssignmentResource) ValidateConfig(ctx context.Context, req resourc
 			fmt.Sprintf("scope_id is required when scope_type is %q: set it to the id of the %s (%s…) the role applies to.", st, k.kind, k.prefix))
 	case !scopeID.IsUnknown() && !strings.HasPrefix(scopeID.ValueString(), k.prefix):
 		resp.Diagnostics.AddAttributeError(at, "Invalid scope_id",
-			fmt.Sprintf("scope_id %q is not the id of a %s: with scope_type %q it must start with %s.", scopeID.ValueString(), k.kind, st, k.prefix))
+			fmt.Sprintf("scope_id %q is not the id of %s: with scope_type %q it must start with %s.", scopeID.ValueString(), withArticle(k.kind), st, k.prefix))
 	}
 }
 
@@ -161,27 +161,23 @@ func (r *roleAssignmentResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *roleAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var plan roleAssignmentModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	grant := plan.grant()
 	tflog.Debug(ctx, "creating role assignment", map[string]any{"grant": grant.String()})
 	ra, err := r.client.CreateRoleAssignment(ctx, grant.toAPI())
 	if err != nil {
-		roleAssignmentErrorDiag(&resp.Diagnostics, "Error creating role assignment", grant, err)
+		keepUnknownOutcome(ctx, resp, err)
+		roleAssignmentErrorDiag(&resp.Diagnostics, opCreate, grant, err)
 		return
 	}
 	plan.fromAPI(ra)
@@ -190,9 +186,6 @@ func (r *roleAssignmentResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var state roleAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -204,7 +197,7 @@ func (r *roleAssignmentResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading role assignment", "role assignment "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "role assignment", "role assignment "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(ra)
@@ -235,25 +228,20 @@ func (r *roleAssignmentResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var state roleAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteRoleAssignment(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting role assignment", "role assignment "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "role assignment", "role assignment "+state.ID.ValueString(), err)
 	}
 }
 
@@ -261,7 +249,7 @@ func (r *roleAssignmentResource) Delete(ctx context.Context, req resource.Delete
 // `user_id/role/platform`), which is looked up among the user's assignments, or its identity.
 func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if req.ID == "" { // an import block with an identity
-		importByIDOrIdentity(ctx, req, resp)
+		importByIDOrIdentity(ctx, req, resp, "role assignment", "ra_")
 		return
 	}
 	id, grant, err := parseRoleAssignmentImportID(req.ID)
@@ -280,14 +268,11 @@ func (r *roleAssignmentResource) ImportState(ctx context.Context, req resource.I
 
 // findAssignment returns the id of the one assignment that makes grant.
 func (r *roleAssignmentResource) findAssignment(ctx context.Context, grant roleAssignmentGrant, diags *diag.Diagnostics) string {
-	if !clientReady(r.client, diags) {
-		return ""
-	}
 	found, err := client.Collect(r.client.ListRoleAssignments(ctx, client.RoleAssignmentFilter{
 		UserID: grant.UserID, Role: grant.Role, ScopeType: grant.ScopeType, ScopeID: grant.ScopeID,
 	}))
 	if err != nil {
-		apiErrorDiag(diags, "Error importing role assignment", "role assignment "+grant.String(), err)
+		apiErrorDiag(diags, opImport, "role assignment", "role assignment "+grant.String(), err)
 		return ""
 	}
 	var ids []string
@@ -312,15 +297,15 @@ func (r *roleAssignmentResource) findAssignment(ctx context.Context, grant roleA
 }
 
 // roleAssignmentErrorDiag is apiErrorDiag with advice fit for a grant that already exists.
-func roleAssignmentErrorDiag(diags *diag.Diagnostics, summary string, grant roleAssignmentGrant, err error) {
+func roleAssignmentErrorDiag(diags *diag.Diagnostics, op operation, grant roleAssignmentGrant, err error) {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, client.ErrConflict) && apiErr.Problem.ConflictingID != nil {
-		diags.AddError(summary, fmt.Sprintf("role assignment %s: %s\n\nThe user already has this role at this scope. "+
+		diags.AddError(op.summary("role assignment"), fmt.Sprintf("role assignment %s: %s\n\nThe user already has this role at this scope. "+
 			"Bring the existing assignment under Terraform with `terraform import` using id %s (or %s), or remove it from the configuration.",
 			grant, err, *apiErr.Problem.ConflictingID, grant))
 		return
 	}
-	apiErrorDiag(diags, summary, "role assignment "+grant.String(), err)
+	apiErrorDiag(diags, op, "role assignment", "role assignment "+grant.String(), err)
 }
 
 // describeScope reads like "the platform" or "application app_…".

@@ -154,7 +154,7 @@ resource "lowcode_role_assignment" "ada_admin" {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check:  stateID(addr, &id),
+				Check:  captureID(addr, &id),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_type"), knownvalue.StringExact("platform")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_id"), knownvalue.Null()),
@@ -248,6 +248,8 @@ func TestAccRoleAssignmentResource_validation(t *testing.T) {
   scope_id   = "app_1"`, regexp.MustCompile(`(?s)Unexpected scope_id.*scope_id must not be set when scope_type is\s+"platform"`)},
 		{"scope id of another kind", "editor", `scope_type = "workflow"
   scope_id   = "app_1"`, regexp.MustCompile(`(?s)Invalid scope_id.*scope_id "app_1" is not the id of a workflow.*must start\s+with\s+wf_`)},
+		{"an application's scope id of another kind", "editor", `scope_type = "application"
+  scope_id   = "wf_1"`, regexp.MustCompile(`(?s)Invalid scope_id.*scope_id "wf_1" is not the id of an\s+application.*must\s+start\s+with\s+app_`)},
 		{"role", "superuser", `scope_type = "platform"`, regexp.MustCompile(`(?s)Attribute role value must be one of`)},
 		{"scope type", "editor", `scope_type = "team"`, regexp.MustCompile(`(?s)Attribute scope_type value must be one of`)},
 	}

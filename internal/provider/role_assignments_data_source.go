@@ -91,9 +91,6 @@ func (d *roleAssignmentsDataSource) Configure(_ context.Context, req datasource.
 }
 
 func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg roleAssignmentsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -110,7 +107,7 @@ func (d *roleAssignmentsDataSource) Read(ctx context.Context, req datasource.Rea
 	tflog.Debug(ctx, "listing role assignments", map[string]any{"filter": described})
 	found, err := client.Collect(d.client.ListRoleAssignments(ctx, filter))
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error listing role assignments", "role assignments"+described, err)
+		apiErrorDiag(&resp.Diagnostics, opList, "role assignments", "role assignments"+described, err)
 		return
 	}
 	cfg.RoleAssignments = make([]roleAssignmentDataModel, 0, len(found))

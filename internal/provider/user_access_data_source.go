@@ -90,9 +90,6 @@ func (d *userAccessDataSource) Configure(_ context.Context, req datasource.Confi
 }
 
 func (d *userAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg userAccessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -106,7 +103,7 @@ func (d *userAccessDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading user access", "access of user "+userID, err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "user access", "access of user "+userID, err)
 		return
 	}
 	cfg.Grants = make([]grantModel, 0, len(access.Grants))

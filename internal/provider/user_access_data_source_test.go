@@ -50,7 +50,7 @@ data "lowcode_user_access" "ada" {
   user_id    = lowcode_user.ada.id
   depends_on = [lowcode_role_assignment.ada_platform, lowcode_role_assignment.ada_orders]
 }`),
-				Check: resource.ComposeTestCheckFunc(stateID("lowcode_user.ada", &userID), stateID("lowcode_application.orders", &appID)),
+				Check: resource.ComposeTestCheckFunc(captureID("lowcode_user.ada", &userID), captureID("lowcode_application.orders", &appID)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					revokedID.AddStateValue("lowcode_role_assignment.ada_orders", tfjsonpath.New("id")),
 					statecheck.CompareValuePairs(ds, tfjsonpath.New("user_id"), "lowcode_user.ada", tfjsonpath.New("id"), compare.ValuesSame()),

@@ -61,9 +61,6 @@ var userLookup = lookup{Kind: "user", Title: "User",
 	Advice: "Check the id or address; the lowcode_users data source lists every user."}
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg userDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

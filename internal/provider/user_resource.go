@@ -21,6 +21,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -69,14 +70,14 @@ func (r *userResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"email": schema.StringAttribute{
 				MarkdownDescription: "The user's email address, such as `ada@example.com`; unique on the platform regardless of case.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(3, 254), emailValidator{}},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(fields.EmailMin, fields.EmailMax), emailValidator{}},
 			},
 			"display_name": schema.StringAttribute{
 				MarkdownDescription: "The name shown for the user, such as `Ada Lovelace`; up to 200 characters. Defaults to empty.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(200)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(200)},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether the user may use the platform. The API keys and tokens of an inactive user are " +
@@ -109,27 +110,23 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var plan userModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := api.UserInput{Email: plan.Email.ValueString(), DisplayName: stringPtr(plan.DisplayName), Active: boolPtr(plan.Active)}
 	tflog.Debug(ctx, "creating user", map[string]any{"email": in.Email})
 	u, err := r.client.CreateUser(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating user", "user "+in.Email, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "user", "user "+in.Email, err)
 		return
 	}
 	plan.fromAPI(u)
@@ -138,9 +135,6 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var state userModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -152,7 +146,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading user", "user "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "user", "user "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(u)
@@ -163,28 +157,23 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 // Update sends every argument as a PATCH: users have no replace operation, and sending all of
 // them also puts back what was changed outside Terraform.
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var plan, state userModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	patch := api.UserPatch{Email: stringPtr(plan.Email), DisplayName: stringPtr(plan.DisplayName), Active: boolPtr(plan.Active)}
 	tflog.Debug(ctx, "updating user", map[string]any{"id": state.ID.ValueString()})
 	u, err := r.client.PatchUser(ctx, state.ID.ValueString(), state.ETag.ValueString(), patch)
 	if err != nil {
-		refusalDiag(&resp.Diagnostics, "Error updating user", "user "+state.ID.ValueString(), err)
+		refusalDiag(&resp.Diagnostics, opUpdate, "user", "user "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(u)
@@ -193,42 +182,37 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !clientReady(r.client, &resp.Diagnostics) {
-		return
-	}
 	var state userModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteUser(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		refusalDiag(&resp.Diagnostics, "Error deleting user", "user "+state.ID.ValueString(), err)
+		refusalDiag(&resp.Diagnostics, opDelete, "user", "user "+state.ID.ValueString(), err)
 	}
 }
 
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "user", "usr_")
 }
 
 // refusalDiag is apiErrorDiag for changes to an existing user, where a conflict is not a
 // duplicate name but the platform refusing (deactivating or deleting yourself, or the last
 // platform owner): the server's reason says what to do, not the import advice.
-func refusalDiag(diags *diag.Diagnostics, summary, object string, err error) {
+func refusalDiag(diags *diag.Diagnostics, op operation, kind, object string, err error) {
 	if errors.Is(err, client.ErrConflict) {
-		diags.AddError(summary, fmt.Sprintf("%s: %s\n\nThe platform refused the change for the reason above. "+
+		diags.AddError(op.summary(kind), fmt.Sprintf("%s: %s\n\nThe platform refused the change for the reason above. "+
 			"Another platform admin's API key can make it.", object, err))
 		return
 	}
-	apiErrorDiag(diags, summary, object, err)
+	apiErrorDiag(diags, op, kind, object, err)
 }
 
 func (m *userModel) fromAPI(u *api.User) {

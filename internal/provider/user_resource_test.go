@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,32 +12,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
-
-func (p *accPlatform) userExists(id string) (bool, error) {
-	_, err := p.API.GetUser(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// stateID returns a Check that records the id of the resource at addr.
-func stateID(addr string, id *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return errors.New(addr + " is not in the state")
-		}
-		*id = rs.Primary.ID
-		return nil
-	}
-}
 
 func TestAccUserResource(t *testing.T) {
 	p := newAccPlatform(t)
@@ -47,7 +25,7 @@ func TestAccUserResource(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_user", p.userExists),
+		CheckDestroy:             checkDestroyed("lowcode_user", existsOnPlatform(p.API.GetUser)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(`
@@ -126,7 +104,7 @@ resource "lowcode_user" "ada" {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: stateID(addr, &id)},
+			{Config: config, Check: captureID(addr, &id)},
 			{
 				// Changed behind Terraform's back: planned as an in-place update back.
 				PreConfig: func() {
@@ -171,7 +149,7 @@ func TestAccUserResource_validation(t *testing.T) {
 		{"email with a name", `email = "Ada <ada@example.com>"`, regexp.MustCompile(`(?s)Invalid email address.*"Ada\s+<ada@example.com>" is\s+not an email address`)},
 		{"not an email", `email = "ada"`, regexp.MustCompile(`(?s)"ada" is not an email address such as\s+ada@example.com`)},
 		{"display name too long", `email = "ada@example.com"
-  display_name = "` + strings.Repeat("a", 201) + `"`, regexp.MustCompile(`(?s)Attribute display_name string length must be at most 200`)},
+  display_name = "` + strings.Repeat("a", 201) + `"`, regexp.MustCompile(`(?s)Attribute display_name UTF-8 character count must be at most 200`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -93,9 +93,6 @@ func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg usersDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -105,7 +102,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	tflog.Debug(ctx, "listing users", map[string]any{"email": filter.Email})
 	users, err := client.Collect(d.client.ListUsers(ctx, filter))
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error listing users", "users"+describeFilter("email", filter.Email), err)
+		apiErrorDiag(&resp.Diagnostics, opList, "users", "users"+describeFilter("email", filter.Email), err)
 		return
 	}
 	cfg.Users = make([]userDataModel, 0, len(users))

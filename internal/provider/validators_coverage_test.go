@@ -47,7 +47,7 @@ func TestAccValidatorCoverage_application(t *testing.T) {
   `
 	expectPlanErrors(t, p, inBlock(`resource "lowcode_application" "bad"`, []planErrorCase{
 		{"description too long", app + `description = "` + long(1001) + `"`,
-			phrase(`Attribute description string length must be at most 1000, got: 1001`)},
+			phrase(`Attribute description UTF-8 character count must be at most 1000, got: 1001`)},
 		{"label key with a space", app + `labels = { "team name" = "orders" }`,
 			phrase(`Attribute labels["team name"] must be 1-63 letters, digits, '.', '_', '-' or '/', got: team name`)},
 		{"label key too long", app + `labels = { "` + long(64) + `" = "orders" }`,
@@ -55,7 +55,7 @@ func TestAccValidatorCoverage_application(t *testing.T) {
 		{"empty label key", app + `labels = { "" = "orders" }`,
 			phrase(`Attribute labels[""] must be 1-63 letters, digits, '.', '_', '-' or '/'`)},
 		{"label value too long", app + `labels = { team = "` + long(256) + `" }`,
-			phrase(`Attribute labels["team"] string length must be at most 255, got: 256`)},
+			phrase(`Attribute labels["team"] UTF-8 character count must be at most 255, got: 256`)},
 	}))
 }
 
@@ -89,27 +89,27 @@ func TestAccValidatorCoverage_workflow(t *testing.T) {
 		{"version", workflow(strings.Replace(top, `"1.0.0"`, `"v1.0"`, 1), manual, okStep),
 			phrase(`version: "v1.0" is not a semantic version such as 1.5.2 (major.minor.patch, no leading v)`)},
 		{"empty application_id", workflow(strings.Replace(top, `"app_00000000000000000000000000000000"`, `""`, 1), manual, okStep),
-			phrase(`Attribute application_id string length must be between 1 and 64, got: 0`)},
+			phrase(`Attribute application_id UTF-8 character count must be between 1 and 64, got: 0`)},
 		{"application_id too long", workflow(strings.Replace(top, `"app_00000000000000000000000000000000"`, `"app_`+long(61)+`"`, 1), manual, okStep),
-			phrase(`Attribute application_id string length must be between 1 and 64, got: 65`)},
+			phrase(`Attribute application_id UTF-8 character count must be between 1 and 64, got: 65`)},
 		{"description too long", workflow(top+"\n  description = \""+long(1001)+`"`, manual, okStep),
-			phrase(`Attribute description string length must be at most 1000, got: 1001`)},
+			phrase(`Attribute description UTF-8 character count must be at most 1000, got: 1001`)},
 		{"trigger event_type too long", workflow(top, `{ type = "event", event_type = "`+longEventType+`" }`, okStep),
-			phrase(`Attribute trigger.event_type string length must be at most 200, got: 201`)},
+			phrase(`Attribute trigger.event_type UTF-8 character count must be at most 200, got: 201`)},
 		{"step name", workflow(top, manual, `{ name = "check amount", type = "validate", validate = { expression = "true", message = "m" } }`),
 			phrase(`Attribute steps[0].name must be 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit, got: check amount`)},
 		{"empty expression", workflow(top, manual, validate("", "too much")),
-			phrase(`Attribute steps[0].validate.expression string length must be between 1 and 4000, got: 0`)},
+			phrase(`Attribute steps[0].validate.expression UTF-8 character count must be between 1 and 4000, got: 0`)},
 		{"expression too long", workflow(top, manual, validate(long(4001), "too much")),
-			phrase(`Attribute steps[0].validate.expression string length must be between 1 and 4000, got: 4001`)},
+			phrase(`Attribute steps[0].validate.expression UTF-8 character count must be between 1 and 4000, got: 4001`)},
 		{"http body too long", workflow(top, manual, httpStep(`url = "https://crm.example.com", body = "`+long(4001)+`"`)),
-			phrase(`Attribute steps[0].http.body string length must be between 1 and 4000, got: 4001`)},
+			phrase(`Attribute steps[0].http.body UTF-8 character count must be between 1 and 4000, got: 4001`)},
 		{"empty validate message", workflow(top, manual, validate("amount <= 10000", "")),
-			phrase(`Attribute steps[0].validate.message string length must be between 1 and 1000, got: 0`)},
+			phrase(`Attribute steps[0].validate.message UTF-8 character count must be between 1 and 1000, got: 0`)},
 		{"validate message too long", workflow(top, manual, validate("amount <= 10000", long(1001))),
-			phrase(`Attribute steps[0].validate.message string length must be between 1 and 1000, got: 1001`)},
+			phrase(`Attribute steps[0].validate.message UTF-8 character count must be between 1 and 1000, got: 1001`)},
 		{"http url too long", workflow(top, manual, httpStep(`url = "https://crm.example.com/`+long(2025)+`"`)),
-			phrase(`Attribute steps[0].http.url string length must be at most 2048, got: 2049`)},
+			phrase(`Attribute steps[0].http.url UTF-8 character count must be at most 2048, got: 2049`)},
 		{"http header value with a line break", workflow(top, manual, httpStep(`url = "https://crm.example.com", headers = { "X-Note" = "a\nX-Injected: b" }`)),
 			phrase(`Attribute steps[0].http.headers["X-Note"] must not contain line breaks or NUL`)},
 		{"http header value with NUL", workflow(top, manual, httpStep(`url = "https://crm.example.com", headers = { "X-Note" = "a\u0000b" }`)),
@@ -119,7 +119,7 @@ func TestAccValidatorCoverage_workflow(t *testing.T) {
 		{"emit event_type", workflow(top, manual, emit("OrderValidated")),
 			phrase(`Attribute steps[0].emit.event_type must be a dotted lowercase event type such as order.created, got: OrderValidated`)},
 		{"emit event_type too long", workflow(top, manual, emit(longEventType)),
-			phrase(`Attribute steps[0].emit.event_type string length must be at most 200, got: 201`)},
+			phrase(`Attribute steps[0].emit.event_type UTF-8 character count must be at most 200, got: 201`)},
 	}))
 }
 
@@ -131,11 +131,11 @@ func TestAccValidatorCoverage_webhook(t *testing.T) {
   `
 	expectPlanErrors(t, p, inBlock(`resource "lowcode_webhook" "bad"`, []planErrorCase{
 		{"empty callback_url", events + `callback_url = ""`,
-			phrase(`Attribute callback_url string length must be between 1 and 2048, got: 0`)},
+			phrase(`Attribute callback_url UTF-8 character count must be between 1 and 2048, got: 0`)},
 		{"callback_url too long", events + `callback_url = "https://orders.example.com/` + long(2022) + `"`,
-			phrase(`Attribute callback_url string length must be between 1 and 2048, got: 2049`)},
+			phrase(`Attribute callback_url UTF-8 character count must be between 1 and 2048, got: 2049`)},
 		{"description too long", callback + `description = "` + long(1001) + `"`,
-			phrase(`Attribute description string length must be at most 1000, got: 1001`)},
+			phrase(`Attribute description UTF-8 character count must be at most 1000, got: 1001`)},
 		{"whsec_ secret that is not base64", callback + `secret_wo = "whsec_this-is-not-base64-at-all!"
   secret_wo_version = 1`,
 			phrase(`Invalid signing secret`)},
@@ -190,9 +190,9 @@ func TestAccValidatorCoverage_user(t *testing.T) {
 	p := newAccPlatform(t)
 	expectPlanErrors(t, p, inBlock(`resource "lowcode_user" "bad"`, []planErrorCase{
 		{"email too long", `email = "` + long(243) + `@example.com"`,
-			phrase(`Attribute email string length must be between 3 and 254, got: 255`)},
+			phrase(`Attribute email UTF-8 character count must be between 3 and 254, got: 255`)},
 		{"email too short", `email = "@b"`,
-			phrase(`Attribute email string length must be between 3 and 254, got: 2`)},
+			phrase(`Attribute email UTF-8 character count must be between 3 and 254, got: 2`)},
 	}))
 }
 
@@ -201,18 +201,18 @@ func TestAccValidatorCoverage_roleAssignment(t *testing.T) {
 	expectPlanErrors(t, p, inBlock(`resource "lowcode_role_assignment" "bad"`, []planErrorCase{
 		{"empty user_id", `user_id = ""
   role = "viewer"
-  scope_type = "platform"`, phrase(`Attribute user_id string length must be between 1 and 64, got: 0`)},
+  scope_type = "platform"`, phrase(`Attribute user_id UTF-8 character count must be between 1 and 64, got: 0`)},
 		{"user_id too long", `user_id = "usr_` + long(61) + `"
   role = "viewer"
-  scope_type = "platform"`, phrase(`Attribute user_id string length must be between 1 and 64, got: 65`)},
+  scope_type = "platform"`, phrase(`Attribute user_id UTF-8 character count must be between 1 and 64, got: 65`)},
 		{"empty scope_id", `user_id = "usr_1"
   role = "viewer"
   scope_type = "application"
-  scope_id = ""`, phrase(`Attribute scope_id string length must be between 1 and 64, got: 0`)},
+  scope_id = ""`, phrase(`Attribute scope_id UTF-8 character count must be between 1 and 64, got: 0`)},
 		{"scope_id too long", `user_id = "usr_1"
   role = "viewer"
   scope_type = "application"
-  scope_id = "app_` + long(61) + `"`, phrase(`Attribute scope_id string length must be between 1 and 64, got: 65`)},
+  scope_id = "app_` + long(61) + `"`, phrase(`Attribute scope_id UTF-8 character count must be between 1 and 64, got: 65`)},
 	}))
 }
 
@@ -226,11 +226,11 @@ func TestAccValidatorCoverage_customIntegration(t *testing.T) {
 	}
 	expectPlanErrors(t, p, inBlock(`resource "lowcode_custom_integration" "bad"`, []planErrorCase{
 		{"empty code_repo", integration("", ""),
-			phrase(`Attribute code_repo string length must be between 1 and 500, got: 0`)},
+			phrase(`Attribute code_repo UTF-8 character count must be between 1 and 500, got: 0`)},
 		{"code_repo too long", integration("github.com/company/"+long(482), ""),
-			phrase(`Attribute code_repo string length must be between 1 and 500, got: 501`)},
+			phrase(`Attribute code_repo UTF-8 character count must be between 1 and 500, got: 501`)},
 		{"description too long", integration("github.com/company/crm-sync", `description = "`+long(1001)+`"`),
-			phrase(`Attribute description string length must be at most 1000, got: 1001`)},
+			phrase(`Attribute description UTF-8 character count must be at most 1000, got: 1001`)},
 	}))
 }
 
@@ -242,7 +242,7 @@ func TestAccValidatorCoverage_classificationPolicy(t *testing.T) {
   encryption = "none"
   access = "all"
   field_patterns = ["card_number"]
-  description = "` + long(1001) + `"`, phrase(`Attribute description string length must be at most 1000, got: 1001`)},
+  description = "` + long(1001) + `"`, phrase(`Attribute description UTF-8 character count must be at most 1000, got: 1001`)},
 	}))
 }
 
@@ -250,18 +250,18 @@ func TestAccValidatorCoverage_monitoringTarget(t *testing.T) {
 	p := newAccPlatform(t)
 	expectPlanErrors(t, p, inBlock(`resource "lowcode_monitoring_target" "bad"`, []planErrorCase{
 		{"empty workflow_id", `workflow_id = ""
-  min_success_rate = 99`, phrase(`Attribute workflow_id string length must be between 1 and 64, got: 0`)},
+  min_success_rate = 99`, phrase(`Attribute workflow_id UTF-8 character count must be between 1 and 64, got: 0`)},
 		{"workflow_id too long", `workflow_id = "wf_` + long(62) + `"
-  min_success_rate = 99`, phrase(`Attribute workflow_id string length must be between 1 and 64, got: 65`)},
+  min_success_rate = 99`, phrase(`Attribute workflow_id UTF-8 character count must be between 1 and 64, got: 65`)},
 	}))
 }
 
 func TestAccValidatorCoverage_apiToken(t *testing.T) {
 	p := newAccPlatform(t)
 	expectPlanErrors(t, p, inBlock(`ephemeral "lowcode_api_token" "bad"`, []planErrorCase{
-		{"empty description", `description = ""`, phrase(`Attribute description string length must be between 1 and 200, got: 0`)},
+		{"empty description", `description = ""`, phrase(`Attribute description UTF-8 character count must be between 1 and 200, got: 0`)},
 		{"description too long", `description = "` + long(201) + `"`,
-			phrase(`Attribute description string length must be between 1 and 200, got: 201`)},
+			phrase(`Attribute description UTF-8 character count must be between 1 and 200, got: 201`)},
 	}))
 }
 

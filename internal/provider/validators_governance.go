@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -202,26 +201,6 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
-}
-
-// stringsFromSet and stringsFromList read a known collection of strings from a plan or
-// config; null or unknown gives nil.
-func stringsFromSet(ctx context.Context, v types.Set, diags *diag.Diagnostics) []string {
-	var out []string
-	if v.IsNull() || v.IsUnknown() {
-		return out
-	}
-	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	return out
-}
-
-func stringsFromList(ctx context.Context, v types.List, diags *diag.Diagnostics) []string {
-	var out []string
-	if v.IsNull() || v.IsUnknown() {
-		return out
-	}
-	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	return out
 }
 
 func stringValues(items []string) []attr.Value {

@@ -115,7 +115,7 @@ func (d *webhookDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading webhook", "webhook "+id.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "webhook", "webhook "+id.ValueString(), err)
 		return
 	}
 	state := webhookData(wh)

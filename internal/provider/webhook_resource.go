@@ -22,6 +22,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -91,6 +92,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
+					noNullElements{},
 					setvalidator.SizeBetween(1, 50),
 					setvalidator.ValueStringsAre(webhookEventTypeValidator()),
 				},
@@ -100,7 +102,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 					"`https://orders.example.com/webhooks/lowcode`. The platform refuses addresses its network policy " +
 					"forbids (such as private networks, unless its operator allows them).",
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048), httpURLValidator{}},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, fields.URLMax), httpURLValidator{}},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether events are delivered. Defaults to `true`. The platform sets it to `false` " +
@@ -114,25 +116,27 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"application_id": schema.StringAttribute{
 				MarkdownDescription: "Subscribe to the events of this application (`app_…`) only; the application's " +
 					"editors may then manage the webhook. Leave it out for platform-wide events (which needs the editor " +
 					"role on the platform). Changing it replaces the webhook.",
 				Optional:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:    []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"secret_wo": schema.StringAttribute{
 				MarkdownDescription: "Your own signing secret: `whsec_` followed by at least 16 bytes in base64, or any " +
 					"text of 24 to 256 characters with at least 10 different ones (weaker secrets are refused). Write-only: it is sent to the platform but never stored in the plan or state. Set " +
 					"`secret_wo_version` with it; the secret is sent on create and whenever `secret_wo_version` changes. " +
-					"Leave it out to let the platform generate the secret (see `secret`).",
+					"Leave it out to let the platform generate the secret (see `secret`). Not importable: the platform " +
+					"never shows a secret again, so an import (and `-generate-config-out`) leaves `secret_wo` and " +
+					"`secret_wo_version` unset; add them to the configuration afterwards if you manage the secret.",
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{stringvalidator.LengthBetween(24, 256), webhookSecretValidator{}},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(24, 256), webhookSecretValidator{}},
 			},
 			"secret_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "A version number for `secret_wo`, kept in state because the secret is not: change " +
@@ -162,7 +166,8 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"disabled_reason": schema.StringAttribute{
 				MarkdownDescription: "Why the platform deactivated the webhook (its receiver answered `410 Gone`); `null` " +
 					"while the webhook is active or was turned off by a user.",
-				Computed: true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{disabledReasonModifier{}},
 			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the webhook the provider last read; sent as `If-Match` so that a " +
@@ -276,12 +281,10 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -292,7 +295,8 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	tflog.Debug(ctx, "creating webhook", map[string]any{"callback_url": in.CallbackURL, "own_secret": in.Secret != nil})
 	wh, err := r.client.CreateWebhook(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating webhook", "webhook for "+in.CallbackURL, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "webhook", "webhook for "+in.CallbackURL, err)
 		return
 	}
 	plan.fromAPI(wh)
@@ -316,7 +320,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading webhook", "webhook "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "webhook", "webhook "+state.ID.ValueString(), err)
 		return
 	}
 	// The platform never shows the secret again: `secret` stays as it was.
@@ -334,12 +338,10 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	id, etag := state.ID.ValueString(), state.ETag.ValueString()
@@ -351,7 +353,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		}
 		var err error
 		if wh, err = r.client.ReplaceWebhook(ctx, id, etag, in); err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error updating webhook", "webhook "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opUpdate, "webhook", "webhook "+id, err)
 			return
 		}
 		etag = wh.Etag
@@ -376,7 +378,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 				setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 			}
-			apiErrorDiag(&resp.Diagnostics, "Error rotating webhook secret", "webhook "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opRotate, "webhook secret", "webhook "+id, err)
 			return
 		}
 		wh = rotated
@@ -389,7 +391,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		// Only bookkeeping changed (such as timeouts): read the webhook as it is.
 		var err error
 		if wh, err = r.client.GetWebhook(ctx, id); err != nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading webhook", "webhook "+id, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "webhook", "webhook "+id, err)
 			return
 		}
 	}
@@ -404,22 +406,20 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteWebhook(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting webhook", "webhook "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "webhook", "webhook "+state.ID.ValueString(), err)
 	}
 }
 
 func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "webhook", "whk_")
 }
 
 // settingsChanged reports whether the planned webhook differs from state in what a PUT sets.
@@ -431,7 +431,7 @@ func (m *webhookModel) settingsChanged(state *webhookModel) bool {
 // toAPI builds the webhook's settings; the secret is added by the caller from the config.
 func (m *webhookModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.WebhookInput {
 	return api.WebhookInput{
-		EventTypes:    stringsFromSet(ctx, m.EventTypes, diags),
+		EventTypes:    stringsFromSet(ctx, "event_types", m.EventTypes, diags),
 		CallbackURL:   m.CallbackURL.ValueString(),
 		Active:        boolPtr(m.Active),
 		Description:   stringPtr(m.Description),

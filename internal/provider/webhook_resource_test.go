@@ -105,6 +105,8 @@ resource "lowcode_webhook" "orders" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("secret"), knownvalue.NotNull()),
+					// Not "(known after apply)": a webhook a user turns off has no platform reason.
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("disabled_reason"), knownvalue.Null()),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(addr, tfjsonpath.New("id")),
@@ -341,6 +343,7 @@ resource "lowcode_webhook" "orders" {
 				}
 			},
 			plancheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("disabled_reason"), knownvalue.Null()),
 			plancheck.ExpectKnownValue(addr, tfjsonpath.New("event_types"), knownvalue.SetExact([]knownvalue.Check{
 				knownvalue.StringExact("order.created"),
 			}))),
@@ -366,10 +369,10 @@ func TestAccWebhookResource_validation(t *testing.T) {
 		{"short secret", `event_types = ["order.created"]
   callback_url = "https://example.com/hook"
   secret_wo = "short"
-  secret_wo_version = 1`, regexp.MustCompile(`(?s)Attribute secret_wo string length must be between 24 and 256`)},
+  secret_wo_version = 1`, regexp.MustCompile(`(?s)Attribute secret_wo UTF-8 character count must be between 24 and 256`)},
 		{"empty application", `event_types = ["order.created"]
   callback_url = "https://example.com/hook"
-  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id string length must be between 1 and 64`)},
+  application_id = ""`, regexp.MustCompile(`(?s)Attribute application_id UTF-8 character count must be between 1 and 64`)},
 	}))
 }
 

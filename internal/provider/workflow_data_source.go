@@ -71,9 +71,6 @@ var workflowLookup = lookup{Kind: "workflow", Title: "Workflow",
 		"the lowcode_workflows data source lists the workflows the key may read."}
 
 func (d *workflowDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowFields
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

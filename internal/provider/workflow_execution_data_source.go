@@ -117,9 +117,6 @@ var executionLookup = lookup{Kind: "execution", Title: "Execution",
 	Advice: "The API key may also lack the right to read the workflow it belongs to. Check the id."}
 
 func (d *workflowExecutionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowExecutionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

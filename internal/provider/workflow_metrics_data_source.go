@@ -110,9 +110,6 @@ var workflowMetricsLookup = lookup{Kind: "workflow", Title: "Workflow",
 	Advice: "The API key may also lack the right to read it. Check the workflow id; lowcode_workflows lists the workflows the key may read."}
 
 func (d *workflowMetricsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowMetricsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {

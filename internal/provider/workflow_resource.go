@@ -29,6 +29,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/fields"
 )
 
 var (
@@ -178,7 +179,7 @@ func (r *workflowResource) IdentitySchema(_ context.Context, _ resource.Identity
 }
 
 func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	expr := []validator.String{stringvalidator.LengthBetween(1, 4000), expressionValidator{}}
+	expr := []validator.String{stringvalidator.UTF8LengthBetween(1, 4000), expressionValidator{}}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: workflowDescription + " Names are unique within an application.\n\n" +
 			"Everything is checked at plan time the way the platform checks it: expressions are compiled with the " +
@@ -193,7 +194,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"application_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the application the workflow belongs to. Changing it replaces the workflow.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 64)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
@@ -211,7 +212,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.DescriptionMax)},
 			},
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether the workflow runs. A disabled workflow ignores its trigger and refuses to be " +
@@ -233,7 +234,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"event_type": schema.StringAttribute{
 						MarkdownDescription: triggerEventTypeDescription,
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthAtMost(200), eventTypeValidator()},
+						Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.EventTypeMax), eventTypeValidator()},
 					},
 					"cron": schema.StringAttribute{
 						MarkdownDescription: triggerCronDescription,
@@ -271,7 +272,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"message": schema.StringAttribute{
 									MarkdownDescription: validateMessageDescription,
 									Required:            true,
-									Validators:          []validator.String{stringvalidator.LengthBetween(1, 1000)},
+									Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 1000)},
 								},
 							},
 						},
@@ -313,7 +314,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"url": schema.StringAttribute{
 									MarkdownDescription: httpURLDescription,
 									Required:            true,
-									Validators:          []validator.String{stringvalidator.LengthAtMost(2048), stepURLValidator{}},
+									Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.URLMax), stepURLValidator{}},
 								},
 								"headers": schema.MapAttribute{
 									MarkdownDescription: httpHeadersDescription,
@@ -322,6 +323,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 									Computed:            true,
 									Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 									Validators: []validator.Map{
+										noNullElements{},
 										mapvalidator.KeysAre(headerNameValidator()),
 										mapvalidator.ValueStringsAre(headerValueValidator()),
 									},
@@ -354,7 +356,7 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"event_type": schema.StringAttribute{
 									MarkdownDescription: emitEventTypeDescription,
 									Required:            true,
-									Validators:          []validator.String{stringvalidator.LengthAtMost(200), eventTypeValidator()},
+									Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(fields.EventTypeMax), eventTypeValidator()},
 								},
 								"data": schema.StringAttribute{
 									MarkdownDescription: emitDataDescription,
@@ -421,12 +423,10 @@ func (r *workflowResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -437,7 +437,8 @@ func (r *workflowResource) Create(ctx context.Context, req resource.CreateReques
 	tflog.Debug(ctx, "creating workflow", map[string]any{"name": in.Name, "application_id": in.ApplicationID})
 	wf, err := r.client.CreateWorkflow(ctx, in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error creating workflow", "workflow "+in.Name, err)
+		keepUnknownOutcome(ctx, resp, err)
+		apiErrorDiag(&resp.Diagnostics, opCreate, "workflow", "workflow "+in.Name, err)
 		return
 	}
 	plan.fromAPI(wf)
@@ -457,7 +458,7 @@ func (r *workflowResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error reading workflow", "workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opRead, "workflow", "workflow "+state.ID.ValueString(), err)
 		return
 	}
 	state.fromAPI(wf)
@@ -472,12 +473,10 @@ func (r *workflowResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
@@ -492,7 +491,7 @@ func (r *workflowResource) Update(ctx context.Context, req resource.UpdateReques
 	tflog.Debug(ctx, "updating workflow", map[string]any{"id": state.ID.ValueString(), "secret_headers_sent": rotate})
 	wf, err := r.client.ReplaceWorkflow(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error updating workflow", "workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opUpdate, "workflow", "workflow "+state.ID.ValueString(), err)
 		return
 	}
 	plan.fromAPI(wf)
@@ -506,17 +505,15 @@ func (r *workflowResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	err := r.client.DeleteWorkflow(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		apiErrorDiag(&resp.Diagnostics, "Error deleting workflow", "workflow "+state.ID.ValueString(), err)
+		apiErrorDiag(&resp.Diagnostics, opDelete, "workflow", "workflow "+state.ID.ValueString(), err)
 	}
 }
 
@@ -601,7 +598,7 @@ func withSecretHeaders(ctx context.Context, cfg tfsdk.Config, steps []api.Workfl
 }
 
 func (r *workflowResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByIDOrIdentity(ctx, req, resp)
+	importByIDOrIdentity(ctx, req, resp, "workflow", "wf_")
 }
 
 // defaultToStepName plans an http step's unset result_field as the step's name, the
@@ -658,8 +655,7 @@ func (m *workflowModel) toAPI(ctx context.Context, diags *diag.Diagnostics) api.
 				out.HTTP.TimeoutMs = &ms
 			}
 			if len(h.Headers.Elements()) > 0 {
-				headers := map[string]string{}
-				diags.Append(h.Headers.ElementsAs(ctx, &headers, false)...)
+				headers := stringMapFrom(ctx, fmt.Sprintf("steps[%d].http.headers", i), h.Headers, diags)
 				out.HTTP.Headers = &headers
 			}
 		}

@@ -79,9 +79,6 @@ func (a *workflowTriggerAction) Configure(_ context.Context, req action.Configur
 }
 
 func (a *workflowTriggerAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	if !clientReady(a.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowTriggerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -104,7 +101,7 @@ func (a *workflowTriggerAction) Invoke(ctx context.Context, req action.InvokeReq
 	tflog.Debug(ctx, "triggering workflow", map[string]any{"workflow_id": id, "wait": cfg.Wait.ValueBool()})
 	started, err := a.client.TriggerWorkflow(ctx, id, api.TriggerRequest{Input: &input})
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error triggering workflow", "workflow "+id, err)
+		apiErrorDiag(&resp.Diagnostics, opTrigger, "workflow", "workflow "+id, err)
 		return
 	}
 	progress(resp, "Workflow %s triggered: execution %s is %s.", id, started.ExecutionID, started.Status)
@@ -124,7 +121,7 @@ func (a *workflowTriggerAction) wait(ctx context.Context, resp *action.InvokeRes
 	for {
 		exe, err := a.client.GetExecution(ctx, executionID)
 		if err != nil && ctx.Err() == nil {
-			apiErrorDiag(&resp.Diagnostics, "Error reading execution", "execution "+executionID+" of workflow "+workflowID, err)
+			apiErrorDiag(&resp.Diagnostics, opRead, "execution", "execution "+executionID+" of workflow "+workflowID, err)
 			return
 		}
 		if exe != nil && exe.Status != last {

@@ -63,9 +63,6 @@ func (d *workflowsDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *workflowsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !clientReady(d.client, &resp.Diagnostics) {
-		return
-	}
 	var cfg workflowsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -80,7 +77,7 @@ func (d *workflowsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	tflog.Debug(ctx, "listing workflows", map[string]any{"filter": described})
 	found, err := client.Collect(d.client.ListWorkflows(ctx, filter))
 	if err != nil {
-		apiErrorDiag(&resp.Diagnostics, "Error listing workflows", "workflows"+described, err)
+		apiErrorDiag(&resp.Diagnostics, opList, "workflows", "workflows"+described, err)
 		return
 	}
 	cfg.Workflows = make([]workflowFields, len(found))

@@ -81,8 +81,10 @@ type Decision int
 const (
 	// Allow: the caller holds the role.
 	Allow Decision = iota
-	// Hide: the caller may not even read the object; the answer must be the one a missing
-	// object gets (404, or the 400 of a missing parent), so that its existence is not revealed.
+	// Hide: the caller may not even read the object: it lies outside the caller's scope. An
+	// object reached by id is refused as such (403 forbidden-scope, never the 404 of a missing
+	// object, which a client would take for deleted); a create naming it as a parent gets the
+	// 400 of a missing parent. See internal/platform/authz.go.
 	Hide
 	// Refuse: the caller may read the object but lacks the role to do this (403).
 	Refuse
