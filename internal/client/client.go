@@ -123,7 +123,8 @@ func New(cfg Config) (*Client, error) {
 	// GOMAXPROCS+1 idle connections, closes and reopens most of them on a small machine.
 	transport.MaxIdleConnsPerHost = maxIdleConns
 	transport.MaxIdleConns = maxIdleConns
-	inner := &http.Client{Timeout: cfg.RequestTimeout, Transport: &attemptLogger{next: transport, log: cfg.Logger}}
+	inner := &http.Client{Timeout: cfg.RequestTimeout, Transport: &attemptLogger{
+		next: watchCertAsks(transport.TLSClientConfig, transport), log: cfg.Logger}}
 
 	var ra *readAhead
 	if cfg.ReadAhead {

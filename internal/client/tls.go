@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client/retrypolicy"
 )
@@ -39,6 +40,42 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 		return nil, &TLSSettingError{msg: "a client certificate needs both the certificate and its private key; give both, or neither"}
 	}
 	return tc, nil
+}
+
+// errNoClientCert marks a connection that failed after the server asked for a client
+// certificate the provider does not have. Under TLS 1.3 the client finishes its side of the
+// handshake before the server refuses, so the refusal can arrive as the alert "certificate
+// required" or, as often, as a reset connection; this names the cause either way, and makes the
+// failure final instead of a retried "connection reset".
+var errNoClientCert = errors.New("the server asked for a client certificate and none is configured")
+
+// certAskWatch wraps the transport so that a failed request is marked with errNoClientCert
+// once a server has asked for a client certificate the configuration does not hold.
+type certAskWatch struct {
+	next  http.RoundTripper
+	asked atomic.Bool
+}
+
+// watchCertAsks makes tc record the server's request for a certificate when cfg has none, and
+// returns the round tripper that marks the failures that follow.
+func watchCertAsks(tc *tls.Config, next http.RoundTripper) http.RoundTripper {
+	if len(tc.Certificates) > 0 {
+		return next
+	}
+	w := &certAskWatch{next: next}
+	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		w.asked.Store(true)
+		return &tls.Certificate{}, nil // send none: the server decides
+	}
+	return w
+}
+
+func (w *certAskWatch) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := w.next.RoundTrip(req)
+	if err != nil && w.asked.Load() && req.Context().Err() == nil {
+		err = fmt.Errorf("%w: %w", errNoClientCert, err)
+	}
+	return resp, err
 }
 
 // TLSSettingError is a CA certificate (CA) or a client certificate and key (!CA) that New
@@ -91,6 +128,9 @@ var refusalAlerts = []string{
 }
 
 func clientCertRefused(err error) bool {
+	if errors.Is(err, errNoClientCert) {
+		return true
+	}
 	msg := err.Error()
 	return slices.ContainsFunc(refusalAlerts, func(a string) bool { return strings.Contains(msg, a) })
 }
