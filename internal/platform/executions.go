@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/classification"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/classification"
 )
 
 // The executions API: trigger, read, list and cancel. Running them is runNextExecution's job

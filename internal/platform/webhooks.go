@@ -11,8 +11,8 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 )
 
 // defaultOverlapSeconds is the contract's default for how long a rotated-out secret stays valid.

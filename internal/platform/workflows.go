@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/cronspec"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
 // defaultHTTPTimeoutMs is the contract's default for an http step's timeout_ms.

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
 // onEachDialect runs test against a fresh platform on SQLite and on PostgreSQL.
