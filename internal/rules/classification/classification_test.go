@@ -206,10 +206,11 @@ const orderJSON = `{
   "tags": ["vip", "priority"]
 }`
 
-func decode(t *testing.T, s string) map[string]any {
+// decodeOrder is orderJSON as the platform holds it: a fresh copy on each call.
+func decodeOrder(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
+	if err := json.Unmarshal([]byte(orderJSON), &m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -254,7 +255,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := decode(t, orderJSON)
+			doc := decodeOrder(t)
 			res := Classify(doc, tc.policies)
 			if res.Level != tc.wantLevel {
 				t.Errorf("Level = %q, want %q", res.Level, tc.wantLevel)
@@ -265,7 +266,7 @@ func TestClassify(t *testing.T) {
 			if tc.want != nil && !reflect.DeepEqual(res.Fields, tc.want) {
 				t.Errorf("Fields =\n%+v\nwant\n%+v", res.Fields, tc.want)
 			}
-			if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+			if !reflect.DeepEqual(doc, decodeOrder(t)) {
 				t.Error("Classify changed the document")
 			}
 			// Same input, same output: map iteration order must not leak.
@@ -279,7 +280,7 @@ func TestClassify(t *testing.T) {
 
 	t.Run("highest level per field", func(t *testing.T) {
 		for _, order := range [][]api.ClassificationPolicy{{pii, everything}, {everything, pii}} {
-			res := Classify(decode(t, orderJSON), order)
+			res := Classify(decodeOrder(t), order)
 			byPath := map[string]api.FieldClassification{}
 			for _, f := range res.Fields {
 				byPath[f.Path] = f
@@ -294,7 +295,7 @@ func TestClassify(t *testing.T) {
 	})
 
 	t.Run("converts to the API response", func(t *testing.T) {
-		resp := api.ClassifyResponse(Classify(decode(t, orderJSON), []api.ClassificationPolicy{pii}))
+		resp := api.ClassifyResponse(Classify(decodeOrder(t), []api.ClassificationPolicy{pii}))
 		if resp.Level != api.Restricted {
 			t.Errorf("Level = %q", resp.Level)
 		}
@@ -345,7 +346,7 @@ func TestRedact(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := decode(t, orderJSON)
+			doc := decodeOrder(t)
 			out, paths := Redact(doc, tc.policies, tc.canSee)
 			if !reflect.DeepEqual(paths, tc.wantPaths) {
 				t.Errorf("paths = %q, want %q", paths, tc.wantPaths)
@@ -355,7 +356,7 @@ func TestRedact(t *testing.T) {
 					t.Errorf("%s = %#v, want %#v", path, got, want)
 				}
 			}
-			if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+			if !reflect.DeepEqual(doc, decodeOrder(t)) {
 				t.Error("Redact changed its input")
 			}
 		})
@@ -363,15 +364,25 @@ func TestRedact(t *testing.T) {
 }
 
 func TestRedactCopiesDeeply(t *testing.T) {
-	doc := decode(t, orderJSON)
+	doc := decodeOrder(t)
 	out, _ := Redact(doc, nil, func(api.ClassificationPolicy) bool { return true })
 	if !reflect.DeepEqual(out, doc) {
 		t.Fatal("with nothing to redact the copy differs")
 	}
 	// Changing the copy must not reach the input.
-	out.(map[string]any)["customer"].(map[string]any)["name"] = "changed"
-	out.(map[string]any)["items"].([]any)[0].(map[string]any)["sku"] = "changed"
-	if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+	root, _ := out.(map[string]any)
+	customer, _ := root["customer"].(map[string]any)
+	items, _ := root["items"].([]any)
+	if customer == nil || len(items) == 0 {
+		t.Fatalf("the copy lost the document's shape: %#v", out)
+	}
+	item, _ := items[0].(map[string]any)
+	if item == nil {
+		t.Fatalf("the copy's first item is %#v, want an object", items[0])
+	}
+	customer["name"] = "changed"
+	item["sku"] = "changed"
+	if !reflect.DeepEqual(doc, decodeOrder(t)) {
 		t.Error("the copy shares structure with the input")
 	}
 }
