@@ -1127,6 +1127,39 @@ type PageSize = int
 // PageToken defines model for PageToken.
 type PageToken = string
 
+// BadRequest defines model for BadRequest.
+type BadRequest = Problem
+
+// Conflict defines model for Conflict.
+type Conflict = Problem
+
+// Forbidden defines model for Forbidden.
+type Forbidden = Problem
+
+// NotFound defines model for NotFound.
+type NotFound = Problem
+
+// PayloadTooLarge defines model for PayloadTooLarge.
+type PayloadTooLarge = Problem
+
+// PreconditionFailed defines model for PreconditionFailed.
+type PreconditionFailed = Problem
+
+// ServerError defines model for ServerError.
+type ServerError = Problem
+
+// TooManyRequests defines model for TooManyRequests.
+type TooManyRequests = Problem
+
+// Unauthorized defines model for Unauthorized.
+type Unauthorized = Problem
+
+// UnprocessableContent defines model for UnprocessableContent.
+type UnprocessableContent = Problem
+
+// UnsupportedMediaType defines model for UnsupportedMediaType.
+type UnsupportedMediaType = Problem
+
 // CreateAPITokenParams defines parameters for CreateAPIToken.
 type CreateAPITokenParams struct {
 	// IdempotencyKey A unique key for this logical request; a replay returns the first response.
@@ -1638,363 +1671,688 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// CreateAPITokenWithBody performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAPITokenWithBody Issue an API token
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithBody(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAPIToken performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+	// CreateAPIToken Issue an API token
+	//
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+	// DeleteAPIToken Revoke an API token
+	//
+	// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
+	//
+	// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 	DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListApplications List applications the caller may read.
+	// ListApplications List applications
+	//
+	// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 	//
 	// Corresponds with GET /applications (the `ListApplications` operationId).
 	ListApplications(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateApplicationWithBody performs a POST /applications (the `CreateApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateApplicationWithBody Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithBody(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateApplication performs a POST /applications (the `CreateApplication` operationId) request.
+	// CreateApplication Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplication(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+	// DeleteApplication Delete an application
 	//
-	// Deletes the application. Refused with 409 while workflows still belong to it.
+	// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
+	//
+	// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 	DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
+	// GetApplication Get an application
+	//
+	// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
+	//
+	// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 	GetApplication(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchApplicationWithBody performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchApplicationWithBody Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithBody(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchApplication performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+	// PatchApplication Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplication(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceApplicationWithBody performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceApplicationWithBody Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithBody(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceApplication performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+	// ReplaceApplication Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplication(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAuditEvents performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+	// ListAuditEvents List audit events
 	//
-	// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+	// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
+	//
+	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListClassificationPolicies performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+	// ListClassificationPolicies List classification policies
+	//
+	// Lists the classification policies the caller may read, filtered by name, level or application.
+	//
+	// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 	ListClassificationPolicies(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateClassificationPolicyWithBody performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateClassificationPolicyWithBody Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithBody(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateClassificationPolicy performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+	// CreateClassificationPolicy Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicy(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteClassificationPolicy performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+	// DeleteClassificationPolicy Delete a classification policy
+	//
+	// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
+	//
+	// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 	DeleteClassificationPolicy(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetClassificationPolicy performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+	// GetClassificationPolicy Get a classification policy
+	//
+	// Reads one classification policy.
+	//
+	// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 	GetClassificationPolicy(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchClassificationPolicyWithBody performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchClassificationPolicyWithBody Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithBody(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchClassificationPolicy performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+	// PatchClassificationPolicy Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicy(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceClassificationPolicyWithBody performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceClassificationPolicyWithBody Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithBody(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceClassificationPolicy performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+	// ReplaceClassificationPolicy Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicy(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ClassifyRecordWithBody performs a POST /classify (the `ClassifyRecord` operationId) request,
-	// with any type of body and a specified content type.
+	// ClassifyRecordWithBody Classify a record
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithBody(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ClassifyRecord performs a POST /classify (the `ClassifyRecord` operationId) request.
+	// ClassifyRecord Classify a record
+	//
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecord(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListEventTypes performs a GET /event-types (the `ListEventTypes` operationId) request.
+	// ListEventTypes List event types
 	//
-	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
+	//
+	// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 	ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PublishEventWithBody performs a POST /events (the `PublishEvent` operationId) request,
-	// with any type of body and a specified content type.
+	// PublishEventWithBody Publish an event
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithBody(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PublishEvent performs a POST /events (the `PublishEvent` operationId) request.
+	// PublishEvent Publish an event
+	//
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEvent(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListExecutions performs a GET /executions (the `ListExecutions` operationId) request.
+	// ListExecutions List executions
+	//
+	// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
+	//
+	// Corresponds with GET /executions (the `ListExecutions` operationId).
 	ListExecutions(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetExecution performs a GET /executions/{id} (the `GetExecution` operationId) request.
+	// GetExecution Get an execution
+	//
+	// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 	GetExecution(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CancelExecution performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+	// CancelExecution Cancel an execution
 	//
-	// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+	// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
+	//
+	// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 	CancelExecution(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListIntegrations performs a GET /integrations (the `ListIntegrations` operationId) request.
+	// ListIntegrations List custom integrations
+	//
+	// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
+	//
+	// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 	ListIntegrations(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateIntegrationWithBody performs a POST /integrations (the `CreateIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateIntegrationWithBody Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithBody(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateIntegration performs a POST /integrations (the `CreateIntegration` operationId) request.
+	// CreateIntegration Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegration(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteIntegration performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+	// DeleteIntegration Delete a custom integration
+	//
+	// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
+	//
+	// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 	DeleteIntegration(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetIntegration performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+	// GetIntegration Get a custom integration
+	//
+	// Reads one custom integration. Needs the viewer role on the platform.
+	//
+	// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 	GetIntegration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchIntegrationWithBody performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchIntegrationWithBody Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithBody(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchIntegration performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+	// PatchIntegration Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegration(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceIntegrationWithBody performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceIntegrationWithBody Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithBody(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceIntegration performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+	// ReplaceIntegration Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegration(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListRoleAssignments performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+	// ListRoleAssignments List role assignments
+	//
+	// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
+	//
+	// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 	ListRoleAssignments(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRoleAssignmentWithBody performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateRoleAssignmentWithBody Grant a role
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithBody(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateRoleAssignment performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+	// CreateRoleAssignment Grant a role
+	//
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignment(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteRoleAssignment performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+	// DeleteRoleAssignment Revoke a role assignment
+	//
+	// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
+	//
+	// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 	DeleteRoleAssignment(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRoleAssignment performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+	// GetRoleAssignment Get a role assignment
+	//
+	// Reads one role assignment. Readable by its user and by admins of its scope.
+	//
+	// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 	GetRoleAssignment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListUsers performs a GET /users (the `ListUsers` operationId) request.
+	// ListUsers List users
+	//
+	// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateUserWithBody performs a POST /users (the `CreateUser` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateUserWithBody Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateUser performs a POST /users (the `CreateUser` operationId) request.
+	// CreateUser Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteUser performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+	// DeleteUser Delete a user
 	//
-	// Deletes the user with their role assignments and API tokens.
+	// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
+	//
+	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUser(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUser performs a GET /users/{id} (the `GetUser` operationId) request.
+	// GetUser Get a user
+	//
+	// Reads one user. Every authenticated caller may read the directory.
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchUserWithBody performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchUserWithBody Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithBody(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchUser performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+	// PatchUser Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUser(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetUserAccess performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+	// GetUserAccess Get a user's access
 	//
-	// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+	// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
+	//
+	// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 	GetUserAccess(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeUserAccessWithBody performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-	// with any type of body and a specified content type.
+	// RevokeUserAccessWithBody Revoke a user's access
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithBody(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RevokeUserAccess performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+	// RevokeUserAccess Revoke a user's access
+	//
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccess(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhooks performs a GET /webhooks (the `ListWebhooks` operationId) request.
+	// ListWebhooks List webhooks
+	//
+	// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 	ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWebhookWithBody performs a POST /webhooks (the `CreateWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWebhookWithBody Register a webhook
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWebhook performs a POST /webhooks (the `CreateWebhook` operationId) request.
+	// CreateWebhook Register a webhook
+	//
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteWebhook performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+	// DeleteWebhook Delete a webhook
+	//
+	// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 	DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWebhook performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+	// GetWebhook Get a webhook
+	//
+	// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 	GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWebhookWithBody performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWebhookWithBody Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithBody(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWebhook performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+	// PatchWebhook Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhook(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWebhookWithBody performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWebhookWithBody Replace a webhook
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithBody(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWebhook performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+	// ReplaceWebhook Replace a webhook
+	//
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWebhookDeliveries performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	// ListWebhookDeliveries List a webhook's deliveries
+	//
+	// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateWebhookSecretWithBody performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-	// with any type of body and a specified content type.
+	// RotateWebhookSecretWithBody Rotate a webhook's secret
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RotateWebhookSecret performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+	// RotateWebhookSecret Rotate a webhook's secret
+	//
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListWorkflows performs a GET /workflows (the `ListWorkflows` operationId) request.
+	// ListWorkflows List workflows
+	//
+	// Lists the workflows the caller may read, filtered by application, name or enabled state.
+	//
+	// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 	ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkflowWithBody performs a POST /workflows (the `CreateWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWorkflowWithBody Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithBody(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWorkflow performs a POST /workflows (the `CreateWorkflow` operationId) request.
+	// CreateWorkflow Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflow(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteWorkflow performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+	// DeleteWorkflow Delete a workflow
 	//
-	// Deletes the workflow, its monitoring target and its execution history.
+	// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 	DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWorkflow performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+	// GetWorkflow Get a workflow
+	//
+	// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
+	//
+	// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 	GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWorkflowWithBody performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWorkflowWithBody Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithBody(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PatchWorkflow performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+	// PatchWorkflow Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWorkflowWithBody performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWorkflowWithBody Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithBody(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceWorkflow performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+	// ReplaceWorkflow Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWorkflowMetrics performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+	// GetWorkflowMetrics Get a workflow's metrics
+	//
+	// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 	GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DeleteMonitoringTarget performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+	// DeleteMonitoringTarget Delete a workflow's monitoring target
+	//
+	// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
+	//
+	// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 	DeleteMonitoringTarget(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetMonitoringTarget performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+	// GetMonitoringTarget Get a workflow's monitoring target
+	//
+	// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
+	//
+	// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 	GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutMonitoringTargetWithBody performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-	// with any type of body and a specified content type.
+	// PutMonitoringTargetWithBody Set a workflow's monitoring target
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithBody(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PutMonitoringTarget performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+	// PutMonitoringTarget Set a workflow's monitoring target
+	//
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTarget(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// TriggerWorkflowWithBody performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// TriggerWorkflowWithBody Trigger a workflow
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithBody(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// TriggerWorkflow performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+	// TriggerWorkflow Trigger a workflow
+	//
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type.
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflow(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// CreateAPITokenWithBody performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-// with any type of body and a specified content type.
+// CreateAPITokenWithBody Issue an API token
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *Client) CreateAPITokenWithBody(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPITokenRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2007,10 +2365,13 @@ func (c *Client) CreateAPITokenWithBody(ctx context.Context, params *CreateAPITo
 	return c.Client.Do(req)
 }
 
-// CreateAPIToken performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+// CreateAPIToken Issue an API token
+//
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
 // Takes a body of the `application/json` content type.
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPITokenRequest(c.Server, params, body)
 	if err != nil {
@@ -2023,7 +2384,11 @@ func (c *Client) CreateAPIToken(ctx context.Context, params *CreateAPITokenParam
 	return c.Client.Do(req)
 }
 
-// DeleteAPIToken performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+// DeleteAPIToken Revoke an API token
+//
+// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
+//
+// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteAPITokenRequest(c.Server, id, params)
 	if err != nil {
@@ -2036,7 +2401,9 @@ func (c *Client) DeleteAPIToken(ctx context.Context, id ID, params *DeleteAPITok
 	return c.Client.Do(req)
 }
 
-// ListApplications List applications the caller may read.
+// ListApplications List applications
+//
+// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 //
 // Corresponds with GET /applications (the `ListApplications` operationId).
 func (c *Client) ListApplications(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2051,8 +2418,13 @@ func (c *Client) ListApplications(ctx context.Context, params *ListApplicationsP
 	return c.Client.Do(req)
 }
 
-// CreateApplicationWithBody performs a POST /applications (the `CreateApplication` operationId) request,
-// with any type of body and a specified content type.
+// CreateApplicationWithBody Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *Client) CreateApplicationWithBody(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApplicationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2065,8 +2437,13 @@ func (c *Client) CreateApplicationWithBody(ctx context.Context, params *CreateAp
 	return c.Client.Do(req)
 }
 
-// CreateApplication performs a POST /applications (the `CreateApplication` operationId) request.
+// CreateApplication Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateApplicationRequest(c.Server, params, body)
 	if err != nil {
@@ -2079,9 +2456,11 @@ func (c *Client) CreateApplication(ctx context.Context, params *CreateApplicatio
 	return c.Client.Do(req)
 }
 
-// DeleteApplication performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+// DeleteApplication Delete an application
 //
-// Deletes the application. Refused with 409 while workflows still belong to it.
+// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
+//
+// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteApplicationRequest(c.Server, id, params)
 	if err != nil {
@@ -2094,7 +2473,11 @@ func (c *Client) DeleteApplication(ctx context.Context, id ID, params *DeleteApp
 	return c.Client.Do(req)
 }
 
-// GetApplication performs a GET /applications/{id} (the `GetApplication` operationId) request.
+// GetApplication Get an application
+//
+// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
+//
+// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 func (c *Client) GetApplication(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApplicationRequest(c.Server, id)
 	if err != nil {
@@ -2107,8 +2490,13 @@ func (c *Client) GetApplication(ctx context.Context, id ID, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// PatchApplicationWithBody performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-// with any type of body and a specified content type.
+// PatchApplicationWithBody Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *Client) PatchApplicationWithBody(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2121,8 +2509,13 @@ func (c *Client) PatchApplicationWithBody(ctx context.Context, id ID, params *Pa
 	return c.Client.Do(req)
 }
 
-// PatchApplication performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+// PatchApplication Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *Client) PatchApplication(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchApplicationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2135,8 +2528,13 @@ func (c *Client) PatchApplication(ctx context.Context, id ID, params *PatchAppli
 	return c.Client.Do(req)
 }
 
-// ReplaceApplicationWithBody performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceApplicationWithBody Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *Client) ReplaceApplicationWithBody(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceApplicationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2149,8 +2547,13 @@ func (c *Client) ReplaceApplicationWithBody(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// ReplaceApplication performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+// ReplaceApplication Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *Client) ReplaceApplication(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceApplicationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2163,9 +2566,11 @@ func (c *Client) ReplaceApplication(ctx context.Context, id ID, params *ReplaceA
 	return c.Client.Do(req)
 }
 
-// ListAuditEvents performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+// ListAuditEvents List audit events
 //
-// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
+//
+// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAuditEventsRequest(c.Server, params)
 	if err != nil {
@@ -2178,7 +2583,11 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
-// ListClassificationPolicies performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+// ListClassificationPolicies List classification policies
+//
+// Lists the classification policies the caller may read, filtered by name, level or application.
+//
+// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 func (c *Client) ListClassificationPolicies(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListClassificationPoliciesRequest(c.Server, params)
 	if err != nil {
@@ -2191,8 +2600,13 @@ func (c *Client) ListClassificationPolicies(ctx context.Context, params *ListCla
 	return c.Client.Do(req)
 }
 
-// CreateClassificationPolicyWithBody performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// CreateClassificationPolicyWithBody Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *Client) CreateClassificationPolicyWithBody(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassificationPolicyRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2205,8 +2619,13 @@ func (c *Client) CreateClassificationPolicyWithBody(ctx context.Context, params 
 	return c.Client.Do(req)
 }
 
-// CreateClassificationPolicy performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+// CreateClassificationPolicy Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *Client) CreateClassificationPolicy(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateClassificationPolicyRequest(c.Server, params, body)
 	if err != nil {
@@ -2219,7 +2638,11 @@ func (c *Client) CreateClassificationPolicy(ctx context.Context, params *CreateC
 	return c.Client.Do(req)
 }
 
-// DeleteClassificationPolicy performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+// DeleteClassificationPolicy Delete a classification policy
+//
+// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
+//
+// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 func (c *Client) DeleteClassificationPolicy(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteClassificationPolicyRequest(c.Server, id, params)
 	if err != nil {
@@ -2232,7 +2655,11 @@ func (c *Client) DeleteClassificationPolicy(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// GetClassificationPolicy performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+// GetClassificationPolicy Get a classification policy
+//
+// Reads one classification policy.
+//
+// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 func (c *Client) GetClassificationPolicy(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetClassificationPolicyRequest(c.Server, id)
 	if err != nil {
@@ -2245,8 +2672,13 @@ func (c *Client) GetClassificationPolicy(ctx context.Context, id ID, reqEditors 
 	return c.Client.Do(req)
 }
 
-// PatchClassificationPolicyWithBody performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// PatchClassificationPolicyWithBody Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *Client) PatchClassificationPolicyWithBody(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchClassificationPolicyRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2259,8 +2691,13 @@ func (c *Client) PatchClassificationPolicyWithBody(ctx context.Context, id ID, p
 	return c.Client.Do(req)
 }
 
-// PatchClassificationPolicy performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+// PatchClassificationPolicy Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *Client) PatchClassificationPolicy(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchClassificationPolicyRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2273,8 +2710,13 @@ func (c *Client) PatchClassificationPolicy(ctx context.Context, id ID, params *P
 	return c.Client.Do(req)
 }
 
-// ReplaceClassificationPolicyWithBody performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceClassificationPolicyWithBody Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *Client) ReplaceClassificationPolicyWithBody(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceClassificationPolicyRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2287,8 +2729,13 @@ func (c *Client) ReplaceClassificationPolicyWithBody(ctx context.Context, id ID,
 	return c.Client.Do(req)
 }
 
-// ReplaceClassificationPolicy performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+// ReplaceClassificationPolicy Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *Client) ReplaceClassificationPolicy(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceClassificationPolicyRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2301,10 +2748,13 @@ func (c *Client) ReplaceClassificationPolicy(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// ClassifyRecordWithBody performs a POST /classify (the `ClassifyRecord` operationId) request,
-// with any type of body and a specified content type.
+// ClassifyRecordWithBody Classify a record
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *Client) ClassifyRecordWithBody(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClassifyRecordRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2317,10 +2767,13 @@ func (c *Client) ClassifyRecordWithBody(ctx context.Context, params *ClassifyRec
 	return c.Client.Do(req)
 }
 
-// ClassifyRecord performs a POST /classify (the `ClassifyRecord` operationId) request.
+// ClassifyRecord Classify a record
+//
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
 // Takes a body of the `application/json` content type.
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *Client) ClassifyRecord(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClassifyRecordRequest(c.Server, params, body)
 	if err != nil {
@@ -2333,9 +2786,11 @@ func (c *Client) ClassifyRecord(ctx context.Context, params *ClassifyRecordParam
 	return c.Client.Do(req)
 }
 
-// ListEventTypes performs a GET /event-types (the `ListEventTypes` operationId) request.
+// ListEventTypes List event types
 //
-// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
+//
+// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEventTypesRequest(c.Server)
 	if err != nil {
@@ -2348,10 +2803,13 @@ func (c *Client) ListEventTypes(ctx context.Context, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// PublishEventWithBody performs a POST /events (the `PublishEvent` operationId) request,
-// with any type of body and a specified content type.
+// PublishEventWithBody Publish an event
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *Client) PublishEventWithBody(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishEventRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2364,10 +2822,13 @@ func (c *Client) PublishEventWithBody(ctx context.Context, params *PublishEventP
 	return c.Client.Do(req)
 }
 
-// PublishEvent performs a POST /events (the `PublishEvent` operationId) request.
+// PublishEvent Publish an event
+//
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *Client) PublishEvent(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishEventRequest(c.Server, params, body)
 	if err != nil {
@@ -2380,7 +2841,11 @@ func (c *Client) PublishEvent(ctx context.Context, params *PublishEventParams, b
 	return c.Client.Do(req)
 }
 
-// ListExecutions performs a GET /executions (the `ListExecutions` operationId) request.
+// ListExecutions List executions
+//
+// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
+//
+// Corresponds with GET /executions (the `ListExecutions` operationId).
 func (c *Client) ListExecutions(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListExecutionsRequest(c.Server, params)
 	if err != nil {
@@ -2393,7 +2858,11 @@ func (c *Client) ListExecutions(ctx context.Context, params *ListExecutionsParam
 	return c.Client.Do(req)
 }
 
-// GetExecution performs a GET /executions/{id} (the `GetExecution` operationId) request.
+// GetExecution Get an execution
+//
+// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 func (c *Client) GetExecution(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetExecutionRequest(c.Server, id)
 	if err != nil {
@@ -2406,9 +2875,11 @@ func (c *Client) GetExecution(ctx context.Context, id ID, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
-// CancelExecution performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+// CancelExecution Cancel an execution
 //
-// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
+//
+// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 func (c *Client) CancelExecution(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelExecutionRequest(c.Server, id, params)
 	if err != nil {
@@ -2421,7 +2892,11 @@ func (c *Client) CancelExecution(ctx context.Context, id ID, params *CancelExecu
 	return c.Client.Do(req)
 }
 
-// ListIntegrations performs a GET /integrations (the `ListIntegrations` operationId) request.
+// ListIntegrations List custom integrations
+//
+// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
+//
+// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 func (c *Client) ListIntegrations(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListIntegrationsRequest(c.Server, params)
 	if err != nil {
@@ -2434,8 +2909,13 @@ func (c *Client) ListIntegrations(ctx context.Context, params *ListIntegrationsP
 	return c.Client.Do(req)
 }
 
-// CreateIntegrationWithBody performs a POST /integrations (the `CreateIntegration` operationId) request,
-// with any type of body and a specified content type.
+// CreateIntegrationWithBody Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *Client) CreateIntegrationWithBody(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIntegrationRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2448,8 +2928,13 @@ func (c *Client) CreateIntegrationWithBody(ctx context.Context, params *CreateIn
 	return c.Client.Do(req)
 }
 
-// CreateIntegration performs a POST /integrations (the `CreateIntegration` operationId) request.
+// CreateIntegration Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *Client) CreateIntegration(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateIntegrationRequest(c.Server, params, body)
 	if err != nil {
@@ -2462,7 +2947,11 @@ func (c *Client) CreateIntegration(ctx context.Context, params *CreateIntegratio
 	return c.Client.Do(req)
 }
 
-// DeleteIntegration performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+// DeleteIntegration Delete a custom integration
+//
+// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
+//
+// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 func (c *Client) DeleteIntegration(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteIntegrationRequest(c.Server, id, params)
 	if err != nil {
@@ -2475,7 +2964,11 @@ func (c *Client) DeleteIntegration(ctx context.Context, id ID, params *DeleteInt
 	return c.Client.Do(req)
 }
 
-// GetIntegration performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+// GetIntegration Get a custom integration
+//
+// Reads one custom integration. Needs the viewer role on the platform.
+//
+// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 func (c *Client) GetIntegration(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetIntegrationRequest(c.Server, id)
 	if err != nil {
@@ -2488,8 +2981,13 @@ func (c *Client) GetIntegration(ctx context.Context, id ID, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// PatchIntegrationWithBody performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-// with any type of body and a specified content type.
+// PatchIntegrationWithBody Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *Client) PatchIntegrationWithBody(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchIntegrationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2502,8 +3000,13 @@ func (c *Client) PatchIntegrationWithBody(ctx context.Context, id ID, params *Pa
 	return c.Client.Do(req)
 }
 
-// PatchIntegration performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+// PatchIntegration Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *Client) PatchIntegration(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchIntegrationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2516,8 +3019,13 @@ func (c *Client) PatchIntegration(ctx context.Context, id ID, params *PatchInteg
 	return c.Client.Do(req)
 }
 
-// ReplaceIntegrationWithBody performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceIntegrationWithBody Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *Client) ReplaceIntegrationWithBody(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceIntegrationRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2530,8 +3038,13 @@ func (c *Client) ReplaceIntegrationWithBody(ctx context.Context, id ID, params *
 	return c.Client.Do(req)
 }
 
-// ReplaceIntegration performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+// ReplaceIntegration Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *Client) ReplaceIntegration(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceIntegrationRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2544,7 +3057,11 @@ func (c *Client) ReplaceIntegration(ctx context.Context, id ID, params *ReplaceI
 	return c.Client.Do(req)
 }
 
-// ListRoleAssignments performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+// ListRoleAssignments List role assignments
+//
+// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
+//
+// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 func (c *Client) ListRoleAssignments(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoleAssignmentsRequest(c.Server, params)
 	if err != nil {
@@ -2557,10 +3074,13 @@ func (c *Client) ListRoleAssignments(ctx context.Context, params *ListRoleAssign
 	return c.Client.Do(req)
 }
 
-// CreateRoleAssignmentWithBody performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-// with any type of body and a specified content type.
+// CreateRoleAssignmentWithBody Grant a role
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *Client) CreateRoleAssignmentWithBody(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleAssignmentRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2573,10 +3093,13 @@ func (c *Client) CreateRoleAssignmentWithBody(ctx context.Context, params *Creat
 	return c.Client.Do(req)
 }
 
-// CreateRoleAssignment performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+// CreateRoleAssignment Grant a role
+//
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
 // Takes a body of the `application/json` content type.
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *Client) CreateRoleAssignment(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateRoleAssignmentRequest(c.Server, params, body)
 	if err != nil {
@@ -2589,7 +3112,11 @@ func (c *Client) CreateRoleAssignment(ctx context.Context, params *CreateRoleAss
 	return c.Client.Do(req)
 }
 
-// DeleteRoleAssignment performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+// DeleteRoleAssignment Revoke a role assignment
+//
+// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
+//
+// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 func (c *Client) DeleteRoleAssignment(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteRoleAssignmentRequest(c.Server, id, params)
 	if err != nil {
@@ -2602,7 +3129,11 @@ func (c *Client) DeleteRoleAssignment(ctx context.Context, id ID, params *Delete
 	return c.Client.Do(req)
 }
 
-// GetRoleAssignment performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+// GetRoleAssignment Get a role assignment
+//
+// Reads one role assignment. Readable by its user and by admins of its scope.
+//
+// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 func (c *Client) GetRoleAssignment(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoleAssignmentRequest(c.Server, id)
 	if err != nil {
@@ -2615,7 +3146,11 @@ func (c *Client) GetRoleAssignment(ctx context.Context, id ID, reqEditors ...Req
 	return c.Client.Do(req)
 }
 
-// ListUsers performs a GET /users (the `ListUsers` operationId) request.
+// ListUsers List users
+//
+// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListUsersRequest(c.Server, params)
 	if err != nil {
@@ -2628,8 +3163,13 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// CreateUserWithBody performs a POST /users (the `CreateUser` operationId) request,
-// with any type of body and a specified content type.
+// CreateUserWithBody Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2642,8 +3182,13 @@ func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParam
 	return c.Client.Do(req)
 }
 
-// CreateUser performs a POST /users (the `CreateUser` operationId) request.
+// CreateUser Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateUserRequest(c.Server, params, body)
 	if err != nil {
@@ -2656,9 +3201,11 @@ func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body 
 	return c.Client.Do(req)
 }
 
-// DeleteUser performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+// DeleteUser Delete a user
 //
-// Deletes the user with their role assignments and API tokens.
+// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
+//
+// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *Client) DeleteUser(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteUserRequest(c.Server, id, params)
 	if err != nil {
@@ -2671,7 +3218,11 @@ func (c *Client) DeleteUser(ctx context.Context, id ID, params *DeleteUserParams
 	return c.Client.Do(req)
 }
 
-// GetUser performs a GET /users/{id} (the `GetUser` operationId) request.
+// GetUser Get a user
+//
+// Reads one user. Every authenticated caller may read the directory.
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserRequest(c.Server, id)
 	if err != nil {
@@ -2684,8 +3235,13 @@ func (c *Client) GetUser(ctx context.Context, id ID, reqEditors ...RequestEditor
 	return c.Client.Do(req)
 }
 
-// PatchUserWithBody performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-// with any type of body and a specified content type.
+// PatchUserWithBody Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *Client) PatchUserWithBody(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2698,8 +3254,13 @@ func (c *Client) PatchUserWithBody(ctx context.Context, id ID, params *PatchUser
 	return c.Client.Do(req)
 }
 
-// PatchUser performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+// PatchUser Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *Client) PatchUser(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2712,9 +3273,11 @@ func (c *Client) PatchUser(ctx context.Context, id ID, params *PatchUserParams, 
 	return c.Client.Do(req)
 }
 
-// GetUserAccess performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+// GetUserAccess Get a user's access
 //
-// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
+//
+// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 func (c *Client) GetUserAccess(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserAccessRequest(c.Server, id)
 	if err != nil {
@@ -2727,10 +3290,13 @@ func (c *Client) GetUserAccess(ctx context.Context, id ID, reqEditors ...Request
 	return c.Client.Do(req)
 }
 
-// RevokeUserAccessWithBody performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-// with any type of body and a specified content type.
+// RevokeUserAccessWithBody Revoke a user's access
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *Client) RevokeUserAccessWithBody(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserAccessRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2743,10 +3309,13 @@ func (c *Client) RevokeUserAccessWithBody(ctx context.Context, id ID, params *Re
 	return c.Client.Do(req)
 }
 
-// RevokeUserAccess performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+// RevokeUserAccess Revoke a user's access
+//
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *Client) RevokeUserAccess(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeUserAccessRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2759,7 +3328,11 @@ func (c *Client) RevokeUserAccess(ctx context.Context, id ID, params *RevokeUser
 	return c.Client.Do(req)
 }
 
-// ListWebhooks performs a GET /webhooks (the `ListWebhooks` operationId) request.
+// ListWebhooks List webhooks
+//
+// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhooksRequest(c.Server, params)
 	if err != nil {
@@ -2772,10 +3345,13 @@ func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, r
 	return c.Client.Do(req)
 }
 
-// CreateWebhookWithBody performs a POST /webhooks (the `CreateWebhook` operationId) request,
-// with any type of body and a specified content type.
+// CreateWebhookWithBody Register a webhook
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWebhookRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2788,10 +3364,13 @@ func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhoo
 	return c.Client.Do(req)
 }
 
-// CreateWebhook performs a POST /webhooks (the `CreateWebhook` operationId) request.
+// CreateWebhook Register a webhook
+//
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
 // Takes a body of the `application/json` content type.
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWebhookRequest(c.Server, params, body)
 	if err != nil {
@@ -2804,7 +3383,11 @@ func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams,
 	return c.Client.Do(req)
 }
 
-// DeleteWebhook performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+// DeleteWebhook Delete a webhook
+//
+// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 func (c *Client) DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWebhookRequest(c.Server, id, params)
 	if err != nil {
@@ -2817,7 +3400,11 @@ func (c *Client) DeleteWebhook(ctx context.Context, id ID, params *DeleteWebhook
 	return c.Client.Do(req)
 }
 
-// GetWebhook performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+// GetWebhook Get a webhook
+//
+// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 func (c *Client) GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWebhookRequest(c.Server, id)
 	if err != nil {
@@ -2830,8 +3417,13 @@ func (c *Client) GetWebhook(ctx context.Context, id ID, reqEditors ...RequestEdi
 	return c.Client.Do(req)
 }
 
-// PatchWebhookWithBody performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-// with any type of body and a specified content type.
+// PatchWebhookWithBody Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *Client) PatchWebhookWithBody(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWebhookRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2844,8 +3436,13 @@ func (c *Client) PatchWebhookWithBody(ctx context.Context, id ID, params *PatchW
 	return c.Client.Do(req)
 }
 
-// PatchWebhook performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+// PatchWebhook Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *Client) PatchWebhook(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWebhookRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2858,10 +3455,13 @@ func (c *Client) PatchWebhook(ctx context.Context, id ID, params *PatchWebhookPa
 	return c.Client.Do(req)
 }
 
-// ReplaceWebhookWithBody performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWebhookWithBody Replace a webhook
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *Client) ReplaceWebhookWithBody(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWebhookRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2874,10 +3474,13 @@ func (c *Client) ReplaceWebhookWithBody(ctx context.Context, id ID, params *Repl
 	return c.Client.Do(req)
 }
 
-// ReplaceWebhook performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+// ReplaceWebhook Replace a webhook
+//
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *Client) ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWebhookRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2890,7 +3493,11 @@ func (c *Client) ReplaceWebhook(ctx context.Context, id ID, params *ReplaceWebho
 	return c.Client.Do(req)
 }
 
-// ListWebhookDeliveries performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+// ListWebhookDeliveries List a webhook's deliveries
+//
+// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
 	if err != nil {
@@ -2903,10 +3510,13 @@ func (c *Client) ListWebhookDeliveries(ctx context.Context, id ID, params *ListW
 	return c.Client.Do(req)
 }
 
-// RotateWebhookSecretWithBody performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-// with any type of body and a specified content type.
+// RotateWebhookSecretWithBody Rotate a webhook's secret
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -2919,10 +3529,13 @@ func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// RotateWebhookSecret performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+// RotateWebhookSecret Rotate a webhook's secret
+//
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type.
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateWebhookSecretRequest(c.Server, id, params, body)
 	if err != nil {
@@ -2935,7 +3548,11 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id ID, params *RotateW
 	return c.Client.Do(req)
 }
 
-// ListWorkflows performs a GET /workflows (the `ListWorkflows` operationId) request.
+// ListWorkflows List workflows
+//
+// Lists the workflows the caller may read, filtered by application, name or enabled state.
+//
+// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListWorkflowsRequest(c.Server, params)
 	if err != nil {
@@ -2948,8 +3565,13 @@ func (c *Client) ListWorkflows(ctx context.Context, params *ListWorkflowsParams,
 	return c.Client.Do(req)
 }
 
-// CreateWorkflowWithBody performs a POST /workflows (the `CreateWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// CreateWorkflowWithBody Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflowWithBody(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkflowRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
@@ -2962,8 +3584,13 @@ func (c *Client) CreateWorkflowWithBody(ctx context.Context, params *CreateWorkf
 	return c.Client.Do(req)
 }
 
-// CreateWorkflow performs a POST /workflows (the `CreateWorkflow` operationId) request.
+// CreateWorkflow Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *Client) CreateWorkflow(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateWorkflowRequest(c.Server, params, body)
 	if err != nil {
@@ -2976,9 +3603,11 @@ func (c *Client) CreateWorkflow(ctx context.Context, params *CreateWorkflowParam
 	return c.Client.Do(req)
 }
 
-// DeleteWorkflow performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+// DeleteWorkflow Delete a workflow
 //
-// Deletes the workflow, its monitoring target and its execution history.
+// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 func (c *Client) DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteWorkflowRequest(c.Server, id, params)
 	if err != nil {
@@ -2991,7 +3620,11 @@ func (c *Client) DeleteWorkflow(ctx context.Context, id ID, params *DeleteWorkfl
 	return c.Client.Do(req)
 }
 
-// GetWorkflow performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+// GetWorkflow Get a workflow
+//
+// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
+//
+// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 func (c *Client) GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkflowRequest(c.Server, id)
 	if err != nil {
@@ -3004,8 +3637,13 @@ func (c *Client) GetWorkflow(ctx context.Context, id ID, reqEditors ...RequestEd
 	return c.Client.Do(req)
 }
 
-// PatchWorkflowWithBody performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// PatchWorkflowWithBody Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *Client) PatchWorkflowWithBody(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3018,8 +3656,13 @@ func (c *Client) PatchWorkflowWithBody(ctx context.Context, id ID, params *Patch
 	return c.Client.Do(req)
 }
 
-// PatchWorkflow performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+// PatchWorkflow Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *Client) PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3032,8 +3675,13 @@ func (c *Client) PatchWorkflow(ctx context.Context, id ID, params *PatchWorkflow
 	return c.Client.Do(req)
 }
 
-// ReplaceWorkflowWithBody performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWorkflowWithBody Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *Client) ReplaceWorkflowWithBody(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3046,8 +3694,13 @@ func (c *Client) ReplaceWorkflowWithBody(ctx context.Context, id ID, params *Rep
 	return c.Client.Do(req)
 }
 
-// ReplaceWorkflow performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+// ReplaceWorkflow Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *Client) ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3060,7 +3713,11 @@ func (c *Client) ReplaceWorkflow(ctx context.Context, id ID, params *ReplaceWork
 	return c.Client.Do(req)
 }
 
-// GetWorkflowMetrics performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+// GetWorkflowMetrics Get a workflow's metrics
+//
+// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 func (c *Client) GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetWorkflowMetricsRequest(c.Server, id, params)
 	if err != nil {
@@ -3073,7 +3730,11 @@ func (c *Client) GetWorkflowMetrics(ctx context.Context, id ID, params *GetWorkf
 	return c.Client.Do(req)
 }
 
-// DeleteMonitoringTarget performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+// DeleteMonitoringTarget Delete a workflow's monitoring target
+//
+// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
+//
+// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 func (c *Client) DeleteMonitoringTarget(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteMonitoringTargetRequest(c.Server, id, params)
 	if err != nil {
@@ -3086,7 +3747,11 @@ func (c *Client) DeleteMonitoringTarget(ctx context.Context, id ID, params *Dele
 	return c.Client.Do(req)
 }
 
-// GetMonitoringTarget performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+// GetMonitoringTarget Get a workflow's monitoring target
+//
+// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
+//
+// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 func (c *Client) GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMonitoringTargetRequest(c.Server, id)
 	if err != nil {
@@ -3099,10 +3764,13 @@ func (c *Client) GetMonitoringTarget(ctx context.Context, id ID, reqEditors ...R
 	return c.Client.Do(req)
 }
 
-// PutMonitoringTargetWithBody performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-// with any type of body and a specified content type.
+// PutMonitoringTargetWithBody Set a workflow's monitoring target
 //
-// Creates or replaces the workflow's monitoring target.
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *Client) PutMonitoringTargetWithBody(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutMonitoringTargetRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3115,10 +3783,13 @@ func (c *Client) PutMonitoringTargetWithBody(ctx context.Context, id ID, params 
 	return c.Client.Do(req)
 }
 
-// PutMonitoringTarget performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+// PutMonitoringTarget Set a workflow's monitoring target
+//
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
 // Takes a body of the `application/json` content type.
 //
-// Creates or replaces the workflow's monitoring target.
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *Client) PutMonitoringTarget(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutMonitoringTargetRequest(c.Server, id, params, body)
 	if err != nil {
@@ -3131,10 +3802,13 @@ func (c *Client) PutMonitoringTarget(ctx context.Context, id ID, params *PutMoni
 	return c.Client.Do(req)
 }
 
-// TriggerWorkflowWithBody performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// TriggerWorkflowWithBody Trigger a workflow
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *Client) TriggerWorkflowWithBody(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriggerWorkflowRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
@@ -3147,10 +3821,13 @@ func (c *Client) TriggerWorkflowWithBody(ctx context.Context, id ID, params *Tri
 	return c.Client.Do(req)
 }
 
-// TriggerWorkflow performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+// TriggerWorkflow Trigger a workflow
+//
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type.
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *Client) TriggerWorkflow(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTriggerWorkflowRequest(c.Server, id, params, body)
 	if err != nil {
@@ -6779,471 +7456,753 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// CreateAPITokenWithBodyWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAPITokenWithBodyWithResponse Issue an API token
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithBodyWithResponse(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error)
 
-	// CreateAPITokenWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+	// CreateAPITokenWithResponse Issue an API token
+	//
+	// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+	// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 	CreateAPITokenWithResponse(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error)
 
-	// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+	// DeleteAPITokenWithResponse Revoke an API token
+	//
+	// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 	DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error)
 
-	// ListApplicationsWithResponse List applications the caller may read.
+	// ListApplicationsWithResponse List applications
+	//
+	// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /applications (the `ListApplications` operationId).
 	ListApplicationsWithResponse(ctx context.Context, params *ListApplicationsParams, reqEditors ...RequestEditorFn) (*ListApplicationsResponse, error)
 
-	// CreateApplicationWithBodyWithResponse performs a POST /applications (the `CreateApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateApplicationWithBodyWithResponse Create an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithBodyWithResponse(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
 
-	// CreateApplicationWithResponse performs a POST /applications (the `CreateApplication` operationId) request.
+	// CreateApplicationWithResponse Create an application
+	//
+	// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /applications (the `CreateApplication` operationId).
 	CreateApplicationWithResponse(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
 
-	// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+	// DeleteApplicationWithResponse Delete an application
 	//
-	// Deletes the application. Refused with 409 while workflows still belong to it.
+	// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 	DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error)
 
-	// GetApplicationWithResponse performs a GET /applications/{id} (the `GetApplication` operationId) request.
+	// GetApplicationWithResponse Get an application
+	//
+	// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 	GetApplicationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error)
 
-	// PatchApplicationWithBodyWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchApplicationWithBodyWithResponse Update an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithBodyWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error)
 
-	// PatchApplicationWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+	// PatchApplicationWithResponse Update an application
+	//
+	// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 	PatchApplicationWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error)
 
-	// ReplaceApplicationWithBodyWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceApplicationWithBodyWithResponse Replace an application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error)
 
-	// ReplaceApplicationWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+	// ReplaceApplicationWithResponse Replace an application
+	//
+	// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 	ReplaceApplicationWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error)
 
-	// ListAuditEventsWithResponse performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+	// ListAuditEventsWithResponse List audit events
 	//
-	// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+	// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
-	// ListClassificationPoliciesWithResponse performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+	// ListClassificationPoliciesWithResponse List classification policies
+	//
+	// Lists the classification policies the caller may read, filtered by name, level or application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 	ListClassificationPoliciesWithResponse(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*ListClassificationPoliciesResponse, error)
 
-	// CreateClassificationPolicyWithBodyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateClassificationPolicyWithBodyWithResponse Create a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithBodyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error)
 
-	// CreateClassificationPolicyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+	// CreateClassificationPolicyWithResponse Create a classification policy
+	//
+	// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 	CreateClassificationPolicyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error)
 
-	// DeleteClassificationPolicyWithResponse performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+	// DeleteClassificationPolicyWithResponse Delete a classification policy
+	//
+	// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 	DeleteClassificationPolicyWithResponse(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*DeleteClassificationPolicyResponse, error)
 
-	// GetClassificationPolicyWithResponse performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+	// GetClassificationPolicyWithResponse Get a classification policy
+	//
+	// Reads one classification policy.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 	GetClassificationPolicyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetClassificationPolicyResponse, error)
 
-	// PatchClassificationPolicyWithBodyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchClassificationPolicyWithBodyWithResponse Update a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error)
 
-	// PatchClassificationPolicyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+	// PatchClassificationPolicyWithResponse Update a classification policy
+	//
+	// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 	PatchClassificationPolicyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error)
 
-	// ReplaceClassificationPolicyWithBodyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceClassificationPolicyWithBodyWithResponse Replace a classification policy
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error)
 
-	// ReplaceClassificationPolicyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+	// ReplaceClassificationPolicyWithResponse Replace a classification policy
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 	ReplaceClassificationPolicyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error)
 
-	// ClassifyRecordWithBodyWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request,
-	// with any type of body and a specified content type.
+	// ClassifyRecordWithBodyWithResponse Classify a record
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithBodyWithResponse(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error)
 
-	// ClassifyRecordWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request.
+	// ClassifyRecordWithResponse Classify a record
+	//
+	// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+	// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 	ClassifyRecordWithResponse(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error)
 
-	// ListEventTypesWithResponse performs a GET /event-types (the `ListEventTypes` operationId) request.
+	// ListEventTypesWithResponse List event types
 	//
-	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+	// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 	ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error)
 
-	// PublishEventWithBodyWithResponse performs a POST /events (the `PublishEvent` operationId) request,
-	// with any type of body and a specified content type.
+	// PublishEventWithBodyWithResponse Publish an event
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithBodyWithResponse(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PublishEventResponse, error)
 
-	// PublishEventWithResponse performs a POST /events (the `PublishEvent` operationId) request.
+	// PublishEventWithResponse Publish an event
+	//
+	// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+	// Corresponds with POST /events (the `PublishEvent` operationId).
 	PublishEventWithResponse(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PublishEventResponse, error)
 
-	// ListExecutionsWithResponse performs a GET /executions (the `ListExecutions` operationId) request.
+	// ListExecutionsWithResponse List executions
+	//
+	// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /executions (the `ListExecutions` operationId).
 	ListExecutionsWithResponse(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*ListExecutionsResponse, error)
 
-	// GetExecutionWithResponse performs a GET /executions/{id} (the `GetExecution` operationId) request.
+	// GetExecutionWithResponse Get an execution
+	//
+	// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 	GetExecutionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetExecutionResponse, error)
 
-	// CancelExecutionWithResponse performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+	// CancelExecutionWithResponse Cancel an execution
 	//
-	// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+	// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 	CancelExecutionWithResponse(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*CancelExecutionResponse, error)
 
-	// ListIntegrationsWithResponse performs a GET /integrations (the `ListIntegrations` operationId) request.
+	// ListIntegrationsWithResponse List custom integrations
+	//
+	// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 	ListIntegrationsWithResponse(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*ListIntegrationsResponse, error)
 
-	// CreateIntegrationWithBodyWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateIntegrationWithBodyWithResponse Register a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithBodyWithResponse(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error)
 
-	// CreateIntegrationWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request.
+	// CreateIntegrationWithResponse Register a custom integration
+	//
+	// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 	CreateIntegrationWithResponse(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error)
 
-	// DeleteIntegrationWithResponse performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+	// DeleteIntegrationWithResponse Delete a custom integration
+	//
+	// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 	DeleteIntegrationWithResponse(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*DeleteIntegrationResponse, error)
 
-	// GetIntegrationWithResponse performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+	// GetIntegrationWithResponse Get a custom integration
+	//
+	// Reads one custom integration. Needs the viewer role on the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 	GetIntegrationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetIntegrationResponse, error)
 
-	// PatchIntegrationWithBodyWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchIntegrationWithBodyWithResponse Update a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error)
 
-	// PatchIntegrationWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+	// PatchIntegrationWithResponse Update a custom integration
+	//
+	// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 	PatchIntegrationWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error)
 
-	// ReplaceIntegrationWithBodyWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceIntegrationWithBodyWithResponse Replace a custom integration
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error)
 
-	// ReplaceIntegrationWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+	// ReplaceIntegrationWithResponse Replace a custom integration
+	//
+	// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 	ReplaceIntegrationWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error)
 
-	// ListRoleAssignmentsWithResponse performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+	// ListRoleAssignmentsWithResponse List role assignments
+	//
+	// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 	ListRoleAssignmentsWithResponse(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListRoleAssignmentsResponse, error)
 
-	// CreateRoleAssignmentWithBodyWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateRoleAssignmentWithBodyWithResponse Grant a role
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithBodyWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error)
 
-	// CreateRoleAssignmentWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+	// CreateRoleAssignmentWithResponse Grant a role
+	//
+	// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+	// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 	CreateRoleAssignmentWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error)
 
-	// DeleteRoleAssignmentWithResponse performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+	// DeleteRoleAssignmentWithResponse Revoke a role assignment
+	//
+	// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 	DeleteRoleAssignmentWithResponse(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteRoleAssignmentResponse, error)
 
-	// GetRoleAssignmentWithResponse performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+	// GetRoleAssignmentWithResponse Get a role assignment
+	//
+	// Reads one role assignment. Readable by its user and by admins of its scope.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 	GetRoleAssignmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRoleAssignmentResponse, error)
 
-	// ListUsersWithResponse performs a GET /users (the `ListUsers` operationId) request.
+	// ListUsersWithResponse List users
+	//
+	// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
-	// CreateUserWithBodyWithResponse performs a POST /users (the `CreateUser` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateUserWithBodyWithResponse Create a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
-	// CreateUserWithResponse performs a POST /users (the `CreateUser` operationId) request.
+	// CreateUserWithResponse Create a user
+	//
+	// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
 	CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
 
-	// DeleteUserWithResponse performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+	// DeleteUserWithResponse Delete a user
 	//
-	// Deletes the user with their role assignments and API tokens.
+	// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUserWithResponse(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
-	// GetUserWithResponse performs a GET /users/{id} (the `GetUser` operationId) request.
+	// GetUserWithResponse Get a user
+	//
+	// Reads one user. Every authenticated caller may read the directory.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUserWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
 
-	// PatchUserWithBodyWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchUserWithBodyWithResponse Update a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithBodyWithResponse(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchUserResponse, error)
 
-	// PatchUserWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+	// PatchUserWithResponse Update a user
+	//
+	// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 	PatchUserWithResponse(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserResponse, error)
 
-	// GetUserAccessWithResponse performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+	// GetUserAccessWithResponse Get a user's access
 	//
-	// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+	// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 	GetUserAccessWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserAccessResponse, error)
 
-	// RevokeUserAccessWithBodyWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-	// with any type of body and a specified content type.
+	// RevokeUserAccessWithBodyWithResponse Revoke a user's access
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithBodyWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error)
 
-	// RevokeUserAccessWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+	// RevokeUserAccessWithResponse Revoke a user's access
+	//
+	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+	// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 	RevokeUserAccessWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error)
 
-	// ListWebhooksWithResponse performs a GET /webhooks (the `ListWebhooks` operationId) request.
+	// ListWebhooksWithResponse List webhooks
+	//
+	// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 	ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
 
-	// CreateWebhookWithBodyWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWebhookWithBodyWithResponse Register a webhook
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
 
-	// CreateWebhookWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request.
+	// CreateWebhookWithResponse Register a webhook
+	//
+	// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 	CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
 
-	// DeleteWebhookWithResponse performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+	// DeleteWebhookWithResponse Delete a webhook
+	//
+	// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 	DeleteWebhookWithResponse(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error)
 
-	// GetWebhookWithResponse performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+	// GetWebhookWithResponse Get a webhook
+	//
+	// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 	GetWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error)
 
-	// PatchWebhookWithBodyWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWebhookWithBodyWithResponse Update a webhook
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithBodyWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error)
 
-	// PatchWebhookWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+	// PatchWebhookWithResponse Update a webhook
+	//
+	// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 	PatchWebhookWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error)
 
-	// ReplaceWebhookWithBodyWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWebhookWithBodyWithResponse Replace a webhook
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error)
 
-	// ReplaceWebhookWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+	// ReplaceWebhookWithResponse Replace a webhook
+	//
+	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+	// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 	ReplaceWebhookWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error)
 
-	// ListWebhookDeliveriesWithResponse performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	// ListWebhookDeliveriesWithResponse List a webhook's deliveries
+	//
+	// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 	ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
 
-	// RotateWebhookSecretWithBodyWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-	// with any type of body and a specified content type.
+	// RotateWebhookSecretWithBodyWithResponse Rotate a webhook's secret
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
-	// RotateWebhookSecretWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+	// RotateWebhookSecretWithResponse Rotate a webhook's secret
+	//
+	// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+	// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 
-	// ListWorkflowsWithResponse performs a GET /workflows (the `ListWorkflows` operationId) request.
+	// ListWorkflowsWithResponse List workflows
+	//
+	// Lists the workflows the caller may read, filtered by application, name or enabled state.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 	ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error)
 
-	// CreateWorkflowWithBodyWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateWorkflowWithBodyWithResponse Create a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithBodyWithResponse(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
 
-	// CreateWorkflowWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request.
+	// CreateWorkflowWithResponse Create a workflow
+	//
+	// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 	CreateWorkflowWithResponse(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error)
 
-	// DeleteWorkflowWithResponse performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+	// DeleteWorkflowWithResponse Delete a workflow
 	//
-	// Deletes the workflow, its monitoring target and its execution history.
+	// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 	DeleteWorkflowWithResponse(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error)
 
-	// GetWorkflowWithResponse performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+	// GetWorkflowWithResponse Get a workflow
+	//
+	// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 	GetWorkflowWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error)
 
-	// PatchWorkflowWithBodyWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// PatchWorkflowWithBodyWithResponse Update a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error)
 
-	// PatchWorkflowWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+	// PatchWorkflowWithResponse Update a workflow
+	//
+	// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 	PatchWorkflowWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error)
 
-	// ReplaceWorkflowWithBodyWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// ReplaceWorkflowWithBodyWithResponse Replace a workflow
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error)
 
-	// ReplaceWorkflowWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+	// ReplaceWorkflowWithResponse Replace a workflow
+	//
+	// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 	ReplaceWorkflowWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error)
 
-	// GetWorkflowMetricsWithResponse performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+	// GetWorkflowMetricsWithResponse Get a workflow's metrics
+	//
+	// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 	GetWorkflowMetricsWithResponse(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*GetWorkflowMetricsResponse, error)
 
-	// DeleteMonitoringTargetWithResponse performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+	// DeleteMonitoringTargetWithResponse Delete a workflow's monitoring target
+	//
+	// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 	DeleteMonitoringTargetWithResponse(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*DeleteMonitoringTargetResponse, error)
 
-	// GetMonitoringTargetWithResponse performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+	// GetMonitoringTargetWithResponse Get a workflow's monitoring target
+	//
+	// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 	GetMonitoringTargetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMonitoringTargetResponse, error)
 
-	// PutMonitoringTargetWithBodyWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-	// with any type of body and a specified content type.
+	// PutMonitoringTargetWithBodyWithResponse Set a workflow's monitoring target
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithBodyWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error)
 
-	// PutMonitoringTargetWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+	// PutMonitoringTargetWithResponse Set a workflow's monitoring target
+	//
+	// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Creates or replaces the workflow's monitoring target.
+	// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 	PutMonitoringTargetWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error)
 
-	// TriggerWorkflowWithBodyWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-	// with any type of body and a specified content type.
+	// TriggerWorkflowWithBodyWithResponse Trigger a workflow
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error)
 
-	// TriggerWorkflowWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+	// TriggerWorkflowWithResponse Trigger a workflow
+	//
+	// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
-	// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+	// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 	TriggerWorkflowWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error)
+}
+
+// CreateAPITokenResponse401Headers the declared response headers of an HTTP 401 response for CreateAPIToken
+type CreateAPITokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateAPITokenResponse429Headers the declared response headers of an HTTP 429 response for CreateAPIToken
+type CreateAPITokenResponse429Headers struct {
+	RetryAfter *int
 }
 
 type CreateAPITokenResponse struct {
@@ -7251,8 +8210,26 @@ type CreateAPITokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *APIToken
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateAPITokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateAPITokenResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7260,9 +8237,44 @@ func (r CreateAPITokenResponse) GetJSON201() *APIToken {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateAPITokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateAPITokenResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7294,16 +8306,65 @@ func (r CreateAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// DeleteAPITokenResponse401Headers the declared response headers of an HTTP 401 response for DeleteAPIToken
+type DeleteAPITokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteAPITokenResponse429Headers the declared response headers of an HTTP 429 response for DeleteAPIToken
+type DeleteAPITokenResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteAPITokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteAPITokenResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteAPITokenResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteAPITokenResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteAPITokenResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7335,13 +8396,33 @@ func (r DeleteAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// ListApplicationsResponse401Headers the declared response headers of an HTTP 401 response for ListApplications
+type ListApplicationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListApplications
+type ListApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListApplicationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ApplicationList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListApplicationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListApplicationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7349,9 +8430,24 @@ func (r ListApplicationsResponse) GetJSON200() *ApplicationList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListApplicationsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListApplicationsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7388,15 +8484,45 @@ type CreateApplicationResponse201Headers struct {
 	ETag *string
 }
 
+// CreateApplicationResponse401Headers the declared response headers of an HTTP 401 response for CreateApplication
+type CreateApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateApplicationResponse429Headers the declared response headers of an HTTP 429 response for CreateApplication
+type CreateApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateApplicationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateApplicationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7404,9 +8530,49 @@ func (r CreateApplicationResponse) GetJSON201() *Application {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7438,16 +8604,86 @@ func (r CreateApplicationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteApplicationResponse401Headers the declared response headers of an HTTP 401 response for DeleteApplication
+type DeleteApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteApplicationResponse429Headers the declared response headers of an HTTP 429 response for DeleteApplication
+type DeleteApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteApplicationResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7484,15 +8720,39 @@ type GetApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// GetApplicationResponse401Headers the declared response headers of an HTTP 401 response for GetApplication
+type GetApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetApplication
+type GetApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7500,9 +8760,34 @@ func (r GetApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7539,15 +8824,49 @@ type PatchApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// PatchApplicationResponse401Headers the declared response headers of an HTTP 401 response for PatchApplication
+type PatchApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchApplicationResponse429Headers the declared response headers of an HTTP 429 response for PatchApplication
+type PatchApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7555,9 +8874,59 @@ func (r PatchApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7594,15 +8963,49 @@ type ReplaceApplicationResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceApplicationResponse401Headers the declared response headers of an HTTP 401 response for ReplaceApplication
+type ReplaceApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceApplicationResponse429Headers the declared response headers of an HTTP 429 response for ReplaceApplication
+type ReplaceApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceApplicationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Application
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceApplicationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceApplicationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7610,9 +9013,59 @@ func (r ReplaceApplicationResponse) GetJSON200() *Application {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceApplicationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceApplicationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7644,13 +9097,33 @@ func (r ReplaceApplicationResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListAuditEvents
+type ListAuditEventsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListAuditEvents
+type ListAuditEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListAuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuditEventList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAuditEventsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAuditEventsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7658,9 +9131,24 @@ func (r ListAuditEventsResponse) GetJSON200() *AuditEventList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListAuditEventsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7692,13 +9180,33 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// ListClassificationPoliciesResponse401Headers the declared response headers of an HTTP 401 response for ListClassificationPolicies
+type ListClassificationPoliciesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListClassificationPoliciesResponse429Headers the declared response headers of an HTTP 429 response for ListClassificationPolicies
+type ListClassificationPoliciesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListClassificationPoliciesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicyList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListClassificationPoliciesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListClassificationPoliciesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7706,9 +9214,24 @@ func (r ListClassificationPoliciesResponse) GetJSON200() *ClassificationPolicyLi
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListClassificationPoliciesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListClassificationPoliciesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7745,15 +9268,45 @@ type CreateClassificationPolicyResponse201Headers struct {
 	ETag *string
 }
 
+// CreateClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for CreateClassificationPolicy
+type CreateClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for CreateClassificationPolicy
+type CreateClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateClassificationPolicyResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateClassificationPolicyResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -7761,9 +9314,49 @@ func (r CreateClassificationPolicyResponse) GetJSON201() *ClassificationPolicy {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7795,16 +9388,79 @@ func (r CreateClassificationPolicyResponse) ContentType() string {
 	return ""
 }
 
+// DeleteClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for DeleteClassificationPolicy
+type DeleteClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for DeleteClassificationPolicy
+type DeleteClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteClassificationPolicyResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7841,15 +9497,39 @@ type GetClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// GetClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetClassificationPolicy
+type GetClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for GetClassificationPolicy
+type GetClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7857,9 +9537,34 @@ func (r GetClassificationPolicyResponse) GetJSON200() *ClassificationPolicy {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7896,15 +9601,49 @@ type PatchClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// PatchClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for PatchClassificationPolicy
+type PatchClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for PatchClassificationPolicy
+type PatchClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7912,9 +9651,59 @@ func (r PatchClassificationPolicyResponse) GetJSON200() *ClassificationPolicy {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -7951,15 +9740,49 @@ type ReplaceClassificationPolicyResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceClassificationPolicyResponse401Headers the declared response headers of an HTTP 401 response for ReplaceClassificationPolicy
+type ReplaceClassificationPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceClassificationPolicyResponse429Headers the declared response headers of an HTTP 429 response for ReplaceClassificationPolicy
+type ReplaceClassificationPolicyResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceClassificationPolicyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassificationPolicy
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceClassificationPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceClassificationPolicyResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceClassificationPolicyResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7967,9 +9790,59 @@ func (r ReplaceClassificationPolicyResponse) GetJSON200() *ClassificationPolicy 
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceClassificationPolicyResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8001,13 +9874,41 @@ func (r ReplaceClassificationPolicyResponse) ContentType() string {
 	return ""
 }
 
+// ClassifyRecordResponse401Headers the declared response headers of an HTTP 401 response for ClassifyRecord
+type ClassifyRecordResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ClassifyRecordResponse429Headers the declared response headers of an HTTP 429 response for ClassifyRecord
+type ClassifyRecordResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ClassifyRecordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ClassifyResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ClassifyRecordResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ClassifyRecordResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8015,9 +9916,44 @@ func (r ClassifyRecordResponse) GetJSON200() *ClassifyResponse {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ClassifyRecordResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ClassifyRecordResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8049,13 +9985,31 @@ func (r ClassifyRecordResponse) ContentType() string {
 	return ""
 }
 
+// ListEventTypesResponse401Headers the declared response headers of an HTTP 401 response for ListEventTypes
+type ListEventTypesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListEventTypesResponse429Headers the declared response headers of an HTTP 429 response for ListEventTypes
+type ListEventTypesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListEventTypesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *EventTypeList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEventTypesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListEventTypesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8063,9 +10017,19 @@ func (r ListEventTypesResponse) GetJSON200() *EventTypeList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListEventTypesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListEventTypesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8097,13 +10061,41 @@ func (r ListEventTypesResponse) ContentType() string {
 	return ""
 }
 
+// PublishEventResponse401Headers the declared response headers of an HTTP 401 response for PublishEvent
+type PublishEventResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PublishEventResponse429Headers the declared response headers of an HTTP 429 response for PublishEvent
+type PublishEventResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PublishEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
 	JSON202 *Event
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PublishEventResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PublishEventResponse429Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -8111,9 +10103,44 @@ func (r PublishEventResponse) GetJSON202() *Event {
 	return r.JSON202
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PublishEventResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PublishEventResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8145,13 +10172,33 @@ func (r PublishEventResponse) ContentType() string {
 	return ""
 }
 
+// ListExecutionsResponse401Headers the declared response headers of an HTTP 401 response for ListExecutions
+type ListExecutionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListExecutionsResponse429Headers the declared response headers of an HTTP 429 response for ListExecutions
+type ListExecutionsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListExecutionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ExecutionList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListExecutionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListExecutionsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8159,9 +10206,24 @@ func (r ListExecutionsResponse) GetJSON200() *ExecutionList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListExecutionsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListExecutionsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8193,13 +10255,37 @@ func (r ListExecutionsResponse) ContentType() string {
 	return ""
 }
 
+// GetExecutionResponse401Headers the declared response headers of an HTTP 401 response for GetExecution
+type GetExecutionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetExecutionResponse429Headers the declared response headers of an HTTP 429 response for GetExecution
+type GetExecutionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetExecutionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Execution
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetExecutionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetExecutionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8207,9 +10293,34 @@ func (r GetExecutionResponse) GetJSON200() *Execution {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetExecutionResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetExecutionResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8241,13 +10352,45 @@ func (r GetExecutionResponse) ContentType() string {
 	return ""
 }
 
+// CancelExecutionResponse401Headers the declared response headers of an HTTP 401 response for CancelExecution
+type CancelExecutionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CancelExecutionResponse429Headers the declared response headers of an HTTP 429 response for CancelExecution
+type CancelExecutionResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CancelExecutionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Execution
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelExecutionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelExecutionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8255,9 +10398,54 @@ func (r CancelExecutionResponse) GetJSON200() *Execution {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CancelExecutionResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CancelExecutionResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8289,13 +10477,33 @@ func (r CancelExecutionResponse) ContentType() string {
 	return ""
 }
 
+// ListIntegrationsResponse401Headers the declared response headers of an HTTP 401 response for ListIntegrations
+type ListIntegrationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListIntegrationsResponse429Headers the declared response headers of an HTTP 429 response for ListIntegrations
+type ListIntegrationsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListIntegrationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *IntegrationList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIntegrationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListIntegrationsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8303,9 +10511,24 @@ func (r ListIntegrationsResponse) GetJSON200() *IntegrationList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListIntegrationsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListIntegrationsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8342,15 +10565,45 @@ type CreateIntegrationResponse201Headers struct {
 	ETag *string
 }
 
+// CreateIntegrationResponse401Headers the declared response headers of an HTTP 401 response for CreateIntegration
+type CreateIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateIntegrationResponse429Headers the declared response headers of an HTTP 429 response for CreateIntegration
+type CreateIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateIntegrationResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateIntegrationResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8358,9 +10611,49 @@ func (r CreateIntegrationResponse) GetJSON201() *Integration {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8392,16 +10685,79 @@ func (r CreateIntegrationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteIntegrationResponse401Headers the declared response headers of an HTTP 401 response for DeleteIntegration
+type DeleteIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteIntegrationResponse429Headers the declared response headers of an HTTP 429 response for DeleteIntegration
+type DeleteIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteIntegrationResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8438,15 +10794,39 @@ type GetIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// GetIntegrationResponse401Headers the declared response headers of an HTTP 401 response for GetIntegration
+type GetIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetIntegrationResponse429Headers the declared response headers of an HTTP 429 response for GetIntegration
+type GetIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8454,9 +10834,34 @@ func (r GetIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8493,15 +10898,49 @@ type PatchIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// PatchIntegrationResponse401Headers the declared response headers of an HTTP 401 response for PatchIntegration
+type PatchIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchIntegrationResponse429Headers the declared response headers of an HTTP 429 response for PatchIntegration
+type PatchIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8509,9 +10948,59 @@ func (r PatchIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8548,15 +11037,49 @@ type ReplaceIntegrationResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceIntegrationResponse401Headers the declared response headers of an HTTP 401 response for ReplaceIntegration
+type ReplaceIntegrationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceIntegrationResponse429Headers the declared response headers of an HTTP 429 response for ReplaceIntegration
+type ReplaceIntegrationResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceIntegrationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Integration
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceIntegrationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceIntegrationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceIntegrationResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8564,9 +11087,59 @@ func (r ReplaceIntegrationResponse) GetJSON200() *Integration {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceIntegrationResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceIntegrationResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8598,13 +11171,33 @@ func (r ReplaceIntegrationResponse) ContentType() string {
 	return ""
 }
 
+// ListRoleAssignmentsResponse401Headers the declared response headers of an HTTP 401 response for ListRoleAssignments
+type ListRoleAssignmentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRoleAssignmentsResponse429Headers the declared response headers of an HTTP 429 response for ListRoleAssignments
+type ListRoleAssignmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListRoleAssignmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignmentList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRoleAssignmentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRoleAssignmentsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8612,9 +11205,24 @@ func (r ListRoleAssignmentsResponse) GetJSON200() *RoleAssignmentList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListRoleAssignmentsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListRoleAssignmentsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8651,15 +11259,45 @@ type CreateRoleAssignmentResponse201Headers struct {
 	ETag *string
 }
 
+// CreateRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for CreateRoleAssignment
+type CreateRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for CreateRoleAssignment
+type CreateRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *RoleAssignment
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateRoleAssignmentResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRoleAssignmentResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8667,9 +11305,49 @@ func (r CreateRoleAssignmentResponse) GetJSON201() *RoleAssignment {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8701,16 +11379,86 @@ func (r CreateRoleAssignmentResponse) ContentType() string {
 	return ""
 }
 
+// DeleteRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for DeleteRoleAssignment
+type DeleteRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for DeleteRoleAssignment
+type DeleteRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteRoleAssignmentResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8747,15 +11495,39 @@ type GetRoleAssignmentResponse200Headers struct {
 	ETag *string
 }
 
+// GetRoleAssignmentResponse401Headers the declared response headers of an HTTP 401 response for GetRoleAssignment
+type GetRoleAssignmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetRoleAssignmentResponse429Headers the declared response headers of an HTTP 429 response for GetRoleAssignment
+type GetRoleAssignmentResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetRoleAssignmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RoleAssignment
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetRoleAssignmentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetRoleAssignmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetRoleAssignmentResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8763,9 +11535,34 @@ func (r GetRoleAssignmentResponse) GetJSON200() *RoleAssignment {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetRoleAssignmentResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetRoleAssignmentResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8797,13 +11594,33 @@ func (r GetRoleAssignmentResponse) ContentType() string {
 	return ""
 }
 
+// ListUsersResponse401Headers the declared response headers of an HTTP 401 response for ListUsers
+type ListUsersResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListUsersResponse429Headers the declared response headers of an HTTP 429 response for ListUsers
+type ListUsersResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUsersResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListUsersResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8811,9 +11628,24 @@ func (r ListUsersResponse) GetJSON200() *UserList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListUsersResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListUsersResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8850,15 +11682,45 @@ type CreateUserResponse201Headers struct {
 	ETag *string
 }
 
+// CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
+type CreateUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateUserResponse429Headers the declared response headers of an HTTP 429 response for CreateUser
+type CreateUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateUserResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateUserResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -8866,9 +11728,49 @@ func (r CreateUserResponse) GetJSON201() *User {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8900,16 +11802,86 @@ func (r CreateUserResponse) ContentType() string {
 	return ""
 }
 
+// DeleteUserResponse401Headers the declared response headers of an HTTP 401 response for DeleteUser
+type DeleteUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteUserResponse429Headers the declared response headers of an HTTP 429 response for DeleteUser
+type DeleteUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteUserResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -8946,15 +11918,37 @@ type GetUserResponse200Headers struct {
 	ETag *string
 }
 
+// GetUserResponse401Headers the declared response headers of an HTTP 401 response for GetUser
+type GetUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUserResponse429Headers the declared response headers of an HTTP 429 response for GetUser
+type GetUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUserResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8962,9 +11956,29 @@ func (r GetUserResponse) GetJSON200() *User {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9001,15 +12015,49 @@ type PatchUserResponse200Headers struct {
 	ETag *string
 }
 
+// PatchUserResponse401Headers the declared response headers of an HTTP 401 response for PatchUser
+type PatchUserResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchUserResponse429Headers the declared response headers of an HTTP 429 response for PatchUser
+type PatchUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *User
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchUserResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchUserResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9017,9 +12065,59 @@ func (r PatchUserResponse) GetJSON200() *User {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchUserResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchUserResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9051,13 +12149,37 @@ func (r PatchUserResponse) ContentType() string {
 	return ""
 }
 
+// GetUserAccessResponse401Headers the declared response headers of an HTTP 401 response for GetUserAccess
+type GetUserAccessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUserAccessResponse429Headers the declared response headers of an HTTP 429 response for GetUserAccess
+type GetUserAccessResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetUserAccessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UserAccess
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUserAccessResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUserAccessResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9065,9 +12187,34 @@ func (r GetUserAccessResponse) GetJSON200() *UserAccess {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetUserAccessResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetUserAccessResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9099,13 +12246,45 @@ func (r GetUserAccessResponse) ContentType() string {
 	return ""
 }
 
+// RevokeUserAccessResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserAccess
+type RevokeUserAccessResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeUserAccessResponse429Headers the declared response headers of an HTTP 429 response for RevokeUserAccess
+type RevokeUserAccessResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RevokeUserAccessResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *RevokeAccessResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeUserAccessResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeUserAccessResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9113,9 +12292,54 @@ func (r RevokeUserAccessResponse) GetJSON200() *RevokeAccessResponse {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RevokeUserAccessResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r RevokeUserAccessResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9147,13 +12371,33 @@ func (r RevokeUserAccessResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhooksResponse401Headers the declared response headers of an HTTP 401 response for ListWebhooks
+type ListWebhooksResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWebhooksResponse429Headers the declared response headers of an HTTP 429 response for ListWebhooks
+type ListWebhooksResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WebhookList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhooksResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhooksResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9161,9 +12405,24 @@ func (r ListWebhooksResponse) GetJSON200() *WebhookList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWebhooksResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9200,15 +12459,45 @@ type CreateWebhookResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWebhookResponse401Headers the declared response headers of an HTTP 401 response for CreateWebhook
+type CreateWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateWebhook
+type CreateWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWebhookResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWebhookResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9216,9 +12505,49 @@ func (r CreateWebhookResponse) GetJSON201() *Webhook {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9250,16 +12579,79 @@ func (r CreateWebhookResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookResponse401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
+type DeleteWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteWebhook
+type DeleteWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWebhookResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9296,15 +12688,39 @@ type GetWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// GetWebhookResponse401Headers the declared response headers of an HTTP 401 response for GetWebhook
+type GetWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWebhookResponse429Headers the declared response headers of an HTTP 429 response for GetWebhook
+type GetWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9312,9 +12728,34 @@ func (r GetWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9351,15 +12792,47 @@ type PatchWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// PatchWebhookResponse401Headers the declared response headers of an HTTP 401 response for PatchWebhook
+type PatchWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchWebhookResponse429Headers the declared response headers of an HTTP 429 response for PatchWebhook
+type PatchWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9367,9 +12840,54 @@ func (r PatchWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9406,15 +12924,47 @@ type ReplaceWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceWebhookResponse401Headers the declared response headers of an HTTP 401 response for ReplaceWebhook
+type ReplaceWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceWebhookResponse429Headers the declared response headers of an HTTP 429 response for ReplaceWebhook
+type ReplaceWebhookResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceWebhookResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceWebhookResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceWebhookResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9422,9 +12972,54 @@ func (r ReplaceWebhookResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceWebhookResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceWebhookResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9456,13 +13051,37 @@ func (r ReplaceWebhookResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWebhookDeliveriesResponse429Headers the declared response headers of an HTTP 429 response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeliveryList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhookDeliveriesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWebhookDeliveriesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9470,9 +13089,34 @@ func (r ListWebhookDeliveriesResponse) GetJSON200() *DeliveryList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9509,15 +13153,47 @@ type RotateWebhookSecretResponse200Headers struct {
 	ETag *string
 }
 
+// RotateWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateWebhookSecret
+type RotateWebhookSecretResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RotateWebhookSecretResponse429Headers the declared response headers of an HTTP 429 response for RotateWebhookSecret
+type RotateWebhookSecretResponse429Headers struct {
+	RetryAfter *int
+}
+
 type RotateWebhookSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Webhook
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RotateWebhookSecretResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateWebhookSecretResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RotateWebhookSecretResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9525,9 +13201,54 @@ func (r RotateWebhookSecretResponse) GetJSON200() *Webhook {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9559,13 +13280,33 @@ func (r RotateWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// ListWorkflowsResponse401Headers the declared response headers of an HTTP 401 response for ListWorkflows
+type ListWorkflowsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListWorkflowsResponse429Headers the declared response headers of an HTTP 429 response for ListWorkflows
+type ListWorkflowsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ListWorkflowsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkflowList
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWorkflowsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListWorkflowsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9573,9 +13314,24 @@ func (r ListWorkflowsResponse) GetJSON200() *WorkflowList {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ListWorkflowsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ListWorkflowsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9612,15 +13368,45 @@ type CreateWorkflowResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWorkflowResponse401Headers the declared response headers of an HTTP 401 response for CreateWorkflow
+type CreateWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateWorkflowResponse429Headers the declared response headers of an HTTP 429 response for CreateWorkflow
+type CreateWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type CreateWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWorkflowResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateWorkflowResponse429Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -9628,9 +13414,49 @@ func (r CreateWorkflowResponse) GetJSON201() *Workflow {
 	return r.JSON201
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r CreateWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r CreateWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9662,16 +13488,79 @@ func (r CreateWorkflowResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWorkflowResponse401Headers the declared response headers of an HTTP 401 response for DeleteWorkflow
+type DeleteWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteWorkflowResponse429Headers the declared response headers of an HTTP 429 response for DeleteWorkflow
+type DeleteWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteWorkflowResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9708,15 +13597,39 @@ type GetWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// GetWorkflowResponse401Headers the declared response headers of an HTTP 401 response for GetWorkflow
+type GetWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWorkflowResponse429Headers the declared response headers of an HTTP 429 response for GetWorkflow
+type GetWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9724,9 +13637,34 @@ func (r GetWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9763,15 +13701,49 @@ type PatchWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// PatchWorkflowResponse401Headers the declared response headers of an HTTP 401 response for PatchWorkflow
+type PatchWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PatchWorkflowResponse429Headers the declared response headers of an HTTP 429 response for PatchWorkflow
+type PatchWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PatchWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatchWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PatchWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PatchWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9779,9 +13751,59 @@ func (r PatchWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PatchWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PatchWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9818,15 +13840,49 @@ type ReplaceWorkflowResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceWorkflowResponse401Headers the declared response headers of an HTTP 401 response for ReplaceWorkflow
+type ReplaceWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReplaceWorkflowResponse429Headers the declared response headers of an HTTP 429 response for ReplaceWorkflow
+type ReplaceWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type ReplaceWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workflow
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceWorkflowResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplaceWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReplaceWorkflowResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9834,9 +13890,59 @@ func (r ReplaceWorkflowResponse) GetJSON200() *Workflow {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReplaceWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r ReplaceWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9868,13 +13974,37 @@ func (r ReplaceWorkflowResponse) ContentType() string {
 	return ""
 }
 
+// GetWorkflowMetricsResponse401Headers the declared response headers of an HTTP 401 response for GetWorkflowMetrics
+type GetWorkflowMetricsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetWorkflowMetricsResponse429Headers the declared response headers of an HTTP 429 response for GetWorkflowMetrics
+type GetWorkflowMetricsResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetWorkflowMetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *WorkflowMetrics
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWorkflowMetricsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetWorkflowMetricsResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9882,9 +14012,34 @@ func (r GetWorkflowMetricsResponse) GetJSON200() *WorkflowMetrics {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetWorkflowMetricsResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetWorkflowMetricsResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9916,16 +14071,79 @@ func (r GetWorkflowMetricsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for DeleteMonitoringTarget
+type DeleteMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for DeleteMonitoringTarget
+type DeleteMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type DeleteMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteMonitoringTargetResponse429Headers
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r DeleteMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -9962,15 +14180,39 @@ type GetMonitoringTargetResponse200Headers struct {
 	ETag *string
 }
 
+// GetMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for GetMonitoringTarget
+type GetMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for GetMonitoringTarget
+type GetMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type GetMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MonitoringTarget
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMonitoringTargetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMonitoringTargetResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9978,9 +14220,34 @@ func (r GetMonitoringTargetResponse) GetJSON200() *MonitoringTarget {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r GetMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10017,15 +14284,49 @@ type PutMonitoringTargetResponse200Headers struct {
 	ETag *string
 }
 
+// PutMonitoringTargetResponse401Headers the declared response headers of an HTTP 401 response for PutMonitoringTarget
+type PutMonitoringTargetResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PutMonitoringTargetResponse429Headers the declared response headers of an HTTP 429 response for PutMonitoringTarget
+type PutMonitoringTargetResponse429Headers struct {
+	RetryAfter *int
+}
+
 type PutMonitoringTargetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *MonitoringTarget
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PutMonitoringTargetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutMonitoringTargetResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutMonitoringTargetResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -10033,9 +14334,59 @@ func (r PutMonitoringTargetResponse) GetJSON200() *MonitoringTarget {
 	return r.JSON200
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r PutMonitoringTargetResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r PutMonitoringTargetResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10067,13 +14418,45 @@ func (r PutMonitoringTargetResponse) ContentType() string {
 	return ""
 }
 
+// TriggerWorkflowResponse401Headers the declared response headers of an HTTP 401 response for TriggerWorkflow
+type TriggerWorkflowResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// TriggerWorkflowResponse429Headers the declared response headers of an HTTP 429 response for TriggerWorkflow
+type TriggerWorkflowResponse429Headers struct {
+	RetryAfter *int
+}
+
 type TriggerWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
 	JSON202 *TriggerResponse
-	// ApplicationProblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationProblemJSONDefault *Problem
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableContent
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON5XX the response for an HTTP 5XX `application/problem+json` response
+	ApplicationProblemJSON5XX *ServerError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *TriggerWorkflowResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *TriggerWorkflowResponse429Headers
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -10081,9 +14464,54 @@ func (r TriggerWorkflowResponse) GetJSON202() *TriggerResponse {
 	return r.JSON202
 }
 
-// GetApplicationProblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r TriggerWorkflowResponse) GetApplicationProblemJSONDefault() *Problem {
-	return r.ApplicationProblemJSONDefault
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON422() *UnprocessableContent {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON5XX returns the response for an HTTP 5XX `application/problem+json` response
+func (r TriggerWorkflowResponse) GetApplicationProblemJSON5XX() *ServerError {
+	return r.ApplicationProblemJSON5XX
 }
 
 // GetBody returns the raw response body bytes
@@ -10115,12 +14543,13 @@ func (r TriggerWorkflowResponse) ContentType() string {
 	return ""
 }
 
-// CreateAPITokenWithBodyWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request,
-// with any type of body and a specified content type.
+// CreateAPITokenWithBodyWithResponse Issue an API token
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *ClientWithResponses) CreateAPITokenWithBodyWithResponse(ctx context.Context, params *CreateAPITokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error) {
 	rsp, err := c.CreateAPITokenWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10129,10 +14558,13 @@ func (c *ClientWithResponses) CreateAPITokenWithBodyWithResponse(ctx context.Con
 	return ParseCreateAPITokenResponse(rsp)
 }
 
-// CreateAPITokenWithResponse performs a POST /api-tokens (the `CreateAPIToken` operationId) request.
+// CreateAPITokenWithResponse Issue an API token
+//
+// Issues a short-lived API token that acts as its user, capped at `max_role`, for a script or a CI job that should not hold a long-lived key. The token is shown in this response only. Platform admins may issue tokens for another user.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Issues a short-lived API token. It acts as its user, capped at `max_role`. The token is shown in this response only. Platform admins may issue tokens for another user.
+// Corresponds with POST /api-tokens (the `CreateAPIToken` operationId).
 func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, params *CreateAPITokenParams, body CreateAPITokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAPITokenResponse, error) {
 	rsp, err := c.CreateAPIToken(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10141,9 +14573,13 @@ func (c *ClientWithResponses) CreateAPITokenWithResponse(ctx context.Context, pa
 	return ParseCreateAPITokenResponse(rsp)
 }
 
-// DeleteAPITokenWithResponse performs a DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId) request.
+// DeleteAPITokenWithResponse Revoke an API token
+//
+// Revokes a token (or any API key) at once. Callers may revoke their own; platform admins anyone's. Another user's token is a 404 to everyone else.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api-tokens/{id} (the `DeleteAPIToken` operationId).
 func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id ID, params *DeleteAPITokenParams, reqEditors ...RequestEditorFn) (*DeleteAPITokenResponse, error) {
 	rsp, err := c.DeleteAPIToken(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10152,7 +14588,9 @@ func (c *ClientWithResponses) DeleteAPITokenWithResponse(ctx context.Context, id
 	return ParseDeleteAPITokenResponse(rsp)
 }
 
-// ListApplicationsWithResponse List applications the caller may read.
+// ListApplicationsWithResponse List applications
+//
+// Lists the applications the caller may read, filtered by name or environment. Callers with a role on some applications only see those; a caller with no role sees an empty list, never an error.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10165,10 +14603,13 @@ func (c *ClientWithResponses) ListApplicationsWithResponse(ctx context.Context, 
 	return ParseListApplicationsResponse(rsp)
 }
 
-// CreateApplicationWithBodyWithResponse performs a POST /applications (the `CreateApplication` operationId) request,
-// with any type of body and a specified content type.
+// CreateApplicationWithBodyWithResponse Create an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.Context, params *CreateApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
 	rsp, err := c.CreateApplicationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10177,8 +14618,13 @@ func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.
 	return ParseCreateApplicationResponse(rsp)
 }
 
-// CreateApplicationWithResponse performs a POST /applications (the `CreateApplication` operationId) request.
+// CreateApplicationWithResponse Create an application
+//
+// Creates an application, such as the order-management system. Needs the editor role on the platform. The name must be unique within its environment: a second `order-management` in `production` is 409 with the existing application's id in `conflicting_id`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /applications (the `CreateApplication` operationId).
 func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context, params *CreateApplicationParams, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
 	rsp, err := c.CreateApplication(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10187,11 +14633,13 @@ func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context,
 	return ParseCreateApplicationResponse(rsp)
 }
 
-// DeleteApplicationWithResponse performs a DELETE /applications/{id} (the `DeleteApplication` operationId) request.
+// DeleteApplicationWithResponse Delete an application
 //
-// Deletes the application. Refused with 409 while workflows still belong to it.
+// Deletes the application. Refused with 409 (naming one of them in `conflicting_id`) while workflows, webhooks or classification policies still belong to it. Needs the editor role on the application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /applications/{id} (the `DeleteApplication` operationId).
 func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context, id ID, params *DeleteApplicationParams, reqEditors ...RequestEditorFn) (*DeleteApplicationResponse, error) {
 	rsp, err := c.DeleteApplication(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10200,9 +14648,13 @@ func (c *ClientWithResponses) DeleteApplicationWithResponse(ctx context.Context,
 	return ParseDeleteApplicationResponse(rsp)
 }
 
-// GetApplicationWithResponse performs a GET /applications/{id} (the `GetApplication` operationId) request.
+// GetApplicationWithResponse Get an application
+//
+// Reads one application with its current `etag` (also in the `ETag` header). Needs the viewer role on the application or the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /applications/{id} (the `GetApplication` operationId).
 func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetApplicationResponse, error) {
 	rsp, err := c.GetApplication(ctx, id, reqEditors...)
 	if err != nil {
@@ -10211,10 +14663,13 @@ func (c *ClientWithResponses) GetApplicationWithResponse(ctx context.Context, id
 	return ParseGetApplicationResponse(rsp)
 }
 
-// PatchApplicationWithBodyWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request,
-// with any type of body and a specified content type.
+// PatchApplicationWithBodyWithResponse Update an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *ClientWithResponses) PatchApplicationWithBodyWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error) {
 	rsp, err := c.PatchApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10223,8 +14678,13 @@ func (c *ClientWithResponses) PatchApplicationWithBodyWithResponse(ctx context.C
 	return ParsePatchApplicationResponse(rsp)
 }
 
-// PatchApplicationWithResponse performs a PATCH /applications/{id} (the `PatchApplication` operationId) request.
+// PatchApplicationWithResponse Update an application
+//
+// Changes only the fields present in the body. `If-Match` works as for PUT. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /applications/{id} (the `PatchApplication` operationId).
 func (c *ClientWithResponses) PatchApplicationWithResponse(ctx context.Context, id ID, params *PatchApplicationParams, body PatchApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchApplicationResponse, error) {
 	rsp, err := c.PatchApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10233,10 +14693,13 @@ func (c *ClientWithResponses) PatchApplicationWithResponse(ctx context.Context, 
 	return ParsePatchApplicationResponse(rsp)
 }
 
-// ReplaceApplicationWithBodyWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceApplicationWithBodyWithResponse Replace an application
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *ClientWithResponses) ReplaceApplicationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error) {
 	rsp, err := c.ReplaceApplicationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10245,8 +14708,13 @@ func (c *ClientWithResponses) ReplaceApplicationWithBodyWithResponse(ctx context
 	return ParseReplaceApplicationResponse(rsp)
 }
 
-// ReplaceApplicationWithResponse performs a PUT /applications/{id} (the `ReplaceApplication` operationId) request.
+// ReplaceApplicationWithResponse Replace an application
+//
+// Replaces every field of the application. Send the `etag` you read as `If-Match`: if someone changed the application since, the answer is 412 and nothing is written. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /applications/{id} (the `ReplaceApplication` operationId).
 func (c *ClientWithResponses) ReplaceApplicationWithResponse(ctx context.Context, id ID, params *ReplaceApplicationParams, body ReplaceApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceApplicationResponse, error) {
 	rsp, err := c.ReplaceApplication(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10255,11 +14723,13 @@ func (c *ClientWithResponses) ReplaceApplicationWithResponse(ctx context.Context
 	return ParseReplaceApplicationResponse(rsp)
 }
 
-// ListAuditEventsWithResponse performs a GET /audit-events (the `ListAuditEvents` operationId) request.
+// ListAuditEventsWithResponse List audit events
 //
-// The audit log, newest first. Platform admins read all of it; other callers read their own actions.
+// The audit log, newest first: who changed what, when, with the etag before and after. Platform admins read all of it; other callers read their own actions.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
 	rsp, err := c.ListAuditEvents(ctx, params, reqEditors...)
 	if err != nil {
@@ -10268,9 +14738,13 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
-// ListClassificationPoliciesWithResponse performs a GET /classification-policies (the `ListClassificationPolicies` operationId) request.
+// ListClassificationPoliciesWithResponse List classification policies
+//
+// Lists the classification policies the caller may read, filtered by name, level or application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /classification-policies (the `ListClassificationPolicies` operationId).
 func (c *ClientWithResponses) ListClassificationPoliciesWithResponse(ctx context.Context, params *ListClassificationPoliciesParams, reqEditors ...RequestEditorFn) (*ListClassificationPoliciesResponse, error) {
 	rsp, err := c.ListClassificationPolicies(ctx, params, reqEditors...)
 	if err != nil {
@@ -10279,10 +14753,13 @@ func (c *ClientWithResponses) ListClassificationPoliciesWithResponse(ctx context
 	return ParseListClassificationPoliciesResponse(rsp)
 }
 
-// CreateClassificationPolicyWithBodyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// CreateClassificationPolicyWithBodyWithResponse Create a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *ClientWithResponses) CreateClassificationPolicyWithBodyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error) {
 	rsp, err := c.CreateClassificationPolicyWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10291,8 +14768,13 @@ func (c *ClientWithResponses) CreateClassificationPolicyWithBodyWithResponse(ctx
 	return ParseCreateClassificationPolicyResponse(rsp)
 }
 
-// CreateClassificationPolicyWithResponse performs a POST /classification-policies (the `CreateClassificationPolicy` operationId) request.
+// CreateClassificationPolicyWithResponse Create a classification policy
+//
+// Declares which fields hold data of a level, such as `customer.email` as confidential. A policy weaker than its level's minimum is refused: public needs at least none/all, internal at-rest/authenticated, confidential at-rest+transit/role-based, restricted at-rest+transit+field-level/need-to-know. Needs the admin role on the platform or on the policy's application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classification-policies (the `CreateClassificationPolicy` operationId).
 func (c *ClientWithResponses) CreateClassificationPolicyWithResponse(ctx context.Context, params *CreateClassificationPolicyParams, body CreateClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateClassificationPolicyResponse, error) {
 	rsp, err := c.CreateClassificationPolicy(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10301,9 +14783,13 @@ func (c *ClientWithResponses) CreateClassificationPolicyWithResponse(ctx context
 	return ParseCreateClassificationPolicyResponse(rsp)
 }
 
-// DeleteClassificationPolicyWithResponse performs a DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId) request.
+// DeleteClassificationPolicyWithResponse Delete a classification policy
+//
+// Deletes the policy. Data-scope grants naming it stop covering anything. Honours `If-Match`. Needs the admin role.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /classification-policies/{id} (the `DeleteClassificationPolicy` operationId).
 func (c *ClientWithResponses) DeleteClassificationPolicyWithResponse(ctx context.Context, id ID, params *DeleteClassificationPolicyParams, reqEditors ...RequestEditorFn) (*DeleteClassificationPolicyResponse, error) {
 	rsp, err := c.DeleteClassificationPolicy(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10312,9 +14798,13 @@ func (c *ClientWithResponses) DeleteClassificationPolicyWithResponse(ctx context
 	return ParseDeleteClassificationPolicyResponse(rsp)
 }
 
-// GetClassificationPolicyWithResponse performs a GET /classification-policies/{id} (the `GetClassificationPolicy` operationId) request.
+// GetClassificationPolicyWithResponse Get a classification policy
+//
+// Reads one classification policy.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /classification-policies/{id} (the `GetClassificationPolicy` operationId).
 func (c *ClientWithResponses) GetClassificationPolicyWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetClassificationPolicyResponse, error) {
 	rsp, err := c.GetClassificationPolicy(ctx, id, reqEditors...)
 	if err != nil {
@@ -10323,10 +14813,13 @@ func (c *ClientWithResponses) GetClassificationPolicyWithResponse(ctx context.Co
 	return ParseGetClassificationPolicyResponse(rsp)
 }
 
-// PatchClassificationPolicyWithBodyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// PatchClassificationPolicyWithBodyWithResponse Update a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *ClientWithResponses) PatchClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error) {
 	rsp, err := c.PatchClassificationPolicyWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10335,8 +14828,13 @@ func (c *ClientWithResponses) PatchClassificationPolicyWithBodyWithResponse(ctx 
 	return ParsePatchClassificationPolicyResponse(rsp)
 }
 
-// PatchClassificationPolicyWithResponse performs a PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId) request.
+// PatchClassificationPolicyWithResponse Update a classification policy
+//
+// Changes only the fields present in the body; the result must still meet its level's minimum. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /classification-policies/{id} (the `PatchClassificationPolicy` operationId).
 func (c *ClientWithResponses) PatchClassificationPolicyWithResponse(ctx context.Context, id ID, params *PatchClassificationPolicyParams, body PatchClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchClassificationPolicyResponse, error) {
 	rsp, err := c.PatchClassificationPolicy(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10345,10 +14843,13 @@ func (c *ClientWithResponses) PatchClassificationPolicyWithResponse(ctx context.
 	return ParsePatchClassificationPolicyResponse(rsp)
 }
 
-// ReplaceClassificationPolicyWithBodyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceClassificationPolicyWithBodyWithResponse Replace a classification policy
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *ClientWithResponses) ReplaceClassificationPolicyWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error) {
 	rsp, err := c.ReplaceClassificationPolicyWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10357,8 +14858,13 @@ func (c *ClientWithResponses) ReplaceClassificationPolicyWithBodyWithResponse(ct
 	return ParseReplaceClassificationPolicyResponse(rsp)
 }
 
-// ReplaceClassificationPolicyWithResponse performs a PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId) request.
+// ReplaceClassificationPolicyWithResponse Replace a classification policy
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match`. Needs the admin role.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /classification-policies/{id} (the `ReplaceClassificationPolicy` operationId).
 func (c *ClientWithResponses) ReplaceClassificationPolicyWithResponse(ctx context.Context, id ID, params *ReplaceClassificationPolicyParams, body ReplaceClassificationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceClassificationPolicyResponse, error) {
 	rsp, err := c.ReplaceClassificationPolicy(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10367,12 +14873,13 @@ func (c *ClientWithResponses) ReplaceClassificationPolicyWithResponse(ctx contex
 	return ParseReplaceClassificationPolicyResponse(rsp)
 }
 
-// ClassifyRecordWithBodyWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request,
-// with any type of body and a specified content type.
+// ClassifyRecordWithBodyWithResponse Classify a record
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *ClientWithResponses) ClassifyRecordWithBodyWithResponse(ctx context.Context, params *ClassifyRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error) {
 	rsp, err := c.ClassifyRecordWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10381,10 +14888,13 @@ func (c *ClientWithResponses) ClassifyRecordWithBodyWithResponse(ctx context.Con
 	return ParseClassifyRecordResponse(rsp)
 }
 
-// ClassifyRecordWithResponse performs a POST /classify (the `ClassifyRecord` operationId) request.
+// ClassifyRecordWithResponse Classify a record
+//
+// Classifies a record against the platform-wide policies and, with `application_id`, that application's, and answers its overall level and every field that matched. Nothing is stored. Naming an application needs the viewer role on it.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Classifies a record against the policies and answers its level and the fields that matched. Nothing is stored.
+// Corresponds with POST /classify (the `ClassifyRecord` operationId).
 func (c *ClientWithResponses) ClassifyRecordWithResponse(ctx context.Context, params *ClassifyRecordParams, body ClassifyRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*ClassifyRecordResponse, error) {
 	rsp, err := c.ClassifyRecord(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10393,11 +14903,13 @@ func (c *ClientWithResponses) ClassifyRecordWithResponse(ctx context.Context, pa
 	return ParseClassifyRecordResponse(rsp)
 }
 
-// ListEventTypesWithResponse performs a GET /event-types (the `ListEventTypes` operationId) request.
+// ListEventTypesWithResponse List event types
 //
-// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events.
+// The event types known to the platform, from workflow triggers, emit steps, webhook subscriptions and published events, among the objects the caller may read, with where each was seen.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /event-types (the `ListEventTypes` operationId).
 func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEventTypesResponse, error) {
 	rsp, err := c.ListEventTypes(ctx, reqEditors...)
 	if err != nil {
@@ -10406,12 +14918,13 @@ func (c *ClientWithResponses) ListEventTypesWithResponse(ctx context.Context, re
 	return ParseListEventTypesResponse(rsp)
 }
 
-// PublishEventWithBodyWithResponse performs a POST /events (the `PublishEvent` operationId) request,
-// with any type of body and a specified content type.
+// PublishEventWithBodyWithResponse Publish an event
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *ClientWithResponses) PublishEventWithBodyWithResponse(ctx context.Context, params *PublishEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PublishEventResponse, error) {
 	rsp, err := c.PublishEventWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10420,10 +14933,13 @@ func (c *ClientWithResponses) PublishEventWithBodyWithResponse(ctx context.Conte
 	return ParsePublishEventResponse(rsp)
 }
 
-// PublishEventWithResponse performs a POST /events (the `PublishEvent` operationId) request.
+// PublishEventWithResponse Publish an event
+//
+// Publishes an event, such as `order.created`, to the bus. In one transaction it queues an execution of every enabled workflow whose trigger listens to the type and schedules a signed delivery to every active webhook subscribed to it; the answer lists both. An application's event needs the editor role on that application; a platform-wide one (no `application_id`) the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Publishes an event to the bus. It triggers every enabled workflow whose trigger listens to the type and schedules a delivery to every active webhook subscribed to it.
+// Corresponds with POST /events (the `PublishEvent` operationId).
 func (c *ClientWithResponses) PublishEventWithResponse(ctx context.Context, params *PublishEventParams, body PublishEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PublishEventResponse, error) {
 	rsp, err := c.PublishEvent(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10432,9 +14948,13 @@ func (c *ClientWithResponses) PublishEventWithResponse(ctx context.Context, para
 	return ParsePublishEventResponse(rsp)
 }
 
-// ListExecutionsWithResponse performs a GET /executions (the `ListExecutions` operationId) request.
+// ListExecutionsWithResponse List executions
+//
+// Lists executions of the workflows the caller may read, newest first, filtered by workflow or status. Classified fields the caller may not see are masked as in `GET /executions/{id}`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /executions (the `ListExecutions` operationId).
 func (c *ClientWithResponses) ListExecutionsWithResponse(ctx context.Context, params *ListExecutionsParams, reqEditors ...RequestEditorFn) (*ListExecutionsResponse, error) {
 	rsp, err := c.ListExecutions(ctx, params, reqEditors...)
 	if err != nil {
@@ -10443,9 +14963,13 @@ func (c *ClientWithResponses) ListExecutionsWithResponse(ctx context.Context, pa
 	return ParseListExecutionsResponse(rsp)
 }
 
-// GetExecutionWithResponse performs a GET /executions/{id} (the `GetExecution` operationId) request.
+// GetExecutionWithResponse Get an execution
+//
+// Reads an execution: its status (`queued`, `running`, `succeeded`, `failed`, `canceled`), timings, each step's result and, for a failed one, the error, such as `Amount exceeds limit` from a validate step. Fields whose classification the caller's access does not meet are masked and listed in `redacted_fields`. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /executions/{id} (the `GetExecution` operationId).
 func (c *ClientWithResponses) GetExecutionWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetExecutionResponse, error) {
 	rsp, err := c.GetExecution(ctx, id, reqEditors...)
 	if err != nil {
@@ -10454,11 +14978,13 @@ func (c *ClientWithResponses) GetExecutionWithResponse(ctx context.Context, id I
 	return ParseGetExecutionResponse(rsp)
 }
 
-// CancelExecutionWithResponse performs a POST /executions/{id}/cancel (the `CancelExecution` operationId) request.
+// CancelExecutionWithResponse Cancel an execution
 //
-// Cancels a queued or running execution; a running one stops before its next step. A finished execution answers 409.
+// Cancels a queued or running execution: a queued one never starts, a running one stops before its next step. A finished execution answers 409. Needs the editor role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /executions/{id}/cancel (the `CancelExecution` operationId).
 func (c *ClientWithResponses) CancelExecutionWithResponse(ctx context.Context, id ID, params *CancelExecutionParams, reqEditors ...RequestEditorFn) (*CancelExecutionResponse, error) {
 	rsp, err := c.CancelExecution(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10467,9 +14993,13 @@ func (c *ClientWithResponses) CancelExecutionWithResponse(ctx context.Context, i
 	return ParseCancelExecutionResponse(rsp)
 }
 
-// ListIntegrationsWithResponse performs a GET /integrations (the `ListIntegrations` operationId) request.
+// ListIntegrationsWithResponse List custom integrations
+//
+// Lists the custom integrations, such as the CRM sync. They are platform-wide: callers without a platform role see none.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /integrations (the `ListIntegrations` operationId).
 func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, params *ListIntegrationsParams, reqEditors ...RequestEditorFn) (*ListIntegrationsResponse, error) {
 	rsp, err := c.ListIntegrations(ctx, params, reqEditors...)
 	if err != nil {
@@ -10478,10 +15008,13 @@ func (c *ClientWithResponses) ListIntegrationsWithResponse(ctx context.Context, 
 	return ParseListIntegrationsResponse(rsp)
 }
 
-// CreateIntegrationWithBodyWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request,
-// with any type of body and a specified content type.
+// CreateIntegrationWithBodyWithResponse Register a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *ClientWithResponses) CreateIntegrationWithBodyWithResponse(ctx context.Context, params *CreateIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error) {
 	rsp, err := c.CreateIntegrationWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10490,8 +15023,13 @@ func (c *ClientWithResponses) CreateIntegrationWithBodyWithResponse(ctx context.
 	return ParseCreateIntegrationResponse(rsp)
 }
 
-// CreateIntegrationWithResponse performs a POST /integrations (the `CreateIntegration` operationId) request.
+// CreateIntegrationWithResponse Register a custom integration
+//
+// Registers an integration's code repository and the API version it targets. Names are unique (409 otherwise). Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /integrations (the `CreateIntegration` operationId).
 func (c *ClientWithResponses) CreateIntegrationWithResponse(ctx context.Context, params *CreateIntegrationParams, body CreateIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIntegrationResponse, error) {
 	rsp, err := c.CreateIntegration(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10500,9 +15038,13 @@ func (c *ClientWithResponses) CreateIntegrationWithResponse(ctx context.Context,
 	return ParseCreateIntegrationResponse(rsp)
 }
 
-// DeleteIntegrationWithResponse performs a DELETE /integrations/{id} (the `DeleteIntegration` operationId) request.
+// DeleteIntegrationWithResponse Delete a custom integration
+//
+// Deletes the integration's registration; its code is not touched. Honours `If-Match`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /integrations/{id} (the `DeleteIntegration` operationId).
 func (c *ClientWithResponses) DeleteIntegrationWithResponse(ctx context.Context, id ID, params *DeleteIntegrationParams, reqEditors ...RequestEditorFn) (*DeleteIntegrationResponse, error) {
 	rsp, err := c.DeleteIntegration(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10511,9 +15053,13 @@ func (c *ClientWithResponses) DeleteIntegrationWithResponse(ctx context.Context,
 	return ParseDeleteIntegrationResponse(rsp)
 }
 
-// GetIntegrationWithResponse performs a GET /integrations/{id} (the `GetIntegration` operationId) request.
+// GetIntegrationWithResponse Get a custom integration
+//
+// Reads one custom integration. Needs the viewer role on the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /integrations/{id} (the `GetIntegration` operationId).
 func (c *ClientWithResponses) GetIntegrationWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetIntegrationResponse, error) {
 	rsp, err := c.GetIntegration(ctx, id, reqEditors...)
 	if err != nil {
@@ -10522,10 +15068,13 @@ func (c *ClientWithResponses) GetIntegrationWithResponse(ctx context.Context, id
 	return ParseGetIntegrationResponse(rsp)
 }
 
-// PatchIntegrationWithBodyWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request,
-// with any type of body and a specified content type.
+// PatchIntegrationWithBodyWithResponse Update a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *ClientWithResponses) PatchIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error) {
 	rsp, err := c.PatchIntegrationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10534,8 +15083,13 @@ func (c *ClientWithResponses) PatchIntegrationWithBodyWithResponse(ctx context.C
 	return ParsePatchIntegrationResponse(rsp)
 }
 
-// PatchIntegrationWithResponse performs a PATCH /integrations/{id} (the `PatchIntegration` operationId) request.
+// PatchIntegrationWithResponse Update a custom integration
+//
+// Changes only the fields present in the body, such as `api_version` when the integration moves to a new API version. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /integrations/{id} (the `PatchIntegration` operationId).
 func (c *ClientWithResponses) PatchIntegrationWithResponse(ctx context.Context, id ID, params *PatchIntegrationParams, body PatchIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchIntegrationResponse, error) {
 	rsp, err := c.PatchIntegration(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10544,10 +15098,13 @@ func (c *ClientWithResponses) PatchIntegrationWithResponse(ctx context.Context, 
 	return ParsePatchIntegrationResponse(rsp)
 }
 
-// ReplaceIntegrationWithBodyWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceIntegrationWithBodyWithResponse Replace a custom integration
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *ClientWithResponses) ReplaceIntegrationWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error) {
 	rsp, err := c.ReplaceIntegrationWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10556,8 +15113,13 @@ func (c *ClientWithResponses) ReplaceIntegrationWithBodyWithResponse(ctx context
 	return ParseReplaceIntegrationResponse(rsp)
 }
 
-// ReplaceIntegrationWithResponse performs a PUT /integrations/{id} (the `ReplaceIntegration` operationId) request.
+// ReplaceIntegrationWithResponse Replace a custom integration
+//
+// Replaces every field. Honours `If-Match`. Needs the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /integrations/{id} (the `ReplaceIntegration` operationId).
 func (c *ClientWithResponses) ReplaceIntegrationWithResponse(ctx context.Context, id ID, params *ReplaceIntegrationParams, body ReplaceIntegrationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceIntegrationResponse, error) {
 	rsp, err := c.ReplaceIntegration(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10566,9 +15128,13 @@ func (c *ClientWithResponses) ReplaceIntegrationWithResponse(ctx context.Context
 	return ParseReplaceIntegrationResponse(rsp)
 }
 
-// ListRoleAssignmentsWithResponse performs a GET /role-assignments (the `ListRoleAssignments` operationId) request.
+// ListRoleAssignmentsWithResponse List role assignments
+//
+// Lists the role assignments the caller may read: platform admins read all; others read their own and those at scopes they administer.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /role-assignments (the `ListRoleAssignments` operationId).
 func (c *ClientWithResponses) ListRoleAssignmentsWithResponse(ctx context.Context, params *ListRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListRoleAssignmentsResponse, error) {
 	rsp, err := c.ListRoleAssignments(ctx, params, reqEditors...)
 	if err != nil {
@@ -10577,12 +15143,13 @@ func (c *ClientWithResponses) ListRoleAssignmentsWithResponse(ctx context.Contex
 	return ParseListRoleAssignmentsResponse(rsp)
 }
 
-// CreateRoleAssignmentWithBodyWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request,
-// with any type of body and a specified content type.
+// CreateRoleAssignmentWithBodyWithResponse Grant a role
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *ClientWithResponses) CreateRoleAssignmentWithBodyWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error) {
 	rsp, err := c.CreateRoleAssignmentWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10591,10 +15158,13 @@ func (c *ClientWithResponses) CreateRoleAssignmentWithBodyWithResponse(ctx conte
 	return ParseCreateRoleAssignmentResponse(rsp)
 }
 
-// CreateRoleAssignmentWithResponse performs a POST /role-assignments (the `CreateRoleAssignment` operationId) request.
+// CreateRoleAssignmentWithResponse Grant a role
+//
+// Grants a role to a user at a scope: the platform, an application, a workflow, or the data a classification policy covers. The same user, role and scope twice is 409 with the existing assignment's id. Needs the admin role at the scope, and nobody may grant a role above their own.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Grants a role at a scope. The same user, role and scope twice is 409 with the existing assignment's id.
+// Corresponds with POST /role-assignments (the `CreateRoleAssignment` operationId).
 func (c *ClientWithResponses) CreateRoleAssignmentWithResponse(ctx context.Context, params *CreateRoleAssignmentParams, body CreateRoleAssignmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRoleAssignmentResponse, error) {
 	rsp, err := c.CreateRoleAssignment(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10603,9 +15173,13 @@ func (c *ClientWithResponses) CreateRoleAssignmentWithResponse(ctx context.Conte
 	return ParseCreateRoleAssignmentResponse(rsp)
 }
 
-// DeleteRoleAssignmentWithResponse performs a DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId) request.
+// DeleteRoleAssignmentWithResponse Revoke a role assignment
+//
+// Deletes the assignment; it takes the authority that granting it would. Removing the last platform owner grant is 409.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /role-assignments/{id} (the `DeleteRoleAssignment` operationId).
 func (c *ClientWithResponses) DeleteRoleAssignmentWithResponse(ctx context.Context, id ID, params *DeleteRoleAssignmentParams, reqEditors ...RequestEditorFn) (*DeleteRoleAssignmentResponse, error) {
 	rsp, err := c.DeleteRoleAssignment(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10614,9 +15188,13 @@ func (c *ClientWithResponses) DeleteRoleAssignmentWithResponse(ctx context.Conte
 	return ParseDeleteRoleAssignmentResponse(rsp)
 }
 
-// GetRoleAssignmentWithResponse performs a GET /role-assignments/{id} (the `GetRoleAssignment` operationId) request.
+// GetRoleAssignmentWithResponse Get a role assignment
+//
+// Reads one role assignment. Readable by its user and by admins of its scope.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /role-assignments/{id} (the `GetRoleAssignment` operationId).
 func (c *ClientWithResponses) GetRoleAssignmentWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetRoleAssignmentResponse, error) {
 	rsp, err := c.GetRoleAssignment(ctx, id, reqEditors...)
 	if err != nil {
@@ -10625,9 +15203,13 @@ func (c *ClientWithResponses) GetRoleAssignmentWithResponse(ctx context.Context,
 	return ParseGetRoleAssignmentResponse(rsp)
 }
 
-// ListUsersWithResponse performs a GET /users (the `ListUsers` operationId) request.
+// ListUsersWithResponse List users
+//
+// Lists the platform's users, optionally the one with an email (compared case-insensitively). Every authenticated caller may read the directory.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
 func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
 	rsp, err := c.ListUsers(ctx, params, reqEditors...)
 	if err != nil {
@@ -10636,10 +15218,13 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 	return ParseListUsersResponse(rsp)
 }
 
-// CreateUserWithBodyWithResponse performs a POST /users (the `CreateUser` operationId) request,
-// with any type of body and a specified content type.
+// CreateUserWithBodyWithResponse Create a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUserWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10648,8 +15233,13 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 	return ParseCreateUserResponse(rsp)
 }
 
-// CreateUserWithResponse performs a POST /users (the `CreateUser` operationId) request.
+// CreateUserWithResponse Create a user
+//
+// Creates a user. Emails are unique case-insensitively (409 otherwise). Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
 func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
 	rsp, err := c.CreateUser(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10658,11 +15248,13 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params
 	return ParseCreateUserResponse(rsp)
 }
 
-// DeleteUserWithResponse performs a DELETE /users/{id} (the `DeleteUser` operationId) request.
+// DeleteUserWithResponse Delete a user
 //
-// Deletes the user with their role assignments and API tokens.
+// Deletes the user with their role assignments and API tokens. Deleting yourself or the last platform owner is 409. Needs the admin role on the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id ID, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
 	rsp, err := c.DeleteUser(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10671,9 +15263,13 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id ID,
 	return ParseDeleteUserResponse(rsp)
 }
 
-// GetUserWithResponse performs a GET /users/{id} (the `GetUser` operationId) request.
+// GetUserWithResponse Get a user
+//
+// Reads one user. Every authenticated caller may read the directory.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
 	rsp, err := c.GetUser(ctx, id, reqEditors...)
 	if err != nil {
@@ -10682,10 +15278,13 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id ID, re
 	return ParseGetUserResponse(rsp)
 }
 
-// PatchUserWithBodyWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request,
-// with any type of body and a specified content type.
+// PatchUserWithBodyWithResponse Update a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *ClientWithResponses) PatchUserWithBodyWithResponse(ctx context.Context, id ID, params *PatchUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchUserResponse, error) {
 	rsp, err := c.PatchUserWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10694,8 +15293,13 @@ func (c *ClientWithResponses) PatchUserWithBodyWithResponse(ctx context.Context,
 	return ParsePatchUserResponse(rsp)
 }
 
-// PatchUserWithResponse performs a PATCH /users/{id} (the `PatchUser` operationId) request.
+// PatchUserWithResponse Update a user
+//
+// Users may change their own `display_name`; changing `email` or `active` needs the admin role on the platform (and the owner role for a platform owner). Deactivating yourself, or the last active owner, is 409.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `PatchUser` operationId).
 func (c *ClientWithResponses) PatchUserWithResponse(ctx context.Context, id ID, params *PatchUserParams, body PatchUserJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserResponse, error) {
 	rsp, err := c.PatchUser(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10704,11 +15308,13 @@ func (c *ClientWithResponses) PatchUserWithResponse(ctx context.Context, id ID, 
 	return ParsePatchUserResponse(rsp)
 }
 
-// GetUserAccessWithResponse performs a GET /users/{id}/access (the `GetUserAccess` operationId) request.
+// GetUserAccessWithResponse Get a user's access
 //
-// The user's effective grants and the history of changes to them. Readable by the user themself and by platform admins.
+// The user's effective grants and the history of changes to them, newest first. Readable by the user themself and by platform admins.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id}/access (the `GetUserAccess` operationId).
 func (c *ClientWithResponses) GetUserAccessWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetUserAccessResponse, error) {
 	rsp, err := c.GetUserAccess(ctx, id, reqEditors...)
 	if err != nil {
@@ -10717,12 +15323,13 @@ func (c *ClientWithResponses) GetUserAccessWithResponse(ctx context.Context, id 
 	return ParseGetUserAccessResponse(rsp)
 }
 
-// RevokeUserAccessWithBodyWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request,
-// with any type of body and a specified content type.
+// RevokeUserAccessWithBodyWithResponse Revoke a user's access
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *ClientWithResponses) RevokeUserAccessWithBodyWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error) {
 	rsp, err := c.RevokeUserAccessWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10731,10 +15338,13 @@ func (c *ClientWithResponses) RevokeUserAccessWithBodyWithResponse(ctx context.C
 	return ParseRevokeUserAccessResponse(rsp)
 }
 
-// RevokeUserAccessWithResponse performs a POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId) request.
+// RevokeUserAccessWithResponse Revoke a user's access
+//
+// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request. Removing the last platform owner is 409. Needs the admin role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Deletes the user's role assignments, all of them or those at one scope. Takes effect on the user's next request.
+// Corresponds with POST /users/{id}/revoke-access (the `RevokeUserAccess` operationId).
 func (c *ClientWithResponses) RevokeUserAccessWithResponse(ctx context.Context, id ID, params *RevokeUserAccessParams, body RevokeUserAccessJSONRequestBody, reqEditors ...RequestEditorFn) (*RevokeUserAccessResponse, error) {
 	rsp, err := c.RevokeUserAccess(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10743,9 +15353,13 @@ func (c *ClientWithResponses) RevokeUserAccessWithResponse(ctx context.Context, 
 	return ParseRevokeUserAccessResponse(rsp)
 }
 
-// ListWebhooksWithResponse performs a GET /webhooks (the `ListWebhooks` operationId) request.
+// ListWebhooksWithResponse List webhooks
+//
+// Lists the webhooks the caller may read, filtered by event type, application or active state. Secrets are never listed.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
 func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
 	rsp, err := c.ListWebhooks(ctx, params, reqEditors...)
 	if err != nil {
@@ -10754,12 +15368,13 @@ func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, para
 	return ParseListWebhooksResponse(rsp)
 }
 
-// CreateWebhookWithBodyWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request,
-// with any type of body and a specified content type.
+// CreateWebhookWithBodyWithResponse Register a webhook
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
 	rsp, err := c.CreateWebhookWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10768,10 +15383,13 @@ func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Cont
 	return ParseCreateWebhookResponse(rsp)
 }
 
-// CreateWebhookWithResponse performs a POST /webhooks (the `CreateWebhook` operationId) request.
+// CreateWebhookWithResponse Register a webhook
+//
+// Subscribes a callback URL to event types, such as `order.created` and `customer.updated`. Every delivery is signed as Standard Webhooks specify (`webhook-id`, `webhook-timestamp` and `webhook-signature` headers). Without `secret` the server generates one and returns it in this response only. An application's webhook needs the editor role on the application; a platform-wide one the editor role on the platform.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Creates a webhook. Without `secret` the server generates one and returns it in this response only.
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
 func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
 	rsp, err := c.CreateWebhook(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10780,9 +15398,13 @@ func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, par
 	return ParseCreateWebhookResponse(rsp)
 }
 
-// DeleteWebhookWithResponse performs a DELETE /webhooks/{id} (the `DeleteWebhook` operationId) request.
+// DeleteWebhookWithResponse Delete a webhook
+//
+// Deletes the webhook and its delivery history; pending deliveries are dropped. Honours `If-Match`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
 func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id ID, params *DeleteWebhookParams, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error) {
 	rsp, err := c.DeleteWebhook(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10791,9 +15413,13 @@ func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id 
 	return ParseDeleteWebhookResponse(rsp)
 }
 
-// GetWebhookWithResponse performs a GET /webhooks/{id} (the `GetWebhook` operationId) request.
+// GetWebhookWithResponse Get a webhook
+//
+// Reads one webhook, never its secret. Needs the viewer role on the webhook's application (or the platform, for platform-wide webhooks).
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
 func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error) {
 	rsp, err := c.GetWebhook(ctx, id, reqEditors...)
 	if err != nil {
@@ -10802,10 +15428,13 @@ func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id ID,
 	return ParseGetWebhookResponse(rsp)
 }
 
-// PatchWebhookWithBodyWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request,
-// with any type of body and a specified content type.
+// PatchWebhookWithBodyWithResponse Update a webhook
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *ClientWithResponses) PatchWebhookWithBodyWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error) {
 	rsp, err := c.PatchWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10814,8 +15443,13 @@ func (c *ClientWithResponses) PatchWebhookWithBodyWithResponse(ctx context.Conte
 	return ParsePatchWebhookResponse(rsp)
 }
 
-// PatchWebhookWithResponse performs a PATCH /webhooks/{id} (the `PatchWebhook` operationId) request.
+// PatchWebhookWithResponse Update a webhook
+//
+// Changes only the fields present in the body, such as `active: true` to resume a webhook the server deactivated after a receiver answered 410. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `PatchWebhook` operationId).
 func (c *ClientWithResponses) PatchWebhookWithResponse(ctx context.Context, id ID, params *PatchWebhookParams, body PatchWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWebhookResponse, error) {
 	rsp, err := c.PatchWebhook(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10824,12 +15458,13 @@ func (c *ClientWithResponses) PatchWebhookWithResponse(ctx context.Context, id I
 	return ParsePatchWebhookResponse(rsp)
 }
 
-// ReplaceWebhookWithBodyWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWebhookWithBodyWithResponse Replace a webhook
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *ClientWithResponses) ReplaceWebhookWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error) {
 	rsp, err := c.ReplaceWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10838,10 +15473,13 @@ func (c *ClientWithResponses) ReplaceWebhookWithBodyWithResponse(ctx context.Con
 	return ParseReplaceWebhookResponse(rsp)
 }
 
-// ReplaceWebhookWithResponse performs a PUT /webhooks/{id} (the `ReplaceWebhook` operationId) request.
+// ReplaceWebhookWithResponse Replace a webhook
+//
+// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window. `application_id` cannot change. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Replaces the webhook's settings. A `secret` given here replaces the signing secret at once, with no overlap; use rotate-secret for an overlap window.
+// Corresponds with PUT /webhooks/{id} (the `ReplaceWebhook` operationId).
 func (c *ClientWithResponses) ReplaceWebhookWithResponse(ctx context.Context, id ID, params *ReplaceWebhookParams, body ReplaceWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWebhookResponse, error) {
 	rsp, err := c.ReplaceWebhook(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10850,9 +15488,13 @@ func (c *ClientWithResponses) ReplaceWebhookWithResponse(ctx context.Context, id
 	return ParseReplaceWebhookResponse(rsp)
 }
 
-// ListWebhookDeliveriesWithResponse performs a GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+// ListWebhookDeliveriesWithResponse List a webhook's deliveries
+//
+// Every delivery of the webhook, newest first, with each attempt's status code, error and duration. Needs the viewer role on the webhook.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
 func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id ID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
 	rsp, err := c.ListWebhookDeliveries(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10861,12 +15503,13 @@ func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Cont
 	return ParseListWebhookDeliveriesResponse(rsp)
 }
 
-// RotateWebhookSecretWithBodyWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request,
-// with any type of body and a specified content type.
+// RotateWebhookSecretWithBodyWithResponse Rotate a webhook's secret
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
 	rsp, err := c.RotateWebhookSecretWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10875,10 +15518,13 @@ func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx contex
 	return ParseRotateWebhookSecretResponse(rsp)
 }
 
-// RotateWebhookSecretWithResponse performs a POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId) request.
+// RotateWebhookSecretWithResponse Rotate a webhook's secret
+//
+// Replaces the signing secret and returns the new one. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`, so receivers can switch without missing a delivery. Honours `If-Match`.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Replaces the signing secret. The previous secret stays valid, and deliveries are signed with both, until `previous_secret_expires_at`.
+// Corresponds with POST /webhooks/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
 func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, id ID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
 	rsp, err := c.RotateWebhookSecret(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10887,9 +15533,13 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 	return ParseRotateWebhookSecretResponse(rsp)
 }
 
-// ListWorkflowsWithResponse performs a GET /workflows (the `ListWorkflows` operationId) request.
+// ListWorkflowsWithResponse List workflows
+//
+// Lists the workflows the caller may read, filtered by application, name or enabled state.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows (the `ListWorkflows` operationId).
 func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, params *ListWorkflowsParams, reqEditors ...RequestEditorFn) (*ListWorkflowsResponse, error) {
 	rsp, err := c.ListWorkflows(ctx, params, reqEditors...)
 	if err != nil {
@@ -10898,10 +15548,13 @@ func (c *ClientWithResponses) ListWorkflowsWithResponse(ctx context.Context, par
 	return ParseListWorkflowsResponse(rsp)
 }
 
-// CreateWorkflowWithBodyWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// CreateWorkflowWithBodyWithResponse Create a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Context, params *CreateWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
 	rsp, err := c.CreateWorkflowWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10910,8 +15563,13 @@ func (c *ClientWithResponses) CreateWorkflowWithBodyWithResponse(ctx context.Con
 	return ParseCreateWorkflowResponse(rsp)
 }
 
-// CreateWorkflowWithResponse performs a POST /workflows (the `CreateWorkflow` operationId) request.
+// CreateWorkflowWithResponse Create a workflow
+//
+// Creates a workflow in an application: its trigger and its ordered steps. Expressions are checked before anything is stored, so a step like `amount <= 10000` that does not compile is a 400 naming the step. An `application_id` the caller cannot read is a 400 on that field, worded like a missing one. Needs the editor role on the application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows (the `CreateWorkflow` operationId).
 func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, params *CreateWorkflowParams, body CreateWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWorkflowResponse, error) {
 	rsp, err := c.CreateWorkflow(ctx, params, body, reqEditors...)
 	if err != nil {
@@ -10920,11 +15578,13 @@ func (c *ClientWithResponses) CreateWorkflowWithResponse(ctx context.Context, pa
 	return ParseCreateWorkflowResponse(rsp)
 }
 
-// DeleteWorkflowWithResponse performs a DELETE /workflows/{id} (the `DeleteWorkflow` operationId) request.
+// DeleteWorkflowWithResponse Delete a workflow
 //
-// Deletes the workflow, its monitoring target and its execution history.
+// Deletes the workflow together with its monitoring target and its execution history. Honours `If-Match`. Needs the editor role on the workflow or its application.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /workflows/{id} (the `DeleteWorkflow` operationId).
 func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, id ID, params *DeleteWorkflowParams, reqEditors ...RequestEditorFn) (*DeleteWorkflowResponse, error) {
 	rsp, err := c.DeleteWorkflow(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10933,9 +15593,13 @@ func (c *ClientWithResponses) DeleteWorkflowWithResponse(ctx context.Context, id
 	return ParseDeleteWorkflowResponse(rsp)
 }
 
-// GetWorkflowWithResponse performs a GET /workflows/{id} (the `GetWorkflow` operationId) request.
+// GetWorkflowWithResponse Get a workflow
+//
+// Reads one workflow. Needs the viewer role on the workflow, its application or the platform.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id} (the `GetWorkflow` operationId).
 func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetWorkflowResponse, error) {
 	rsp, err := c.GetWorkflow(ctx, id, reqEditors...)
 	if err != nil {
@@ -10944,10 +15608,13 @@ func (c *ClientWithResponses) GetWorkflowWithResponse(ctx context.Context, id ID
 	return ParseGetWorkflowResponse(rsp)
 }
 
-// PatchWorkflowWithBodyWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// PatchWorkflowWithBodyWithResponse Update a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *ClientWithResponses) PatchWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error) {
 	rsp, err := c.PatchWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10956,8 +15623,13 @@ func (c *ClientWithResponses) PatchWorkflowWithBodyWithResponse(ctx context.Cont
 	return ParsePatchWorkflowResponse(rsp)
 }
 
-// PatchWorkflowWithResponse performs a PATCH /workflows/{id} (the `PatchWorkflow` operationId) request.
+// PatchWorkflowWithResponse Update a workflow
+//
+// Changes only the fields present in the body, such as `enabled: false` to pause a workflow. Honours `If-Match`. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /workflows/{id} (the `PatchWorkflow` operationId).
 func (c *ClientWithResponses) PatchWorkflowWithResponse(ctx context.Context, id ID, params *PatchWorkflowParams, body PatchWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchWorkflowResponse, error) {
 	rsp, err := c.PatchWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10966,10 +15638,13 @@ func (c *ClientWithResponses) PatchWorkflowWithResponse(ctx context.Context, id 
 	return ParsePatchWorkflowResponse(rsp)
 }
 
-// ReplaceWorkflowWithBodyWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// ReplaceWorkflowWithBodyWithResponse Replace a workflow
 //
-// Returns a wrapper object for the known response body format(s).
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *ClientWithResponses) ReplaceWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error) {
 	rsp, err := c.ReplaceWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -10978,8 +15653,13 @@ func (c *ClientWithResponses) ReplaceWorkflowWithBodyWithResponse(ctx context.Co
 	return ParseReplaceWorkflowResponse(rsp)
 }
 
-// ReplaceWorkflowWithResponse performs a PUT /workflows/{id} (the `ReplaceWorkflow` operationId) request.
+// ReplaceWorkflowWithResponse Replace a workflow
+//
+// Replaces every field but `application_id`, which cannot change. Honours `If-Match` (412 when the workflow changed since). Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id} (the `ReplaceWorkflow` operationId).
 func (c *ClientWithResponses) ReplaceWorkflowWithResponse(ctx context.Context, id ID, params *ReplaceWorkflowParams, body ReplaceWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceWorkflowResponse, error) {
 	rsp, err := c.ReplaceWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -10988,9 +15668,13 @@ func (c *ClientWithResponses) ReplaceWorkflowWithResponse(ctx context.Context, i
 	return ParseReplaceWorkflowResponse(rsp)
 }
 
-// GetWorkflowMetricsWithResponse performs a GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId) request.
+// GetWorkflowMetricsWithResponse Get a workflow's metrics
+//
+// Success rate, error rate, average and p99 duration of the workflow's executions that finished within `window`, and the monitoring thresholds they breach. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id}/metrics (the `GetWorkflowMetrics` operationId).
 func (c *ClientWithResponses) GetWorkflowMetricsWithResponse(ctx context.Context, id ID, params *GetWorkflowMetricsParams, reqEditors ...RequestEditorFn) (*GetWorkflowMetricsResponse, error) {
 	rsp, err := c.GetWorkflowMetrics(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -10999,9 +15683,13 @@ func (c *ClientWithResponses) GetWorkflowMetricsWithResponse(ctx context.Context
 	return ParseGetWorkflowMetricsResponse(rsp)
 }
 
-// DeleteMonitoringTargetWithResponse performs a DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId) request.
+// DeleteMonitoringTargetWithResponse Delete a workflow's monitoring target
+//
+// Removes the thresholds; the workflow and its executions stay. Needs the editor role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /workflows/{id}/monitoring-target (the `DeleteMonitoringTarget` operationId).
 func (c *ClientWithResponses) DeleteMonitoringTargetWithResponse(ctx context.Context, id ID, params *DeleteMonitoringTargetParams, reqEditors ...RequestEditorFn) (*DeleteMonitoringTargetResponse, error) {
 	rsp, err := c.DeleteMonitoringTarget(ctx, id, params, reqEditors...)
 	if err != nil {
@@ -11010,9 +15698,13 @@ func (c *ClientWithResponses) DeleteMonitoringTargetWithResponse(ctx context.Con
 	return ParseDeleteMonitoringTargetResponse(rsp)
 }
 
-// GetMonitoringTargetWithResponse performs a GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId) request.
+// GetMonitoringTargetWithResponse Get a workflow's monitoring target
+//
+// Reads the thresholds set for the workflow's executions. 404 when the workflow has none. Needs the viewer role on the workflow.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /workflows/{id}/monitoring-target (the `GetMonitoringTarget` operationId).
 func (c *ClientWithResponses) GetMonitoringTargetWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*GetMonitoringTargetResponse, error) {
 	rsp, err := c.GetMonitoringTarget(ctx, id, reqEditors...)
 	if err != nil {
@@ -11021,12 +15713,13 @@ func (c *ClientWithResponses) GetMonitoringTargetWithResponse(ctx context.Contex
 	return ParseGetMonitoringTargetResponse(rsp)
 }
 
-// PutMonitoringTargetWithBodyWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request,
-// with any type of body and a specified content type.
+// PutMonitoringTargetWithBodyWithResponse Set a workflow's monitoring target
 //
-// Creates or replaces the workflow's monitoring target.
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *ClientWithResponses) PutMonitoringTargetWithBodyWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error) {
 	rsp, err := c.PutMonitoringTargetWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11035,10 +15728,13 @@ func (c *ClientWithResponses) PutMonitoringTargetWithBodyWithResponse(ctx contex
 	return ParsePutMonitoringTargetResponse(rsp)
 }
 
-// PutMonitoringTargetWithResponse performs a PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId) request.
+// PutMonitoringTargetWithResponse Set a workflow's monitoring target
+//
+// Creates or replaces the workflow's monitoring target. With `If-Match`, the existing target must have that etag (412 otherwise, also when there is none). Needs the editor role on the workflow.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Creates or replaces the workflow's monitoring target.
+// Corresponds with PUT /workflows/{id}/monitoring-target (the `PutMonitoringTarget` operationId).
 func (c *ClientWithResponses) PutMonitoringTargetWithResponse(ctx context.Context, id ID, params *PutMonitoringTargetParams, body PutMonitoringTargetJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMonitoringTargetResponse, error) {
 	rsp, err := c.PutMonitoringTarget(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11047,12 +15743,13 @@ func (c *ClientWithResponses) PutMonitoringTargetWithResponse(ctx context.Contex
 	return ParsePutMonitoringTargetResponse(rsp)
 }
 
-// TriggerWorkflowWithBodyWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request,
-// with any type of body and a specified content type.
+// TriggerWorkflowWithBodyWithResponse Trigger a workflow
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *ClientWithResponses) TriggerWorkflowWithBodyWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error) {
 	rsp, err := c.TriggerWorkflowWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
@@ -11061,10 +15758,13 @@ func (c *ClientWithResponses) TriggerWorkflowWithBodyWithResponse(ctx context.Co
 	return ParseTriggerWorkflowResponse(rsp)
 }
 
-// TriggerWorkflowWithResponse performs a POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId) request.
+// TriggerWorkflowWithResponse Trigger a workflow
+//
+// Queues an execution of the workflow over `input` and answers 202 at once with the execution's id; follow it with `GET /executions/{id}` until its status is `succeeded`, `failed` or `canceled`. Every workflow can be triggered by hand, whatever its trigger type; a disabled one answers 409. Send an `Idempotency-Key` so that a retried trigger never runs the workflow twice. Needs the editor role on the workflow or its application.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
-// Queues an execution of the workflow and answers at once. A disabled workflow answers 409.
+// Corresponds with POST /workflows/{id}/trigger (the `TriggerWorkflow` operationId).
 func (c *ClientWithResponses) TriggerWorkflowWithResponse(ctx context.Context, id ID, params *TriggerWorkflowParams, body TriggerWorkflowJSONRequestBody, reqEditors ...RequestEditorFn) (*TriggerWorkflowResponse, error) {
 	rsp, err := c.TriggerWorkflow(ctx, id, params, body, reqEditors...)
 	if err != nil {
@@ -11094,13 +15794,85 @@ func ParseCreateAPITokenResponse(rsp *http.Response) (*CreateAPITokenResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateAPITokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateAPITokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11123,13 +15895,71 @@ func ParseDeleteAPITokenResponse(rsp *http.Response) (*DeleteAPITokenResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteAPITokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteAPITokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11156,13 +15986,57 @@ func ParseListApplicationsResponse(rsp *http.Response) (*ListApplicationsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListApplicationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11189,12 +16063,68 @@ func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11209,6 +16139,26 @@ func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationRespo
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11231,13 +16181,92 @@ func ParseDeleteApplicationResponse(rsp *http.Response) (*DeleteApplicationRespo
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11264,12 +16293,47 @@ func ParseGetApplicationResponse(rsp *http.Response) (*GetApplicationResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11284,6 +16348,26 @@ func ParseGetApplicationResponse(rsp *http.Response) (*GetApplicationResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11310,12 +16394,82 @@ func ParsePatchApplicationResponse(rsp *http.Response) (*PatchApplicationRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11330,6 +16484,26 @@ func ParsePatchApplicationResponse(rsp *http.Response) (*PatchApplicationRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11356,12 +16530,82 @@ func ParseReplaceApplicationResponse(rsp *http.Response) (*ReplaceApplicationRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11376,6 +16620,26 @@ func ParseReplaceApplicationResponse(rsp *http.Response) (*ReplaceApplicationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11402,13 +16666,57 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListAuditEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11435,13 +16743,57 @@ func ParseListClassificationPoliciesResponse(rsp *http.Response) (*ListClassific
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListClassificationPoliciesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListClassificationPoliciesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11468,12 +16820,68 @@ func ParseCreateClassificationPolicyResponse(rsp *http.Response) (*CreateClassif
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11488,6 +16896,26 @@ func ParseCreateClassificationPolicyResponse(rsp *http.Response) (*CreateClassif
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11510,13 +16938,85 @@ func ParseDeleteClassificationPolicyResponse(rsp *http.Response) (*DeleteClassif
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11543,12 +17043,47 @@ func ParseGetClassificationPolicyResponse(rsp *http.Response) (*GetClassificatio
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11563,6 +17098,26 @@ func ParseGetClassificationPolicyResponse(rsp *http.Response) (*GetClassificatio
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11589,12 +17144,82 @@ func ParsePatchClassificationPolicyResponse(rsp *http.Response) (*PatchClassific
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11609,6 +17234,26 @@ func ParsePatchClassificationPolicyResponse(rsp *http.Response) (*PatchClassific
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11635,12 +17280,82 @@ func ParseReplaceClassificationPolicyResponse(rsp *http.Response) (*ReplaceClass
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11655,6 +17370,26 @@ func ParseReplaceClassificationPolicyResponse(rsp *http.Response) (*ReplaceClass
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceClassificationPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceClassificationPolicyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11681,13 +17416,85 @@ func ParseClassifyRecordResponse(rsp *http.Response) (*ClassifyRecordResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ClassifyRecordResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ClassifyRecordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11714,13 +17521,50 @@ func ParseListEventTypesResponse(rsp *http.Response) (*ListEventTypesResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListEventTypesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListEventTypesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11747,13 +17591,85 @@ func ParsePublishEventResponse(rsp *http.Response) (*PublishEventResponse, error
 		}
 		response.JSON202 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PublishEventResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PublishEventResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11780,13 +17696,57 @@ func ParseListExecutionsResponse(rsp *http.Response) (*ListExecutionsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListExecutionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListExecutionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11813,13 +17773,71 @@ func ParseGetExecutionResponse(rsp *http.Response) (*GetExecutionResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetExecutionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetExecutionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11846,13 +17864,99 @@ func ParseCancelExecutionResponse(rsp *http.Response) (*CancelExecutionResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelExecutionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelExecutionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11879,13 +17983,57 @@ func ParseListIntegrationsResponse(rsp *http.Response) (*ListIntegrationsRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListIntegrationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListIntegrationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11912,12 +18060,68 @@ func ParseCreateIntegrationResponse(rsp *http.Response) (*CreateIntegrationRespo
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -11932,6 +18136,26 @@ func ParseCreateIntegrationResponse(rsp *http.Response) (*CreateIntegrationRespo
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11954,13 +18178,85 @@ func ParseDeleteIntegrationResponse(rsp *http.Response) (*DeleteIntegrationRespo
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -11987,12 +18283,47 @@ func ParseGetIntegrationResponse(rsp *http.Response) (*GetIntegrationResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12007,6 +18338,26 @@ func ParseGetIntegrationResponse(rsp *http.Response) (*GetIntegrationResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12033,12 +18384,82 @@ func ParsePatchIntegrationResponse(rsp *http.Response) (*PatchIntegrationRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12053,6 +18474,26 @@ func ParsePatchIntegrationResponse(rsp *http.Response) (*PatchIntegrationRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12079,12 +18520,82 @@ func ParseReplaceIntegrationResponse(rsp *http.Response) (*ReplaceIntegrationRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12099,6 +18610,26 @@ func ParseReplaceIntegrationResponse(rsp *http.Response) (*ReplaceIntegrationRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceIntegrationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceIntegrationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12125,13 +18656,57 @@ func ParseListRoleAssignmentsResponse(rsp *http.Response) (*ListRoleAssignmentsR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListRoleAssignmentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRoleAssignmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12158,12 +18733,68 @@ func ParseCreateRoleAssignmentResponse(rsp *http.Response) (*CreateRoleAssignmen
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12178,6 +18809,26 @@ func ParseCreateRoleAssignmentResponse(rsp *http.Response) (*CreateRoleAssignmen
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12200,13 +18851,92 @@ func ParseDeleteRoleAssignmentResponse(rsp *http.Response) (*DeleteRoleAssignmen
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12233,12 +18963,47 @@ func ParseGetRoleAssignmentResponse(rsp *http.Response) (*GetRoleAssignmentRespo
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12253,6 +19018,26 @@ func ParseGetRoleAssignmentResponse(rsp *http.Response) (*GetRoleAssignmentRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetRoleAssignmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetRoleAssignmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12279,13 +19064,57 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListUsersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12312,12 +19141,68 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12332,6 +19217,26 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12354,13 +19259,92 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12387,12 +19371,40 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12407,6 +19419,26 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12433,12 +19465,82 @@ func ParsePatchUserResponse(rsp *http.Response) (*PatchUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12453,6 +19555,26 @@ func ParsePatchUserResponse(rsp *http.Response) (*PatchUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchUserResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12479,13 +19601,71 @@ func ParseGetUserAccessResponse(rsp *http.Response) (*GetUserAccessResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetUserAccessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUserAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12512,13 +19692,99 @@ func ParseRevokeUserAccessResponse(rsp *http.Response) (*RevokeUserAccessRespons
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeUserAccessResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeUserAccessResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12545,13 +19811,57 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWebhooksResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12578,12 +19888,68 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12598,6 +19964,26 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12620,13 +20006,85 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12653,12 +20111,47 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12673,6 +20166,26 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12699,12 +20212,75 @@ func ParsePatchWebhookResponse(rsp *http.Response) (*PatchWebhookResponse, error
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12719,6 +20295,26 @@ func ParsePatchWebhookResponse(rsp *http.Response) (*PatchWebhookResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12745,12 +20341,75 @@ func ParseReplaceWebhookResponse(rsp *http.Response) (*ReplaceWebhookResponse, e
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12765,6 +20424,26 @@ func ParseReplaceWebhookResponse(rsp *http.Response) (*ReplaceWebhookResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12791,13 +20470,71 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWebhookDeliveriesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWebhookDeliveriesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12824,12 +20561,75 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12844,6 +20644,26 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateWebhookSecretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RotateWebhookSecretResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12870,13 +20690,57 @@ func ParseListWorkflowsResponse(rsp *http.Response) (*ListWorkflowsResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListWorkflowsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListWorkflowsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12903,12 +20767,68 @@ func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, e
 		}
 		response.JSON201 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12923,6 +20843,26 @@ func ParseCreateWorkflowResponse(rsp *http.Response) (*CreateWorkflowResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12945,13 +20885,85 @@ func ParseDeleteWorkflowResponse(rsp *http.Response) (*DeleteWorkflowResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -12978,12 +20990,47 @@ func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -12998,6 +21045,26 @@ func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13024,12 +21091,82 @@ func ParsePatchWorkflowResponse(rsp *http.Response) (*PatchWorkflowResponse, err
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13044,6 +21181,26 @@ func ParsePatchWorkflowResponse(rsp *http.Response) (*PatchWorkflowResponse, err
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PatchWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PatchWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13070,12 +21227,82 @@ func ParseReplaceWorkflowResponse(rsp *http.Response) (*ReplaceWorkflowResponse,
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13090,6 +21317,26 @@ func ParseReplaceWorkflowResponse(rsp *http.Response) (*ReplaceWorkflowResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplaceWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReplaceWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13116,13 +21363,71 @@ func ParseGetWorkflowMetricsResponse(rsp *http.Response) (*GetWorkflowMetricsRes
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetWorkflowMetricsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetWorkflowMetricsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13145,13 +21450,85 @@ func ParseDeleteMonitoringTargetResponse(rsp *http.Response) (*DeleteMonitoringT
 	case rsp.StatusCode == 204:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13178,12 +21555,47 @@ func ParseGetMonitoringTargetResponse(rsp *http.Response) (*GetMonitoringTargetR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13198,6 +21610,26 @@ func ParseGetMonitoringTargetResponse(rsp *http.Response) (*GetMonitoringTargetR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13224,12 +21656,82 @@ func ParsePutMonitoringTargetResponse(rsp *http.Response) (*PutMonitoringTargetR
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
 
 	}
 
@@ -13244,6 +21746,26 @@ func ParsePutMonitoringTargetResponse(rsp *http.Response) (*PutMonitoringTargetR
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutMonitoringTargetResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutMonitoringTargetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13270,13 +21792,99 @@ func ParseTriggerWorkflowResponse(rsp *http.Response) (*TriggerWorkflowResponse,
 		}
 		response.JSON202 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.ApplicationProblemJSONDefault = &dest
+		response.ApplicationProblemJSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON5XX = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers TriggerWorkflowResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers TriggerWorkflowResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -13284,175 +21892,175 @@ func ParseTriggerWorkflowResponse(rsp *http.Response) (*TriggerWorkflowResponse,
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-
+	// CreateAPIToken Issue an API token
 	// (POST /api-tokens)
 	CreateAPIToken(w http.ResponseWriter, r *http.Request, params CreateAPITokenParams)
-
+	// DeleteAPIToken Revoke an API token
 	// (DELETE /api-tokens/{id})
 	DeleteAPIToken(w http.ResponseWriter, r *http.Request, id ID, params DeleteAPITokenParams)
-	// ListApplications List applications the caller may read.
+	// ListApplications List applications
 	// (GET /applications)
 	ListApplications(w http.ResponseWriter, r *http.Request, params ListApplicationsParams)
-
+	// CreateApplication Create an application
 	// (POST /applications)
 	CreateApplication(w http.ResponseWriter, r *http.Request, params CreateApplicationParams)
-
+	// DeleteApplication Delete an application
 	// (DELETE /applications/{id})
 	DeleteApplication(w http.ResponseWriter, r *http.Request, id ID, params DeleteApplicationParams)
-
+	// GetApplication Get an application
 	// (GET /applications/{id})
 	GetApplication(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchApplication Update an application
 	// (PATCH /applications/{id})
 	PatchApplication(w http.ResponseWriter, r *http.Request, id ID, params PatchApplicationParams)
-
+	// ReplaceApplication Replace an application
 	// (PUT /applications/{id})
 	ReplaceApplication(w http.ResponseWriter, r *http.Request, id ID, params ReplaceApplicationParams)
-
+	// ListAuditEvents List audit events
 	// (GET /audit-events)
 	ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams)
-
+	// ListClassificationPolicies List classification policies
 	// (GET /classification-policies)
 	ListClassificationPolicies(w http.ResponseWriter, r *http.Request, params ListClassificationPoliciesParams)
-
+	// CreateClassificationPolicy Create a classification policy
 	// (POST /classification-policies)
 	CreateClassificationPolicy(w http.ResponseWriter, r *http.Request, params CreateClassificationPolicyParams)
-
+	// DeleteClassificationPolicy Delete a classification policy
 	// (DELETE /classification-policies/{id})
 	DeleteClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params DeleteClassificationPolicyParams)
-
+	// GetClassificationPolicy Get a classification policy
 	// (GET /classification-policies/{id})
 	GetClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchClassificationPolicy Update a classification policy
 	// (PATCH /classification-policies/{id})
 	PatchClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params PatchClassificationPolicyParams)
-
+	// ReplaceClassificationPolicy Replace a classification policy
 	// (PUT /classification-policies/{id})
 	ReplaceClassificationPolicy(w http.ResponseWriter, r *http.Request, id ID, params ReplaceClassificationPolicyParams)
-
+	// ClassifyRecord Classify a record
 	// (POST /classify)
 	ClassifyRecord(w http.ResponseWriter, r *http.Request, params ClassifyRecordParams)
-
+	// ListEventTypes List event types
 	// (GET /event-types)
 	ListEventTypes(w http.ResponseWriter, r *http.Request)
-
+	// PublishEvent Publish an event
 	// (POST /events)
 	PublishEvent(w http.ResponseWriter, r *http.Request, params PublishEventParams)
-
+	// ListExecutions List executions
 	// (GET /executions)
 	ListExecutions(w http.ResponseWriter, r *http.Request, params ListExecutionsParams)
-
+	// GetExecution Get an execution
 	// (GET /executions/{id})
 	GetExecution(w http.ResponseWriter, r *http.Request, id ID)
-
+	// CancelExecution Cancel an execution
 	// (POST /executions/{id}/cancel)
 	CancelExecution(w http.ResponseWriter, r *http.Request, id ID, params CancelExecutionParams)
-
+	// ListIntegrations List custom integrations
 	// (GET /integrations)
 	ListIntegrations(w http.ResponseWriter, r *http.Request, params ListIntegrationsParams)
-
+	// CreateIntegration Register a custom integration
 	// (POST /integrations)
 	CreateIntegration(w http.ResponseWriter, r *http.Request, params CreateIntegrationParams)
-
+	// DeleteIntegration Delete a custom integration
 	// (DELETE /integrations/{id})
 	DeleteIntegration(w http.ResponseWriter, r *http.Request, id ID, params DeleteIntegrationParams)
-
+	// GetIntegration Get a custom integration
 	// (GET /integrations/{id})
 	GetIntegration(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchIntegration Update a custom integration
 	// (PATCH /integrations/{id})
 	PatchIntegration(w http.ResponseWriter, r *http.Request, id ID, params PatchIntegrationParams)
-
+	// ReplaceIntegration Replace a custom integration
 	// (PUT /integrations/{id})
 	ReplaceIntegration(w http.ResponseWriter, r *http.Request, id ID, params ReplaceIntegrationParams)
-
+	// ListRoleAssignments List role assignments
 	// (GET /role-assignments)
 	ListRoleAssignments(w http.ResponseWriter, r *http.Request, params ListRoleAssignmentsParams)
-
+	// CreateRoleAssignment Grant a role
 	// (POST /role-assignments)
 	CreateRoleAssignment(w http.ResponseWriter, r *http.Request, params CreateRoleAssignmentParams)
-
+	// DeleteRoleAssignment Revoke a role assignment
 	// (DELETE /role-assignments/{id})
 	DeleteRoleAssignment(w http.ResponseWriter, r *http.Request, id ID, params DeleteRoleAssignmentParams)
-
+	// GetRoleAssignment Get a role assignment
 	// (GET /role-assignments/{id})
 	GetRoleAssignment(w http.ResponseWriter, r *http.Request, id ID)
-
+	// ListUsers List users
 	// (GET /users)
 	ListUsers(w http.ResponseWriter, r *http.Request, params ListUsersParams)
-
+	// CreateUser Create a user
 	// (POST /users)
 	CreateUser(w http.ResponseWriter, r *http.Request, params CreateUserParams)
-
+	// DeleteUser Delete a user
 	// (DELETE /users/{id})
 	DeleteUser(w http.ResponseWriter, r *http.Request, id ID, params DeleteUserParams)
-
+	// GetUser Get a user
 	// (GET /users/{id})
 	GetUser(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchUser Update a user
 	// (PATCH /users/{id})
 	PatchUser(w http.ResponseWriter, r *http.Request, id ID, params PatchUserParams)
-
+	// GetUserAccess Get a user's access
 	// (GET /users/{id}/access)
 	GetUserAccess(w http.ResponseWriter, r *http.Request, id ID)
-
+	// RevokeUserAccess Revoke a user's access
 	// (POST /users/{id}/revoke-access)
 	RevokeUserAccess(w http.ResponseWriter, r *http.Request, id ID, params RevokeUserAccessParams)
-
+	// ListWebhooks List webhooks
 	// (GET /webhooks)
 	ListWebhooks(w http.ResponseWriter, r *http.Request, params ListWebhooksParams)
-
+	// CreateWebhook Register a webhook
 	// (POST /webhooks)
 	CreateWebhook(w http.ResponseWriter, r *http.Request, params CreateWebhookParams)
-
+	// DeleteWebhook Delete a webhook
 	// (DELETE /webhooks/{id})
 	DeleteWebhook(w http.ResponseWriter, r *http.Request, id ID, params DeleteWebhookParams)
-
+	// GetWebhook Get a webhook
 	// (GET /webhooks/{id})
 	GetWebhook(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchWebhook Update a webhook
 	// (PATCH /webhooks/{id})
 	PatchWebhook(w http.ResponseWriter, r *http.Request, id ID, params PatchWebhookParams)
-
+	// ReplaceWebhook Replace a webhook
 	// (PUT /webhooks/{id})
 	ReplaceWebhook(w http.ResponseWriter, r *http.Request, id ID, params ReplaceWebhookParams)
-
+	// ListWebhookDeliveries List a webhook's deliveries
 	// (GET /webhooks/{id}/deliveries)
 	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, id ID, params ListWebhookDeliveriesParams)
-
+	// RotateWebhookSecret Rotate a webhook's secret
 	// (POST /webhooks/{id}/rotate-secret)
 	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, id ID, params RotateWebhookSecretParams)
-
+	// ListWorkflows List workflows
 	// (GET /workflows)
 	ListWorkflows(w http.ResponseWriter, r *http.Request, params ListWorkflowsParams)
-
+	// CreateWorkflow Create a workflow
 	// (POST /workflows)
 	CreateWorkflow(w http.ResponseWriter, r *http.Request, params CreateWorkflowParams)
-
+	// DeleteWorkflow Delete a workflow
 	// (DELETE /workflows/{id})
 	DeleteWorkflow(w http.ResponseWriter, r *http.Request, id ID, params DeleteWorkflowParams)
-
+	// GetWorkflow Get a workflow
 	// (GET /workflows/{id})
 	GetWorkflow(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PatchWorkflow Update a workflow
 	// (PATCH /workflows/{id})
 	PatchWorkflow(w http.ResponseWriter, r *http.Request, id ID, params PatchWorkflowParams)
-
+	// ReplaceWorkflow Replace a workflow
 	// (PUT /workflows/{id})
 	ReplaceWorkflow(w http.ResponseWriter, r *http.Request, id ID, params ReplaceWorkflowParams)
-
+	// GetWorkflowMetrics Get a workflow's metrics
 	// (GET /workflows/{id}/metrics)
 	GetWorkflowMetrics(w http.ResponseWriter, r *http.Request, id ID, params GetWorkflowMetricsParams)
-
+	// DeleteMonitoringTarget Delete a workflow's monitoring target
 	// (DELETE /workflows/{id}/monitoring-target)
 	DeleteMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID, params DeleteMonitoringTargetParams)
-
+	// GetMonitoringTarget Get a workflow's monitoring target
 	// (GET /workflows/{id}/monitoring-target)
 	GetMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID)
-
+	// PutMonitoringTarget Set a workflow's monitoring target
 	// (PUT /workflows/{id}/monitoring-target)
 	PutMonitoringTarget(w http.ResponseWriter, r *http.Request, id ID, params PutMonitoringTargetParams)
-
+	// TriggerWorkflow Trigger a workflow
 	// (POST /workflows/{id}/trigger)
 	TriggerWorkflow(w http.ResponseWriter, r *http.Request, id ID, params TriggerWorkflowParams)
 }
@@ -16795,148 +25403,304 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tcuO2suCroLRbNZ4cWv4Yz+TEU1u1vhOfZPbmwzvjnPzITImQCEm4pgAFAO3RTblqn2YfbJ9kCw2A",
-	"BEmQImXKdnLPn0wskvjobjT6u/8YzfhqzRlhSo7O/xitscArooiAv95/q/9L2eh8tMZqOYpGDK/I6HxE",
-	"k1E0EuT3jAqSjM6VyEg0krMlWWH9xQp/+YGwhVqOzt+cRSO1WeuPpBKULUb399HofUJWa64Im23+nWz0",
-	"JwmRM0HXinI92wXKGP09I+iGbNCcC6SWVKKUL+gMp0hPTKR6izASZJ3iDRJEZYJJpJYEzamQCgki15xJ",
-	"Mh5FZgNLghMiii14SzjUa2hY/+nr19FoRZn7+yS4nfmPWM2W9X1cLwkiCi9gYbMlZguCqERTLEmCOHsL",
-	"v9vtoDmmqUR3VC3R2ckponN4yqf/QWbKfpwgSdmsZVPzQ7OSht2cnP49tP4rvCAf6X+SHNu/Z0RsimHX",
-	"eEEmUr/gj5uQOc5SNTo/OT6O9Cx0la3gr2MAmf0zn5AyRRZE5DNe8xvCWqdU8EbDXl6fnNb3cq/J0mAe",
-	"KPhivU7pDBt0aGJnijCl/xcXT47+Q5rHxTz/XZD56Hz0346K43Fknsojf0yYsY5zb3CNK4MmWNDlNV6U",
-	"p6pt4T4avUuxlHRuh7jiKZ1tBlt/cPCGjcxK76I1vLzTlt5r7IthMeGP2bSBTCq+QrR4c6fV/8gZVVz/",
-	"cI3FgqjBtlAbuGEfq/w9pODFnbZxJfg0JauW1a/NG3/rtws3bmDxFwx9+Mc79M3Z66+RHXw8uo9GH3hK",
-	"LqSkC7ayyxgEnpVhG6ApeEoQzl/bCZa/SCIGWzYM1rDYTBKx0wp/JdMl5zeDLdKN17DOO/N4t6VycTNP",
-	"+d1wa3UDNi3WPt9htffuQjI3zNX7/CJbC74mQlFz98wEwYokEwxbmXOx0v83SrAih4qu9GVaGbyy0D/q",
-	"z8mXNRVE9hqTJsGhVvjLRJ+DLidKv6/cLuvAnBIsiEDwxlskl/yOIcqM0OauY8RZCjdHbSGavifBRd77",
-	"QuZvRup0MoH7yttICTyRD//P+bRGnNLTOsS9Z+vMEFuSUL0pnF55eJzjVJKogtoKmnx5UQs/D4e1SieS",
-	"zDhLZEnSevWmJGp9/fXXb8rS1pvjurhVgnCYvYCkCZBFeKYkwvItspNKpLgRX3GaEjFGF4yrJRHmO0ZI",
-	"ItE6xUrTIsLJisIFu1UDqKNjNiNSfk+l4mJzyZTY1E8UnjmIE6Z3+9toITBTxGgjt/yGJB6qC/DjmeIN",
-	"JBaN+hylPjjU706KO6Zpejnj661jfoSXqucBqNzCxNtkcOrPjSD/kJk9OZDiNNWjZWpJmNLMl7ghD0Fv",
-	"0TI6Icmh4oc3jN8FAV4Rux+BL7JbKnguSrTB8tJ7VX+pDMfvyjZTPCWp3DbJD+ate6fPBAbK1klvMNwS",
-	"IcMgCLFKmLoMm2KIMkzzfVmAlLhnaa1BQirQPSw3NbrkgNjeFXttb/+k3ykjp+31f9rXqihrxdYWqP9A",
-	"paofNKrIqvw/ndXafDosBN4AJMgXNfG08u0kCJPWP9yylStnSfkXAXUgoDoks4Sqy1u7sabrsywFmKMe",
-	"IXPKI5SQlOh/laCLBRERmmE2I2mEBFdYES2ZCKIiZK7cCYZrJELrbJpSuQzKeIPdwJo7TfBcGd0r/HhK",
-	"5lyQPkzdwG/S/tT83onzupvZXcj5Je0P5U/7uRWVgxzvgjAe+3T/myDYnOkaPWY4LeOeZ9PUQzzLVlMj",
-	"w66IEnTmCyoyA8KbCKz0F/h2MUkyY+OZwNrW33wzSTGYeM0PRAguzPshqUUtBZFLniadllQBiF2fP0rk",
-	"dhgCStkK9wO5Jam/OThMM7DzKiIY1jLZjLM5TbRUBn8Kopc+Uw1Cb5MNsYoDDcOtxFNIivq8Fty66cjs",
-	"R8abiU3+uJ1n52+2SXhzStJkssZKQ7h8kuq0UTkwTdKhw2N3A6xB/bCSYos0WJH6YPISbCNHEzUA1TC/",
-	"k7AYostdpMZhKLd8E/5AV1SBtmss3Vr35axkz38hUYIVfovIaq2cc4qguyVPSa4Ib1eBo12Elt3ov07m",
-	"5U3/Qz9Ha6yW0t/6jGt5ZIy+5UoR9xy8U/FXMewbsw1AR5KFFo/QQWys7USMv4pfIswSFH/lvZuQtVqi",
-	"g/irr8ZSsvjlW4SRXRYMzDOFMEq4QistBBK9HKwQrB9p8kVYFQON0TssySFlkjBJFb01bjF3gqs2mVYf",
-	"HmDrvfn0xL7t/qyf/SEO+XZ5MKwe9DqwXY/fEPJF2Kv0yJJGaBG7KBS78JYnPM9/KaJvQurmg/GT90Xl",
-	"FpZ/kUoO/H1j7NVlVg+8kBLZiaFjhZsXZ2IkKpurkDqM8LkVBMaYXj+sQBTdTyvw/DK2Qod1d6RXdubY",
-	"ll1maI/fkpTekqDZVyl92XbfnRvqwnwY2tluAioM2/Mrctti/TUPGzTLRikTWKGFSq+1SIVV1hl8H83b",
-	"99HIuva6e2m8DzwIlPabryYqELzVaVPFbIBWeuDT0xb9jyhTb85GIUcKKJBhlBitsHjkfeVcYJMC/IGQ",
-	"mNJlb0YDQ0IbGIa4uPNz99iXdYXMfOWXsESPHhkdnyTgdZhjmjboupcrqj4qst56N5R5/5WxWBGJMENA",
-	"ms7ZNc2A5VfMjJbB1wIcyJe1IFJSznJ9AEbLdQUn3VrlwigLCZ9lLvrAu1vOGqSFEqfoddFXcOSNFELL",
-	"ZUkscShhnIGRRR0KfQfn//c3JbAWv+u//A14/aHh/EGklY2wbqZEf8DX1gAuFV4YUlgLnmTGjhYcrcHm",
-	"ud1WYdn6ZkKTnkYA8oXMMjv0MPYDa0PtecX0sExa1ltT5EsTV3dWgVGQajT4d1Ljt8hnlXC64nChKUk5",
-	"W0ik+Lk+WGBkdDpjWYqD9w+tOZskefCHBB3V3lUygr+cCn94R5M8pkWO0a/lI2yWQGXlfT2CWwjRAEMy",
-	"m+rtTE0Mzx5kyAL91RjaxGjulrFt1gTJbLZEWKKYi4SIsb1s48rKenOUZl6ip762yyvjvdHaJXkmZpWL",
-	"zPEGh7iJxaWm1BVVE6l5fy51+OQcNvSWDmNY0XbLaN3WEPdvAaNtKzPDBRfkjmt9MUMKOb4oGwh0NnSm",
-	"j59UWGjSoyqCG9E+MkiTQQ/RnLL+jK+Bi9J2PtRwjHimdvns94xkPZctSIJnWsottLaKYALGNj43ti+J",
-	"VljekARNyQxnknjhOC8kMrYKlHAiEeMKrQgBFkVFJXq3ZB7bekFZFO5BvciJtdAv9PntfmK0pPeByCwN",
-	"anaWynJRqW2ka/OuO305e2mgq/x5vzgMf9jAIJ4iVFq7o2MHHp/UWpnAIFwp5yiPrRZUycNj/2b/o2gk",
-	"MsYaFYRoZPzVDcw/ZPqoAesh1i5IlQkKd8ZkF34GtspOCrZNxXEmleLLYoYQXGHfl463B6xHYa7+vz7+",
-	"/BMY/zU7Mvk1JE2iQpQA4vzt5PP4FqdUs4dxoQ7FQVa/IlLiRQeJ1Syr+CC0re8EDsn9zytSLzCDDSZ0",
-	"w4a29v319dWPRC154h+C7y6vR9Ho6ueP8M8v8N+L63ffj6LRt5c/XF5fBqlej7WDhvwOp6nRjr8YNzSS",
-	"G6nIaowgjN7F9k55skEHQCp3S8K0kLzGQhIZIZJKgjAyKzFOIcPuEBYESXxLEpSxhAgUC+Dp5lKM6+q3",
-	"nmSb+n235JKgW5xmkGgltdiBjVsLVqfH2KKO598d6NtUSy/fXV7Dug14X3bT172g8jC8m+/gggJWOfbb",
-	"aM6jE2NtyqFYB9evSyIIUhwgb9PPLBKpUa4cHOoRwPqkv5DgiQtpDPXt0BXhmbKSp58uVopifnNcyRg7",
-	"DgcxizSIfTyVPM0UQUul1ogL+FeiXz78UFvk2d/76TUW/Gbu0AmtJDVVNVvaIihEoxlPyESQNX+8CIqe",
-	"sa6PE5FQwCEqwawaq7BDrIGHn91sEyUM1i/HPPD94uo9sm8CV4EULXmO4tsYWAdGxqTr3Zu3p3W9u0Se",
-	"p9EWmgme7CXxk91eSKQ/QSm9JfIcYX0s9BmJl1yqI37HiDjSw8XewhZULbPpeMZXwGww2xzNxOpQbtis",
-	"uuLXHZyMvf2iD3WRN9HTFgIZQmouJSQ+stzszb2Ty7tM6w8gy2dFHzUw/ZAH8Ha+livhMoKQQzj0N2Rz",
-	"ZEQNExU8Rv9ONhKdHL55hWZLLLSOL0CNT4mWy2WEErqgSkYoPowjFE/0f8aGQ8RH8VsjuEiUrfWVe/r6",
-	"tTeMJ0kXmwmlpVbQmhKh/G1NOU8Jbg+MW+Evk2o4ZTfbkf7Si7LsGNqJv0wqsZodZ6NsUooC7TbfLpkX",
-	"7aaByrEtK/wWBfkFtuXOquK028VVvZtsDKo0wVe5xfuFRLlpX47RR6IQViglWCrEGakL3QX95PKbsYMF",
-	"PWkIo7jIVB6ba3AyNRbxJLZ2QFARMMoDZaEkgn3HI3OPUrsSZFvVgRBxljfxPV0siVRgUVsrPE0Jkkut",
-	"pfA5MrYFD3iRlpfXRMysB69Od35FBG9px7ufgC3bC5yGSngjv2vaX25H2c8WQ5z4J8vHy2s8OTw5Pvb4",
-	"3ttm5mn45ljLLgoLRdnCxCdi+4kWdOCbitRy0uFW8jLlK9lrnM1TOtOzBS3hPzN0dvxNZASxxBlNbBUP",
-	"MI5T6VStOxzOiE2IwjQNi/CafnvG+RijT8gJyaTCbNbgh2kMVtCanUpJiwpb90X98uE9EmROBGEzolVI",
-	"qGSgRWgDaPBPeUIoKHHnR0cpv9PCxTght642gTyylqYGA1PIOeWWnG8rxHk/QD6LjerbKdisp4loywqa",
-	"Yr1cqmsvh3PnLOsisbqeUuutlJezRm8puTP+uERzf33tJSsKKS9ayQjapOolIB6eKNpXxe1jJ+yD3b5p",
-	"7R7UfbNgSOttQkcByl103UcBxNa08AZC3GYpLW9/CE2uWkfkkZW5D5Bp9xES7XZjRfyWiBSvg2UE/v7m",
-	"TF+BFemH36GU51yZ3FKeSWRy/fQFu5EI+O54VLLdnf294er3rgszSNiEwsidneQtWhBGtOSSWBFxKuvh",
-	"Uaev35TV0W7lBT46ku0hRRuLCrbVYtbrlBJ57lmMY2f+idEB44gmLyPIh4i96JMYHeg/J//v//zfODLi",
-	"CVWyiEBxn7gf9Pt3c3hdPzLBZHGCFY4RDpdjspka6CCepdJOpACyRZY+gkIJNjoNK/vly7q83+WcFrf8",
-	"1vNvPKtdw0WKT/xgQAvkctSS50gdRdXA6WKhnqt4r5ERO0UvNJpXi0iEKkFilVvikQmIIwk60D99f319",
-	"ldvyDQGQFfUCgGgSFf47fbDVyygPLNjUYgUeHAJQStOsemjlDV2vW6NztocABGnL2gDLEcZBWnMj+EKM",
-	"9WCCJx4zaclOy6I20ii44Gv3blmY6cGsCw9W5fSdHXfQVVq8tyZ3SnGN7sgkV7lkrmowmOIKpw8OBXMu",
-	"W29HIejnINvBJ/mRKOmo2KpXue9uLvjK8wcaFRb29xZp5Vr4D5EkBBEsUkoEMm6zQNSvNDdXJ6khRAm9",
-	"8mwq0NRzh8EHcSK7SQadoqMaAgFyQDsuJJHIGNIXUMBAed+29Cbtxg893aKY9ooyqkZB+9O0cgo/SMhj",
-	"FivMMsjDBvZqq1QmWRrOLXfV4uoVGW5J2Dq7kwOQynWKN5PGm4WsGg0LPRWnYVyAZj2VhUcOLjv5/DSk",
-	"L/L8vTK8QQrqrgSY2JKA7L80ZarqPPcnAhY2qEFbirfbnkdYKn01jAJvt1ustwleu+VfO9pttQxfMESZ",
-	"eRdKhr2Q6IZsTOQ16D8mEESQeSabzL9Vst4aeZCTeUlxOCtdZa+25knAIE0gG0LJNFUfH1m11JPulhPb",
-	"zKseD0G17fzTymw7CBL/gILLICm7y8AmuNuAsxhlLCVSotgLaUNUIk3oJgTKXYgvcpFEU/MtFhRPUyI9",
-	"iyZe8Ywp9Ck7Pn41+x8IomACUU4PEwW90LqaI7VXjlCxivbwu382hUdcIElWmCk6ywMjDpxRV5KVFhi4",
-	"WLz0AHQ6fjU+jrtkSXiFTbvTaJeqJThNp3h2M7GxRo8SlJNQqUklmQiCZQiSvy43Rtwi4pYIlBDYJZhJ",
-	"VFF2FR1gJMiMUP0OZvIOMl3OTo7Rd5yRl+NextIiRWygtCZrTrKloyblMqbV7dJUb1bBFWE9JfNMZcKU",
-	"ptIbpMSGD9IFI4k5tCGzleK87LhqVV1brFR6IsoWdtxzPRHECHKWbtwa80A6sLAUtiwubOGsBBlXVMPM",
-	"k1380gOJYR6+K8fAE8bK4Vh9a8GEthniKPZwDyqSdOEGFSXTpW2FS8AAwKRB/4Gm05SoYOYZeEMkWmGG",
-	"F8Q/ry/9CjLlJDIz+Bi9w4xxV/q/C1+s8q9+wY+7lLBo4BM716F4va0MRfdDWgvztfzTHUwJaD2I75aS",
-	"zKwz+dUpEpglfIWmG/0GZdCr4c3Zy95W6Gh0J6giP7N0Y6iwOQ23duZajsUQYmdex/uRJU8779DC51+e",
-	"6kNir18wvXfG836qs4EU0zPSrLHIrlSTFU/onJJkAIN6v/wyB1tQKZozzLoOY+1H/ev31m5Yax1pDJC2",
-	"KChWWKSOhS7nMpQ/t1DZMInde6iIltPc1gu/TyHWh5FLj9tsEErapdjwdtKqklAbeQxyKeUNGx77VrIT",
-	"/wgFPANGw7bAw+YgUxvQ2B0AtkpqqMxES8zilQnPM7nCxgfpRfDZAnrgdQtH8NXWXXwcqhRYn8GFslGW",
-	"mG4aHfyo1g3Yzem6/uabHcBfeB27zdIeONkFykUE5cHJ8bGJYFAQQaBVccScFt5h8QaY7SnI/eOQ7agl",
-	"FDck0HYqrVv+xSNSj/jbDtwjVfpuEUv+dSc0ImcHc+rPzLgEx+jyC56p1FmtlKJsIUshsK6+Z6znj9Eq",
-	"kwpN4d2AQXRFtxdpd/Wf7q23vkPGpHu/DxEUUQFdHcFlGbJrUENUhCJsQ6Zv/m4Lhmg7idcFyfUKj3KV",
-	"PowR3XGbcxQb32hsIlMsQSPCkjWn1mj2MkIx6FExOsiLb/G5/XFi6IJKlBdyeQlpa87HaoeOZ4Kz2PPp",
-	"g7//l+t3L8foEsrvuEWhGWYIp5JrOisqAU03aIlZUqc6PXD9HvhggQtGG28xrrLJOZrT2zzE5mBFGSSm",
-	"8kygBG8O+fxwxZlaIvNf+9MdITewO4zcbFwUZvH/qT9PN3GnlNtylbC2xVvg+zVZtif09i2p0S3wy5h1",
-	"MkHV5qMexaZ7Q1Opi8wUU4DhgX3Dz8WtCccdmnJRNudhw5CxvkHcwsXVexc0kvK7Q0iOdNa3c994J6NK",
-	"mShTUsXLjvjErBUQctqtJTqvJZVJIsyjSrM5GUFRuErAVWQ7FX5iXvam+b7W+k+OP7FP7B1nevpCAIFU",
-	"Gs5s3Sl32s4/sUP0/ltjLy+M0tOSTwEKXwkyp1/MoxvKEhu4GEcovpubf5Y38G8mBfwr8CSOPjGEIPBQ",
-	"/0KZgn/JF2L+vTV/J+kt/Kv4zSR+OdZLMsdzlZk8FNflFAuw7cdaXY3f5iZ1yMhPEM2T+ePLa7yIkUmy",
-	"f4uufrmOEFRB0FvRSzK5+mjJmT58sWuMarNxwT0CXVZduQLGIfiVCHc3eYu8+vmjHr40h5vA5NJIFFf6",
-	"ycbnRXdaYFUSr1zRngiZxHKAHYRi6QFvyOZlSyPbCHgkgtYX3mPOCLrDEqUc/nBpJdBZVg8P096Qjc2M",
-	"sb27oF4Dlejs9NQmLWrquCFrEyJ6egY8y8BAK3cSKXxDUJw3go3RASTqHEeuSgA6OT5+aaGL+Br/nrn3",
-	"QfWKIw/yQDN/gCAVoYqOdh+/hXoTYBuPKw9jtCLYgifFUiH9yGAK8mJgG3m7ybipsaWLxPUqFKLYZNb8",
-	"9jnWYCwyTGB0zYW4oP8Jv2jMGkSaczczZnpBsNm7IWV9TtHZ8RkAlCp0QJVE5AuVCjJgKBRr0oAQ5Jbg",
-	"lCRQDr0yrhmUKjTNFCp8AfoXO/6r8SeWZ7dAhleZp1V4n6fin49OxsfjY4g3XROG13R0Pno1Ph6/MoVk",
-	"lsCFj/CaHpo4DdCMuQwY399LmRGJMJJLLtRhSm9JApwWPhyj98q1lYPgZ80aIzTD6zVJEFZaXDDt8WLj",
-	"UzeN6Khs7SSIrkpN5yRaYU3SMiMurMSUnS+a1ekrTl/xphxAMjofvQNrWN7BMSq1v/4tfM8VrxxVuljf",
-	"fza3HZHq32ypkmH6DZcaFd6XL1XwLFSaHp8enww+eVMfTYNhY72zFrjwgPkKvWax0UjhhQTJwFDYZ/2b",
-	"R3JHf9Dk3tBbSowwXMbgt/D7sBgsQfIsJEdBWtSAm+697G9H958NpAp5BeLbjGusDCPNwC/8F/tOl7cH",
-	"v486vWsJJgp39nb1FRs7rDZ8V26M1o16S827Atg93kdTcLCGhjohw22lpU8fbbuTkcxWKyw2FsOlQb0K",
-	"gcAX9TUCkQeW8kp0A/Rn+XqQP5ayLp4ni6w2IOzOJdvhXWmK96DjXgF69fwGeF2ZfgyvM7j1G8yjDyZ2",
-	"0sg0Z8ffoDsIoSnUF6lomtp6uUhxG4YS5KQPwfUcROwuXGInvmtWOADfrVF/kG1+R1QZGiHe8WTUs9OV",
-	"AXKdsbmW9wqm2KfE/V5ZgjE0d2IJT47ULECJH7QaOSN/Wfz0YNnHT8+ys4SqQ2P58USuQNFy/SJK+UKr",
-	"uF5WQE1xMYpjmmrJgKq3yGgs5va2T43tSStDppOkrPNvkPLyHo9PLeR5vS97C3pFV8zdP3b5f42f71UW",
-	"LDfubBcFgUpsxN/D6VWPZgm1bF88dJ2MWtWEQP8sSv6sCoMrkNsNaQ1djBrIuxo+8TSE1tjLrZXkQknk",
-	"0OLqodRXHnirXhHsGPdMFYzmppVDaRpN/fOGxUgLY+hoaxkGa38WVSFA0k3KQgNg+gswj0MJe1AgngVp",
-	"PM7ZH1aleDSMt2gX/4WQN6y+8eiMe9PsiHFrAWeMIDMuEoQXmDLpdTWGp7kvzrhkjA/Murld/IIXqpOM",
-	"0U9cLSlbgF9GcWECCiv3et6mUs/8zO/yvJ9od0IYeHpbAaHBs2LQ90KGKrMMT1u2RZbLaWjUaotmUhLd",
-	"MK2R2uLwzuEYmRocedyNCzCJoByNqRkR5UmLtjvWuoh2yAN+cqUopOnmTZPkaI+oKvd5CuDpsoDGw/Fi",
-	"bQoePlpcru2tC9H7ottSHg8CgZAFYkyrBBeclYJjOi/1D93CIK7FxjhJiE4yTeD0S2ZQm9dfweaUJE1W",
-	"ZrvsS1sy41nyB6+VXSfWcDrszE38wNbOxdLGnAwh3pZJrhT53WgjuPSjh5/SLlCObu5tHsibLnXETa2e",
-	"zD41+3Ivp1Z13q/XWzI0Ppw6CkxXKSRXFpu0oaJ/1GNAqfHMuBfGKBeNkkK8KflIGVdQEAoLYsuiDQzB",
-	"nb38FbAfmfZWcDfspMKFRUcYVLN502UL0tZNm60CjG+1WGl/5BDuzdcSTcmcCwJyJCNflA0CvwikSuQy",
-	"59nxNwHxEZbgU87Q0RxPQXo2ZM8gLR1IhqsdTT9qtJV9v/dffOaG3X0isNr5o91kCrG5fmOVAeS9Esq2",
-	"GUv9ziLPVG6qNdsZyjRa6aoyJNCrR6ejEfRB2Piz2D5r9Nl015eh0d+Cskf87sHK+ZS43+uhHdamuV+k",
-	"thgy/7L4GdZsuWemKnhKDr2kl1aZpFxs/anFkqJ+Ym+dMi9U3wW1ppp+o3o642tSj2PoXHG7bdQndFkH",
-	"KvW3Sl7V5KkBYiRMbVBf4CpPDlU/ZV73XSGMAGwmOQESakwGg3kORjK+JkjdUZPYASGYriQZpHxofanY",
-	"xAuJaNKUjVBpPPBMZb1Qv4mhxL1664Vh8B1iSx3lvYci5U8TGVucjSZhrwaK/lfPvhC8s4EFcjVbb6hf",
-	"4I2nvZdcreSnYdx5zdtWdg2QfDgdGoRs04mhfO4zZZBFVeWh2KIrFjwIYHOq75V1oL/IbzYqapczXIZ5",
-	"3p9sSjLYDW9/Fh5a0G4TC7X77884ByWBPajGT4LY/ZzdYZXhPZ7dI5zXum902tu662Q+J8Zhu7Airo33",
-	"sOXhwdIJCcbOD7waow8EJ5CibysGAA/QjyRJ5zDCdFNkG5uQ9vrBt1Rv6/Lv+ZqyswQuqu+KfRuwua2P",
-	"n4sUYnBqOu8dFqgd0NFTZegvZKBChU1H0Hg2Tai4BFUInD5WGcI3xNGUqzxgxwMvkD2ZdVow+bMlcnie",
-	"Ok6gHeQjxwoF+0E2xQtVL2MI34LaY2KojOWSLuVqnbQKzr+6l55Ydi7q4uxg1ukR7t+cD2NqaNe+zMuR",
-	"7VV696sHtwrwDqkPp5WcPJotLUaMlwi7acfoV1uzOTZFnOPmys1QWseWS6GqoUpEg5HFVUB+ppynVAJ9",
-	"KP3Bq/o8FF59LtDRkrIz5P8s4n+J7Js0gAIK/WXJPeBxD6rAU+F5b4dxWIVgP0gM9Yy0XjHp9x54IfOy",
-	"jGN0UfDaBb0lDC2NyOB9Vi6sb+TAGbFFlBhHttfsWy3/2V4Xh/ZdU4THveGViQ367v5yVDOsz+4xWPhR",
-	"0WKli2D3bfH200p4PcM57bo3jxLN6SbbLn4VwC8Hc0aI4Nmy6B+MlSKrtRpcTNtNcy0TUIkBDKy8fmhm",
-	"S8Y919K42lSga+kgNOVqGaGMKZqiuLllURxgX7BleyRM1+4Hy5ZRd663NydfvQn5c2dlruZNO+/K33ri",
-	"KgkP1it3L6blWkU8lULqtw5o10gdsgbgdTnet7mWfi16iz9PDbHUmGMwFdHrwTAYoEvHspe7yX0VwZVX",
-	"K4Nr+sNBVU0Xap1bc8OOp92x+qfRPksU3qh+FnDYgXPvg0j2oYE+FbL3d9oH1kH3hMiW2My/IE4G1vAe",
-	"hwMfrYpmN9uYhOuLU0NZmYV9z+/QHAs0xbMbpDhKOb+JEJYIo+84cr1CirL2J69XcYTik2UMhf1Pz5Yx",
-	"OnC1pOHPCGGFVlwqFH99eryMoXtKMBHQNTYpMJfDbnR6tgz0wHwM0cYBLpQ3nN9YFhFgIPEa6eSuWdtJ",
-	"pVwFfimIXPI0GUAkKoZ9kAJYoa580ENzVW+3C/+Yf3JtvvjLXtEViDcdvwBA+rOT2iBPTy4NZkrnCuKi",
-	"bHp0lPUiIACG0svVkxPS8FdNdUvDXjn7pZEAd/AaHA1oGfrfGclsNYScudpGH3nJA7/qiTVij9EFch24",
-	"/Rdb0lRth5PnriLaZfYy3JwOP3t70ILXeB9Lm3k8dHas114G0OM3lvntswa/8S8b5EETWahBf3R7Asix",
-	"o/4RsNpI4BKVegSlH72l+L+augv+x86O5f1mAr68H2z4hfdLpZaL96SUk+P97p1O71dbit6fC0pJ3n++",
-	"//8BAAD//w==",
+	"7L35ctu48ij8Kih+X1XsOZQsyfIm16n6OY6zTJbx2M5klqQsiIQsHlOEhgCt6Eyl6j7NfbDfk9xCN0CC",
+	"FClRspJMJv4nsSQSS6O70Xv/5Xh8POERi6Rwen85ExrTMZMshk8vnqh/g8jpORMqR47rRHTMnJ4T+I7r",
+	"xOzPJIiZ7/RknDDXEd6Ijal6Y0w/vmLRjRw5vf2u68jZRL0kZBxEN86nT67zwmfjCZcs8mYv2Uy94jPh",
+	"xcFEBlzNdkKSKPgzYeSWzciQx0SOAkFCfhN4NCRqYibkMaEkZpOQzkjMZBJHgsgRI8MgFpLETEx4JFjT",
+	"cXEDI0Z9FmdbsJbQUGuoWH9nb891xkFkPrdLtzN8TaU3mt/H1YgRJukNLMwb0eiGkUCQARXMJzw6hu/1",
+	"dsiQBqEg00COSLfdIcEQfuWD/zBP6pd9IoLIW7CpYQNXUrGbduewbP3n9IZdBv9l6Wn/mbB4lg07oTfs",
+	"WqgH7HF9NqRJKJ1eu9Vy1SzBOBnDpxaATH9MJwwiyW5YnM54xW9ZtHBKCU9U7GWv3ZnfyyeFlnjygMEn",
+	"k0kYeBSPQyF7JFkk1Z80+2XnPwJ/Zh/peBICGLyYUcn8ayqdntNpdfYbrd1Gq3PVOuq1W71W63fHLZ41",
+	"vWWC8NhnsSDDmI/h+KZsQMSITwiNfDJMwqE6YzliY8d1WHQXxDwaw4qcScz9xIPBXEchjdNzdgdHrOV3",
+	"vQPaaasz952eWvh1q/3j0e+7zztPuu/2fzs8aZ12zrrP9n88fPnacZ2QDlgIu5eMjp2eg2tyPqXAhS8a",
+	"YxrRGwazu04y8Zfu947FAvfaae42W2rA7GT+/5gNnZ7z/+1kDGUHfxU79inAGc1TiXUcCrsRsWETZ1cK",
+	"FH9ZU80d+ifXeUz9C6SjBec8ifkgZON/Fc4bpkmi24hPo6cBC32YLhmPaTwDZjQOhJiwUJIh/Oo6dzRM",
+	"GNKApEHo9Jxh8FFzHxb6goSBkMwnQURYHPNYwPELFvkkkITe0AAOGX5yen/85eDAPY0S+kzGTAh6o7aq",
+	"F4ejHxNvxLxbmE4tKwyiGxxTSPjy5PwFidmQxSzymPPpg2IWQlL1oefs0Emwc9feseAiFIlJKhPh9LqK",
+	"eGUgFRXAwRjuFAgScUnuaAjMX5/BSMqJ6O3shHzqcZ81fXZnoCx24Flz6gA087EAX/0LI0KyCZmOuGCE",
+	"fZzETCh8c0mfjnkSSfI+abV2vX/3XeJzhutR2BaE7HOeiVqU+KP1oWmW2czWljslNVf209waeySJ2McJ",
+	"89QqgLWRs5+ekq1272i76pSmPL4dhnz6RY6oNj2f4+tVtFy2HrKl5yRqWaSfTdx3CY9Jf0D9hn6xD1c+",
+	"JakwQuSIKjAmoQ8jDpj6TTB/u0cqD7mPR9mfP+am4lynIRUiGGoSOOdh4M1WuyKo5zEhnJ4TMeY3JG8o",
+	"GnVc+7Vr4NiOu/A62S29Tk5p7JMoGQ+YwVTuBTQkgnlJHMiZ+Q3uES+emfeobMRMyH/JmEYikP8CuDRC",
+	"dsfC7F7psAOvS4+GrUF713ER068nVEoWRwr5HY/G/jXO4LjODz80hYicD/oG8kKhb6CLw8vW28677m/7",
+	"J4enrbPOs+6PL9UNBLP11FUs40Dhe3axZ981fCrpkqsHYVMbMUsPtQJLvdyzZAIPr3X3nPJoGAbeujeP",
+	"Hwg6CFnh1rmKg5sbFgNvJ+YRYvhBKb8zP5LpUJ/Py/1fDn/uXnUuDt7svW7/2jo9evxEkaUZzyWCK7Lw",
+	"aKTpSuK0zD8mLFLPqJ9RpN46P7k6fa6/9ntESf3bzmK2tbNwKTt6thxzO8qYWwrYeszMM49/0qKOEsmK",
+	"l01kixpEPUVoGDPqz0gikHMAt7GFMwvYZo4gurmuJ46lx0Pnp/bJ+zlh7L2TLoh9DIQUakk54XCV23wj",
+	"0Nz0xWCG1toOKEdJHLNIErVyVrwszPP97R6h+TOT6ohdQiOjKAkZhKECWSKYW0Y66sthEAVixHzCPjIv",
+	"AaEzmwWPtg/zCFsHA9RgZEpnZDpi8CEGfY5HDO6UpzweBL7PojU5gbpIxJkfSB7PiUgBm6qLMA7Umrih",
+	"U0IXswTQm2FYWDqDsUnMQ0a43o1hGls8JoEUNo7CzawemoRUDnk8/gzkvpshaAa+ehg6TJ/fHIp6NAxZ",
+	"rA6VJnLEIqlAwXwySCRAR4FOEJ+DHEJDBTiAcQFj06X1t1HJxxOxcArOQJ0M8+F6nypkAix6ofTkeA2d",
+	"lU6C60xHu+souYP77DpmE+70nJtAjpJB0+NjgAuNZjtePG6IWeQtkVDapRLKS8YmuJfTi9ePBPESIflY",
+	"4WTkox5MYubx2AcOhqK9IXeDUJlIcjBss11vjx75nUOj6gaR1Oh0uXd18MvRr+3fdx/vPTl4evS8DbxV",
+	"yxTWNhYJE+3VhAn7HKqwBbZMguzJtQSI1zxSdBlEN1c0vmFyxWMPWSyFscJpcO57h7TFOn532D5ywDpz",
+	"Te9urv0El3k9Fk5vt9XSlptrkJWvYyqZ02s12/jl5OjoOqRgIoPn97Rh51okIPrq54+OFoP9QGOP4RJ4",
+	"by7kFPUPaQ50FSc1Tp8jEh5c66DecPmUJ5G/Ln/n7wyzLgolRsNP2XHgVzB0fedEPHsWyCpQwsRCqL53",
+	"gKHPeELGdAYcTF2iJJD3Yus5dt7N2PkbLskQoFWPnUdcNvD5jbHzFFQi8Ub6Gk8vNc3qDSgU/JWwq4Wu",
+	"AkNPF9ffBiZ9Tmchp/4V568UOq2JENJ63b7tB9yfEX7HcKFhMA5kKTYYgWrAfSUX0Fg/DAYG0m51D/cO",
+	"9slgJpkoP2J2B5Z/6wTb1oV8kQ0/I5JzEsJi6x2n5LyBz29egIQFBQLXA+YBFGYEixXQlGY+mT/DdEX9",
+	"Y9Imr4PHJIlCJgTIo8FNEjOfcEVg00AwfczqBov8QK3hKQ20lrbGSQtJw7ljhi+JZbQvpfdSFwCKc5Le",
+	"qLvVjECmVABJHxvCRoMH3MgxU2udWa6IjVE9WOI1ztgQA5cGq0v/E+vNhn5zc6izGIhC6R5BRPoGlP0U",
+	"lkUsKlmm0ktyAHdLoJ3ZodR3EZvCzIBlFzxkJ0IEN9oXsClHxb6+ebVMcOR3BvvDNm2x7oERsWKqz/jd",
+	"/q+Hv7ced550n+4/P3zZet05/9lxHSWmOj0HFQdwxfAJ+olqKb/63KntAHCdRLAYpYBExHqAn9sXu1d7",
+	"vxz8evR7+/Huk72nB89/rC8GFCBYxT6UzE3Tx9YSAS6BxZwpeWlNVqCkxTiiYYkMkJqHFV4lMatkCZrR",
+	"IfopXj+ikR8y25+IegcIdopVBjaHfATOVKe2yXnPNjm/0Os3i4ApatJ4uvfNEXYeFAViNfP1XbLXai0H",
+	"ybYRDsxNo7iApyAUqtHVj8FY/ZFIMmBDHmv7mDYnbPWTiN7RIKSDkMGcu8AaZDwjgQRav+L8NY1m+moV",
+	"a+KQkrxf4U2fR6OfjNAwYXHjls2IenKBBAHK68n5C/C0BwKFDlB00/eO9QboULKYtEmVKGFMKUL9qan6",
+	"deuk87h7uv/k8Kz1tPOs+3wfDMTpzdGx7FNXnJMxjWYG9qImTqmVNrTYs0G8KgIlhyoZdIoYZ69G3QtT",
+	"GkjSv1AQbJwoCPaJgAtE6FtZxkWrs/XwfEjBpX5ZchxaYyGME0Q3zZy7fM7zrrb6NqKJHPE4+O/a0sw4",
+	"ECKIbnTsRoZ9bzg50WOjkTMNUJjHPLgKaZTCmQrSz73cI48ZjVms3X63bAZ/sP7mjVDtDAtz0KmHgIn9",
+	"ymYQUAES4QLqCk0VRJewj5MgRl4Uszt+C5EkDB7jEdPeU3XDIoujngzu5iyq9pL7201yqQ6jJvgL2Pru",
+	"3bvGiWUrm0fZvh4oZjQc//u9o4H43um7qLqiq+7f750gAr8gBn68d/poZ6WAH4oTC31rL76i30aTmHtM",
+	"gOH3NMPuNRD9ls0uWCKKXPYkIoX4IZQgUdqGPdEIVAlQVSqv8eIg6Atot1rtBsaKwK5z/gl0jfrBEPz7",
+	"Mr2ots5/urwiaxLD9rEanFAQS03MFX7S42+c5jodm+asA7NmrEd81rsbZP/9wtn0VziKIq1ZK1RXwhJQ",
+	"g5jwNhLJZMJjyfzXzA/o1WzC1rY6yR8vf3pTVD6HPB43WKQg6i/GUtC2DfkpPv0+N/fHxnQ6bcBwSRzq",
+	"Ed87x5nTXRC1gMz6i9yD9DVtNtTmeqSo6Gyez7f3bJxLAUzGCsJwWrWRLn25AS834K3NYV8K8ojLFOwA",
+	"xDnkKluJwjKA/jIQI64JFq8a+qAuFWNyXqSCdo3rIBCTkM6utcX+JAw8RrbQS8AnDK3SYlspq2PtLlWP",
+	"/I+etOlxy1ewR1vDXXY4aHv7HaPILtEkF5uou6t5BgBgFSenbt61FMt3bDDi/PY+BzEXebJUP/doGA6o",
+	"d3udxKGF9F48blqQ35ni2oShhiX+ok6pv+gnDI1UUm/qKkLTiNAxvuBJyo7Z67b9A9YZHtHWnvr2jkXy",
+	"WoEOQlQAd5p6GWpBesymPug0XGU6utVAOO/+vH95+Lb1rvNb92T/9PCs9ey54g/Mi5mEJwXzrl8PX/58",
+	"FB8+e/nbn/HV9D9vz58cvnh1/vsL3nlFX9HLafrG9SKUMjBY/kxttDMYUoF5+pDWQz7LL7GKw3FlfFuA",
+	"NXulWPOLDroT+pKEY3fJJA48JuB2iXwiZpEHHyS30SjScTU5z9jhcNfr0KO23xqkVrBlls6QCnk95n4w",
+	"DNR4VSvPhdeiABfqABIIIoSwQuOzHDHvtoGBjdmtY0IMHTf7E2CeBhz2nHwwJGm3Wq1WLg7xBB9gHz1w",
+	"/KPy/+mTm84NwFOTxjQS4IZVCKJI4I/yuX4g7WbHBIopqYBLGjpqxNzT79NF++8d63F9AX/68CndaDa1",
+	"GkXxHbUGEEN6zl86KuY68N87PWL+dsl7nFl9CX+obwzdqy9THgCXyCeAihxxtQYlHkPSgkhCeW1W5oEL",
+	"WgZjxhNpnJwt11nMDpUkMhdUrXCwIXlDD5lJEQgndQbqJFMmZhClqRFF6Y7pYDSKeBJ5ljwCA3z6oA4N",
+	"5ZrywTJ+aN67A4OoHb3dbu41OyuwHcMbqviO/n0NxpOuAYP1z1+kOQGTWEkFMkAR1mYbfzkKbYCBKExr",
+	"qMNz5jIBCgv9a/531KPFSmMGfulQY/rxGg3ly63U6nlpdlki+KGqDE8cEzHi0wjtlIFIc1oIj0KwGc0t",
+	"JDWs/1WS5ZHl6/yBCTwmvcK8ZW0kB54c2/6QToseFTWtObgX0STBe8NH/wgNz61zHNJQMLdwtIVjslNv",
+	"wOh8b1jL8Fob3HJJK7v7uayVg4OD/Xziyn5rPnMlB+Fy2Q/uH4zupp4UhIpjoicV5npCz3OTnGgbAbyH",
+	"UVomMIZQfxxANMnSZKr544DojOeBkDyenUUyns1TFPUMxFmkdvuHcxPTCDmHNitZR52Bn3qSV6CY66xC",
+	"SqucoXr2OvPbVE2f+qYWjXkJDxXpAbCcmgDLdJOlU3+oBPlFgnsyIKVhqEazA8n0kA1IAVMigx07Xgbw",
+	"QgbTF+CLdlbSYlieWY9+MgLWX7XZZpaotGiSV/hUejeWDGTL2HXBkF6HtVglTJ2HTTZEHqbpvjRActwz",
+	"t9ZSRMqOe7PcFNPyNnja657eoqffqGfyh7Po8V/0Y8UjW3haS6D+KsAUsjxcA8nG+T9q57tlTvA4pjOA",
+	"BPsor60Ex+UoCJPOv7hkK+cmKfUBgWog0DwkEz+QZ3d6Y1XXZ14KQFJ3CVK5S3wWMvW/Ftpd7Ut2Scwl",
+	"lewaDQmu9uRcY0qRSybJIAzEqFTG29gNrLjTNTVexvKf0bu4ClNH+F0v/lVqa3YNzmtuZnMhp5e0PZQ9",
+	"7YeFR7kR8s4Q40tT9+OYUaTpOXxMMKIkO3ueDELr4HU21yfQiePAswWVXECv6xQjhV2nEAqs8yTx+TKp",
+	"RY5iJkYcU2mXLqkAEL0+exTX7LAMKPmsr1eYfJZtDojJA2eCDj5xIY0n8JVUBh+tRLWy3VTlChbPAPMB",
+	"lyBPJil+mrfYlpDM55HxsozBZTw7fXKRhFfMILQoaR43CgRTJR2ac6yf8IdHv1lJcYE0WJD6TIplBjHX",
+	"4MQcgOZOfi1hsQwv15EaN4O5+ZsQopMwEgnWpXRfHuUS/R8J4lNJjwkbT+Qs9QFMRzzMMkSWq8DuOkLL",
+	"evg/j+b5TUP1ADKhciTsrXtcySNN8oRLyczvGPnwg052jmYAHcFulHhEtvqpKfOH/jbYuPs/WM/6bCJH",
+	"ZKuPmbn97WNIl4ZlwcA8kYQSn0syVkIg5BxRXb9AJ9DJbKAmOaWCNYJIsEgEMrjDCiOGgos2mYXlUOC0",
+	"XuCrbf20+ThP+5sg8uXyYLl6sBLB1iW/TcgX5VnMX1jSKFvEOgrFOrzlK9LzPwrpqw51ZpVKWeUol7D8",
+	"k1BwYsLeA1Fg9cALAyZqMXQqafXi0J1X2FwB1WGEDwtBgMb0eWLFShK1qRV4fv60yoh1/UMv7MywLb3M",
+	"sj0+YWFwx0rNvlKqy7b+7sxQJ/hi2c7WE1Bh2BXfQn9XhbxoO8Pqq6vACjVUVlqLCSqqB75L7QF1He2l",
+	"r++lsV6wIJDbb7oaNzvgpU6b4smW4MoK52nnlVovBZHc7zpljhRmMijmjwS1wpLw5ay413UG/pLqYrnL",
+	"3hQxWQKGTVzcKd196cu6gGa28ssiX43uoo7PfPA66OyqMl33bBzIS8kmS++GPO8/R4sVE4RGBFDTOLsG",
+	"CbD8gplRM/jCBRLZ9ZOMPgCjpbqCkW61coHKgs+9xGT0WHdLt0JayHGKlS76whlZI5Udy1lOLDFHEvEI",
+	"jCxYqCf7y5Tsmf8mV8Sn9NDyRlgzk69e4JM0BIXeICpY1URKR6uweS63VWi2PrsO/BWNAGn2yOqvVqxF",
+	"21BXvGJWsExq1junyOcmLu6sAKNSrFHgX0uNXyKfFersZcRFBizk0Y0gkvcUYYGR0eiMeSkOnm+kVYLS",
+	"4A+M6zNxgi58Mip8Yxr4aXiaaJJ3eRLGJQSi8LzOWYWFMAUwIpKB2s4AAyw/gwyZHX+xHKmPmrtmbLMJ",
+	"w4xyKkg/F3fTL6xsZY5SzUvU1CYKPH/uldYuwZPYK1xkhjek1RiyOGk2DuS1ULw/lTpsdC439OaIsVzR",
+	"NstYuK1N3L8ZjJatDIcrXZAh1/nFbFLIsUXZkpqxiGeK/ISkEKMeSBduRP0THpoo9RCZdMRNhDYFi/lQ",
+	"BRnxRK7z2p8JS1Zcdsx86ikpN9PaCoIJGNv40BQIHFNxy3wyYB5NBLPCcR4JgraKrHDjmDFgUUFcqBaX",
+	"M48tvaD0EX4G9SJF1ky/0IGmNSlGSXoXEBJZtnCNZamotGgkXa/OUF+u2EsJjNLfV4vDsIctGcRShHJr",
+	"N3hswGOj2kImsBGulHKUL60WFNHDYv+4f8d14iSKKhUE10F/dQXzLzN9zAHrPtYuqDpeKtyhya78N7BV",
+	"1lKwdVVzY1LJ3sxmKIMr7DstAVBiPSrn6pC/o6ZU7CitWepmogRWmm2XVprtl7L6NOh72U5N5WLzQtm2",
+	"nsW0TO7/e0XqlcyggwnNsGVbe351df5ah4JnRPDs7MpxTWT4+Vv49+Tq9LnjOk/OXp1dnZVivRprDQ35",
+	"lIYhascfTf2EmZBs3CRY2UbH9kLm1xbmy41YpIRkqHUrXMJCSBzElaBTCNkdFP4R9I75JIkgs84Oc+/P",
+	"q98YZ79Y/cZEYsgIVMK5SUKTBpHVGEvU8fS9rQhqQcXk2dkVrBvBu11PX7eCysvhXX0HZxgwTk9/Ec5Z",
+	"ePKpmCxQBNc7qC8lOUBeF43Qh6grSxg4zEcAK0p/JMATV6YxzG/HylDIV97PRTHvtwrF91vlQcxxWHr6",
+	"dCB4mEhGRlJOCI/hf0HeXryaW2T3cDW9RoMf5y6j0ELVw6JmGywQFHJlDr9UBMWKsa5fJiIhg4Obg1kx",
+	"VmGNWAPrfNazTeROcP5yTAPfT85fEP0kcBWo1id6pH+Hpbyprnxt3Zt3nXm9O4eeHXcJzpRS9ojZlR0f",
+	"CaJeIWFwx0SPUEUWULl8xIXc4dOIxTtquL61sAUlN4sr3qvhZFzZL3pfF3kVPi1BkE1Izbnqm19Ybrbm",
+	"Xsvlncf1e6Dl3wo/5sD0Kg3grX0tF8JlYsagcAC5ZbMdFDUwKrhJXrKZIO3G/i7xRjRWOn4ManzIlFwu",
+	"XOIHN4EULuk3+i7pX6t/msgh+jv9YxRcBEkm6srt7O1Zw1iSdLaZshqshWPVdVbTbQ04DxldHBhXWni1",
+	"lu2oWJa1XmhnSdnWerPNlXWtNd86mReLTQMFss0r/PoI0gtsyZ1VPNN6F1fxbtIxqEJX6jAreiSy6uGi",
+	"SS6ZJFSSkFEhsSC4W4k/qfyGdrBSTxqhpJ8VrW3iNXg9QIu439d2QF0fJw2Uhe5S+hkLzS1MrYuQixo4",
+	"lSFnfhPPg5sRE1JX4oSyLmKktBQ+NJXaMuC5UOGexZ724M3jnd1cylpaa30KWLK9EmoohDfyadX+UjvK",
+	"59liGSd+o/l4fo3tRrvVsvjecTXzRL7ZVLKLpLEMohtdxUi/ogQdeKcgtbRr3Eqm1Ml89lqhl0Jx/T9F",
+	"pNs6clEQ843RRBfyBON4VsRvSsszYk0hmzIRXrf6WSXOB40+ZU7ItFDNX4uMufOopuvR/FXtiiz6ot5e",
+	"WO2dlAoJRa2VCG1VhrGE0JoNgMoMTGXOKbPkdFtlnPcC8ll0VN9awWYrmoiWrKAq1sukuq7kcK6dZZ0l",
+	"Vs+n1For5fmsUWz1oC45U3QVcoEd1wElo9QmNV9B9v6JoququKvYCVc53VXT2i2o22bBMq236jgyUK6j",
+	"634RQCxNC69AxGWW0vz2N6HJFWvzfmFl7gIy7S4h0W49VsTvWBzSSWkZgcN9aMdWkH74lIQ85crsLuCJ",
+	"IJjrpy7YmcCmaE0nZ7vrHlZc/dZ1YWoVlZlQIjbVkxyTGxaxGDqXoIg4EPPhUZ29/bw6Wq+8wKVB2RWk",
+	"aLSoUF2BeTIJAyZ6lsW4b8w/fbIVcRL42y7kQ/St6JM+2VIfr//3//xfUzgykCKLQDGvmC/U89MhPL6d",
+	"Fv3v+1TSPqHl7b90pgbZ6nuh0BNhte4sS59AoQQdnUalfnN7Xt6vQ6fZLb+U/tGzWjdcJHvFDgbMuq7Y",
+	"Fbkzlcxxi4HT2UItV/FnjYxYK3qh0ryaRSIUEZLK1BKv22sxn2ypr55fXZ2ntnxEADYOrACgwHftnoOC",
+	"yW03DSyYzcUK3DsEIJemWfTQittgMlkYnbM8BKAUt7QNMB9hXIprZgRbiMkKWWWlnlysh4SRRqULvjLP",
+	"5oWZFZi1XZDqr3nn0hJdZYH3FnOnJFfH7WJylUnmKgaDQW2qe4eCGZettaMy6KcgW8MnecmkMFis1avU",
+	"dwctjLO5UYWF/R0TpVzH9o9EMEYYjcMA6vwqLlES9Svw5qolNZRhwkp5NgVoqrnLwQdxIutJBrWioyoC",
+	"AVJAGy4kSJxEUGu8xED5adHSq7QbO/R0iWK6UpRRMQranmYhp7CDhCxmMaZRAnnYWKwMi4L5SVieW27K",
+	"lc5XZLhj5dbZtRyAuYKlZeaDcaVhYUXFaTMuQFxPYeGugctaPj8F6ZM0fy8Pb5CC6isBGFtSIvuPsEzV",
+	"PM99w8DCBr1Hc/F2y/MIc6WvNqPA6+1m662C13r51wZ3F1qGT6Ksnrta2SNBbtkMI69B/8FAkJgNE1Fl",
+	"/i2i9dLIgxTNc4pDN3eV7S7Nk4BBqkC2CSUTS/J+YdVSTbpeTmw1r/pyBzS3HVNqdQ1B4ikNQt1i1FwG",
+	"OsFdB5z1Ta+tvhXSRgIBXYQxBMpciI9SkURh8x2NAzoImbAsmmUVUEuinO4nClqhdXOO1JVyhMqaxZdh",
+	"0y9V4REnRLAxjWTgpYERW8aoK9hYCQw8vtm2ANRp7jZb/TpZElbV6fo4WqdqSa6w9BcKyjG9fq9jRkUZ",
+	"JN+NZnafOJ/BLsFMIrMKymSLkph5LIBecpGYQqZLt90iz3jEtpsrGUtzVas3kdakzUm6dNR1voxpcbtB",
+	"qDaLRZK1p2SYyCTG0lRqg6ZvoBKymW91aC2YrSTnecfVQtV1gZVKTRREN3rcnpoIYgR5FM7MGtNAOrCw",
+	"ZLYs6F0sKeZDNKtnvl7HL70hMcw67wIZWMJYPhxr1VowZdss4yiauDcqktThBgUl06RtlZeAwRaUePxb",
+	"Ck9DJkszz8AbIgh2SrfpdduuIJNPIsPBm+QUG9xjufk6fLHIv1YLflynhEUFn1i7DsXesjIU9Yl0LsxX",
+	"809DmNABnWz1sX4+OpN3OySmkc/H2H5UUfaACrbf3V7ZCu060ziQ7KconCEWVqfhztHcArLYhNiZluT/",
+	"wpKnnnfTwuc/HuvLxF6798HKGc+fpzqb7luwUqRZZZHdXOuCexvUV8svM7AFlaI6w6zuMNp+tHr93rkb",
+	"VltHKgOk9RFkK8xSx8ou5zyUPyzAss0kdn+Gimgpzi298FcpxHo/dFnhNtsIJq1TbHg5ahVRaBF6bORS",
+	"Shs2fOlbSU/8Ggp4lhgNFwUeVgeZ6oDG+gDQVVLLykwsiFk8x/A8zBXWDV2zCD5dQA+8buURfHPrzl4u",
+	"qxQ4P4MJZQsiH7tp1PCjDtOm5DUenhwdrQH+zOtYb5bFgZN1oJxFUG61Wy2MYJAQQaBUcRIZLbzG4hGY",
+	"i1OQV49D1qPmjrgigbZWad38NxaSWsi/iOC+UKXvBWLJw51QeThrmFN/itAl2CRnH6knQ2O1kjKIbkQu",
+	"BNbU9+xD3z8yToQkA3i2xCCqmxAtdPaZ+k+f3LQt07KMSfP8KkiQ6z1VyxGclyHrBjXkG2ktPEzb/L0o",
+	"GGIRJV5lKLdSeJSp9IFGdMNteqSPvtE+RqZohCYs8ic80EazbZf0QY/qk620+BYf6i+vES8CQdJCLtDk",
+	"vG98rHrovhfzqG/59MHf//bqdLtJzqD8jlkU8WhEaCi4wrOsEtBgBk3o57FODTx/D1xo4ILRxlqMqWzS",
+	"I8PgLg2x2RoHESSm8iQmPp01+LAx5pEcEfxXfzVl7BZ2R4mZjceZWfx/1OvhrF8r5TZfJWzR4jXw7Zos",
+	"yxN6Vy2pUS/wC806SRzI2aUaRad7Q1OpkwSLKcDwwL7h62Kzsk8QzT7k5YYhtL5B3MLJ+QsTNBLyaQOS",
+	"I431LddqVLiFMlFYUsXKjngfaSsg5LRrS3RaSyoRpm8khg+mASHChaJwhYArV7eBex9Z2Zv4fpZQY/JK",
+	"m++j99Epj9T0mQACqTQ80nWnDLX13kcN8uIJ2sszo/Qg51OAwlcxGwYf8afbIPJ14GLfJf3pEP8b3cL/",
+	"iYjh/5he9933ESEQeKi+CSIJ/7OPDP+/w89+eAf/S3573d9uqiUheY4TzEPRl4NHY7Dt95W62j9OTerC",
+	"bssLhH92RW/6uifvMTl/e+USqIKgtqKWhLn6ZMQjRXz9F8PGa3Xn6GxccI+QbruTliuIOAS/stjcTdYi",
+	"z3+6VMPn5jATYC6NmO+83COUxGwS0hmyKkHHpmiPSzCxHGAHoVhqwFs22yYxk0kcCR2oFwtphfQpbCPQ",
+	"+sL6GbqnU0FCDh9MWsmx+kMND9NCJ/Jif2/FXbudjk5aVNhxyyYYItrpAs9CGCjlThBJbxnpgyolgv8q",
+	"/guJOi3XVAkg7VZrW0OX8An9MzHPg+rVdy3IA878BYKUSwo62qf+MdSbANt4v/Bjn4wZ1eAJqZBE/YQn",
+	"BXkxsI2Lp6fkqLt3kIvDzTWbNpG4VoVC3c5d/PGhr8CYZZg01WLPqDfKOv6SEEECIVBUJgJ7esINA/s7",
+	"zmW2aCFHshC9zWNCJzSWatyt2nkuLulHXDaGPIl89cGkIfVd8r//5/8iSelwMIQCNNBkPpmw2HTlT3US",
+	"Q/ZxEgmTMqXYAr7UIwM240huGos0wQDGHGkf+QWT8axxovCxr25dHWgOKyn05Kca8ZFPeejWiBlFXEHS",
+	"V3yNdFtdQMBAkq1ACsI+BkJCxlAAxa3UWmJ2x2jIfCgfXxgXBw0kGSSSZL4T9Y0efxd5Jw1DxU8DHTGo",
+	"QN8jds8zvcnCRh5jo0P04dNJoKAKH1jfRRaV9gx/Hy1rY+2aaoG+QRWheC+iVJMo4QzUTGyKrkD8jCN7",
+	"O5/JEY/IlpGssvxOlwx5qMQdhJ6+q1wSsxsFSXgUrygzO3iM9fX1Psr8q9uARalrc8KFuoRmjyAYApe0",
+	"Y19VO/0mucKGjybLCwqpxHd4pcCt9D7KWgVK0jfd0X3uCQ2OXDRnIAULh7lH+YRFdBI0Z3Qc9pvvoYdF",
+	"4DEdSagbkb4+f9XoNFtOsSXqdDptjvl/gzCkTR7f7LCo8fZy5/X5q51Os7VjJbY5r4qyQUGGcPKtSVvN",
+	"FsRt4+KcnrPbbDV3sSDTCKQZtf4GxjuBhYmLEifWCyES6BksRjyWDXUUPhAvtmZE/yL2Z4QDVjKGSzw6",
+	"mTAfoGT6TPZdnfeLo6NwefqC/IcPtLFixJPQBxIBsYHC7adnvGUzDG7BadUxLmjpSc5z3R8FGVN1t4iE",
+	"mfgu7P+QdY1UsmbKTF/4Ts85BbN02kpVwS2mYyahgM4f5QJn9siOdfe+ZDNoOBsjL3ysawbVbw+dP5Eo",
+	"uBkpTRZ7vrOPEx5Lu+VoL0t8y/Xs3N1vtWr3qs13Iv2Ul5rBdZjVkAbs6bTaq21qQQfrTqu0g3XFxu3A",
+	"DXugdisbKMBmy6Z/+a+7v+2dHJwenbWf7f649+rgzdHPF1UgROuuE3rXBz/+2Rn/enR30ZUvD6dvdieP",
+	"92dP2+LJ3uhZ67+vOp6VMme30T9pPW6fdp7snnWf7j3bf34AHbxXPoiqpsGwPkiN6LZaVYOlJ7XzmPom",
+	"QhteaS9/5W1E9Y2DnZW7rd3lLz3l8SDwfQY2rW67xhvndBZy6l9x/kppFPjeXp3liWSiUIH5r5kfUGOt",
+	"6HY6dV6exNxjAsKd9N2ILx8tf/mK89c0Mj0goGjk3q+/Ln/vEiQdnQENdt7xmMYzw2yVAJIyWIWB9Ab6",
+	"9GtO/UG9YrHunb8C/xNyiZDJUh37jt8CC0feuaVb32gJbFtxaR55rElOQXJBbomJtlrD5NPouNBRV+mB",
+	"Mx6xRyLffveRyFg0BeFJcrxolVrAQsHmWe0TWPlmWW2ONXWroOJ/YcrpLn/pDZdPlUT9reIwAnYpEq98",
+	"yE+w7f2ObQ+B+Pmy0JtXqTZkP24VqdU4Tn2XDINQGsMbdHTiMbGacWZkYbQSHioxgwg+LgwPoVeCKarh",
+	"glm6ALwZcXxVMF3cH9RJpbcphRNNHgQ0vnkKUfs5sTe+KvjO6Q27DP7LoId+jWf1neP+5QQKnn8mLJ45",
+	"aVd9U4+6siN9xXv5RrL1LsBcs9MS2m7VEDtqXrWF5rUlN+4JaPeED3MH/2WZyNchawWR3KYtos59DaRd",
+	"qkqgRA24b72RRVtDURIl2zUsxcbU9nwDXd0hMB7iF1MylFbNO1QRgIiN/yaJgj8TVJ2DCFXQDKF6Sh0B",
+	"+VhnHFozgwGhn3V4ANN/t3WURfaCJUCp7Pn4ygAihPv5oiz9SgUjlz/8d9ExrqiSGAAkAs0ROkxUqV0T",
+	"0IqHSTjUuQrjQo/ont0Yw+5PLBkdOz0Hx80cXU4R9jlVFmLwVxCYi42/6ysvi2mj0Iz6byxut2pwiFON",
+	"ng/y+QpMEEm2wMCqGWFRXFkqqqMgPCe4NMkFpqIh71FMaEuXK1JCNfqOxmVcZ5tMIXUhdRu5qTtIiTll",
+	"tRsCJoiQQRjqZiZKfg/kEgZsL7ZKvL8PoxuCp6SO8LKWMoAr9P/uavTK6sPqjKAGTZ7HcGOCS/4pRud8",
+	"o+SMx16bnN1yXeOCUV8U8zGysipeEsdKkEH/IdkCh7+2Yedchts2jaH9qYrGTBEWu7dvnuaeMZknuDKp",
+	"+R9z362sVn8VdHsG+WN1cW0N9Rhs+xi/VpC8weWkFVSr4IpJGdPoOOD+rGk7ptW1AZb9IY/J+dur+9wC",
+	"EFr3NS+BNQVjWxDtrimIYlhhLUH0+ybML3lhPQi99djWW8iNXIVzJaW35CSkXtqCDosA6ainnKh7ybTL",
+	"VV+YM55ov7ywWFOPBEOwwKl7Fz3q/twtKYLI03WnrGiBdgf014jLEfjbBZnGgZQsug9309v7Vvjb51Sl",
+	"HzjYAwf7u7kkgDhX09sTP5ANjKasdDNAI1D1IAn5jUsiq9JOj0xHPOVM0xGVLsQ6uZb9UNIbMmBDHmOT",
+	"Toijm49dQOYXhopbBvKYoK/N004J+DX10hHqaYt0qQdBLfUMt/R1HQjUk1wXBFrZiYDBWfd72dTiq3x9",
+	"PT+DJTbqlIw/ME8YsCVLX0u3vzROANptV8ZHwAg08fUIv7V+7zzuPtl/evi89bLzunu+f3GpECEFWM9h",
+	"H5l++HXrpPO4e7r/5PCs9bTzrPt8/8eX2cMaHsxquWftBGM37r+R9p7eiCKFa8B/p+ccDne9Dj1q+63B",
+	"Qa1NXhU2OR3qZ1/u/3L4c/eqc3HwZu91+9fW6dHjJ3N7TGt2qkOfS+tzVhD4U/Kq4T4CrqGrKnw37iNr",
+	"0zb3VV9rtpu3SDaMRbKGo7fKllnL5+sSjLjl8WIxT02Xb7F4blb4bXpkTcfGehhe2l2ykscX83k3zW3X",
+	"WTMc12w5fVZg03dDqhX7t6g2/8QCt+8T5oU0ZoJMR4E3MqYnCPGEpBPFDZH8rMJbmHnC4iZUZeur7zwe",
+	"DQOfRTKgYZOcmErTU0ZvMdwa3bsw0iNBdPlvguG/iWB+DzO3PKhCLbImMxGP2A4NQxe6lEFHSSobMRNy",
+	"xw6/9t3cEswz/4IEvEDuKF2xMaBCPah+iANPQgxs7rF/WQH+O3Y5bFv7BMmv1MOtOJT5Cvb/SCzmWOiy",
+	"KiOCr+puproapmODwJlv9Rn7ukudTmningK9Sc0yv4H/2Ytn5r0FMHd0beJr3ZcWcZnG/rXOdXadH35o",
+	"CgGJ+brlrpMdZ8besu8aUOr7k3sPhrRZT3XpaT+4rL9rl3V5nf5F/HyBOLaSIxtnapInVNIG9MvAyv/C",
+	"tNwJJBGST7BnAMTTRDOwzTXJc8iVsw1/5Wyyyum8Gb734H1eyxT2fTqTVye0pX7l0hFLfb4V+L66hfZb",
+	"vEK+IS/wOkjylRzCx6aQaBJKjKrE6KAxY7JM4L4P0wY/6d+CZ2/emVK2rc36hb8Hmn1wr/x9HcRrMbXa",
+	"vuJBInPZ89eB33e1TcHLVaW9BwPSM39HLGizjt0HFvTAgr6qh/deau6sOg3eIDbkUaqzin1Cb2gQCZmz",
+	"z2G17NT5QCNfO3znWdd8aW67Hglm0yuNmIah9k6oX22WaNUt85vkTRbQIiSP4StUsPN+b23+LIkyxVLw",
+	"BfuhBs0F7Pnr2gwL1VvVF9rR97zzpPtu/7fDk9Zp56z7bF+7HMEwp+bQ1mSs3QZtPpz/0Ij9jx696fGx",
+	"4zpCqKNuHRw2WnuNdruDBRRi3+R089hvtFutNiLfKix3ljK22oy2PlxQdofTMAZL21CtSz6ob3NGdfxe",
+	"sjgq/QkIB/fthULD+eLwsvW286772/7J4WnrrPOs++MJXHClltLitAq+9qTa0LrCZC9zkxlzfTZVelj2",
+	"NPaXdSd6DKhasqs1Tl53FatI4Edm8kiUdTt8SOn/9u2vGg3Sa2PZXQTu8UZayb0y7gjLE8Jz5Dbi04hI",
+	"nruKXEzcS6sNmrJ6LjThxE55aToQEdhcYpLVeEvLHGqPvUvo2PTixQiKCuc63HdTKDPLqDeCWmCCsQp3",
+	"OgRMXOmWA5uKudE+mpTz6P4eisfzJPYYgF9vXbEFs1Wlk/yVy0ps6jolhVdNFdsspqfeaJg1GRbHUydy",
+	"rU7EGugD5LvXTJI2QKzybJ9l2NL8Jh3SFrpbFKRjSSzKWVDK6FyfC2bfq4fdYsNRfdhKOkNiGiSiSV5E",
+	"YIYFbyLGQJFAkj8Tluix0lZdfJiWOoQavxn1TUdcZHVHQ6ghJswsalvo39TlO6HgEpZv1OWvZmkdDaI7",
+	"1xUod8B8TNU7tgOesSzcgMtRk5xEZR1jLHFwLug5L6AeE1qQc6FbScTnhNvtpYna86Y/PJwz3bjyW5Qy",
+	"sZua0+vstdx6ImeVeJmVI82xoNXYwQqafeezg0gj8XUAgqrjh3f6hV+O3rV/2z3ZOz04O3rW/nH31d6b",
+	"c+eDm+uFKnRz1EWRix90oCC7k/qxq84v3V/3fz983HrSedp9vv/y8PUbmzsvrDy1AfhXCXxIdepSxEKd",
+	"f3/P34OsV++i0jwsvV4qL6pcP4MFcY1WPX+dKpPV/y0VvewI9HyUY3oR8Tgt55gaNXzj/ykMGnEJ9Wxo",
+	"zExbdgpVH/vPzq6ItQ8ICOhXCHh2af+vGSOZbz2wcqikbsdcmwfMNXv+nFGO6WzLQxutctE5fPluYhtz",
+	"vSZSAs2+LBJpGu2ywE1vS4E9MN0hupCtPsiJUCA3TqIoiG7Un2mLC/UBe1xACV0aeUz9ve0SGYyD6Eap",
+	"a0qJUsrBI2H8sGBXxHKa+LISxTDTDSpIWYLtCfZ4ZR89kPOgnG4fVUNqagqbJglPkQugrFqwpGas4RHe",
+	"XEIQnzOogYvOYJtLRD7KuFgLJ2Y+9STzr5HN9JdkuhtCLQ1xSDH9Xuoi9mxJe75kGHKie/OD6RWLOiuI",
+	"uSaI1FQpz0HOgeYICQZC2X1h2roJiRq45BwgGDGqlkbavVar2Wq301yPTAh6c3B+dNG+2v1l79eD348e",
+	"t5/sPn2mnkq7YmlhtL0HTUjmxcyOIifEzcq5f8cu9LFcvD7zHLTAtzq2YHuSPz4fTIyaP2LebUPv+D4r",
+	"1jdB2ujCUt8nceAx+yVxG0wm9ltZIw7rNTGLvIbkDS8eL3wZWwZk79Eo4km0ZEZoQ6KuFa1WmowWbHXh",
+	"FDrzLE2LSZ+2ywjvNTuah1rNi0rIBZTFKejoo5gnN6NKmujuLznhFpzR3n4J1lckLc1h/SZUMJ7I0lGx",
+	"08pAK5ZoSo7HjYMDbMmDh9VptT/dbwXWwRt8hKPnkoZObxdq+S4g31YN8m2VEYPdfKmagmsc4LokunRV",
+	"ZVS6zvo61voMeWeHvhz6NTbRXraJPNPI00mnHp10rW3k2U22mVrYWmM/nWX7SflYbiudFSh+ngFm28BW",
+	"MnX0/FrbQdAt2s6X47CfVtYrKu0L5oG1FLzmQ5TnBmv9MEtYLdU01i6DW1BPdlBzAOP3WnGi5VEPMKgg",
+	"FI3d2DcelRhb3cl+jpguZYs9uFxC0+c5tGLjE2FS3pWSFLGPUuseJyVtDNNYiG7raEl1jmqdATdhqw2b",
+	"Li/9GdT4pcStu+7gsYffhMv4C0RaPRgq6zmlAWtqMSjFa+yeKnUysUHqJfZb+SK/pxeviZJUoFzvDC6f",
+	"nF+pl1a3MO3yM8dTWkMb0jbLLY4v7PX+zfOyPyc3seBQI+N5/tS+n2zn+b1b9JD7ujrP+UL3MwJjoPXO",
+	"IwG9nKyGRWlXoZPzF0SLgtDZSrfSI2/omGHLLF2+eqvbOsLCL9NAsO265bArsoEtvPjKrtbAkoTvOo7r",
+	"KEhdK0g5PecmkKNkoHRkWAuNZjtKdVGcYy5T+CVjk5S5KIhrzRtAjRYKDL8B94WSOLI6PAZclrZqpqkt",
+	"lVsg3Wwur31WDym832lwc9oobZ5RVfOp4s29UtJunn9hq7ZYR4FAVVvF0bABHpE8wQjkkryLirzce3Gg",
+	"h3Tch3TcFdJxVyCZ5Zm4c4MtcWUtrNCcp4LVs22+obvhm8rNXQljvlJaruXhtcSoftZP1VooGfM7BsGG",
+	"lERsaoud9Zg25Kl+TZ69+Vw4azebzcL9BxPlQ+bb3zn5djWuVTfvdlk27Urqp57gH8tJNptM+8BJHjjJ",
+	"18mhXVHLhMp3VIjgBvp/1bERA7+wXikLZ+3NtRw1pZB1EeT56sdgV+OCESoJlJqCgWf4PijR5RbjCx6y",
+	"E2sDX9dobLoIrxGkCu2L6xqt1K4XxLsq+M1XSl404KV6BWlg8ahfsR5o/qiX28WLmPrdGMWLG7cr9mL1",
+	"xmpb+DMs8KabpYLioZBakSVFwuwVchWLTSFp6tF1TbcjqBZakeGPxeMENoAUdMx0I3rcBGRW8Qkjchp4",
+	"bEEjx3S30MexoiQnxZR/GNHVvSSUSgaMC0rbmY3TAb+zeihX2ePzKPlVTfK6/TlKdUCjfMLSyKGleT6a",
+	"kGm+v0NZV/Sf2xe7V3u/HPx69Hv78e6TvacHz3+sb27PQ2yzFvfCaTwY3b9LaeiZRcdlnK9M7lmtv2P6",
+	"3jH6/m7ND4gTcoYxtcBQdJnMKU+URnbBxvwu0KnYIRXSKg88jVismRCyuSoT/H2ZzoMV/qEl4+frHl+U",
+	"PsqFjyXW+sIYinCor/ZJBjPwYqFMEkFSh1YxoMmKwMu91Gg/RzerK/bf1g3zLZnua2HNmhGXClnqqLaG",
+	"Fz9C/BIu4fAQDbVRX6EmyJ40IpAVQLYgviFmPvGoYI0gEiwSgQzuWDjbbpIzTPu3a9EXdWUUkIOYeZLH",
+	"s3Il963AUulfU7U15YW+ju6nILBc44NT+27UvERjhSEU/Fyjiz+82SRn6kRzwUrzOLwofqm610GVuqRO",
+	"8ev2yg/EJKSza43TJ6FSKrd02qBZsNh23DTph6pHilk/9XF2swoOwO9Brfm+2wEkSERFqk8vupV0GZCj",
+	"jDkliOetu0rGOjl/QaCplmgSeFlpMDOexIKFQ2PjKdNmgrn4/1V4Bq5zPZ7xoOM86DifMTSpggaX6jX6",
+	"4r2/VPiMSU0YqysxX/4W+ZYUkcqj3WS4EAj0cNhY+dryhPVtGaV/jA8ohtvXDbV4TPpYSKxvVQBb0Hhq",
+	"ywStI1OGZ7ACRZ5dbyvuDiPTHId3cyxe1zCDN9xKSxVE5nwV1r35MAG1jc1GGn0LctxDYMA/KMSolsy4",
+	"Y1q7Lahdqp5+JAgbDhnyAd0QyrCYUSAgT4YPNWczlRLHhZJFOYteKomqB0Go1Ka9QhhB5T14giu/bxlS",
+	"3AxwqaI7TX2+zgRjdIrFVPvE3u3/evh763HnSffp/vPDl63XnfOfN+ODU0xNAzXfkxjWChnv923lu68L",
+	"Tvydtrx5x6OFJiU2pGcZGusKSRroD1n1G5at0hpUmzfxIheLwRHRyJjZBtPqi6rzIzGnMbum47viZSg5",
+	"6bAmyKMH7wS5Ap8hclEjr+nxILFeizE1HIb3U7HRaZPjoF/POLcJ1lE7DAE2jpv+nBX+ERl9heSLOedn",
+	"4Xn5XS6pZj8f1wd1oWJG9CYerB0PcueKvuClDF/xbl0Ou46Hzjy6vDd8VnXczbVQUXovSq5CUsma5JJ5",
+	"MZPoBsEKKFj+sNwT986s9Ss746Cc0lyEZ81Q0xX6u1eNACAse3PAecho9JndgfoYlnsEDcJ8N07BaYag",
+	"htjSr6pdg5emEr0gFOhqQL1b8vbila5dbwr4V5bdB8m5X+za0De2zrQUfiBMdXwqyKWkkU9jnxiqImLC",
+	"vGA4I1t9vegGNFxKP8lgzISk44me0HyvxqQyiVmfjBj1WSy2m+SdLkHSF0DifYz9BPCRGxYp0mZollVj",
+	"xUwmcSRIoJP1oPs8Ah2y+kqq8Js6/tGinJqlZfjXLAXxLuta8Q1V3De4dZ3EoS46J3o7O148blo+1vRK",
+	"2An51OM+m6sa8ZPCPtTX0oIRxuAw1ObK0ws1Y8YqgRiKrUHmGo3Ub92hT2CzLl5zrA9e3u+9YkTWlqaE",
+	"kdty00oOX8OzFOUEUmScWds7jsmERb7SOPUvga5n48d8MlmtVsTaLOrBe/tQJ6K+M3YhoSx1yepnXS38",
+	"QwgpyAvLSp3je0q7sdSLLX33WK28eFy49M3qtkvN2RnRrO5X+kYuj2/JZLkEuf4GNSRAFesRJXH0lbge",
+	"M5GMLbqwxV7f+HeVAD7EeyZmHlOMXpfsZD7ptlsrVJf4Wlx+845evZPN+nr/oTT54L39ct7bZTxoYUWI",
+	"/F0lmJRBdCOa5CTTi2+COxaREZp6rdeUVq0kQXwOXRge020iIw6NNkI6OSaJYCTmkkrW0M9CfElkniDT",
+	"IPL5tDnXbq5G//eqUhT/OLaz2RIUD2znge3ct5rEahroTqYwVlryC9ZA0xotE8HtJmjAZqCFEpWSjSfy",
+	"UdqbyeM+c7FhEmiypmdBPZl9oWn/SbaLr2vjX7FrmV737J5Ny0qb8mr4mw/VPUvm2mBEyXjAYmjsYRZz",
+	"nfWuaKlFalvcwl4oGmOWPFW/yYRtFizpFwxDLOl0WdF+QqOY7ioxutVDnHd/3r88fNt61/mte7J/enjW",
+	"evYcLpSIfZTXE3rDriHC3uk59d275siXu0Ey0iwSGfZ5VpSmNF9z0A9RL5vzyFBL/PJt5rIphXKeE+dk",
+	"sQ2HwFwskhAtP4r6OWJTwiOGtT0mMbsLeGLMK4qVzwR2Y8NaHAWDo/YTAW4OuBy5JIlkEJK+GegaB7pm",
+	"HydBzMQ1lX2XCJ4qtEJJl0RMA6lRnCeSjAMhoGBIegvVlDoBpPqOQJ/xvV0vbn1h9T5eGi2EK3DxyBdO",
+	"73C/i22QalbsUDvHLa8eKvMgpT5IqZ9FSgWszDFXYaiySlo1HXjrBJos7tZrR5rkih8p2Y3wOO0ij0Em",
+	"5fJmupyvK2fePxpkaauMqigWBNJXDCPRR1AjjsQc1vcTSGKhZ0pQ6Xd1sszTxtVBVCgShn12dWe21BUJ",
+	"UjjQDJuIJjn7OImZENBDW8kD0IhQkRw2oaLRTI6guo7SCnnMfLj8KbaICINbRvrYtZC8T1qtXe/fpN1q",
+	"tVp9DGxMG+Aq2AQhlBajpNtqKRI2Abe6v1U0b7eyuII2YUHWXjoIKJxUognfVaDwmY+roqkMAqLRm5rB",
+	"I5VxIBrK31ggSB5pftGdGoWucw2o4BLo7QghOVAIbhZ58AEzSkx8h2YiIISkrAUGaAyTcBiEoS4okvXE",
+	"LG9tWexO6WZ/wm4NOqrtlSCW4zpjdT3esKr+uJ9KutJmbSQV11KX0h/lc/1A2s0OtNhloYIwNrRUI+ae",
+	"fp91vXzvWI9rZRW0hdIOltD/MW046fz1Pu1t+t7pEfO3S97jzOpL+EN9Y4Jo1JdpQA2kK34CqMgRB3fR",
+	"T5dX6NdMQnltVoYdL2UwZjyRYDjAxseLI4ToJNiBRQHDK22iWWxsCS0h016UOdVfIwpy3fk+lhU9JSsG",
+	"y+wI5r07LSvNNY90V7yoNhxrZFjHQ7DR911SYprdIWVXfU54Xi3ayIgAkt8wOTK1JtRtP+aRuu7gqoXu",
+	"WakckHVKNDlYq1cyTyfmGNKx8CLV0UprX6QP4UoP4UorhCstJrblAUumX+oSX0dahLeA/6QQolQehZQt",
+	"cg2rzjdyr3xTcUjLsObrRyJpSbxHhjQUGIs0oYmwcf5zc3IMSPpajHxN5SnVYABuK8uEGw5X+ofS7kN5",
+	"ir9zgNNS5la36Q0ZJHLOWuOS6SjwRsuDjchWt93JGnGlrAff8IkIIm9pD9eVGJYJZvoWWNZnU1Uf2NID",
+	"W/p7BkCtqhfvjJmMA6/aw3SZYHWRmMo0gAn/pncspjeYizg5OkpDmtIgKT3RI0tBFsbIHAVipH3lQUT6",
+	"GG7Zd9OyPLayPYqZGPHQ1w12BjGj3qimMrFQV3it9z7Hw/IgeM6nZEhjAimmkpMQQr+oIJQ849m2U7Gy",
+	"vTfuu6TfHmHps05X8WmfDWkSSvzoEirJmAtJ+ged1qgPiRVlDieES87fpAdyek6nO8pMdvcsamybxu9u",
+	"rnNhUe3DVnPPdRDuTJiqPgkNnd7RYXN3FyymceCZyCIhrmO0R6dn5/SOjhTLN+/td1rWW5Ojo+uQAqdX",
+	"M+be28OgK8A8HLbXbu4fuE6GVE6vrYYbIufodVwYMLcHmC8Le+q124dufrFmKxrkPaetoGvwSIdHDbWP",
+	"4OX+L4c/d686Fwdv9l63f22dHj1+srpx1OBfiSPvLDUpaQKFyGREbVhgSin6WPxyknmIi/oMKu0jYU7F",
+	"4rMZ+O8VFlXgzumgDbQ5LrJjQukdbcfMMOA4L+PN2SwhRHVWU0SsMkW+Ttd5hct8MEk+mCS/gEnyUYlZ",
+	"vpomF9gp8zRDhM4IqZRjmqTb6pYoXiMqSFRwk68qnpQQ0+r6x9wgD/fAZ7kH6mPfevbOZEHEimLSuayp",
+	"BevC6iKW6cDN96PTLq1xIiQZUWglRyVhkt6gjSHtqOASGgqeon4MgSgK5bfXvkPOE/nVL5B140hCFkth",
+	"YjnG9OP1nPi824LoAPWbLcS2mm38siD8KoHXdcZBdF0QT49qy5dFYG7WsvFP5ywPFo6/38V/uTbfLRGq",
+	"rWCYDaYZ/JywhAlotJTqbgVLCOpw/UCRI9aDwgx2QTqtjslWtXuF6nGgQ+gxGfIQghMlPtJ/dnZFdjKR",
+	"BDbX1zkHUBUCU88CQfqp5tt3SR/1ZDROeDTyWGgVvspMyDQiA2ZiHjFyeEQj3yXTEZVp6QkTEylnE3ZM",
+	"KPEDgYHEWKYKtwcFPy8ZbJj0Lf7beMlmfSI43jaUxEqtYn46Kpa4iJOoGJ0xDTy2SbP2FU74t4hNBPyA",
+	"5zDQr9fZa2V1n+Bh3evnPzSaa/VjAt8wuqvRbrXaK5QZ1XBYKW2is6L30GCsTnz7yLRR5XXrpPO4e7r/",
+	"5PCs9bTzrPt8/8eXdtban4rCfGf1vSyuI5qR65QKgpM8VA59uJnq3UxXJia8zPZumSg/APYJ5iVxILEy",
+	"+oDRmMUniRw5vT8+KJaBRU/KbNBXdn8MYJbwrMC6fz73kjGLJNmCOBmwyksCIad37R2fewJiv5FVnpy/",
+	"MK0n+TTShVbAAo0BrPo1kKSL2QUh92iYLURIqg5R30e69F0j+1kN3bcqd6EJHMqVRoT6fsyEyCYeSTnp",
+	"7ey0OwfNVrPVbPcOW4etdDUfUrDOLSvjN4LcxDyZZLkAblaBFUrvlTT0DuwqkdB1BEKxxzSiNwygKmZC",
+	"sjEJItKfxNxPoKJ9v0kueMgE0XXt1bWTTxrARuHo7NWR/xEJZLM0k0WUwDtNuFE3YD7bgGyZqGmXpGHR",
+	"LlEgdAkbB3IbhQ1Kfrz86U2GIKi2zd/pgxlILlA4s6JiJnRVUZskXswjorisn4TM2k7mairBHVsuCnTT",
+	"1AREpIx0eunFH0g3k3dSUUbyOqKMi6kNkCisgPUICmMmoYQd4GP5c7DodH7lcEcAYAaJ6BFKJskgRPcV",
+	"fF1dYhRWVaww6po9FvO2kCxAouUoWs0m6F0L0jxcJRrxfGFhYSqh+vhes1B0txSxzMt6WNwIwHfGk5g8",
+	"v7o6JyzyJzyA/S0vgOqmohumv1Lvlg+HpiQCto/CVG2iNKHYx3rFBnFM3tv8UrHxkBak0whAcqYOV3Gy",
+	"WzYjAxby6EZkzf8zP2JFzXviMw8qm410h301zJjOiM+tZWHXkfk1XRRHwybYaOdztSzq6rr2PNaF70HA",
+	"hZLxZCurtpZLxstCILXt0aeSKoIrYVszZC9iO9tsvhEEESOFVtMRz1hUbEqjw85tTqQbTczt9YlaQQXb",
+	"xORBK9yOD5HqQnbHQrIFhOK5JIgkiyMausTj0TDwWSQD9SlmQsaBJ5m/ne6BRV48g8nt3hZw4+GoULv2",
+	"2GImACNgI/hAIGDnkQ4G5DrtCSAhUiCNGZMiTy75XZbA4hRoGbZzoztvamzG9CruG7PZR8kiXxQK6xk2",
+	"QcnpxWtIDnKz6PKYTbgI4NwMKBR66wQMbNuu9FxhLdheSOl1vUhhJoJB6mhq8x5qPUlUePxzdUu0W8k4",
+	"Jw2vgG3EOiUVfb3kjoaoGPtFK7txXVpbsnT3+Q1djngsG4pj2S0eYeH4GM5y+oL8hw+ESzw6mSi+Zdo1",
+	"u1rN9KS+6oM468uNSflaecTWZta6cKqK24EmfiBJyG+AAIDZYQBWD6jPD3zNaLiO6+KD/zBPunAbu5bC",
+	"L+lNli2oC97ZRKrmcT59+PT/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client/retrypolicy"
 )
 
 // retryingDoer is the api.HttpRequestDoer: go-retryablehttp's StandardClient, plus the
@@ -28,8 +27,8 @@ func newRetryingDoer(inner *http.Client, cfg Config, maxRetries int) api.HttpReq
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     maxRetries,
-		CheckRetry:   checkRetry,
-		Backoff:      backoff,
+		CheckRetry:   retrypolicy.Check,
+		Backoff:      retrypolicy.Backoff,
 		ErrorHandler: lastAttempt,
 	}
 	return &retryingDoer{std: rc.StandardClient(), maxAttempts: maxRetries + 1}
@@ -54,80 +53,6 @@ type callState struct {
 	caller      context.Context
 	attempts    int
 	maxAttempts int
-}
-
-// retryable says whether an attempt's outcome is worth another attempt: rate limiting, a
-// gateway or an overloaded server, or a failed connection, including one dropped after the
-// request was sent (safe because every mutating call carries an Idempotency-Key).
-func retryable(resp *http.Response, err error) bool {
-	if err != nil {
-		return true
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// checkRetry is the retryablehttp.CheckRetry: stop at once when the caller's context ends,
-// defer to retryablehttp on which transport errors are hopeless (bad scheme, TLS trust), and
-// otherwise retry what retryable allows. Other 4xx and 5xx answers are final.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	if err != nil {
-		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-	}
-	if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > maxRetryAfter {
-		// Waiting that long would stall a plan with no word to the user: report the answer
-		// (429 or 503, with the platform's detail) now instead.
-		return false, nil
-	}
-	return retryable(resp, nil), nil
-}
-
-// maxRetryAfter is the longest Retry-After the client waits for; a longer one ends the
-// retries and the call fails with the server's answer.
-const maxRetryAfter = 2 * time.Minute
-
-// backoff is the retryablehttp.Backoff: the server's Retry-After on 429 and 503, otherwise
-// exponential from min, capped at max, with jitter over the upper half so that clients
-// throttled together do not come back together.
-func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if wait, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return wait
-		}
-	}
-	wait := maxWait
-	if attemptNum < 32 {
-		wait = min(minWait<<attemptNum, maxWait)
-		if wait <= 0 { // overflow
-			wait = maxWait
-		}
-	}
-	half := wait / 2
-	return half + rand.N(wait-half+1)
-}
-
-// retryAfter parses a Retry-After value: delay seconds or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	at, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(at.Sub(now), 0), true
 }
 
 // lastAttempt is the retryablehttp.ErrorHandler once retrying stops: hand back the last
@@ -181,7 +106,7 @@ func (t *attemptLogger) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	switch {
-	case retryable(resp, err) && st.attempts < st.maxAttempts && st.caller.Err() == nil:
+	case retrypolicy.Retryable(resp, err) && st.attempts < st.maxAttempts && st.caller.Err() == nil:
 		t.log.Warn(req.Context(), "platform API request failed, retrying", fields)
 	case err != nil:
 		t.log.Warn(req.Context(), "platform API request failed", fields)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/authz"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
@@ -83,22 +84,24 @@ func scopeTarget(ctx context.Context, q *store.Q, sc api.Scope) (Target, error) 
 // mayManageAccess refuses (403) a caller who may not grant or revoke role at a scope that
 // applies at t.
 func mayManageAccess(p *store.Principal, t Target, role api.Role) error {
-	if !can(p, t, api.Admin) {
-		return forbidden("managing access at this scope needs the admin role there: application admins manage their " +
-			"application and its workflows; the platform and data scopes need the admin role on the platform")
-	}
-	if role == api.Owner && !can(p, Platform, api.Owner) {
-		return forbidden("granting or revoking the owner role needs the owner role on the platform")
-	}
-	if !can(p, t, role) {
-		return forbidden("nobody may grant or revoke a role above their own at a scope: you hold less than " + string(role) + " here")
+	if err := authz.MayManageAccess(p, t, role); err != nil {
+		return forbidden(err.Error())
 	}
 	return nil
 }
 
 // seesAssignment tells whether the caller may read ra, which applies at t.
 func seesAssignment(p *store.Principal, ra *api.RoleAssignment, t Target) bool {
-	return ra.UserID == p.UserID || can(p, t, api.Admin)
+	return authz.SeesAssignment(p, ra.UserID, t)
+}
+
+// anys converts ids to SQL arguments.
+func anys(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 // placeholders returns "?, ?, …" for n values.
@@ -108,16 +111,8 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 // assignments and those at the applications (with their workflows) and workflows they
 // administer.
 func visibleAssignments(p *store.Principal) store.Filter {
-	var apps, workflows []any
-	for _, g := range p.Grants {
-		id := deref(g.Scope.ID)
-		switch {
-		case g.Scope.Type == api.ScopeTypeApplication && can(p, applicationTarget(id), api.Admin):
-			apps = append(apps, id)
-		case g.Scope.Type == api.ScopeTypeWorkflow && can(p, Target{WorkflowID: id}, api.Admin):
-			workflows = append(workflows, id)
-		}
-	}
+	appIDs, workflowIDs := authz.Administered(p)
+	apps, workflows := anys(appIDs), anys(workflowIDs)
 	cond, args := "user_id = ?", []any{p.UserID}
 	if len(apps) > 0 {
 		cond += " OR (scope_type = ? AND scope_id IN (" + placeholders(len(apps)) + "))" +

@@ -46,8 +46,8 @@ func TestApplicationsCRUD(t *testing.T) {
 
 	dup, _ := c.CreateApplicationWithResponse(ctx, &api.CreateApplicationParams{}, api.ApplicationInput{
 		Name: "order-management", Environment: api.Production, Version: "1.0.0"})
-	if dup.StatusCode() != http.StatusConflict || dup.ApplicationProblemJSONDefault == nil ||
-		deref(dup.ApplicationProblemJSONDefault.ConflictingID) != app.ID {
+	if dup.StatusCode() != http.StatusConflict || dup.ApplicationProblemJSON409 == nil ||
+		deref(dup.ApplicationProblemJSON409.ConflictingID) != app.ID {
 		t.Fatalf("duplicate name: got %d %s, want 409 naming %s", dup.StatusCode(), dup.Body, app.ID)
 	}
 	// The same name in another environment is fine.
@@ -92,8 +92,8 @@ func TestDeleteApplicationInUse(t *testing.T) {
 		t.Fatalf("create webhook: %s", hook.Body)
 	}
 	refused, _ := c.DeleteApplicationWithResponse(ctx, id, &api.DeleteApplicationParams{})
-	if refused.StatusCode() != http.StatusConflict || refused.ApplicationProblemJSONDefault == nil ||
-		deref(refused.ApplicationProblemJSONDefault.ConflictingID) != hook.JSON201.ID {
+	if refused.StatusCode() != http.StatusConflict || refused.ApplicationProblemJSON409 == nil ||
+		deref(refused.ApplicationProblemJSON409.ConflictingID) != hook.JSON201.ID {
 		t.Fatalf("delete with a webhook: got %d %s, want 409 naming %s", refused.StatusCode(), refused.Body, hook.JSON201.ID)
 	}
 	if del, _ := c.DeleteWebhookWithResponse(ctx, hook.JSON201.ID, &api.DeleteWebhookParams{}); del.StatusCode() != http.StatusNoContent {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/authz"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
@@ -15,60 +16,27 @@ import (
 // error of a missing reference when it names a parent the caller cannot read. Users are a
 // directory everyone reads, so refusals on them are 403. authz_matrix_test.go checks this for
 // every role at every scope against every endpoint family.
-
-// Role ranks: each role can do what the ones below it can.
 //
-//	viewer  reads
-//	editor  also creates, changes, deletes and triggers
-//	admin   also manages users, role assignments and classification policies
-//	owner   everything, including granting owner and admin at the platform scope
-var roleRank = map[api.Role]int{api.Viewer: 1, api.Editor: 2, api.Admin: 3, api.Owner: 4}
+// The decision itself (which role at which scope allows what) is package authz; this file
+// turns its answers into the API's errors.
 
-// Target is what a request touches, for authorization: the whole platform, or an object inside
-// an application and possibly a workflow. A grant applies when its scope covers the target.
-type Target struct {
-	ApplicationID string
-	WorkflowID    string
-}
+// Target is what a request touches, for authorization (see authz.Target).
+type Target = authz.Target
 
 // Platform is the target of platform-wide objects (integrations, platform webhooks, users).
-var Platform = Target{}
-
-// rank is the principal's effective role rank at t: the highest grant whose scope covers t,
-// capped by the API key's max role. Data-scope grants give no object permissions.
-func rank(p *store.Principal, t Target) int {
-	best := 0
-	for _, g := range p.Grants {
-		id := deref(g.Scope.ID)
-		covers := false
-		switch g.Scope.Type {
-		case api.ScopeTypePlatform:
-			covers = true
-		case api.ScopeTypeApplication:
-			covers = t.ApplicationID != "" && id == t.ApplicationID
-		case api.ScopeTypeWorkflow:
-			covers = t.WorkflowID != "" && id == t.WorkflowID
-		}
-		if covers {
-			best = max(best, roleRank[g.Role])
-		}
-	}
-	return min(best, roleRank[p.MaxRole])
-}
+var Platform = authz.Platform
 
 // can tells whether the principal holds at least role at t.
-func can(p *store.Principal, t Target, role api.Role) bool {
-	return rank(p, t) >= roleRank[role]
-}
+func can(p *store.Principal, t Target, role api.Role) bool { return authz.Can(p, t, role) }
 
 // authorize decides a request on an existing object the caller reached by id: 404 when the
 // caller may not even read it (its existence is not revealed), 403 when they may read it but
 // lack role.
 func authorize(p *store.Principal, t Target, role api.Role, kind, id string) error {
-	if !can(p, t, api.Viewer) {
+	switch authz.Decide(p, t, role) {
+	case authz.Hide:
 		return notFound(kind, id)
-	}
-	if !can(p, t, role) {
+	case authz.Refuse:
 		return forbidden("this needs the " + string(role) + " role on the " + kind + " (or its application, or the platform)")
 	}
 	return nil
@@ -76,48 +44,11 @@ func authorize(p *store.Principal, t Target, role api.Role, kind, id string) err
 
 // readable lists the application and workflow ids the principal may read, for list filters.
 // all is true for platform-wide readers, who need no filter.
-func readable(p *store.Principal) (all bool, apps, workflows []string) {
-	if can(p, Platform, api.Viewer) {
-		return true, nil, nil
-	}
-	apps, workflows = []string{}, []string{}
-	if roleRank[p.MaxRole] < roleRank[api.Viewer] {
-		return false, apps, workflows
-	}
-	for _, g := range p.Grants {
-		switch g.Scope.Type {
-		case api.ScopeTypeApplication:
-			apps = append(apps, deref(g.Scope.ID))
-		case api.ScopeTypeWorkflow:
-			workflows = append(workflows, deref(g.Scope.ID))
-		}
-	}
-	return false, apps, workflows
-}
+func readable(p *store.Principal) (all bool, apps, workflows []string) { return authz.Readable(p) }
 
 // seesData tells whether the principal may see data governed by a classification policy.
-// Access rules: all and authenticated admit every caller (every caller is authenticated);
-// role-based admits callers with any role on the data's application or the platform;
-// need-to-know admits only holders of a data-scope grant for that policy and platform owners.
 func seesData(p *store.Principal, policy api.ClassificationPolicy, t Target) bool {
-	switch policy.Access {
-	case api.All, api.Authenticated:
-		return true
-	case api.RoleBased:
-		return can(p, t, api.Viewer)
-	}
-	if can(p, Platform, api.Owner) {
-		return true
-	}
-	if roleRank[p.MaxRole] < roleRank[api.Viewer] {
-		return false
-	}
-	for _, g := range p.Grants {
-		if g.Scope.Type == api.ScopeTypeData && deref(g.Scope.ID) == policy.ID {
-			return true
-		}
-	}
-	return false
+	return authz.SeesData(p, policy, t)
 }
 
 type principalKey struct{}

@@ -219,31 +219,7 @@ func (rd *executionReader) redact(exe *api.Execution) error {
 		return nil
 	}
 	target := workflowTarget(wf)
-	canSee := func(pol api.ClassificationPolicy) bool { return seesData(rd.p, pol, target) }
-	var masked []string
-	redact := func(prefix string, v any) any {
-		out, paths := classification.Redact(v, policies, canSee)
-		for _, p := range paths {
-			masked = append(masked, prefix+p)
-		}
-		return out
-	}
-	if in, ok := redact("input.", exe.Input).(map[string]any); ok {
-		exe.Input = in
-	}
-	if exe.Output != nil {
-		if out, ok := redact("output.", *exe.Output).(map[string]any); ok {
-			exe.Output = &out
-		}
-	}
-	for i := range exe.Steps {
-		if exe.Steps[i].Output != nil {
-			exe.Steps[i].Output = redact(fmt.Sprintf("steps[%d].output.", i), exe.Steps[i].Output)
-		}
-	}
-	if len(masked) > 0 {
-		exe.RedactedFields = &masked
-	}
+	classification.RedactExecution(exe, policies, func(pol api.ClassificationPolicy) bool { return seesData(rd.p, pol, target) })
 	return nil
 }
 

@@ -150,6 +150,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /api/v1/openapi.yaml", serveSpec)
+	mux.HandleFunc("GET /api/v1/docs", serveDocs)
 
 	apiMux := http.NewServeMux()
 	api.HandlerWithOptions(s, api.StdHTTPServerOptions{

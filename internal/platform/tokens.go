@@ -9,28 +9,12 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/authz"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
 // defaultTokenTTL is the lifetime of a token issued without ttl_seconds.
 const defaultTokenTTL = 3600 * time.Second
-
-// highestRole is the most a token issued by the caller may carry: the caller's highest role
-// at any scope, capped by the calling key's own max role. It is never below viewer: a viewer
-// cap on a user without grants gives them nothing, because a key only ever narrows its user's
-// grants.
-func highestRole(p *store.Principal) api.Role {
-	best := api.Viewer
-	for _, g := range p.Grants {
-		if roleRank[g.Role] > roleRank[best] {
-			best = g.Role
-		}
-	}
-	if roleRank[p.MaxRole] < roleRank[best] {
-		best = p.MaxRole
-	}
-	return best
-}
 
 // CreateAPIToken issues a short-lived token for the caller, or for another user when the
 // caller is a platform admin. Only the token's hash is stored; the token is in this response
@@ -50,10 +34,10 @@ func (s *Server) CreateAPIToken(w http.ResponseWriter, r *http.Request, params a
 		}
 		userID = *in.UserID
 	}
-	ceiling := highestRole(p)
+	ceiling := authz.HighestRole(p)
 	role := ceiling
 	if in.MaxRole != nil {
-		if roleRank[*in.MaxRole] > roleRank[ceiling] {
+		if authz.Rank(*in.MaxRole) > authz.Rank(ceiling) {
 			s.fail(w, r, forbidden("a token's max_role cannot exceed your own highest role with this key ("+string(ceiling)+")"))
 			return
 		}

@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
@@ -190,12 +192,37 @@ func specRouter() (routers.Router, error) {
 }
 
 // validateResponses fails the test for any API response that the contract does not allow:
-// an undocumented status, a missing required field, a wrong type or enum value.
+// a status the operation does not declare, a missing required field, a wrong type or enum value.
 func validateResponses(t testing.TB, next http.Handler) http.Handler {
 	rt, err := specRouter()
 	if err != nil {
 		t.Fatalf("loading the contract: %v", err)
 	}
+	return validateResponsesWith(t, rt, next)
+}
+
+// undeclaredStatus reports a status the operation does not list by its code or its range
+// (such as 5XX). A `default` response does not count: a client generated from the contract
+// learns nothing from it about which errors to expect, so every status a handler really
+// answers must be declared by number.
+func undeclaredStatus(op *openapi3.Operation, status int) error {
+	if op.Responses != nil && op.Responses.Status(status) != nil {
+		return nil
+	}
+	var declared []string
+	if op.Responses != nil {
+		for code := range op.Responses.Map() {
+			if code != "default" {
+				declared = append(declared, code)
+			}
+		}
+	}
+	sort.Strings(declared)
+	return fmt.Errorf("status %d is not declared for operation %s (it declares %s); add it to the operation's responses in openapi.yaml, or stop the handler answering it",
+		status, op.OperationID, strings.Join(declared, ", "))
+}
+
+func validateResponsesWith(t testing.TB, rt routers.Router, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/api/v1/") || r.URL.Path == "/api/v1/openapi.yaml" {
 			next.ServeHTTP(w, r)
@@ -215,6 +242,9 @@ func validateResponses(t testing.TB, next http.Handler) http.Handler {
 		_, _ = w.Write(body)
 		if findErr != nil {
 			return // unknown routes are the router's to refuse (404/405)
+		}
+		if err := undeclaredStatus(route.Operation, rec.Code); err != nil {
+			t.Errorf("response to %s %s breaks openapi.yaml: %v\nbody: %s", r.Method, r.URL.Path, err, truncate(body))
 		}
 		in := &openapi3filter.ResponseValidationInput{
 			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/authz"
 )
 
 // APIKey is a stored credential: only the hash of the key is kept.
@@ -23,13 +24,8 @@ type APIKey struct {
 }
 
 // Principal is who a request acts as: the key's user, capped at the key's max role, with the
-// user's role assignments loaded.
-type Principal struct {
-	UserID  string
-	KeyID   string
-	MaxRole api.Role
-	Grants  []api.RoleAssignment
-}
+// user's role assignments loaded. It is the authorization package's, which decides what it may do.
+type Principal = authz.Principal
 
 // CreateAPIKey stores a key (by hash).
 func (q *Q) CreateAPIKey(ctx context.Context, k APIKey) error {
