@@ -52,6 +52,10 @@ type options struct {
 	keep         bool
 	databases    []string
 	profileDir   string
+	latencies    []time.Duration
+	latencyN     int
+	latencyRuns  int
+	latencyPlans int
 }
 
 func parseInts(s string) ([]int, error) {
@@ -71,7 +75,7 @@ func parseInts(s string) ([]int, error) {
 
 func main() {
 	var o options
-	var ns, rates, parts string
+	var ns, rates, parts, latencies string
 	flag.BoolVar(&o.quick, "quick", false, "small N, one run, short load scenarios: proves the benchmark works (CI)")
 	flag.StringVar(&o.results, "results", "", "where to write the results (default bench/results, or bench/results/quick with -quick)")
 	flag.StringVar(&ns, "n", "", "the numbers of lowcode_application resources (default 10,100,1000,5000; quick: 10,50)")
@@ -84,7 +88,11 @@ func main() {
 	var largeVars string
 	flag.StringVar(&largeVars, "large-variants", "lowcode,floor", "variants measured at N >= -large-n")
 	flag.BoolVar(&o.largeDestroy, "large-destroy", false, "measure destroy at N >= -large-n too (slow: Terraform's destroy is superlinear in N)")
-	flag.StringVar(&parts, "parts", "terraform,load,runtime", "which parts to run")
+	flag.StringVar(&parts, "parts", "terraform,latency,load,runtime", "which parts to run")
+	flag.StringVar(&latencies, "latencies", "", "milliseconds the latency scenario's proxy holds each request, plain and over TLS (default 0,20,50,100; quick: 50)")
+	flag.IntVar(&o.latencyN, "latency-n", 0, "N of the latency scenario (default 1000; quick: 30)")
+	flag.IntVar(&o.latencyRuns, "latency-runs", 1, "runs (apply on a fresh database) of each latency")
+	flag.IntVar(&o.latencyPlans, "latency-plans", 0, "plans per run of each latency, lowcode and floor in turn; the median is reported (default 3; quick: 1)")
 	flag.DurationVar(&o.loadDuration, "load-duration", 0, "duration of each load scenario (default 10s; quick: 2s)")
 	flag.StringVar(&rates, "rates", "", "fixed request rates per second of the load scenarios (default 100,500,1000; quick: 100)")
 	flag.IntVar(&o.saturation, "saturation", 16, "concurrent clients of the saturation scenarios")
@@ -108,6 +116,22 @@ func main() {
 	}
 	if o.ns, err = parseInts(ns); err != nil {
 		fatal(err)
+	}
+	if latencies == "" {
+		latencies = def("0,20,50,100", "50")
+	}
+	ms, err := parseInts(latencies)
+	if err != nil {
+		fatal(err)
+	}
+	for _, m := range ms {
+		o.latencies = append(o.latencies, time.Duration(m)*time.Millisecond)
+	}
+	if o.latencyPlans == 0 {
+		o.latencyPlans = map[bool]int{false: 3, true: 1}[o.quick]
+	}
+	if o.latencyN == 0 {
+		o.latencyN = map[bool]int{false: 1000, true: 30}[o.quick]
 	}
 	if rates == "" {
 		rates = def("100,500,1000", "100")
@@ -154,6 +178,9 @@ func main() {
 func (o options) runPlan(wl workload) runPlan {
 	p := runPlan{runs: o.runs, destroyRuns: o.runs, variants: variants}
 	switch {
+	case wl.Net:
+		// Apply and plan only, lowcode and the floor; a fresh database for each run.
+		p.runs, p.destroyRuns, p.variants = o.latencyRuns, 0, []string{variantLowcode, variantFloor}
 	case wl.N >= o.largeN:
 		p.runs, p.variants = o.runsLarge, o.largeVars
 		p.destroyRuns = map[bool]int{true: o.runsLarge, false: 0}[o.largeDestroy]
@@ -169,6 +196,14 @@ func (o options) runPlan(wl workload) runPlan {
 		}
 	}
 	return p
+}
+
+func latencyMs(ds []time.Duration) []int64 {
+	var ms []int64
+	for _, d := range ds {
+		ms = append(ms, d.Milliseconds())
+	}
+	return ms
 }
 
 func fatal(err error) {
@@ -275,7 +310,9 @@ func run(ctx context.Context, o options) error {
 	}
 	rep.Settings = map[string]any{"n": o.ns, "mixed_n": o.mixedN, "runs": o.runs, "runs_at_large_n": o.runsLarge,
 		"large_n": o.largeN, "terraform_parallelism": 10, "load_seconds": o.loadDuration.Seconds(), "rates": o.rates,
-		"saturation_clients": o.saturation, "seeded_applications": o.seed, "runtime_seconds": o.runtimeFor.Seconds()}
+		"saturation_clients": o.saturation, "seeded_applications": o.seed, "runtime_seconds": o.runtimeFor.Seconds(),
+		"latency_ms": latencyMs(o.latencies), "latency_n": o.latencyN, "latency_runs": o.latencyRuns,
+		"latency_plans_per_run": o.latencyPlans}
 	logf("machine: %d cores, %.1f GiB, %s; %s; %s; load average %.2f", rep.Machine.Cores, rep.Machine.MemoryGiB,
 		rep.Machine.CPU, rep.Machine.Terraform, rep.Machine.Go, rep.Machine.LoadAtStart)
 
@@ -332,23 +369,39 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	if o.parts["terraform"] {
+	if o.parts["terraform"] || o.parts["latency"] {
 		tb := &terraformBench{terraform: tf, bin: bin, work: work, receiverURL: recv.url, log: logf,
 			plan: func(wl workload) runPlan { return o.runPlan(wl) }}
 		if err := tb.writeCLIConfig(); err != nil {
+			return err
+		}
+		tb.netPlans = o.latencyPlans
+		if tb.certs, err = newBenchCerts(work); err != nil {
 			return err
 		}
 		// Small N first, then the mixed set, then the large N: the most informative results land
 		// first if the run is cut short.
 		var wls, large []workload
 		for _, n := range o.ns {
+			if !o.parts["terraform"] {
+				break
+			}
 			if n >= o.largeN {
 				large = append(large, appsWorkload(n))
 			} else {
 				wls = append(wls, appsWorkload(n))
 			}
 		}
-		if o.mixedN > 0 {
+		if o.parts["latency"] {
+			// Across a network: the most informative for a user far from the platform, so
+			// before the large N.
+			for _, tls := range []bool{false, true} {
+				for _, l := range o.latencies {
+					wls = append(wls, netWorkload(o.latencyN, l, tls))
+				}
+			}
+		}
+		if o.mixedN > 0 && o.parts["terraform"] {
 			types, err := tb.resourceTypes(ctx)
 			if err != nil {
 				return err
@@ -483,6 +536,9 @@ func markdownSummary(rep *report) string {
 	if len(rep.Terraform.Summary) > 0 {
 		b.WriteString(markdownTable(rep.Terraform.Summary))
 		b.WriteString("\n")
+		if t := markdownLatencyTable(rep.Terraform.Summary); t != "" {
+			b.WriteString("Across a network (a proxy holds each request; the floor does no I/O and is measured beside each):\n\n" + t + "\n")
+		}
 	}
 	if len(rep.Load) > 0 {
 		b.WriteString(markdownLoadTable(rep.Load))

@@ -23,10 +23,14 @@ import (
 // platformProcess is the real lowcode-platform binary, started as its own process.
 type platformProcess struct {
 	url, apiKey string
-	cmd         *exec.Cmd
-	logPath     string
-	once        sync.Once
-	done        chan struct{}
+	// certs is set when the server serves TLS; proxy, when Terraform reaches it through a
+	// delayProxy.
+	certs   *benchCerts
+	proxy   *delayProxy
+	cmd     *exec.Cmd
+	logPath string
+	once    sync.Once
+	done    chan struct{}
 }
 
 func randomHex(n int) string {
@@ -47,6 +51,11 @@ func freeAddr() (string, error) {
 // startPlatform starts lowcode-platform on databaseURL (sqlite://… or postgres://…) with a
 // fresh owner key, in dir, and waits until /readyz answers 200.
 func startPlatform(ctx context.Context, bin, dir, databaseURL string, extraArgs ...string) (*platformProcess, error) {
+	return startPlatformTLS(ctx, bin, dir, databaseURL, nil, extraArgs...)
+}
+
+// startPlatformTLS is startPlatform serving TLS with certs (nil: plain HTTP).
+func startPlatformTLS(ctx context.Context, bin, dir, databaseURL string, certs *benchCerts, extraArgs ...string) (*platformProcess, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -61,6 +70,10 @@ func startPlatform(ctx context.Context, bin, dir, databaseURL string, extraArgs 
 	args := append([]string{"serve", "--listen", addr, "--database", databaseURL,
 		"--bootstrap-key-file", filepath.Join(dir, "bootstrap-key-"+randomHex(4)),
 		"--allow-loopback-callbacks", "--log-level", "warn"}, extraArgs...)
+	scheme := "http"
+	if certs != nil {
+		args, scheme = append(args, certs.serverArgs()...), "https"
+	}
 	cmd := exec.Command(filepath.Join(bin, "lowcode-platform"), args...)
 	cmd.Env = append(cleanEnv(), "LOWCODE_BOOTSTRAP_API_KEY="+apiKey,
 		"LOWCODE_SECRET_KEY="+base64.StdEncoding.EncodeToString([]byte(randomHex(16))))
@@ -69,7 +82,8 @@ func startPlatform(ctx context.Context, bin, dir, databaseURL string, extraArgs 
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &platformProcess{url: "http://" + addr, apiKey: apiKey, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &platformProcess{url: scheme + "://" + addr, apiKey: apiKey, cmd: cmd, logPath: logPath, done: make(chan struct{}), certs: certs}
+	hc := certs.httpClient()
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -82,7 +96,7 @@ func startPlatform(ctx context.Context, bin, dir, databaseURL string, extraArgs 
 			return nil, ctx.Err()
 		default:
 		}
-		resp, err := http.Get(p.url + "/readyz")
+		resp, err := hc.Get(p.url + "/readyz")
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -97,9 +111,20 @@ func startPlatform(ctx context.Context, bin, dir, databaseURL string, extraArgs 
 
 func (p *platformProcess) pid() int { return p.cmd.Process.Pid }
 
+// endpoint is where Terraform reaches the platform: through the proxy when there is one.
+func (p *platformProcess) endpoint() string {
+	if p.proxy != nil {
+		return p.proxy.url
+	}
+	return p.url
+}
+
 // stop shuts the server down gracefully, or kills it after 15 s.
 func (p *platformProcess) stop() {
 	p.once.Do(func() {
+		if p.proxy != nil {
+			p.proxy.close()
+		}
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-p.done:

@@ -38,6 +38,8 @@ type tfSummary struct {
 	// Median CPU time per object of the provider plugin(s) and of the platform server.
 	ProviderCPUPerResourceMs float64 `json:"provider_cpu_per_resource_ms"`
 	ServerCPUPerResourceMs   float64 `json:"server_cpu_per_resource_ms"`
+	// Requests is the median number of requests through the latency scenario's proxy.
+	Requests float64 `json:"requests,omitempty"`
 	// Highest peak RSS over the runs.
 	ProviderPeakRSSMiB  float64 `json:"provider_peak_rss_mib"`
 	ServerPeakRSSMiB    float64 `json:"server_peak_rss_mib"`
@@ -76,12 +78,13 @@ func summarize(runs []tfRun) []tfSummary {
 	var out []tfSummary
 	for _, k := range order {
 		g := groups[k]
-		var wall, pcpu, scpu []float64
+		var wall, pcpu, scpu, reqs []float64
 		s := tfSummary{Workload: k.workload, N: k.n, Variant: k.variant, Phase: k.phase, Runs: len(g)}
 		for _, r := range g {
 			wall = append(wall, r.WallSeconds)
 			pcpu = append(pcpu, r.ProviderCPUSeconds)
 			scpu = append(scpu, r.ServerCPUSeconds)
+			reqs = append(reqs, float64(r.Requests))
 			s.ProviderPeakRSSMiB = max(s.ProviderPeakRSSMiB, float64(r.ProviderPeakRSSKiB)/1024)
 			s.ServerPeakRSSMiB = max(s.ServerPeakRSSMiB, float64(r.ServerPeakRSSKiB)/1024)
 			s.TerraformPeakRSSMiB = max(s.TerraformPeakRSSMiB, float64(r.TerraformPeakRSSKiB)/1024)
@@ -90,6 +93,7 @@ func summarize(runs []tfRun) []tfSummary {
 		s.PerResourceMs = 1000 * s.MedianSeconds / float64(k.n)
 		s.ProviderCPUPerResourceMs = 1000 * median(pcpu) / float64(k.n)
 		s.ServerCPUPerResourceMs = 1000 * median(scpu) / float64(k.n)
+		s.Requests = median(reqs)
 		out = append(out, s)
 	}
 	for i := range out {
@@ -189,6 +193,7 @@ func writePlot(path string, sums []tfSummary) error {
 		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
 		p.Legend.Top, p.Legend.Left = true, true
 		p.Add(plotter.NewGrid())
+		drawn := false
 		for _, v := range variants {
 			var pts plotter.XYs
 			for _, s := range sums {
@@ -209,13 +214,24 @@ func writePlot(path string, sums []tfSummary) error {
 				line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 			}
 			p.Add(line, points)
+			drawn = true
 			name := map[string]string{variantLowcode: "terraform-provider-lowcode + platform (SQLite)",
 				variantFloor: "floor provider (no I/O)", variantData: "terraform_data (built-in)"}[v]
 			p.Legend.Add(name, line, points)
 		}
+		if drawn { // a log scale needs points: none when only the latency scenario ran
+			row = append(row, p)
+		}
+	}
+	if p, err := latencyPlot(sums, colors); err != nil {
+		return err
+	} else if p != nil {
 		row = append(row, p)
 	}
-	canvas := vgsvg.New(2*5.5*vg.Inch, 4.5*vg.Inch)
+	if len(row) == 0 {
+		return nil
+	}
+	canvas := vgsvg.New(vg.Length(len(row))*5.5*vg.Inch, 4.5*vg.Inch)
 	dc := draw.New(canvas)
 	tiles := draw.Tiles{Rows: 1, Cols: len(row), PadX: vg.Inch / 4, PadTop: vg.Inch / 8, PadBottom: vg.Inch / 8,
 		PadLeft: vg.Inch / 8, PadRight: vg.Inch / 8}
@@ -232,6 +248,99 @@ func writePlot(path string, sums []tfSummary) error {
 		return err
 	}
 	return f.Close()
+}
+
+// latencyOf reads the latency of a network workload from its name ("net-50ms", "tls-50ms").
+func latencyOf(workload string) (ms int, tls, ok bool) {
+	for _, prefix := range []string{"net", "tls"} {
+		if _, err := fmt.Sscanf(workload, prefix+"-%dms", &ms); err == nil {
+			return ms, prefix == "tls", true
+		}
+	}
+	return 0, false, false
+}
+
+// latencyPlot draws wall time against the time each request is held, for plan and apply of
+// lowcode (plain and TLS) and of the floor; nil when no network workload ran.
+func latencyPlot(sums []tfSummary, colors map[string]color.Color) (*plot.Plot, error) {
+	type series struct {
+		variant, phase string
+		tls            bool
+	}
+	pts := map[series]plotter.XYs{}
+	n := 0
+	for _, s := range sums {
+		ms, tls, ok := latencyOf(s.Workload)
+		if !ok || s.MedianSeconds <= 0 || (s.Variant == variantFloor && tls) {
+			continue
+		}
+		n = s.N
+		k := series{s.Variant, s.Phase, tls}
+		pts[k] = append(pts[k], plotter.XY{X: float64(ms), Y: s.MedianSeconds})
+	}
+	if len(pts) == 0 {
+		return nil, nil
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("across a network, N = %d", n)
+	p.X.Label.Text = "ms the proxy holds each request"
+	p.Y.Label.Text = "median wall time (s)"
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Add(plotter.NewGrid())
+	for _, k := range []series{{variantLowcode, phaseApply, false}, {variantLowcode, phaseApply, true}, {variantFloor, phaseApply, false},
+		{variantLowcode, phasePlan, false}, {variantLowcode, phasePlan, true}, {variantFloor, phasePlan, false}} {
+		xy := pts[k]
+		if len(xy) == 0 {
+			continue
+		}
+		sort.Slice(xy, func(i, j int) bool { return xy[i].X < xy[j].X })
+		line, points, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return nil, err
+		}
+		line.Color, points.Color = colors[k.variant], colors[k.variant]
+		if k.phase == phasePlan {
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			points.Shape = draw.BoxGlyph{}
+		}
+		if k.tls {
+			points.Shape = draw.TriangleGlyph{}
+			line.Color = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}
+			points.Color = line.Color
+		}
+		name := map[string]string{variantLowcode: "lowcode", variantFloor: "floor"}[k.variant] + " " + k.phase
+		if k.tls {
+			name += " (TLS)"
+		}
+		p.Legend.Add(name, line, points)
+		p.Add(line, points)
+	}
+	// Room above the lines for the legend.
+	p.Y.Min, p.Y.Max = 0, p.Y.Max*1.6
+	return p, nil
+}
+
+// markdownLatencyTable renders the network workloads: lowcode against the floor of the same
+// workload, per command, with the requests that crossed the proxy.
+func markdownLatencyTable(sums []tfSummary) string {
+	var b strings.Builder
+	for _, s := range sums {
+		ms, tls, ok := latencyOf(s.Workload)
+		if !ok || s.Variant != variantLowcode {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("| each request held | TLS | N | command | lowcode s | floor s | × floor | requests |\n")
+			b.WriteString("|---:|---|---:|---|---:|---:|---:|---:|\n")
+		}
+		floor, ratio := "–", "–"
+		if s.RatioToFloor > 0 {
+			floor, ratio = fmt.Sprintf("%.2f", s.MedianSeconds/s.RatioToFloor), fmt.Sprintf("%.2f", s.RatioToFloor)
+		}
+		fmt.Fprintf(&b, "| %d ms | %s | %d | %s | %.2f | %s | %s | %.0f |\n", ms, map[bool]string{true: "yes", false: "no"}[tls],
+			s.N, s.Phase, s.MedianSeconds, floor, ratio, s.Requests)
+	}
+	return b.String()
 }
 
 // markdownTable renders the Terraform summary for BENCHMARKS.md.

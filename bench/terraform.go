@@ -36,9 +36,23 @@ var phases = []string{phaseApply, phasePlan, phaseDestroy}
 
 // workload is a set of objects to manage: N applications, or a mix.
 type workload struct {
-	Name                           string `json:"name"` // "applications" or "mixed"
+	Name                           string `json:"name"` // "applications", "mixed", or "net-50ms", "tls-50ms"…
 	N                              int    `json:"n"`
 	Applications, Workflows, Hooks int    `json:"-"`
+	// Net: Terraform reaches the platform through a delayProxy that holds each request for
+	// Latency, over TLS (to the proxy and from it to the server) when TLS.
+	Net     bool          `json:"-"`
+	Latency time.Duration `json:"-"`
+	TLS     bool          `json:"-"`
+}
+
+// netWorkload is n applications across a network of the given latency, plain or over TLS.
+func netWorkload(n int, latency time.Duration, tls bool) workload {
+	name := fmt.Sprintf("net-%dms", latency.Milliseconds())
+	if tls {
+		name = fmt.Sprintf("tls-%dms", latency.Milliseconds())
+	}
+	return workload{Name: name, N: n, Applications: n, Net: true, Latency: latency, TLS: tls}
 }
 
 func appsWorkload(n int) workload {
@@ -179,6 +193,9 @@ type tfRun struct {
 	// VmHWM is reset before each command); 0 for the variants that do not use it.
 	ServerCPUSeconds float64 `json:"server_cpu_seconds"`
 	ServerPeakRSSKiB int64   `json:"server_peak_rss_kib"`
+	// Requests is how many requests the command sent through the latency scenario's proxy (0
+	// elsewhere): the round trips that latency multiplies.
+	Requests int64 `json:"requests,omitempty"`
 	// LoadAverage is the 1-minute load average when the command finished: other work on the
 	// machine shows up here.
 	LoadAverage float64 `json:"load_average"`
@@ -187,6 +204,8 @@ type tfRun struct {
 // terraformBench runs the Terraform part for the workloads and records every command.
 type terraformBench struct {
 	terraform, bin, work string
+	certs                *benchCerts // for the TLS workloads
+	netPlans             int         // plans per run of a network workload
 	cliConfig            string
 	receiverURL          string
 	plan                 func(wl workload) runPlan
@@ -233,6 +252,9 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 		}
 	}
 	plan := tb.plan(wl)
+	if wl.Net {
+		return tb.runNet(ctx, wl, dir, plan.runs)
+	}
 	var out []tfRun
 	var platform *platformProcess
 	defer func() {
@@ -243,12 +265,15 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 	for run := 1; run <= plan.runs; run++ {
 		if platform == nil {
 			var err error
-			platform, err = startPlatform(ctx, tb.bin, dir, "sqlite://"+filepath.Join(dir, fmt.Sprintf("platform-%d.db", run)))
-			if err != nil {
+			if platform, err = tb.startPlatform(ctx, wl, dir, run); err != nil {
 				return out, err
 			}
 		}
-		c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
+		cc := client.Config{Endpoint: platform.url, APIKey: platform.apiKey}
+		if platform.certs != nil {
+			cc.CACertificate = platform.certs.caPEM
+		}
+		c, err := client.New(cc)
 		if err != nil {
 			return out, err
 		}
@@ -288,6 +313,75 @@ func (tb *terraformBench) runWorkload(ctx context.Context, wl workload) ([]tfRun
 		}
 	}
 	return out, nil
+}
+
+// runNet measures a network workload: in each run, on a fresh database, lowcode and the floor
+// apply, then plan netPlans times, lowcode and floor in turn, so that the plans the ratio
+// compares run side by side.
+func (tb *terraformBench) runNet(ctx context.Context, wl workload, dir string, runs int) ([]tfRun, error) {
+	var out []tfRun
+	measure := func(platform *platformProcess, run, of int, v, ph string) error {
+		r, err := tb.command(ctx, platform, filepath.Join(dir, v), v, ph)
+		if err != nil {
+			return fmt.Errorf("%s N=%d %s %s (run %d): %w", wl.Name, wl.N, v, ph, run, err)
+		}
+		r.Workload, r.N, r.Run = wl.Name, wl.N, run
+		out = append(out, r)
+		requests := ""
+		if v == variantLowcode {
+			requests = fmt.Sprintf("  %d requests", r.Requests)
+		}
+		tb.log("%-12s N=%-5d run %d/%d %-14s %-7s %8.2f s  provider %6.1f MiB  server %6.1f MiB  load %.1f%s",
+			wl.Name, wl.N, run, of, v, ph, r.WallSeconds, float64(r.ProviderPeakRSSKiB)/1024,
+			float64(r.ServerPeakRSSKiB)/1024, r.LoadAverage, requests)
+		return nil
+	}
+	variants := []string{variantLowcode, variantFloor}
+	for run := 1; run <= runs; run++ {
+		platform, err := tb.startPlatform(ctx, wl, dir, run)
+		if err != nil {
+			return out, err
+		}
+		err = func() error {
+			defer platform.stop()
+			for _, v := range variants {
+				_ = os.Remove(filepath.Join(dir, v, "terraform.tfstate"))
+				if err := measure(platform, run, runs, v, phaseApply); err != nil {
+					return err
+				}
+			}
+			for i := 1; i <= tb.netPlans; i++ {
+				for _, v := range variants {
+					if err := measure(platform, (run-1)*tb.netPlans+i, runs*tb.netPlans, v, phasePlan); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}()
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// startPlatform starts the platform for a run of wl on a fresh database: over TLS and behind
+// a delayProxy for the network workloads.
+func (tb *terraformBench) startPlatform(ctx context.Context, wl workload, dir string, run int) (*platformProcess, error) {
+	var certs *benchCerts
+	if wl.TLS {
+		certs = tb.certs
+	}
+	p, err := startPlatformTLS(ctx, tb.bin, dir, "sqlite://"+filepath.Join(dir, fmt.Sprintf("platform-%d.db", run)), certs)
+	if err != nil || !wl.Net {
+		return p, err
+	}
+	if p.proxy, err = startDelayProxy(p.url, certs, wl.Latency); err != nil {
+		p.stop()
+		return nil, err
+	}
+	return p, nil
 }
 
 // checkServerCount makes sure the platform holds what Terraform says it does: every object
@@ -330,13 +424,20 @@ func (tb *terraformBench) command(ctx context.Context, platform *platformProcess
 	cmd.Env = append(cleanEnv(),
 		"TF_CLI_CONFIG_FILE="+tb.cliConfig, // never the user's own CLI configuration
 		"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"LOWCODE_ENDPOINT="+platform.url, "LOWCODE_API_KEY="+platform.apiKey)
+		"LOWCODE_ENDPOINT="+platform.endpoint(), "LOWCODE_API_KEY="+platform.apiKey)
+	if platform.certs != nil {
+		cmd.Env = append(cmd.Env, "LOWCODE_CA_CERT_FILE="+platform.certs.caFile)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 
 	usesServer := variant == variantLowcode
 	resetPeakRSS(platform.pid())
 	serverCPU := cpuTime(platform.pid())
+	var requestsBefore int64
+	if platform.proxy != nil {
+		requestsBefore = platform.proxy.requests.Load()
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return tfRun{}, err
@@ -348,6 +449,9 @@ func (tb *terraformBench) command(ctx context.Context, platform *platformProcess
 	err = cmd.Wait()
 	wall := time.Since(start)
 	r := tfRun{Variant: variant, Phase: phase, WallSeconds: wall.Seconds(), LoadAverage: loadAverage()}
+	if platform.proxy != nil {
+		r.Requests = platform.proxy.requests.Load() - requestsBefore
+	}
 	if watch != nil {
 		peak, cpu, instances := watch.finish()
 		r.ProviderPeakRSSKiB, r.ProviderCPUSeconds, r.ProviderInstances = peak, cpu.Seconds(), instances

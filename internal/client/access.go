@@ -28,7 +28,10 @@ func (c *Client) CreateUser(ctx context.Context, in api.UserInput) (*api.User, e
 
 // GetUser reads a user.
 func (c *Client) GetUser(ctx context.Context, id string) (*api.User, error) {
-	return decode[api.User](c.api.GetUser(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.User]{kind: "users", id: func(v *api.User) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListUsers(ctx, &api.ListUsersParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.User, error) { return decode[api.User](c.api.GetUser(ctx, id)) })
 }
 
 // PatchUser changes the fields set in patch if the etag is still etag (empty:
@@ -80,7 +83,12 @@ func (c *Client) CreateRoleAssignment(ctx context.Context, in api.RoleAssignment
 
 // GetRoleAssignment reads a role assignment.
 func (c *Client) GetRoleAssignment(ctx context.Context, id string) (*api.RoleAssignment, error) {
-	return decode[api.RoleAssignment](c.api.GetRoleAssignment(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.RoleAssignment]{kind: "role-assignments", id: func(v *api.RoleAssignment) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListRoleAssignments(ctx, &api.ListRoleAssignmentsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.RoleAssignment, error) {
+		return decode[api.RoleAssignment](c.api.GetRoleAssignment(ctx, id))
+	})
 }
 
 // DeleteRoleAssignment revokes a role assignment if its etag is still etag (empty:

@@ -30,7 +30,10 @@ func (c *Client) CreateApplication(ctx context.Context, in api.ApplicationInput)
 
 // GetApplication reads an application.
 func (c *Client) GetApplication(ctx context.Context, id string) (*api.Application, error) {
-	return decode[api.Application](c.api.GetApplication(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Application]{kind: "applications", id: func(v *api.Application) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListApplications(ctx, &api.ListApplicationsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Application, error) { return decode[api.Application](c.api.GetApplication(ctx, id)) })
 }
 
 // ReplaceApplication replaces an application's settings if its etag is still etag (empty:

@@ -32,7 +32,12 @@ func (c *Client) CreateClassificationPolicy(ctx context.Context, in api.Classifi
 
 // GetClassificationPolicy reads a classification policy.
 func (c *Client) GetClassificationPolicy(ctx context.Context, id string) (*api.ClassificationPolicy, error) {
-	return decode[api.ClassificationPolicy](c.api.GetClassificationPolicy(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.ClassificationPolicy]{kind: "classification-policies", id: func(v *api.ClassificationPolicy) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListClassificationPolicies(ctx, &api.ListClassificationPoliciesParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.ClassificationPolicy, error) {
+		return decode[api.ClassificationPolicy](c.api.GetClassificationPolicy(ctx, id))
+	})
 }
 
 // ReplaceClassificationPolicy replaces a policy if its etag is still etag (empty:

@@ -59,6 +59,17 @@ type Config struct {
 	UserAgent string
 	// Logger receives one entry per attempt. Nil discards them.
 	Logger Logger
+	// CACertificate is PEM: certificate authorities trusted for the platform's certificate, on
+	// top of the system's roots. Empty trusts the system's roots only. Verification is never
+	// skipped.
+	CACertificate []byte
+	// ReadAhead answers reads by id from large list pages once many objects of one type are
+	// read (see readahead.go): for a client that lives for one command, such as the
+	// provider's. Off by default.
+	ReadAhead bool
+	// ClientCertificate and ClientKey are PEM: a certificate and its key offered when the
+	// platform asks for one (mutual TLS). Both or neither.
+	ClientCertificate, ClientKey []byte
 }
 
 // Logger is where the client reports its requests. The provider plugs in tflog (with a
@@ -82,6 +93,8 @@ type Client struct {
 	api      api.ClientInterface
 	// verify shares the connection pool and settings of api with a smaller retry budget.
 	verify api.ClientInterface
+	// readAhead is nil when Config.ReadAhead is off.
+	readAhead *readAhead
 }
 
 // maxIdleConns is how many connections to the platform stay open between requests: more than
@@ -100,6 +113,11 @@ func New(cfg Config) (*Client, error) {
 	// One HTTP client, so one connection pool, under both retry budgets. Its timeout applies
 	// to each attempt because retryablehttp calls it once per attempt.
 	transport := cleanhttp.DefaultPooledTransport()
+	if transport.TLSClientConfig, err = tlsConfig(cfg); err != nil {
+		return nil, err
+	}
+	// With TLS settings of its own, a transport speaks HTTP/2 only when told to try.
+	transport.ForceAttemptHTTP2 = true
 	// A client talks to one platform, with as many requests at once as Terraform's parallelism
 	// (10 by default): keep that many connections open between requests. The pooled default,
 	// GOMAXPROCS+1 idle connections, closes and reopens most of them on a small machine.
@@ -107,7 +125,14 @@ func New(cfg Config) (*Client, error) {
 	transport.MaxIdleConns = maxIdleConns
 	inner := &http.Client{Timeout: cfg.RequestTimeout, Transport: &attemptLogger{next: transport, log: cfg.Logger}}
 
+	var ra *readAhead
+	if cfg.ReadAhead {
+		ra = &readAhead{kinds: map[string]*kindCache{}, log: cfg.Logger}
+	}
 	headers := api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		if ra != nil && !isRead(req) {
+			ra.disable()
+		}
 		req.Header.Set("User-Agent", cfg.UserAgent)
 		if cfg.APIKey != "" {
 			req.Header.Set("Authorization", "Bearer "+cfg.APIKey)
@@ -117,7 +142,7 @@ func New(cfg Config) (*Client, error) {
 	newAPI := func(maxRetries int) (api.ClientInterface, error) {
 		return api.NewClient(base, headers, api.WithHTTPClient(newRetryingDoer(inner, cfg, maxRetries)))
 	}
-	c := &Client{endpoint: base}
+	c := &Client{endpoint: base, readAhead: ra}
 	if c.api, err = newAPI(cfg.MaxRetries); err != nil {
 		return nil, err
 	}

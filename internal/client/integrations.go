@@ -28,7 +28,10 @@ func (c *Client) CreateIntegration(ctx context.Context, in api.IntegrationInput)
 
 // GetIntegration reads a custom integration.
 func (c *Client) GetIntegration(ctx context.Context, id string) (*api.Integration, error) {
-	return decode[api.Integration](c.api.GetIntegration(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Integration]{kind: "integrations", id: func(v *api.Integration) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListIntegrations(ctx, &api.ListIntegrationsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Integration, error) { return decode[api.Integration](c.api.GetIntegration(ctx, id)) })
 }
 
 // ReplaceIntegration replaces an integration if its etag is still etag (empty:

@@ -27,7 +27,7 @@ func newRetryingDoer(inner *http.Client, cfg Config, maxRetries int) api.HttpReq
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     maxRetries,
-		CheckRetry:   retrypolicy.Check,
+		CheckRetry:   checkRetry,
 		Backoff:      retrypolicy.Backoff,
 		ErrorHandler: lastAttempt,
 	}

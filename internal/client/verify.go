@@ -19,6 +19,9 @@ func (c *Client) Verify(ctx context.Context) error {
 	}
 	var apiErr *APIError
 	var decodeErr *decodeError
+	if msg, ok := tlsAdvice(err, c.endpoint); ok {
+		return &verifyError{err: err, msg: msg}
+	}
 	switch {
 	case errors.As(err, &decodeErr):
 		return fmt.Errorf("the server at %s answered, but not like the platform API (%w). Check the provider's `endpoint` setting (or LOWCODE_ENDPOINT)", c.endpoint, err)

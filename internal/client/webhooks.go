@@ -32,7 +32,10 @@ func (c *Client) CreateWebhook(ctx context.Context, in api.WebhookInput) (*api.W
 
 // GetWebhook reads a webhook (never its secret).
 func (c *Client) GetWebhook(ctx context.Context, id string) (*api.Webhook, error) {
-	return decode[api.Webhook](c.api.GetWebhook(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Webhook]{kind: "webhooks", id: func(v *api.Webhook) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListWebhooks(ctx, &api.ListWebhooksParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Webhook, error) { return decode[api.Webhook](c.api.GetWebhook(ctx, id)) })
 }
 
 // ReplaceWebhook replaces a webhook if its etag is still etag (empty: unconditionally). A

@@ -31,7 +31,10 @@ func (c *Client) CreateWorkflow(ctx context.Context, in api.WorkflowInput) (*api
 
 // GetWorkflow reads a workflow.
 func (c *Client) GetWorkflow(ctx context.Context, id string) (*api.Workflow, error) {
-	return decode[api.Workflow](c.api.GetWorkflow(ctx, id))
+	return readThrough(ctx, c.readAhead, listing[api.Workflow]{kind: "workflows", id: func(v *api.Workflow) string { return v.ID },
+		list: func(ctx context.Context, size *int, token *string) (*http.Response, error) {
+			return c.api.ListWorkflows(ctx, &api.ListWorkflowsParams{PageSize: size, PageToken: token})
+		}}, id, func() (*api.Workflow, error) { return decode[api.Workflow](c.api.GetWorkflow(ctx, id)) })
 }
 
 // ReplaceWorkflow replaces a workflow if its etag is still etag (empty: unconditionally).

@@ -189,7 +189,7 @@ func (s *Server) CreateRoleAssignment(w http.ResponseWriter, r *http.Request, pa
 // may grant there, and others learn nothing about which policies exist.
 func (s *Server) checkScopeObject(ctx context.Context, q *store.Q, p *store.Principal, sc api.Scope) (Target, error) {
 	id := deref(sc.ID)
-	missing := invalid(FieldError("scope.id", "there is no %s with id %q, or you may not read it", scopeKind(sc.Type), id))
+	missing := unreadableParent("scope.id", "there is no %s with id %q, or you may not read it", scopeKind(sc.Type), id)
 	switch sc.Type {
 	case api.ScopeTypePlatform:
 		return Platform, nil
@@ -231,7 +231,7 @@ func readAssignment(ctx context.Context, q *store.Q, p *store.Principal, id stri
 		return nil, Target{}, err
 	}
 	if !seesAssignment(p, ra, t) {
-		return nil, Target{}, notFound("role assignment", id)
+		return nil, Target{}, hidden("role assignment", id)
 	}
 	return ra, t, nil
 }

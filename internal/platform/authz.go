@@ -35,7 +35,7 @@ func can(p *store.Principal, t Target, role api.Role) bool { return authz.Can(p,
 func authorize(p *store.Principal, t Target, role api.Role, kind, id string) error {
 	switch authz.Decide(p, t, role) {
 	case authz.Hide:
-		return notFound(kind, id)
+		return hidden(kind, id)
 	case authz.Refuse:
 		return forbidden("this needs the " + string(role) + " role on the " + kind + " (or its application, or the platform)")
 	}

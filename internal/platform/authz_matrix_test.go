@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
@@ -58,6 +59,8 @@ const (
 	rulePlatformOp             // need at the platform; everyone else 403
 	ruleHidden                 // need at the place reads or changes; everyone else 404
 	ruleAnyone                 // every authenticated caller
+	ruleAuthorIn               // need at the place (A) for what the change adds to W; readers of W get 403, others 404
+	ruleAdminSees              // need at the place changes; admins there get 403, others 404
 )
 
 // caller is one row of principals.
@@ -92,6 +95,7 @@ type matrixFixtures struct {
 	appWebhook, platformWebhook   string
 	appPolicy, integration        string
 	othersApp                     string   // created by a user who is none of the callers, for the audit rows
+	coOwner                       string   // a platform owner who is none of the callers
 	execution                     string   // a canceled execution of W
 	grantees                      []string // one user per caller, for grants that must not clash
 }
@@ -184,6 +188,12 @@ func matrixRows() []matrixRow {
 		}},
 		{"workflows", "replace", atWorkflow, api.Editor, ruleChange, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.ReplaceWorkflowWithResponse(ctx, fx.workflow, &api.ReplaceWorkflowParams{IfMatch: stale}, orderFulfillment(fx.app)))
+		}},
+		// An emit step publishes the application's events, so writing one needs what POST /events
+		// needs (editor on A), even from an editor of W alone.
+		{"workflows", "write an emit step", atApp, api.Editor, ruleAuthorIn, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.PatchWorkflowWithResponse(ctx, fx.workflow, &api.PatchWorkflowParams{IfMatch: stale},
+				api.WorkflowPatch{Steps: &[]api.WorkflowStep{{Name: "forge", Type: api.Emit, Emit: &api.EmitStep{EventType: "order.created"}}}}))
 		}},
 		{"workflows", "delete", atWorkflow, api.Editor, ruleChange, 412, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
 			return status(c.DeleteWorkflowWithResponse(ctx, fx.workflow, &api.DeleteWorkflowParams{IfMatch: stale}))
@@ -334,6 +344,14 @@ func matrixRows() []matrixRow {
 		{"classification policies", "classify", atPlatform, "", ruleAnyone, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
 			return status(c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}}))
 		}},
+		// Classifying shows only the policies the caller may list: platform-wide ones to platform readers.
+		{"classification policies", "classify with platform-wide policies", atPlatform, api.Viewer, ruleRead, 200, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			r, err := c.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: map[string]any{"card_number": "4111"}})
+			if err != nil || r.JSON200 == nil {
+				return status(r, err)
+			}
+			return listed(r.StatusCode(), fx.policy, idsOf(r.JSON200.Fields, func(f api.FieldClassification) string { return f.PolicyID }))
+		}},
 
 		// executions follow their workflow: reading needs viewer, triggering and canceling editor.
 		{"executions", "trigger W", atWorkflow, api.Editor, ruleChange, 202, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
@@ -406,6 +424,19 @@ func matrixRows() []matrixRow {
 			return status(c.DeleteAPITokenWithResponse(ctx, tok.JSON201.ID, &api.DeleteAPITokenParams{}))
 		}},
 
+		// A platform owner's credentials are the owner's: admins below them may neither mint a
+		// token for them (and act as them) nor revoke theirs.
+		{"tokens", "create for a platform owner", atPlatform, api.Owner, rulePlatformOp, 201, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			return status(c.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{}, api.APITokenInput{UserID: &fx.coOwner, MaxRole: ptr(api.Viewer)}))
+		}},
+		{"tokens", "delete a platform owner's", atPlatform, api.Owner, ruleAdminSees, 204, func(ctx context.Context, c *api.ClientWithResponses, fx *matrixFixtures, _ int) int {
+			tok, err := fx.owner.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{}, api.APITokenInput{UserID: &fx.coOwner, MaxRole: ptr(api.Viewer)})
+			if err != nil || tok.JSON201 == nil {
+				return -1
+			}
+			return status(c.DeleteAPITokenWithResponse(ctx, tok.JSON201.ID, &api.DeleteAPITokenParams{}))
+		}},
+
 		// audit: everyone reads their own actions; others' need platform admin.
 		{"audit", "list own", atPlatform, "", ruleAnyone, 200, func(ctx context.Context, c *api.ClientWithResponses, _ *matrixFixtures, _ int) int {
 			return status(c.ListAuditEventsWithResponse(ctx, &api.ListAuditEventsParams{}))
@@ -433,6 +464,12 @@ func matrixPolicy(name string, appID *string) api.ClassificationPolicyInput {
 func (row matrixRow) expect(c caller) int {
 	rank := c.rank(row.at)
 	reads := rank >= matrixRanks[api.Viewer]
+	if row.rule == ruleAuthorIn {
+		reads = c.rank(atWorkflow) >= matrixRanks[api.Viewer]
+	}
+	if row.rule == ruleAdminSees {
+		reads = rank >= matrixRanks[api.Admin]
+	}
 	switch {
 	case row.rule == ruleAnyone || rank >= matrixRanks[row.need]:
 		return row.ok
@@ -473,6 +510,7 @@ func setUpMatrix(t *testing.T, inst *platformtest.Instance, callers int) *matrix
 	fx.policy = storePolicy(t, inst, "payment-cards")
 	_, otherKey := inst.NewUser("other-actor@example.com", platformtest.Grant{Role: api.Editor, ScopeType: api.ScopeTypePlatform})
 	fx.othersApp = createApp(t, inst.ClientFor(otherKey), "billing")
+	fx.coOwner, _ = inst.NewUser("co-owner@example.com", platformtest.Grant{Role: api.Owner, ScopeType: api.ScopeTypePlatform})
 	fx.member = createUser(t, owner, "member@example.com").ID
 	fx.plain = createUser(t, owner, "plain@example.com").ID
 	fx.memberAtApp = grant(t, owner, fx.member, api.Viewer, scope(api.ScopeTypeApplication, fx.app)).ID
@@ -577,6 +615,132 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// An emit step publishes only where the user who saved the workflow may publish: refused when
+// saved by an editor of the workflow alone (the matrix row "add an emit step"), and failed,
+// visibly, when it runs after its author lost the role.
+func TestAuthorizationEmitStepWithinItsAuthorsScope(t *testing.T) {
+	t.Parallel()
+	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+		ctx := context.Background()
+		owner := inst.Client
+		app := createApp(t, owner, "order-management")
+		listener := createWorkflow(t, owner, api.WorkflowInput{ApplicationID: app, Name: "on-validated", Version: "1.0.0",
+			Trigger: api.WorkflowTrigger{Type: api.TriggerTypeEvent, EventType: ptr("order.validated")},
+			Steps: []api.WorkflowStep{{Name: "mark", Type: api.Transform,
+				Transform: &api.TransformStep{Set: []api.TransformAssignment{{Field: "seen", Expression: "true"}}}}}})
+		listenerRuns := func() int {
+			r := must(owner.ListExecutionsWithResponse(ctx, &api.ListExecutionsParams{WorkflowID: &listener.ID}))
+			if r.JSON200 == nil {
+				t.Fatalf("listing executions: %d %s", r.StatusCode(), r.Body)
+			}
+			return len(r.JSON200.Items)
+		}
+		emitting := api.WorkflowInput{ApplicationID: app, Name: "announce-orders", Version: "1.0.0",
+			Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},
+			Steps:   []api.WorkflowStep{{Name: "announce", Type: api.Emit, Emit: &api.EmitStep{EventType: "order.validated"}}}}
+
+		author := createUser(t, owner, "author@example.com").ID
+		authorGrant := grant(t, owner, author, api.Editor, scope(api.ScopeTypeApplication, app))
+		authorClient := inst.ClientFor(createToken(t, owner, api.APITokenInput{UserID: &author}).Token)
+		wf := createWorkflow(t, authorClient, emitting)
+
+		// An editor of this workflow alone may not write an emit step into it (the refusal names
+		// the role), but may change what leaves the steps, and their author, as they are.
+		narrow := createUser(t, owner, "narrow@example.com").ID
+		grant(t, owner, narrow, api.Editor, scope(api.ScopeTypeWorkflow, wf.ID))
+		narrowClient := inst.ClientFor(createToken(t, owner, api.APITokenInput{UserID: &narrow}).Token)
+		forged := []api.WorkflowStep{{Name: "announce", Type: api.Emit, Emit: &api.EmitStep{EventType: "order.validated", Data: ptr(`{forged: true}`)}}}
+		p := wantProblem(t, must(narrowClient.PatchWorkflowWithResponse(ctx, wf.ID, &api.PatchWorkflowParams{},
+			api.WorkflowPatch{Steps: &forged})), http.StatusForbidden)
+		if !strings.Contains(deref(p.Detail), "editor role on application "+app) {
+			t.Errorf("the refusal does not name the missing role: %s", deref(p.Detail))
+		}
+		if r := must(narrowClient.PatchWorkflowWithResponse(ctx, wf.ID, &api.PatchWorkflowParams{},
+			api.WorkflowPatch{Description: ptr("announces validated orders")})); r.JSON200 == nil {
+			t.Fatalf("a change that leaves the steps: %d %s", r.StatusCode(), r.Body)
+		}
+
+		exe := waitExecution(t, owner, trigger(t, owner, wf.ID, map[string]any{"order_id": "A-1"}))
+		if exe.Status != api.ExecutionStatusSucceeded || listenerRuns() != 1 {
+			t.Fatalf("with its author's role the emit step publishes: %s, %d listener runs", mustJSON(t, exe), listenerRuns())
+		}
+
+		// The author loses the role: the next run fails at the emit step, naming the role, and
+		// publishes nothing.
+		if r := must(owner.DeleteRoleAssignmentWithResponse(ctx, authorGrant.ID, &api.DeleteRoleAssignmentParams{})); r.StatusCode() != http.StatusNoContent {
+			t.Fatalf("revoking: %d %s", r.StatusCode(), r.Body)
+		}
+		exe = waitExecution(t, owner, trigger(t, owner, wf.ID, map[string]any{"order_id": "A-2"}))
+		if exe.Status != api.ExecutionStatusFailed || !strings.Contains(deref(exe.Error), "editor role on application "+app) ||
+			len(exe.Steps) != 1 || exe.Steps[0].Status != api.StepResultStatusFailed {
+			t.Fatalf("after the author lost the role: %s", mustJSON(t, exe))
+		}
+		if n := listenerRuns(); n != 1 {
+			t.Errorf("the refused emit step still ran the listener: %d runs", n)
+		}
+	})
+}
+
+// Idempotency records belong to the credential that made them, and a replay is authorized
+// like a fresh request: another key of the same user (a token capped at viewer) cannot collect
+// an issued token or a generated signing secret by resending the body with the same
+// Idempotency-Key, and the same key gets the refusal, not the stored response, once its user
+// lost the role.
+func TestAuthorizationIdempotencyReplays(t *testing.T) {
+	t.Parallel()
+	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+		ctx := context.Background()
+		owner := inst.Client
+		app := createApp(t, owner, "order-management")
+		_, adminKey := inst.NewUser("admin@example.com", platformtest.Grant{Role: api.Admin, ScopeType: api.ScopeTypePlatform})
+		admin := inst.ClientFor(adminKey)
+		capped := inst.ClientFor(createToken(t, admin, api.APITokenInput{MaxRole: ptr(api.Viewer)}).Token)
+
+		// The admin issues itself an admin token; the viewer-capped token resends the body.
+		own := api.APITokenInput{Description: ptr("deploy")}
+		first := must(admin.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{IdempotencyKey: ptr("tok-1")}, own))
+		if first.JSON201 == nil || first.JSON201.MaxRole != api.Admin {
+			t.Fatalf("issuing: %d %s", first.StatusCode(), first.Body)
+		}
+		if again := must(admin.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{IdempotencyKey: ptr("tok-1")}, own)); again.JSON201 == nil ||
+			again.JSON201.Token != first.JSON201.Token || again.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("the same key's replay: %d %s", again.StatusCode(), again.Body)
+		}
+		other := must(capped.CreateAPITokenWithResponse(ctx, &api.CreateAPITokenParams{IdempotencyKey: ptr("tok-1")}, own))
+		if other.JSON201 == nil || other.JSON201.Token == first.JSON201.Token || other.JSON201.MaxRole != api.Viewer {
+			t.Errorf("a viewer-capped token of the admin resending the admin's token issue: %d %s", other.StatusCode(), other.Body)
+		}
+
+		hook := matrixWebhook(&app)
+		created := must(admin.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-1")}, hook))
+		if created.JSON201 == nil || created.JSON201.Secret == nil {
+			t.Fatalf("webhook: %d %s", created.StatusCode(), created.Body)
+		}
+		if r := must(capped.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-1")}, hook)); r.StatusCode() != http.StatusForbidden ||
+			strings.Contains(string(r.Body), *created.JSON201.Secret) {
+			t.Errorf("a viewer-capped token of the admin replaying the admin's webhook create: %d %s", r.StatusCode(), r.Body)
+		}
+
+		// The same credential after its user lost the editor role (keeping viewer): refused as
+		// a fresh request would be, without the secret.
+		editor := createUser(t, owner, "editor@example.com").ID
+		editorGrant := grant(t, owner, editor, api.Editor, scope(api.ScopeTypeApplication, app))
+		grant(t, owner, editor, api.Viewer, scope(api.ScopeTypeApplication, app))
+		editorClient := inst.ClientFor(createToken(t, owner, api.APITokenInput{UserID: &editor}).Token)
+		mine := must(editorClient.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-2")}, hook))
+		if mine.JSON201 == nil || mine.JSON201.Secret == nil {
+			t.Fatalf("editor's webhook: %d %s", mine.StatusCode(), mine.Body)
+		}
+		if r := must(owner.DeleteRoleAssignmentWithResponse(ctx, editorGrant.ID, &api.DeleteRoleAssignmentParams{})); r.StatusCode() != http.StatusNoContent {
+			t.Fatalf("revoking: %d %s", r.StatusCode(), r.Body)
+		}
+		if r := must(editorClient.CreateWebhookWithResponse(ctx, &api.CreateWebhookParams{IdempotencyKey: ptr("whk-2")}, hook)); r.StatusCode() != http.StatusForbidden ||
+			strings.Contains(string(r.Body), *mine.JSON201.Secret) {
+			t.Errorf("replay after the role was revoked: %d %s", r.StatusCode(), r.Body)
 		}
 	})
 }

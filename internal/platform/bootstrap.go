@@ -12,6 +12,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 )
 
 // BootstrapEmail is the owner user created on an empty platform.
@@ -37,6 +38,10 @@ func (s *Server) bootstrap(ctx context.Context) error {
 		generated := key == ""
 		if generated {
 			key = GenerateAPIKey()
+		} else if err := signing.CheckPassphrase("the bootstrap API key (LOWCODE_BOOTSTRAP_API_KEY)", key); err != nil {
+			return fmt.Errorf("%w: it would be the platform owner's key; use at least %d characters with at least %d different "+
+				"ones (such as the output of `openssl rand -hex 32`), or leave it unset to have one generated into the bootstrap key file",
+				err, signing.MinSecretChars, signing.MinDistinctChars)
 		}
 		now := s.now()
 		user := api.User{ID: store.NewID("usr"), Email: BootstrapEmail, DisplayName: "Platform owner", Active: true,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -205,9 +206,9 @@ func (s *Server) DeleteClassificationPolicy(w http.ResponseWriter, r *http.Reque
 		})
 }
 
-// ClassifyRecord classifies a record against the platform-wide policies and, with
-// application_id, that application's. Any authenticated caller may classify; naming an
-// application needs the viewer role on it. Nothing is stored, so without an Idempotency-Key it
+// ClassifyRecord classifies a record against the policies the caller may list: the
+// platform-wide ones (for platform readers) and, with application_id, that application's. Any
+// authenticated caller may classify; naming an application needs the viewer role on it. Nothing is stored, so without an Idempotency-Key it
 // runs outside a write transaction.
 func (s *Server) ClassifyRecord(w http.ResponseWriter, r *http.Request, params api.ClassifyRecordParams) {
 	var in api.ClassifyRequest
@@ -225,6 +226,11 @@ func (s *Server) ClassifyRecord(w http.ResponseWriter, r *http.Request, params a
 		policies, err := s.policiesFor(ctx, q, appID)
 		if err != nil {
 			return 0, nil, err
+		}
+		// Only the policies the caller may list: platform-wide ones need the viewer role on the
+		// platform (their ids and patterns are not everyone's to see).
+		if !can(principal(r), Platform, api.Viewer) {
+			policies = slices.DeleteFunc(policies, func(p api.ClassificationPolicy) bool { return p.ApplicationID == "" })
 		}
 		data := in.Data
 		if data == nil {

@@ -266,16 +266,23 @@ func TestClassificationAuthorization(t *testing.T) {
 			t.Fatalf("a user without roles lists %v", got)
 		}
 
-		// Anyone authenticated may classify against the platform-wide policies; an application's
-		// policies need a role on it.
+		// Anyone authenticated may classify, against the policies they may list: a user without
+		// roles sees none of the platform-wide ones; an application's policies need a role on it.
 		record := map[string]any{"ssn": "123-45-6789", "customer": map[string]any{"email": "ada@example.com"}}
-		if got := classify(t, stranger, api.ClassifyRequest{Data: record}); got.Level != api.Restricted || len(got.Fields) != 1 {
+		if got := classify(t, stranger, api.ClassifyRequest{Data: record}); got.Level != api.Public || len(got.Fields) != 0 {
 			t.Fatalf("stranger classify: %+v", got)
+		}
+		if got := classify(t, owner, api.ClassifyRequest{Data: record}); got.Level != api.Restricted || len(got.Fields) != 1 {
+			t.Fatalf("owner classify: %+v", got)
 		}
 		wantProblem(t, must(stranger.ClassifyRecordWithResponse(ctx, &api.ClassifyRecordParams{}, api.ClassifyRequest{Data: record, ApplicationID: &orders})),
 			http.StatusBadRequest, "application_id")
-		if got := classify(t, editor, api.ClassifyRequest{Data: record, ApplicationID: &orders}); len(got.Fields) != 2 {
+		// The application's editor lists its policies, not the platform-wide ones.
+		if got := classify(t, editor, api.ClassifyRequest{Data: record, ApplicationID: &orders}); len(got.Fields) != 1 || got.Level != api.Confidential {
 			t.Fatalf("editor classify with the application: %+v", got)
+		}
+		if got := classify(t, owner, api.ClassifyRequest{Data: record, ApplicationID: &orders}); len(got.Fields) != 2 {
+			t.Fatalf("owner classify with the application: %+v", got)
 		}
 	})
 }

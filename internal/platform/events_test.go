@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -391,10 +392,12 @@ func waitAttempts(t *testing.T, rc *receiver, n int) {
 
 func TestDeliveryRefusedByPolicyAtDeliveryTime(t *testing.T) {
 	t.Parallel()
-	// Loopback is not allowed; a host name that resolves to loopback passes the check at save
-	// time (names are not resolved then) and is refused when dialing.
-	inst := platformtest.Start(t, fastRuntime(func(c *platform.Config) { c.AllowLoopbackCallbacks = false }))
-	c := inst.Client
+	// A webhook saved by a server that allows loopback, delivered by one that does not (one
+	// database, as after a change of settings): refused when delivering.
+	db := "sqlite://" + filepath.Join(t.TempDir(), "platform.db")
+	saver := platformtest.Start(t, platformtest.WithDatabase(db), platformtest.WithConfig(func(c *platform.Config) { c.Workers = -1 }))
+	platformtest.Start(t, platformtest.WithDatabase(db), fastRuntime(func(c *platform.Config) { c.AllowLoopbackCallbacks = false }))
+	c := saver.Client
 	rc := startReceiver(t)
 	port := rc.URL[strings.LastIndex(rc.URL, ":"):]
 	hook := createWebhook(t, c, api.WebhookInput{EventTypes: []string{"order.created"}, CallbackURL: "http://localhost" + port + "/hooks"})

@@ -3,6 +3,7 @@ package platform
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,8 +33,49 @@ func newMetrics() *metrics {
 	return m
 }
 
+// observeRequest records one request. Every label value comes from a bounded set, whatever
+// the caller sends: the method is one of HTTP's or OTHER, the route a pattern of the API
+// (never the raw path, which holds ids), and the status a number.
 func (m *metrics) observeRequest(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+	m.requests.WithLabelValues(methodLabel(method), route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// methodLabel is method if it is one of HTTP's, else OTHER.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
+}
+
+// routeLabel is the path part of a ServeMux pattern ("GET /api/v1/workflows/{id}" gives
+// "/api/v1/workflows/{id}"), or "unmatched".
+func routeLabel(pattern string) string {
+	if pattern == "" {
+		return "unmatched"
+	}
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	return pattern
+}
+
+// routeRecorder carries the pattern the API's router matched back out to logRequests, which
+// sees only the outer router's "/api/v1/".
+type routeRecorder struct{ pattern string }
+
+type routeKey struct{}
+
+// recordRoute wraps the API router so that the pattern it matched is recorded.
+func recordRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if rec, ok := r.Context().Value(routeKey{}).(*routeRecorder); ok {
+			rec.pattern = r.Pattern
+		}
+	})
 }
 
 func (m *metrics) handler() http.Handler {

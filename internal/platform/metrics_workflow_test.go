@@ -21,7 +21,7 @@ import (
 // has the 24h window label.
 func scrapeWorkflowSeries(t *testing.T, inst *platformtest.Instance) map[string]map[string]float64 {
 	t.Helper()
-	resp, err := http.Get(inst.URL + "/metrics")
+	resp, err := http.Get(inst.MetricsURL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -76,13 +77,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		reqID := requestID(r)
 		w.Header().Set("X-Request-Id", reqID)
 		rec := &statusRecorder{ResponseWriter: w}
+		route := &routeRecorder{pattern: r.Pattern}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		s.metrics.observeRequest(r.Method, route, rec.status, elapsed)
+		s.metrics.observeRequest(r.Method, routeLabel(route.pattern), rec.status, elapsed)
 		// Only method, path and status: never headers (Authorization) or bodies (secrets).
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", elapsed),
@@ -104,15 +103,27 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// A client address that keeps failing is refused before its key is even looked up, so
+		// that guessing keys costs the database nothing and gets nowhere fast.
+		client := clientAddress(r)
+		if delay := s.authFailures.delay(client, time.Now()); delay > 0 {
+			secs := int(math.Ceil(delay.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeProblem(w, r, &Problem{Status: http.StatusTooManyRequests, Type: "rate-limited", Title: "Too many requests",
+				Detail: fmt.Sprintf("too many failed authentications from this address; retry after %d s with a valid API key", secs)})
+			return
+		}
 		auth := r.Header.Get("Authorization")
 		key, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || strings.TrimSpace(key) == "" {
+			s.authFailures.failed(client, time.Now())
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lowcode"`)
 			writeProblem(w, r, problemFor(unauthorized("send an API key as `Authorization: Bearer <key>`")))
 			return
 		}
 		p, err := s.store.Read().Authenticate(r.Context(), HashAPIKey(strings.TrimSpace(key)), s.now())
 		if errors.Is(err, store.ErrNotFound) {
+			s.authFailures.failed(client, time.Now())
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lowcode", error="invalid_token"`)
 			writeProblem(w, r, problemFor(unauthorized("the API key is unknown, expired or revoked, or its user is inactive")))
 			return
@@ -125,7 +136,65 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// keyLimiter is a token bucket per API key.
+// clientAddress is the connection's IP address (the port varies per connection).
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Failed authentications: a bucket of authFailureBurst per client address, refilled at
+// authFailureRate a second; at most maxAuthFailureClients addresses are tracked (beyond that,
+// one is forgotten for each new one), so the table itself is bounded.
+const (
+	authFailureRate       = 1
+	authFailureBurst      = 20
+	maxAuthFailureClients = 10000
+)
+
+// failureLimiter limits failed authentications per client address.
+type failureLimiter struct {
+	mu      sync.Mutex
+	clients map[string]*rate.Limiter
+}
+
+func newFailureLimiter() *failureLimiter {
+	return &failureLimiter{clients: map[string]*rate.Limiter{}}
+}
+
+// delay is how long the address must wait before it may try to authenticate again.
+func (l *failureLimiter) delay(client string, now time.Time) time.Duration {
+	l.mu.Lock()
+	lim, ok := l.clients[client]
+	l.mu.Unlock()
+	if !ok || lim.TokensAt(now) >= 1 {
+		return 0
+	}
+	return time.Duration((1 - lim.TokensAt(now)) / authFailureRate * float64(time.Second))
+}
+
+// failed spends one of the address's attempts.
+func (l *failureLimiter) failed(client string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim, ok := l.clients[client]
+	if !ok {
+		if len(l.clients) >= maxAuthFailureClients {
+			for k := range l.clients {
+				delete(l.clients, k)
+				break
+			}
+		}
+		lim = rate.NewLimiter(authFailureRate, authFailureBurst)
+		l.clients[client] = lim
+	}
+	lim.AllowN(now, 1)
+}
+
+// keyLimiter is a token bucket per user (keyed by user id: minting more tokens does not
+// multiply a user's rate).
 type keyLimiter struct {
 	rate  rate.Limit
 	burst int
@@ -165,11 +234,11 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if delay := s.limiter.wait(principal(r).KeyID, time.Now()); delay > 0 {
+		if delay := s.limiter.wait(principal(r).UserID, time.Now()); delay > 0 {
 			secs := int(math.Ceil(delay.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			writeProblem(w, r, &Problem{Status: http.StatusTooManyRequests, Type: "rate-limited", Title: "Too many requests",
-				Detail: fmt.Sprintf("this API key is over its rate limit; retry after %d s", secs)})
+				Detail: fmt.Sprintf("this API key's user is over the rate limit (shared by all of the user's keys); retry after %d s", secs)})
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -22,6 +22,10 @@ type Problem struct {
 	Detail        string
 	Errors        []api.FieldError
 	ConflictingID string
+	// Refusal marks an authorization decision (403, and the 404s and 400s that hide what the
+	// caller may not read): a replayed write that the caller would now be refused gets it
+	// instead of the stored response.
+	Refusal bool
 }
 
 func (p *Problem) Error() string {
@@ -61,7 +65,29 @@ func notFound(kind, id string) error {
 }
 
 func forbidden(detail string) error {
-	return &Problem{Status: http.StatusForbidden, Type: "forbidden", Title: "Forbidden", Detail: detail}
+	return &Problem{Status: http.StatusForbidden, Type: "forbidden", Title: "Forbidden", Detail: detail, Refusal: true}
+}
+
+// hidden is notFound for an object that exists but that the caller may not read: the same
+// answer, marked as a refusal.
+func hidden(kind, id string) error {
+	err := notFound(kind, id)
+	err.(*Problem).Refusal = true
+	return err
+}
+
+// unreadableParent is the field error for a parent that is missing or that the caller may not
+// read, marked as a refusal: the answer does not tell the two apart.
+func unreadableParent(field, format string, args ...any) error {
+	err := invalid(FieldError(field, format, args...))
+	err.(*Problem).Refusal = true
+	return err
+}
+
+// isRefusal tells whether err is an authorization decision.
+func isRefusal(err error) bool {
+	var p *Problem
+	return errors.As(err, &p) && p.Refusal
 }
 
 func conflict(detail, conflictingID string) error {

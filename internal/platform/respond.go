@@ -91,11 +91,20 @@ func checkETag(want *string, current string) error {
 // and the response object (nil for 204).
 type mutation func(ctx context.Context, q *store.Q) (status int, response any, err error)
 
+// errReplayed rolls back the re-run of a replayed write (see mutate).
+var errReplayed = errors.New("replayed")
+
 // mutate runs a write in one transaction together with its audit records and its idempotency
 // record, then writes the response. With an Idempotency-Key, a replay of the same request
 // returns the stored first response (with Idempotent-Replayed: true) and the same key with
 // another request is 422. Because the record commits with the change, a response lost on the
 // way (a dropped connection, a killed server after commit) is found by the retry.
+//
+// Records belong to the credential (API key or token) that made them, not to its user: another
+// key of the same user, such as a token capped at viewer, cannot collect an admin key's
+// response (an issued token, a generated signing secret). And a replay is authorized like a
+// fresh request: the write runs again inside the transaction, which is then rolled back, and
+// if it is refused (the key's user lost the role since) the refusal is the answer.
 func (s *Server) mutate(w http.ResponseWriter, r *http.Request, key *string, fn mutation) {
 	p := principal(r)
 	hash := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), requestBody(r)...))
@@ -108,7 +117,7 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, key *string, fn 
 		err := s.store.Tx(r.Context(), func(q *store.Q) error {
 			now := s.now()
 			if idemKey != "" {
-				prev, err := q.LookupIdempotency(r.Context(), p.UserID, idemKey, now.Add(-idempotencyTTL))
+				prev, err := q.LookupIdempotency(r.Context(), p.KeyID, idemKey, now.Add(-idempotencyTTL))
 				if err != nil {
 					return err
 				}
@@ -117,8 +126,11 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, key *string, fn 
 						return unprocessable("the Idempotency-Key " + idemKey + " was already used for a different request (" +
 							prev.Method + " " + prev.Path + "); use a new key for a new request")
 					}
+					if _, _, err := fn(r.Context(), q); isRefusal(err) {
+						return err
+					}
 					status, body, replayed = prev.Status, []byte(prev.Body), true
-					return nil
+					return errReplayed
 				}
 			}
 			st, resp, err := fn(r.Context(), q)
@@ -134,11 +146,14 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, key *string, fn 
 			if idemKey == "" {
 				return nil
 			}
-			return q.SaveIdempotency(r.Context(), p.UserID, idemKey, store.IdempotentResponse{
+			return q.SaveIdempotency(r.Context(), p.KeyID, idemKey, store.IdempotentResponse{
 				Method: r.Method, Path: r.URL.Path, RequestHash: reqHash, Status: status, Body: string(body)}, now)
 		})
 		if errors.Is(err, store.ErrIdempotencyRace) && attempt < 3 {
 			continue
+		}
+		if errors.Is(err, errReplayed) {
+			err = nil
 		}
 		if err != nil {
 			s.fail(w, r, err)

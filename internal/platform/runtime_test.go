@@ -296,7 +296,7 @@ func TestRuntimeMetrics(t *testing.T) {
 	ev := publish(t, c, api.EventInput{Type: "order.created", ApplicationID: &appID})
 	waitDelivery(t, c, hook.ID, ev.DeliveryIds[0])
 
-	resp, err := http.Get(inst.URL + "/metrics")
+	resp, err := http.Get(inst.MetricsURL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

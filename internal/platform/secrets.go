@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -74,12 +75,40 @@ func (s *sealer) open(sealed, context string) (string, error) {
 }
 
 // sealerFor returns the sealer under the server's secret key (see resolveSecretKey).
-func sealerFor(cfg Config, dialect store.Dialect) (*sealer, error) {
-	key, err := resolveSecretKey(cfg, dialect)
+func sealerFor(ctx context.Context, cfg Config, st *store.Store) (*sealer, error) {
+	if err := keyFileNeeded(ctx, cfg, st); err != nil {
+		return nil, err
+	}
+	key, err := resolveSecretKey(cfg, st.Dialect())
 	if err != nil {
 		return nil, err
 	}
 	return newSealer(key)
+}
+
+// keyFileNeeded refuses to start when the key file a SQLite server keeps is missing but the
+// database holds secrets sealed with it: a new key would be generated, and none of them could
+// be opened again (every signed delivery and secret header would fail).
+func keyFileNeeded(ctx context.Context, cfg Config, st *store.Store) error {
+	if len(cfg.SecretKey) > 0 || st.Dialect() != store.SQLite {
+		return nil
+	}
+	dbPath, err := store.SQLitePath(cfg.DatabaseURL)
+	if err != nil {
+		return nil // resolveSecretKey words this
+	}
+	path := filepath.Join(filepath.Dir(dbPath), SecretKeyFile)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	n, err := st.Read().CountSealedSecrets(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	return fmt.Errorf("the secret key file %s is missing, but the database %s holds %d secrets sealed with it (webhook "+
+		"signing secrets, http steps' secret headers) that no other key opens: restore %s from your backup (or set "+
+		"LOWCODE_SECRET_KEY to the key it held) and start again; the server does not generate a new key over them",
+		path, dbPath, n, path)
 }
 
 // resolveSecretKey returns the key that seals secrets: the configured one; else, for SQLite, the

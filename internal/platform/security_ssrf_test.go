@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
 // secTarget is a loopback server that counts the requests it gets; it stands for an internal
@@ -78,7 +80,7 @@ func TestSecuritySSRFThroughNamesAndRedirects(t *testing.T) {
 		port := internal.URL[strings.LastIndex(internal.URL, ":"):]
 		app := createApp(t, inst.Client, "ssrf-steps")
 		for _, u := range []string{internal.URL + "/admin", "http://localhost" + port + "/admin", "http://[::1]" + port + "/admin"} {
-			wf := createWorkflow(t, inst.Client, api.WorkflowInput{ApplicationID: app, Name: "call-" + strings.NewReplacer(":", "-", "/", "-", "[", "", "]", "").Replace(u[7:]),
+			wf := storeWorkflow(t, inst, api.WorkflowInput{ApplicationID: app, Name: "call-" + strings.NewReplacer(":", "-", "/", "-", "[", "", "]", "").Replace(u[7:]),
 				Version: "1.0.0", Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},
 				Steps: []api.WorkflowStep{{Name: "call", Type: api.HTTP, HTTP: &api.HTTPStep{Method: api.GET, URL: u}}}})
 			exe := waitExecution(t, inst.Client, trigger(t, inst.Client, wf.ID, nil))
@@ -122,4 +124,41 @@ func TestSecuritySSRFThroughNamesAndRedirects(t *testing.T) {
 			}
 		}
 	})
+}
+
+// storeWorkflow writes a workflow straight into the store, as one saved before the save-time
+// URL check, or under other server settings, would be: what the runtime refuses on its own.
+func storeWorkflow(t *testing.T, inst *platformtest.Instance, in api.WorkflowInput) api.Workflow {
+	t.Helper()
+	ctx := context.Background()
+	now := inst.Server.Now()
+	wf := api.Workflow{ID: store.NewID("wf"), ApplicationID: in.ApplicationID, Name: in.Name, Version: in.Version, Enabled: true,
+		Trigger: in.Trigger, Steps: in.Steps, Etag: store.NewETag(), CreatedAt: now, LastModified: now}
+	if err := inst.Server.Store().Tx(ctx, func(q *store.Q) error { return store.Workflows.Create(ctx, q, &wf) }); err != nil {
+		t.Fatalf("storing workflow %s: %v", in.Name, err)
+	}
+	return wf
+}
+
+// http step URLs get the checks webhook callbacks get when saved: IP literals in refused
+// ranges, IPv4-compatible forms and names known to be local are refused (400 on the URL,
+// naming the setting), on create and replace.
+func TestSecuritySSRFStepURLsAtSave(t *testing.T) {
+	t.Parallel()
+	inst := platformtest.Start(t, platformtest.WithConfig(func(c *platform.Config) { c.AllowLoopbackCallbacks = false }))
+	ctx := context.Background()
+	app := createApp(t, inst.Client, "ssrf-save")
+	step := func(u string) api.WorkflowInput {
+		return api.WorkflowInput{ApplicationID: app, Name: "call", Version: "1.0.0", Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},
+			Steps: []api.WorkflowStep{{Name: "call", Type: api.HTTP, HTTP: &api.HTTPStep{Method: api.GET, URL: u}}}}
+	}
+	ok := createWorkflow(t, inst.Client, step("https://crm.example.com/ok"))
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:8080/admin", "http://[::127.0.0.1]/admin",
+		"http://localhost:8080/admin", "http://metadata.google.internal/computeMetadata/v1/", "http://10.0.0.5/internal"} {
+		p := wantProblem(t, must(inst.Client.CreateWorkflowWithResponse(ctx, &api.CreateWorkflowParams{}, step(u))), http.StatusBadRequest, "steps[0].http.url")
+		if msg := fieldMessage(p, "steps[0].http.url"); !strings.Contains(msg, "refused outgoing call") {
+			t.Errorf("%s: %q", u, msg)
+		}
+		wantProblem(t, must(inst.Client.ReplaceWorkflowWithResponse(ctx, ok.ID, &api.ReplaceWorkflowParams{}, step(u))), http.StatusBadRequest, "steps[0].http.url")
+	}
 }

@@ -28,7 +28,8 @@ type Config struct {
 	// SecretKey seals webhook signing secrets at rest (32 bytes). With SQLite it defaults to a
 	// key file next to the database; PostgreSQL replicas must all be given the same key.
 	SecretKey []byte
-	// RateLimit is requests per second per API key; 0 turns rate limiting off. Burst defaults
+	// RateLimit is requests per second per user (all of a user's keys together); 0 turns rate
+	// limiting off. Burst defaults
 	// to twice the rate.
 	RateLimit float64
 	RateBurst int
@@ -70,9 +71,11 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	limiter *keyLimiter
-	spec    *specValidator
-	sealer  *sealer
-	runtime *runtime
+	// authFailures limits failed authentications per client address.
+	authFailures *failureLimiter
+	spec         *specValidator
+	sealer       *sealer
+	runtime      *runtime
 
 	closeOnce sync.Once
 }
@@ -101,20 +104,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sl, err := sealerFor(cfg, st.Dialect())
+	sl, err := sealerFor(ctx, cfg, st)
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		store:   st,
-		log:     cfg.Logger,
-		now:     func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
-		metrics: newMetrics(),
-		limiter: newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
-		spec:    spec,
-		sealer:  sl,
+		cfg:          cfg,
+		store:        st,
+		log:          cfg.Logger,
+		now:          func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
+		metrics:      newMetrics(),
+		limiter:      newKeyLimiter(cfg.RateLimit, cfg.RateBurst),
+		authFailures: newFailureLimiter(),
+		spec:         spec,
+		sealer:       sl,
 	}
 	if err := s.bootstrap(ctx); err != nil {
 		_ = st.Close()
@@ -148,7 +152,6 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /api/v1/openapi.yaml", serveSpec)
 	mux.HandleFunc("GET /api/v1/docs", serveDocs)
 
@@ -166,7 +169,16 @@ func (s *Server) Handler() http.Handler {
 	})
 	// Outermost first: recover and log everything, then authenticate, rate-limit and validate
 	// the request against the contract before any handler runs.
-	mux.Handle("/api/v1/", s.recoverer(s.logRequests(s.authenticate(s.rateLimit(s.validateRequest(apiMux))))))
+	mux.Handle("/api/v1/", s.recoverer(s.logRequests(s.authenticate(s.rateLimit(s.validateRequest(recordRoute(apiMux)))))))
+	return mux
+}
+
+// MetricsHandler serves /metrics (Prometheus) for a listener of its own, never the API's: the
+// series name every tenant's workflows, which the API shows only to their readers, so the
+// operator decides who reaches it (lowcode-platform serve --metrics-listen, off by default).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
 	return mux
 }
 

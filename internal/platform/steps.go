@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -38,7 +39,7 @@ func (s *Server) runStep(ctx context.Context, wf *api.Workflow, depth int, step 
 	case step.Type == api.Transform && step.Transform != nil:
 		out, err = transformStep(ctx, step.Transform, doc)
 	case step.Type == api.HTTP && step.HTTP != nil:
-		out, err = s.httpStep(ctx, step, doc)
+		out, err = s.httpStep(ctx, wf, step, doc)
 	case step.Type == api.Emit && step.Emit != nil:
 		out, err = s.emitStep(ctx, wf, depth, step.Emit, doc)
 	default:
@@ -105,8 +106,12 @@ func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any
 
 // httpStep calls an external system under the server's SSRF policy and saves {status, body}
 // in the document at result_field; a non-2xx answer fails the step after saving it.
-func (s *Server) httpStep(ctx context.Context, step api.WorkflowStep, doc map[string]any) (any, error) {
+func (s *Server) httpStep(ctx context.Context, wf *api.Workflow, step api.WorkflowStep, doc map[string]any) (any, error) {
 	h := step.HTTP
+	secrets, err := s.loadSecretHeaders(ctx, s.store.Read(), wf.ID)
+	if err != nil {
+		return nil, err
+	}
 	timeout := time.Duration(deref(h.TimeoutMs)) * time.Millisecond
 	if h.TimeoutMs == nil {
 		timeout = defaultHTTPTimeoutMs * time.Millisecond
@@ -140,6 +145,9 @@ func (s *Server) httpStep(ctx context.Context, step api.WorkflowStep, doc map[st
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range deref(h.Headers) {
+		req.Header.Set(k, v)
+	}
+	for k, v := range secrets[step.Name] {
 		req.Header.Set(k, v)
 	}
 	resp, err := s.runtime.client.Do(req)
@@ -181,6 +189,19 @@ func callError(method api.HTTPMethod, url string, err error, timeout time.Durati
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s %s did not answer within %s", method, urlForMessage(url), timeout)
 	}
+	// A failed lookup names the host, never the server's resolver (its address and errors are
+	// the server's network, not the workflow author's business).
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		why := "the lookup failed"
+		switch {
+		case dnsErr.IsNotFound:
+			why = "no such host"
+		case dnsErr.IsTimeout:
+			why = "the lookup timed out"
+		}
+		return fmt.Errorf("%s %s failed: cannot resolve %s: %s", method, urlForMessage(url), dnsErr.Name, why)
+	}
 	return fmt.Errorf("%s %s failed: %w", method, urlForMessage(url), errors.Unwrap(err))
 }
 
@@ -200,6 +221,9 @@ func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, depth int, e *a
 	}
 	var ev api.Event
 	err := s.store.Tx(ctx, func(q *store.Q) error {
+		if err := authorEmits(ctx, q, wf, e.EventType); err != nil {
+			return err
+		}
 		var err error
 		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, depth+1)
 		return err
@@ -209,6 +233,43 @@ func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, depth int, e *a
 	}
 	s.nudge()
 	return map[string]any{"event_id": ev.ID}, nil
+}
+
+// authorEmits checks, when the step runs, that the user who saved the workflow still may
+// publish the application's events (the editor role on it, or on the platform) and is
+// active: grants change after a workflow is saved, and a step may do only what its author may.
+func authorEmits(ctx context.Context, q *store.Q, wf *api.Workflow, eventType string) error {
+	author, err := q.WorkflowSavedBy(ctx, wf.ID)
+	if err != nil {
+		return err
+	}
+	if author == "" {
+		return fmt.Errorf("refusing to emit %s: workflow %s has no recorded author (it was saved before authors were recorded); "+
+			"save it again as a user with the editor role on application %s", eventType, wf.ID, wf.ApplicationID)
+	}
+	u, err := store.Users.Get(ctx, q, author)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	grants, err := userAssignments(ctx, q, author, nil)
+	if err != nil {
+		return err
+	}
+	p := &store.Principal{UserID: author, MaxRole: api.Owner, Grants: grants}
+	var lacks string
+	switch {
+	case u == nil:
+		lacks = "no longer exists, so lacks"
+	case !u.Active:
+		lacks = "is inactive, so lacks"
+	case !can(p, applicationTarget(wf.ApplicationID), api.Editor):
+		lacks = "no longer holds"
+	default:
+		return nil
+	}
+	return fmt.Errorf("refusing to emit %s: user %s, who saved workflow %s, %s the editor role on application %s "+
+		"(or the platform) that emitting its events needs; grant it again, or save the workflow as a user who holds it",
+		eventType, author, wf.ID, lacks, wf.ApplicationID)
 }
 
 // jsonKind names a JSON value's type for messages.

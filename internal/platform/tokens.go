@@ -48,6 +48,11 @@ func (s *Server) CreateAPIToken(w http.ResponseWriter, r *http.Request, params a
 		ttl = time.Duration(*in.TTLSeconds) * time.Second
 	}
 	s.mutateOpening(w, r, params.IdempotencyKey, s.openResponseToken, func(ctx context.Context, q *store.Q) (int, any, error) {
+		if userID != p.UserID {
+			if err := mayActForOwner(ctx, q, p, userID, "issuing a token for"); err != nil {
+				return 0, nil, err
+			}
+		}
 		u, err := store.Users.Get(ctx, q, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return 0, nil, invalid(FieldError("user_id", "there is no user with id %q", userID))
@@ -69,6 +74,24 @@ func (s *Server) CreateAPIToken(w http.ResponseWriter, r *http.Request, params a
 			ExpiresAt: *key.ExpiresAt, CreatedAt: now}
 		return http.StatusCreated, out, s.audit(ctx, q, r, "create", "api_token", key.ID, "", "")
 	})
+}
+
+// mayActForOwner refuses (403) an admin who is not a platform owner acting on the credentials
+// of a platform owner: minting a token for an owner would let the admin act, and be audited, as
+// the owner, and revoking theirs would lock them out, as mayManageUser refuses for the user.
+func mayActForOwner(ctx context.Context, q *store.Q, p *store.Principal, userID, doing string) error {
+	if can(p, Platform, api.Owner) {
+		return nil
+	}
+	owners, err := userAssignments(ctx, q, userID, []store.Filter{store.Eq("role", string(api.Owner)),
+		store.Eq("scope_type", string(api.ScopeTypePlatform))})
+	if err != nil {
+		return err
+	}
+	if len(owners) > 0 {
+		return forbidden(doing + " a platform owner needs the owner role on the platform")
+	}
+	return nil
 }
 
 // The token in a response is sealed by the mutation and opened on the way out: mutate stores
@@ -99,10 +122,15 @@ func (s *Server) DeleteAPIToken(w http.ResponseWriter, r *http.Request, id api.I
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		k, err := q.GetAPIKey(ctx, id)
 		if err == nil && k.UserID != p.UserID && !platformAdmin(p) {
-			err = store.ErrNotFound
+			return 0, nil, hidden("API token", id)
 		}
 		if err != nil {
 			return 0, nil, notFoundAs(err, "API token", id)
+		}
+		if k.UserID != p.UserID {
+			if err := mayActForOwner(ctx, q, p, k.UserID, "revoking a token of"); err != nil {
+				return 0, nil, err
+			}
 		}
 		if err := q.DeleteAPIKey(ctx, id); err != nil {
 			return 0, nil, err

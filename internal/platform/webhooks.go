@@ -87,8 +87,8 @@ func (s *Server) checkCallbackURL(field, raw string) []api.FieldError {
 // checkSigningSecret refuses a secret deliveries could not be signed with; the message never
 // repeats the secret.
 func checkSigningSecret(field, secret string) []api.FieldError {
-	if _, err := signing.Key(secret); err != nil {
-		return []api.FieldError{FieldError(field, "%s: use whsec_ and base64, or any other text of 24 or more characters", err.Error())}
+	if err := signing.CheckStrength(secret); err != nil {
+		return []api.FieldError{FieldError(field, "%s: %s", err.Error(), signing.StrengthRule)}
 	}
 	return nil
 }
@@ -180,7 +180,7 @@ func (s *Server) checkScopeRef(ctx context.Context, q *store.Q, r *http.Request,
 		return err
 	}
 	if err != nil || !can(p, applicationTarget(appID), api.Viewer) {
-		return invalid(FieldError("application_id", "there is no application with id %q, or you may not read it", appID))
+		return unreadableParent("application_id", "there is no application with id %q, or you may not read it", appID)
 	}
 	if !can(p, applicationTarget(appID), role) {
 		return forbidden(fmt.Sprintf("%s of application %s need the %s role on it (or on the platform)", kind, appID, role))

@@ -1,7 +1,9 @@
 package platform
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -119,8 +121,25 @@ func checkStepSettings(at string, st api.WorkflowStep) []api.FieldError {
 	return errs
 }
 
+// checkStepURLs refuses, when the workflow is saved, http step URLs the SSRF policy refuses
+// as webhooks' callbacks are refused: IP literals in refused ranges and names known to be
+// local (localhost, metadata.google.internal). Other names are checked again when the step
+// runs, after DNS, on every connection and redirect.
+func (s *Server) checkStepURLs(steps []api.WorkflowStep) error {
+	var errs []api.FieldError
+	for i, st := range steps {
+		if st.HTTP == nil || checkHTTPURL("url", st.HTTP.URL) != nil {
+			continue // checkHTTPStep words a malformed URL
+		}
+		if err := s.callbackPolicy().CheckURL(st.HTTP.URL); err != nil {
+			errs = append(errs, FieldError(fmt.Sprintf("steps[%d].http.url", i), "%s", err.Error()))
+		}
+	}
+	return invalid(errs...)
+}
+
 // checkHTTPStep validates an http step's shape. Whether its URL may be called (SSRF) is
-// decided at run time, when the name is resolved, not here.
+// decided by checkStepURLs when saved, and again when it runs.
 func checkHTTPStep(at string, h *api.HTTPStep) []api.FieldError {
 	errs := checkHTTPURL(at+".url", h.URL)
 	if h.Body != nil {
@@ -133,12 +152,24 @@ func checkHTTPStep(at string, h *api.HTTPStep) []api.FieldError {
 	if h.ResultField != nil {
 		errs = append(errs, checkFieldPath(at+".result_field", *h.ResultField)...)
 	}
-	for name, value := range deref(h.Headers) {
-		if !headerNamePattern.MatchString(name) {
-			errs = append(errs, FieldError(at+".headers."+name, "%q is not a valid HTTP header name", name))
+	for _, set := range []struct {
+		field   string
+		headers map[string]string
+	}{{"headers", deref(h.Headers)}, {"secret_headers", deref(h.SecretHeaders)}} {
+		for name, value := range set.headers {
+			if !headerNamePattern.MatchString(name) {
+				errs = append(errs, FieldError(at+"."+set.field+"."+name, "%q is not a valid HTTP header name", name))
+			}
+			if strings.ContainsAny(value, "\r\n\x00") {
+				errs = append(errs, FieldError(at+"."+set.field+"."+name, "header values must not contain line breaks or NUL"))
+			}
 		}
-		if strings.ContainsAny(value, "\r\n\x00") {
-			errs = append(errs, FieldError(at+".headers."+name, "header values must not contain line breaks or NUL"))
+	}
+	for name := range deref(h.SecretHeaders) {
+		for plain := range deref(h.Headers) {
+			if strings.EqualFold(name, plain) {
+				errs = append(errs, FieldError(at+".secret_headers."+name, "%q is also in headers; set each header in one of them only", name))
+			}
 		}
 	}
 	return errs
@@ -212,7 +243,7 @@ func (s *Server) ListWorkflows(w http.ResponseWriter, r *http.Request, params ap
 // CreateWorkflow needs the editor role on the workflow's application.
 func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params api.CreateWorkflowParams) {
 	var in api.WorkflowInput
-	if err := errors.Join(decode(r, &in), validateWorkflow(in)); err != nil {
+	if err := errors.Join(decode(r, &in), validateWorkflow(in), s.checkStepURLs(in.Steps)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -220,10 +251,17 @@ func (s *Server) CreateWorkflow(w http.ResponseWriter, r *http.Request, params a
 		if err := s.checkWorkflowApplication(ctx, q, r, in.ApplicationID); err != nil {
 			return 0, nil, err
 		}
+		if err := checkEmitScope(principal(r), in.ApplicationID, in.Steps); err != nil {
+			return 0, nil, err
+		}
 		now := s.now()
 		wf := api.Workflow{ID: store.NewID("wf"), CreatedAt: now}
 		applyWorkflowInput(&wf, in, now)
-		if err := store.Workflows.Create(ctx, q, &wf); err != nil {
+		secrets, err := s.secretHeadersColumn(wf.ID, wf.Steps, takeSecretHeaders(in.Steps), nil)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := store.Workflows.Create(ctx, q, &wf, savedBy(r), secrets); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, wf, s.audit(ctx, q, r, "create", "workflow", wf.ID, "", wf.Etag)
@@ -240,10 +278,43 @@ func (s *Server) checkWorkflowApplication(ctx context.Context, q *store.Q, r *ht
 		return err
 	}
 	if err != nil || !can(p, applicationTarget(appID), api.Viewer) {
-		return invalid(FieldError("application_id", "there is no application with id %q, or you may not read it", appID))
+		return unreadableParent("application_id", "there is no application with id %q, or you may not read it", appID)
 	}
 	if !can(p, applicationTarget(appID), api.Editor) {
 		return forbidden("creating workflows needs the editor role on application " + appID + " (or the platform)")
+	}
+	return nil
+}
+
+// savedBy records the caller as the author of the workflow's steps: they may do only what
+// their author may do (checkEmitScope when saved, authorEmits when run). A save that leaves the
+// steps as they are (enabling, renaming, a new version) leaves their author too, so that an
+// editor of the workflow alone may still change those.
+func savedBy(r *http.Request) store.Column {
+	return store.Column{Name: "saved_by", Value: principal(r).UserID}
+}
+
+// stepsChange tells whether saving in would change wf's steps, defaults filled in.
+func stepsChange(wf *api.Workflow, in api.WorkflowInput) bool {
+	probe := *wf
+	applyWorkflowInput(&probe, in, wf.LastModified)
+	before, err1 := json.Marshal(wf.Steps)
+	after, err2 := json.Marshal(probe.Steps)
+	return err1 != nil || err2 != nil || !bytes.Equal(before, after)
+}
+
+// checkEmitScope refuses a workflow whose emit steps would publish where its author may not:
+// an emit step publishes events of the workflow's application, as POST /events does, and that
+// needs the editor role on the application (or the platform). A workflow-scoped editor may
+// change the workflow but not publish for the whole application through it.
+func checkEmitScope(p *store.Principal, appID string, steps []api.WorkflowStep) error {
+	for i, st := range steps {
+		if st.Type != api.Emit || st.Emit == nil || can(p, applicationTarget(appID), api.Editor) {
+			continue
+		}
+		return forbidden(fmt.Sprintf("steps[%d] (%q) emits %s events of application %s, which needs the editor role on application %s "+
+			"(or the platform), as publishing them with POST /events does; you lack it. Ask for that role, or remove the emit step",
+			i, st.Name, st.Emit.EventType, appID, appID))
 	}
 	return nil
 }
@@ -259,6 +330,7 @@ func applyWorkflowInput(wf *api.Workflow, in api.WorkflowInput, now time.Time) {
 	for i, st := range in.Steps {
 		if st.HTTP != nil {
 			h := *st.HTTP
+			h.SecretHeaders = nil // sealed apart (secret_headers.go), never in the document
 			if h.TimeoutMs == nil {
 				h.TimeoutMs = ptr(defaultHTTPTimeoutMs)
 			}
@@ -349,19 +421,38 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, id strin
 		if err != nil {
 			return 0, nil, err
 		}
+		// Authorization first, the steps' author included, then the precondition.
+		in, err := next(wf)
+		var author []store.Column
+		if err == nil && stepsChange(wf, in) {
+			if err := checkEmitScope(principal(r), wf.ApplicationID, in.Steps); err != nil {
+				return 0, nil, err
+			}
+			author = append(author, savedBy(r))
+		}
 		if err := checkETag(etag, wf.Etag); err != nil {
 			return 0, nil, err
 		}
-		in, err := next(wf)
 		if err == nil {
 			err = validateWorkflow(in)
 		}
+		if err == nil {
+			err = s.checkStepURLs(in.Steps)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		stored, err := s.loadSecretHeaders(ctx, q, wf.ID)
 		if err != nil {
 			return 0, nil, err
 		}
 		before := wf.Etag
 		applyWorkflowInput(wf, in, s.now())
-		if err := store.Workflows.Update(ctx, q, wf, before); err != nil {
+		secrets, err := s.secretHeadersColumn(wf.ID, wf.Steps, takeSecretHeaders(in.Steps), stored)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := store.Workflows.Update(ctx, q, wf, before, append(author, secrets)...); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, wf, s.audit(ctx, q, r, "update", "workflow", id, before, wf.Etag)

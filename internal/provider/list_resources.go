@@ -185,7 +185,7 @@ func NewWorkflowListResource() list.ListResource {
 			return c.ListWorkflows(ctx, client.WorkflowFilter{ApplicationID: f.ApplicationID.ValueString(), Name: f.Name.ValueString(), Enabled: boolOrNil(f.Enabled)})
 		},
 		model: func(o *api.Workflow, t timeouts.Value) any {
-			m := &workflowModel{Timeouts: t}
+			m := newWorkflowModel(t)
 			m.fromAPI(o)
 			return m
 		},

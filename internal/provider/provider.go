@@ -4,6 +4,8 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -28,6 +31,10 @@ import (
 const (
 	EnvEndpoint = "LOWCODE_ENDPOINT"
 	EnvAPIKey   = "LOWCODE_API_KEY"
+	// Files, read when the matching PEM attribute is not set.
+	EnvCACertFile     = "LOWCODE_CA_CERT_FILE"
+	EnvClientCertFile = "LOWCODE_CLIENT_CERT_FILE"
+	EnvClientKeyFile  = "LOWCODE_CLIENT_KEY_FILE"
 )
 
 var (
@@ -50,6 +57,10 @@ type providerModel struct {
 	APIKey         types.String `tfsdk:"api_key"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.Int64  `tfsdk:"request_timeout"`
+	CACertificate  types.String `tfsdk:"ca_certificate"`
+	ClientCert     types.String `tfsdk:"client_certificate"`
+	ClientKey      types.String `tfsdk:"client_key"`
+	ReadAhead      types.Bool   `tfsdk:"read_ahead"`
 }
 
 func (p *lowcodeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -84,6 +95,33 @@ func (p *lowcodeProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, 600)},
 			},
+			"read_ahead": schema.BoolAttribute{
+				MarkdownDescription: "Refresh many objects with few requests. Once a command has read " +
+					"8 objects of one type by id, the provider lists that type in pages of 1,000 and answers the following " +
+					"reads from the listing (a listing made during the command, so drift made before it is always seen). " +
+					"Objects the listing does not show (deleted meanwhile, or outside the key's scope) are still read one " +
+					"by one, the first write turns it off for the rest of the command, and at most 10,000 listed objects " +
+					"are held. Set `false` to read every object with its own request. Default `true`.",
+				Optional: true,
+			},
+			"ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM certificate(s) of the authority that signed the platform's TLS certificate, such as " +
+					"`file(\"ca.pem\")`, trusted on top of the system's roots (which are always trusted). Defaults to the contents " +
+					"of the file named by the `" + EnvCACertFile + "` environment variable. The provider always verifies the " +
+					"platform's certificate; there is no setting to skip that.",
+				Optional: true,
+			},
+			"client_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM client certificate offered when the platform asks for one (it was started with " +
+					"`--tls-client-ca-file`); needs `client_key`. Defaults to the contents of the file named by `" + EnvClientCertFile + "`.",
+				Optional: true,
+			},
+			"client_key": schema.StringAttribute{
+				MarkdownDescription: "PEM private key of `client_certificate`. Defaults to the contents of the file named by `" +
+					EnvClientKeyFile + "`.",
+				Optional:  true,
+				Sensitive: true,
+			},
 		},
 	}
 }
@@ -99,10 +137,11 @@ func (p *lowcodeProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.Endpoint.IsUnknown() || cfg.APIKey.IsUnknown() {
+	if cfg.Endpoint.IsUnknown() || cfg.APIKey.IsUnknown() || cfg.CACertificate.IsUnknown() ||
+		cfg.ClientCert.IsUnknown() || cfg.ClientKey.IsUnknown() {
 		// Known only after apply (for example a token for a user this run creates): objects that
 		// need the platform before then fail with this explanation.
-		setProviderData(resp, client.Unconfigured("this lowcode provider configuration's `endpoint` or `api_key` "+
+		setProviderData(resp, client.Unconfigured("this lowcode provider configuration's `endpoint`, `api_key` or a TLS setting "+
 			"is not known until apply; create what they depend on first (terraform apply -target=...), or configure "+
 			"the provider from values known at plan time"))
 		return
@@ -136,15 +175,35 @@ func (p *lowcodeProvider) Configure(ctx context.Context, req provider.ConfigureR
 			maxRetries = -1 // the client reads 0 as "default"; the user asked for none
 		}
 	}
+	caCert := pemSetting(&resp.Diagnostics, cfg.CACertificate, "ca_certificate", EnvCACertFile)
+	clientCert := pemSetting(&resp.Diagnostics, cfg.ClientCert, "client_certificate", EnvClientCertFile)
+	clientKey := pemSetting(&resp.Diagnostics, cfg.ClientKey, "client_key", EnvClientKeyFile)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	c, err := client.New(client.Config{
-		Endpoint:       endpoint,
-		APIKey:         apiKey,
-		MaxRetries:     maxRetries,
-		RequestTimeout: timeout,
-		UserAgent:      client.UserAgent(p.version, req.TerraformVersion),
-		Logger:         newClientLogger(apiKey),
+		Endpoint:          endpoint,
+		APIKey:            apiKey,
+		MaxRetries:        maxRetries,
+		RequestTimeout:    timeout,
+		UserAgent:         client.UserAgent(p.version, req.TerraformVersion),
+		Logger:            newClientLogger(apiKey),
+		CACertificate:     caCert,
+		ClientCertificate: clientCert,
+		ClientKey:         clientKey,
+		ReadAhead:         cfg.ReadAhead.IsNull() || cfg.ReadAhead.ValueBool(),
 	})
-	if err != nil {
+	var tlsErr *client.TLSSettingError
+	switch {
+	case errors.As(err, &tlsErr) && tlsErr.CA:
+		resp.Diagnostics.AddAttributeError(path.Root("ca_certificate"), "Invalid CA certificate",
+			err.Error()+". Check `ca_certificate` or the file named by "+EnvCACertFile+".")
+		return
+	case errors.As(err, &tlsErr):
+		resp.Diagnostics.AddAttributeError(path.Root("client_certificate"), "Invalid client certificate",
+			err.Error()+". Check `client_certificate` and `client_key`, or the files named by "+EnvClientCertFile+" and "+EnvClientKeyFile+".")
+		return
+	case err != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid platform endpoint",
 			err.Error()+". Check `endpoint` or "+EnvEndpoint+".")
 		return
@@ -164,6 +223,25 @@ func setProviderData(resp *provider.ConfigureResponse, c *client.Client) {
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
+}
+
+// pemSetting is the attribute's PEM text, or else the contents of the file named by the
+// environment variable env; nil when neither is set.
+func pemSetting(diags *diag.Diagnostics, v types.String, attr, env string) []byte {
+	if !v.IsNull() && v.ValueString() != "" {
+		return []byte(v.ValueString())
+	}
+	name := os.Getenv(env)
+	if name == "" {
+		return nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attr), "Cannot read "+env,
+			fmt.Sprintf("%s names the file %q, which cannot be read (%v). Point it at a PEM file, or set `%s` in the provider block.", env, name, err, attr))
+		return nil
+	}
+	return data
 }
 
 func stringOr(v types.String, fallback string) string {

@@ -141,7 +141,13 @@ func TestAccValidatorCoverage_webhook(t *testing.T) {
 			phrase(`Invalid signing secret`)},
 		{"whsec_ secret message", callback + `secret_wo = "whsec_` + long(23) + `"
   secret_wo_version = 1`,
-			phrase(`secret_wo: signing secret starts with "whsec_" but the rest is not valid base64. Use whsec_ followed by standard base64`)},
+			phrase(`secret_wo: signing secret starts with "whsec_" but the rest is not valid base64: use whsec_ followed by at least 16 bytes`)},
+		{"weak secret", callback + `secret_wo = "` + strings.Repeat("a", 24) + `"
+  secret_wo_version = 1`,
+			phrase(`signing secret has only 1 different characters, fewer than 10: use whsec_ followed by at least 16 bytes`)},
+		{"short whsec_ key", callback + `secret_wo = "whsec_ZmlmdGVlbi1ieXRlcyEh"
+  secret_wo_version = 1`,
+			phrase(`signing secret's key is 15 bytes, fewer than 16`)},
 	}))
 }
 

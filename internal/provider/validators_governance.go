@@ -69,11 +69,9 @@ func (webhookSecretValidator) ValidateString(_ context.Context, req validator.St
 	if !stringIsSet(req.ConfigValue) {
 		return
 	}
-	if _, err := signing.Key(req.ConfigValue.ValueString()); err != nil {
+	if err := signing.CheckStrength(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid signing secret",
-			fmt.Sprintf("%s: %s. Use %s followed by standard base64 (as Standard Webhooks libraries generate), or "+
-				"any other text of 24 to 256 characters that does not start with %s.", req.Path, err, signing.SecretPrefix,
-				signing.SecretPrefix))
+			fmt.Sprintf("%s: %s: %s (at most 256 characters).", req.Path, err, signing.StrengthRule))
 	}
 }
 

@@ -125,8 +125,8 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"secret_wo": schema.StringAttribute{
-				MarkdownDescription: "Your own signing secret: `whsec_` followed by base64, or any text of 24 to 256 " +
-					"characters. Write-only: it is sent to the platform but never stored in the plan or state. Set " +
+				MarkdownDescription: "Your own signing secret: `whsec_` followed by at least 16 bytes in base64, or any " +
+					"text of 24 to 256 characters with at least 10 different ones (weaker secrets are refused). Write-only: it is sent to the platform but never stored in the plan or state. Set " +
 					"`secret_wo_version` with it; the secret is sent on create and whenever `secret_wo_version` changes. " +
 					"Leave it out to let the platform generate the secret (see `secret`).",
 				Optional:   true,

@@ -416,7 +416,7 @@ resource "lowcode_webhook" "orders" {
 	// configuration's line).
 	badSecret := regexp.MustCompile(`(?s)Error: Invalid signing secret\s+with lowcode_webhook\.orders,.*` +
 		`secret_wo\s+=\s+"whsec_this-is-not-base64-at-all!"\s+` +
-		`secret_wo:\s+signing\s+secret\s+starts\s+with\s+"whsec_"\s+but\s+the\s+rest\s+is\s+not\s+valid\s+base64\.`)
+		`secret_wo:\s+signing\s+secret\s+starts\s+with\s+"whsec_"\s+but\s+the\s+rest\s+is\s+not\s+valid\s+base64:`)
 	first := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the receiver's first key"))
 	second := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the receiver's second key"))
 	// delivered publishes an event and waits until the receiver, holding only secret, accepts it.

@@ -143,9 +143,8 @@ func workflowDataAttributes() map[string]schema.Attribute {
 					"method": str(httpMethodDescription),
 					"url":    str("The URL called."),
 					"headers": schema.MapAttribute{
-						MarkdownDescription: "The request headers (sensitive: they often carry credentials).",
+						MarkdownDescription: "The plain request headers. Secret headers (credentials) are never returned.",
 						ElementType:         types.StringType,
-						Sensitive:           true,
 						Computed:            true,
 					},
 					"body": str("The expression whose value is sent as the JSON body; null sends the whole document."),

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -20,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -28,9 +32,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*workflowResource)(nil)
-	_ resource.ResourceWithImportState = (*workflowResource)(nil)
-	_ resource.ResourceWithIdentity    = (*workflowResource)(nil)
+	_ resource.ResourceWithConfigure      = (*workflowResource)(nil)
+	_ resource.ResourceWithImportState    = (*workflowResource)(nil)
+	_ resource.ResourceWithIdentity       = (*workflowResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*workflowResource)(nil)
 )
 
 // NewWorkflowResource is the lowcode_workflow resource.
@@ -58,7 +63,17 @@ type workflowFields struct {
 
 type workflowModel struct {
 	workflowFields
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
+	SecretHeadersWO        types.Map      `tfsdk:"secret_headers_wo"`
+	SecretHeadersWOVersion types.Int64    `tfsdk:"secret_headers_wo_version"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
+}
+
+// secretHeadersType is secret_headers_wo's type: step name → header name → value.
+var secretHeadersType = types.MapType{ElemType: types.StringType}
+
+// newWorkflowModel is a model with the write-only attributes null, as state keeps them.
+func newWorkflowModel(t timeouts.Value) *workflowModel {
+	return &workflowModel{SecretHeadersWO: types.MapNull(secretHeadersType), SecretHeadersWOVersion: types.Int64Null(), Timeouts: t}
 }
 
 type workflowTrigger struct {
@@ -141,8 +156,9 @@ const (
 		"parses, else a string) and its status in the document under `result_field`."
 	httpMethodDescription  = "`GET`, `POST`, `PUT`, `PATCH` or `DELETE`."
 	httpURLDescription     = "An absolute `http://` or `https://` URL, without credentials (send them in `headers`)."
-	httpHeadersDescription = "Request headers, such as `{ Authorization = \"Bearer ...\" }`. Defaults to none. " +
-		"Sensitive, since headers often carry credentials: plans and outputs do not show them."
+	httpHeadersDescription = "Plain request headers, such as `{ X-Request-Source = \"terraform\" }`. Defaults to " +
+		"none. Every reader of the workflow sees them, and plans show them: put credentials such as `Authorization` " +
+		"in the workflow's write-only `secret_headers_wo` instead."
 	httpBodyDescription = "An expression whose value is sent as the JSON body, such as `{order_id: order_id}`; " +
 		"without it the whole document is sent. Not for `GET` and `DELETE`."
 	httpTimeoutDescription = "How long the call may take, in milliseconds (100 to 60000). Defaults to `10000`."
@@ -302,7 +318,6 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 								"headers": schema.MapAttribute{
 									MarkdownDescription: httpHeadersDescription,
 									ElementType:         types.StringType,
-									Sensitive:           true,
 									Optional:            true,
 									Computed:            true,
 									Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
@@ -351,6 +366,32 @@ func (r *workflowResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					},
 				},
 			},
+			"secret_headers_wo": schema.MapAttribute{
+				MarkdownDescription: "Secret request headers of the `http` steps, by step name, such as " +
+					"`{ sync-crm = { Authorization = \"Bearer ${var.crm_token}\" } }` (Terraform 1.11 or later). Write-only: " +
+					"sent to the platform, which seals them and never returns them to any reader, and never stored in the " +
+					"plan or state. Set `secret_headers_wo_version` with it: the headers are sent when the workflow is " +
+					"created and whenever `secret_headers_wo_version` changes (then a step left out loses its secret " +
+					"headers); otherwise the platform keeps each step's own, by step name, so renaming a step needs a new " +
+					"version. After an import the platform still has them, but Terraform does not: supply them in the " +
+					"configuration and set `secret_headers_wo_version`, which the import leaves empty, so that the next " +
+					"apply sends them.",
+				ElementType: secretHeadersType,
+				Optional:    true,
+				Sensitive:   true,
+				WriteOnly:   true,
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(nameValidator()),
+					mapvalidator.ValueMapsAre(mapvalidator.KeysAre(headerNameValidator()), mapvalidator.ValueStringsAre(headerValueValidator())),
+				},
+			},
+			"secret_headers_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "A version number for `secret_headers_wo`, kept in state because the headers are " +
+					"not: change it (for example raise it by one) whenever you change `secret_headers_wo`, and the " +
+					"provider sends the new values.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("secret_headers_wo"))},
+			},
 			"etag": schema.StringAttribute{
 				MarkdownDescription: "The version of the workflow the provider last read; sent as `If-Match` so that a " +
 					"change made outside Terraform in the meantime is not overwritten.",
@@ -389,6 +430,7 @@ func (r *workflowResource) Create(ctx context.Context, req resource.CreateReques
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
+	withSecretHeaders(ctx, req.Config, in.Steps, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -439,10 +481,15 @@ func (r *workflowResource) Update(ctx context.Context, req resource.UpdateReques
 	defer cancel()
 
 	in := plan.toAPI(ctx, &resp.Diagnostics)
+	// The secret headers go only with a new version: otherwise the platform keeps its own.
+	rotate := !plan.SecretHeadersWOVersion.Equal(state.SecretHeadersWOVersion)
+	if rotate {
+		withSecretHeaders(ctx, req.Config, in.Steps, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tflog.Debug(ctx, "updating workflow", map[string]any{"id": state.ID.ValueString()})
+	tflog.Debug(ctx, "updating workflow", map[string]any{"id": state.ID.ValueString(), "secret_headers_sent": rotate})
 	wf, err := r.client.ReplaceWorkflow(ctx, state.ID.ValueString(), state.ETag.ValueString(), in)
 	if err != nil {
 		apiErrorDiag(&resp.Diagnostics, "Error updating workflow", "workflow "+state.ID.ValueString(), err)
@@ -470,6 +517,86 @@ func (r *workflowResource) Delete(ctx context.Context, req resource.DeleteReques
 	err := r.client.DeleteWorkflow(ctx, state.ID.ValueString(), state.ETag.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		apiErrorDiag(&resp.Diagnostics, "Error deleting workflow", "workflow "+state.ID.ValueString(), err)
+	}
+}
+
+// ValidateConfig checks secret_headers_wo against the steps, and nudges credentials out of the
+// plain headers, which every reader of the workflow sees.
+func (r *workflowResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg workflowModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	httpSteps := map[string]bool{}
+	known := true
+	for i, st := range cfg.Steps {
+		if st.Name.IsUnknown() {
+			known = false
+		}
+		if st.HTTP == nil {
+			continue
+		}
+		httpSteps[st.Name.ValueString()] = true
+		if st.HTTP.Headers.IsUnknown() {
+			continue
+		}
+		for name := range st.HTTP.Headers.Elements() {
+			if credentialHeader(name) {
+				resp.Diagnostics.AddAttributeWarning(path.Root("steps").AtListIndex(i).AtName("http").AtName("headers").AtMapKey(name),
+					"Credential in plain headers",
+					fmt.Sprintf("%s looks like a credential, but plain headers are shown to every reader of the workflow and in "+
+						"plans. Move it to the write-only secret_headers_wo (secret_headers_wo = { %q = { %s = ... } }) and set "+
+						"secret_headers_wo_version.", name, st.Name.ValueString(), name))
+			}
+		}
+	}
+	if cfg.SecretHeadersWO.IsNull() || cfg.SecretHeadersWO.IsUnknown() {
+		return
+	}
+	if cfg.SecretHeadersWOVersion.IsNull() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("secret_headers_wo_version"), "secret_headers_wo without secret_headers_wo_version",
+			"secret_headers_wo is write-only, so Terraform cannot notice when it changes: it is sent when the workflow is "+
+				"created, but a later change is ignored. Set secret_headers_wo_version (for example to 1) and raise it "+
+				"whenever you change secret_headers_wo.")
+	}
+	if !known {
+		return
+	}
+	for name := range cfg.SecretHeadersWO.Elements() {
+		if !httpSteps[name] {
+			resp.Diagnostics.AddAttributeError(path.Root("secret_headers_wo").AtMapKey(name), "No such http step",
+				fmt.Sprintf("secret_headers_wo names step %q, but the workflow has no http step of that name; use the name of "+
+					"an http step in steps.", name))
+		}
+	}
+}
+
+// credentialHeader tells whether a header name usually carries a credential.
+func credentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "authorization", "proxy-authorization", "cookie":
+		return true
+	}
+	return strings.Contains(n, "token") || strings.Contains(n, "secret") || strings.Contains(n, "api-key") ||
+		strings.Contains(n, "apikey") || strings.Contains(n, "password")
+}
+
+// withSecretHeaders sets each http step's secret_headers from the configuration's write-only
+// secret_headers_wo ({} for a step it leaves out, which removes that step's).
+func withSecretHeaders(ctx context.Context, cfg tfsdk.Config, steps []api.WorkflowStep, diags *diag.Diagnostics) {
+	var secrets map[string]map[string]string
+	diags.Append(cfg.GetAttribute(ctx, path.Root("secret_headers_wo"), &secrets)...)
+	for i := range steps {
+		if steps[i].HTTP == nil {
+			continue
+		}
+		h := secrets[steps[i].Name]
+		if h == nil {
+			h = map[string]string{}
+		}
+		steps[i].HTTP.SecretHeaders = &h
 	}
 }
 

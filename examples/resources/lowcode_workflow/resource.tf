@@ -32,7 +32,7 @@ resource "lowcode_workflow" "order_fulfillment" {
       http = {
         method     = "POST"
         url        = "https://crm.example.com/api/v2/orders"
-        headers    = { Authorization = "Bearer ${var.crm_token}" }
+        headers    = { X-Request-Source = "terraform" } # plain: every reader of the workflow sees them
         body       = "{order_id: order_id, amount: amount, customer: customer}"
         timeout_ms = 5000
         # result_field defaults to the step's name: the CRM's answer lands in crm_sync (status and body).
@@ -47,6 +47,14 @@ resource "lowcode_workflow" "order_fulfillment" {
       }
     },
   ]
+
+  # Credentials go in the write-only secret headers (Terraform 1.11+): sealed by the platform,
+  # never returned, never in the plan or state. Raise the version to send new values; after
+  # an import, set both so that the next apply sends them.
+  secret_headers_wo = {
+    crm_sync = { Authorization = "Bearer ${var.crm_token}" }
+  }
+  secret_headers_wo_version = 1
 }
 
 variable "crm_token" {

@@ -97,6 +97,23 @@ var (
 	// The NAT64 prefixes embed an IPv4 address that a gateway reaches.
 	nat64      = netip.MustParsePrefix("64:ff9b::/96")
 	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48")
+	// IPv4-compatible (::a.b.c.d) and 6to4 (2002:a.b.c.d::/48) addresses embed one too.
+	ipv4Compatible  = netip.MustParsePrefix("::/96")
+	sixToFour       = netip.MustParsePrefix("2002::/16")
+	ipv6Unspecified = netip.IPv6Unspecified()
+	ipv6Loopback    = netip.IPv6Loopback()
+
+	// Names that always mean this machine (RFC 6761) or a cloud metadata service, refused
+	// when saved like the addresses they stand for; other names are checked when dialing.
+	localNames = map[string]Kind{
+		"localhost":                KindLoopback,
+		"localhost.localdomain":    KindLoopback,
+		"ip6-localhost":            KindLoopback,
+		"ip6-loopback":             KindLoopback,
+		"metadata.google.internal": KindMetadata,
+		"metadata":                 KindMetadata,
+		"instance-data":            KindMetadata,
+	}
 
 	metadata = []netip.Addr{
 		netip.MustParseAddr("169.254.169.254"), // AWS, GCP, Azure, OCI, ...
@@ -109,13 +126,20 @@ var (
 	broadcast4 = netip.MustParseAddr("255.255.255.255")
 )
 
-// Classify returns the kind of ip. IPv4-mapped (::ffff:a.b.c.d) and NAT64
-// (64:ff9b::a.b.c.d) addresses are classified by the IPv4 address inside.
+// Classify returns the kind of ip. IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
+// (::a.b.c.d, deprecated but still routed to the IPv4 address by some stacks), NAT64
+// (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::) addresses are classified by the IPv4 address
+// inside.
 func Classify(ip netip.Addr) Kind {
 	ip = ip.Unmap().WithZone("")
-	if ip.Is6() && (nat64.Contains(ip) || nat64Local.Contains(ip)) {
+	if ip.Is6() {
 		b := ip.As16()
-		ip = netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+		switch {
+		case nat64.Contains(ip) || nat64Local.Contains(ip) || ipv4Compatible.Contains(ip) && ip != ipv6Unspecified && ip != ipv6Loopback:
+			ip = netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+		case sixToFour.Contains(ip):
+			ip = netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})
+		}
 	}
 	for _, m := range metadata {
 		if ip == m {
@@ -190,12 +214,31 @@ func (p Policy) checkURL(u *url.URL) error {
 	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
 		return p.CheckIP(ip, target)
 	}
+	if kind, ok := localName(u.Hostname()); ok {
+		if kind == KindLoopback && p.AllowLoopback {
+			return nil
+		}
+		return &RefusedError{Target: target, Reason: fmt.Sprintf("%s names %s address", u.Hostname(), article(kind)), Kind: kind}
+	}
 	// Resolvers accept forms netip does not, such as "2130706433" or
 	// "0x7f.1" for 127.0.0.1; they are refused rather than guessed at.
 	if net.ParseIP(u.Hostname()) == nil && looksNumeric(u.Hostname()) {
 		return &RefusedError{Target: target, Reason: fmt.Sprintf("the host %q looks like an IP address in an unusual notation; write it in dotted-decimal or standard IPv6 form", u.Hostname())}
 	}
 	return nil
+}
+
+// localName tells whether host is a name known to stand for this machine or a cloud metadata
+// service: one in localNames, or any name under .localhost.
+func localName(host string) (Kind, bool) {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if kind, ok := localNames[h]; ok {
+		return kind, true
+	}
+	if strings.HasSuffix(h, ".localhost") {
+		return KindLoopback, true
+	}
+	return "", false
 }
 
 // looksNumeric reports whether a host consists of digits, dots and hex

@@ -30,6 +30,13 @@ func TestClassify(t *testing.T) {
 		{"127.255.255.254", KindLoopback},
 		{"::1", KindLoopback},
 		{"::ffff:127.0.0.1", KindLoopback},
+		{"::127.0.0.1", KindLoopback},
+		{"::127.1.2.3", KindLoopback},
+		{"2002:7f00:1::", KindLoopback},
+		{"::10.1.2.3", KindPrivate},
+		{"::169.254.169.254", KindMetadata},
+		{"2002:a9fe:a9fe::1", KindMetadata},
+		{"::8.8.8.8", KindPublic},
 		{"10.0.0.1", KindPrivate},
 		{"172.16.0.1", KindPrivate},
 		{"172.31.255.255", KindPrivate},
@@ -124,7 +131,12 @@ func TestCheckURL(t *testing.T) {
 	}{
 		{"https host name", Policy{}, "https://hooks.example.com/lowcode?token=abc", ""},
 		{"http public ip", Policy{}, "http://8.8.8.8:8080/x", ""},
-		{"host names are checked at dial time", Policy{}, "http://localhost:8080/", ""},
+		{"host names are checked at dial time", Policy{}, "http://hooks.internal.example/", ""},
+		{"localhost is loopback", Policy{}, "http://localhost:8080/", "localhost names a loopback address"},
+		{"localhost allowed", Policy{AllowLoopback: true}, "http://localhost:8080/", ""},
+		{"names under .localhost", Policy{}, "http://api.LOCALHOST./", "loopback"},
+		{"metadata name", Policy{AllowLoopback: true, AllowPrivate: true}, "http://metadata.google.internal/computeMetadata/v1/", "cloud metadata"},
+		{"ipv4-compatible loopback literal", Policy{}, "http://[::127.0.0.1]/", "::7f00:1 is a loopback address"},
 		{"relative", Policy{}, "/hooks", "must be absolute"},
 		{"no scheme", Policy{}, "hooks.example.com/x", "must be absolute"},
 		{"ftp", Policy{}, "ftp://example.com/file", `scheme "ftp" is not allowed`},
@@ -170,7 +182,7 @@ func TestHTTPClientLoopbackServer(t *testing.T) {
 		wantErr string
 	}{
 		{"ip literal refused by default", Policy{}, srv.URL, "127.0.0.1 is a loopback address"},
-		{"name resolving to loopback refused at dial time", Policy{}, byName, "is a loopback address"},
+		{"localhost refused by name before dialing", Policy{}, byName, "localhost names a loopback address"},
 		{"private setting is not enough", Policy{AllowPrivate: true}, srv.URL, "--allow-loopback-callbacks"},
 		{"reachable with AllowLoopback", Policy{AllowLoopback: true}, srv.URL, ""},
 	}

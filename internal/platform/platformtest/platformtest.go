@@ -6,6 +6,8 @@ package platformtest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,16 +32,20 @@ import (
 // Instance is a running platform server.
 type Instance struct {
 	// URL is the base URL (no /api/v1), as the provider's endpoint setting takes it.
-	URL      string
-	OwnerKey string
-	Server   *platform.Server
-	HTTP     *httptest.Server
+	URL string
+	// MetricsURL is the base URL of the server's own /metrics listener (as --metrics-listen
+	// serves it); the API's listener does not serve /metrics.
+	MetricsURL string
+	OwnerKey   string
+	Server     *platform.Server
+	HTTP       *httptest.Server
 	// Client acts as the bootstrap owner.
 	Client *api.ClientWithResponses
 	// Logs holds everything the server logged, for tests that look for leaked secrets.
 	Logs *SyncBuffer
 
-	t testing.TB
+	t          testing.TB
+	httpClient *http.Client
 }
 
 // Option changes how an instance starts.
@@ -49,6 +55,22 @@ type options struct {
 	databaseURL string
 	configure   func(*platform.Config)
 	noValidate  bool
+	tls         *tls.Config
+	clientCert  *tls.Certificate
+}
+
+// WithTLS serves HTTPS (HTTP/2 and HTTP/1.1) with the given certificate. With clientCAs, every
+// client must present a certificate one of them signed; clientCert is what the instance's own
+// Client presents then.
+func WithTLS(cert tls.Certificate, clientCAs *x509.CertPool, clientCert *tls.Certificate) Option {
+	return func(o *options) {
+		o.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if clientCAs != nil {
+			o.tls.ClientCAs = clientCAs
+			o.tls.ClientAuth = tls.RequireAndVerifyClientCert
+		}
+		o.clientCert = clientCert
+	}
 }
 
 // WithDatabase uses the given database URL (for example a pgtest PostgreSQL database) instead
@@ -93,19 +115,33 @@ func Start(t testing.TB, opts ...Option) *Instance {
 	if !o.noValidate {
 		handler = validateResponses(t, handler)
 	}
-	hs := httptest.NewServer(handler)
+	hs := httptest.NewUnstartedServer(handler)
+	if o.tls != nil {
+		hs.TLS = o.tls
+		hs.EnableHTTP2 = true
+		hs.StartTLS()
+	} else {
+		hs.Start()
+	}
+	httpClient := hs.Client()
+	if o.clientCert != nil {
+		httpClient.Transport.(*http.Transport).TLSClientConfig.Certificates = []tls.Certificate{*o.clientCert}
+	}
+	ms := httptest.NewServer(srv.MetricsHandler())
 	t.Cleanup(func() {
 		hs.Close()
+		ms.Close()
 		_ = srv.Close()
 	})
-	inst := &Instance{URL: hs.URL, OwnerKey: cfg.BootstrapAPIKey, Server: srv, HTTP: hs, Logs: logs, t: t}
+	inst := &Instance{URL: hs.URL, MetricsURL: ms.URL, OwnerKey: cfg.BootstrapAPIKey, Server: srv, HTTP: hs, Logs: logs, t: t,
+		httpClient: httpClient}
 	inst.Client = inst.ClientFor(cfg.BootstrapAPIKey)
 	return inst
 }
 
 // ClientFor returns a generated API client that authenticates with key.
 func (i *Instance) ClientFor(key string) *api.ClientWithResponses {
-	c, err := api.NewClientWithResponses(i.URL+"/api/v1", api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+	c, err := api.NewClientWithResponses(i.URL+"/api/v1", api.WithHTTPClient(i.httpClient), api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Authorization", "Bearer "+key)
 		return nil
 	}))

@@ -137,11 +137,13 @@ type IdempotentResponse struct {
 // retries and will find its response.
 var ErrIdempotencyRace = errors.New("a request with the same Idempotency-Key is in flight")
 
-// LookupIdempotency returns the stored response for (principal, key) newer than since, or nil.
-func (q *Q) LookupIdempotency(ctx context.Context, principalID, key string, since time.Time) (*IdempotentResponse, error) {
+// LookupIdempotency returns the stored response for (credential, key) newer than since, or
+// nil. credentialID is the API key's or token's id (the principal_id column): records belong
+// to the credential that made them, not to its user.
+func (q *Q) LookupIdempotency(ctx context.Context, credentialID, key string, since time.Time) (*IdempotentResponse, error) {
 	var r IdempotentResponse
 	err := q.queryRow(ctx, `SELECT method, path, request_hash, status, body FROM idempotency_keys
-		WHERE principal_id = ? AND key = ? AND created_at > ?`, principalID, key, since.UnixMilli()).
+		WHERE principal_id = ? AND key = ? AND created_at > ?`, credentialID, key, since.UnixMilli()).
 		Scan(&r.Method, &r.Path, &r.RequestHash, &r.Status, &r.Body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -154,13 +156,13 @@ func (q *Q) LookupIdempotency(ctx context.Context, principalID, key string, sinc
 
 // SaveIdempotency records the response to a keyed request, in the same transaction as the
 // change it made, so a replay after any crash finds either both or neither.
-func (q *Q) SaveIdempotency(ctx context.Context, principalID, key string, r IdempotentResponse, now time.Time) error {
+func (q *Q) SaveIdempotency(ctx context.Context, credentialID, key string, r IdempotentResponse, now time.Time) error {
 	// An expired record with the same key is replaced.
-	if _, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE principal_id = ? AND key = ?`, principalID, key); err != nil {
+	if _, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE principal_id = ? AND key = ?`, credentialID, key); err != nil {
 		return err
 	}
 	_, err := q.exec(ctx, `INSERT INTO idempotency_keys (principal_id, key, method, path, request_hash, status, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, principalID, key, r.Method, r.Path, r.RequestHash, r.Status, r.Body, now.UnixMilli())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, credentialID, key, r.Method, r.Path, r.RequestHash, r.Status, r.Body, now.UnixMilli())
 	if isUniqueViolation(err) {
 		return ErrIdempotencyRace
 	}
@@ -258,5 +260,34 @@ func (q *Q) CountPlatformOwners(ctx context.Context) (int, error) {
 	var n int
 	err := q.queryRow(ctx, `SELECT COUNT(DISTINCT ra.user_id) FROM role_assignments ra JOIN users u ON u.id = ra.user_id
 		WHERE ra.role = ? AND ra.scope_type = ? AND u.active = ?`, string(api.Owner), string(api.ScopeTypePlatform), true).Scan(&n)
+	return n, err
+}
+
+// WorkflowSavedBy returns the id of the user who last saved the workflow ("" when none is
+// recorded: a workflow older than the record and absent from the audit log).
+func (q *Q) WorkflowSavedBy(ctx context.Context, workflowID string) (string, error) {
+	var by sql.NullString
+	err := q.queryRow(ctx, `SELECT saved_by FROM workflows WHERE id = ?`, workflowID).Scan(&by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return by.String, err
+}
+
+// WorkflowSecretHeaders returns a workflow's sealed secret headers ("" when it has none).
+func (q *Q) WorkflowSecretHeaders(ctx context.Context, workflowID string) (string, error) {
+	var sealed sql.NullString
+	err := q.queryRow(ctx, `SELECT secret_headers_sealed FROM workflows WHERE id = ?`, workflowID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return sealed.String, err
+}
+
+// CountSealedSecrets counts the values sealed with the server's secret key that the server
+// must open again: webhook signing secrets and workflows' secret headers.
+func (q *Q) CountSealedSecrets(ctx context.Context) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM webhooks) + (SELECT COUNT(*) FROM workflows WHERE secret_headers_sealed IS NOT NULL)`).Scan(&n)
 	return n, err
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -73,11 +74,93 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		_ = s.db.Close()
 		return nil, fmt.Errorf("cannot reach the database %s: %w", redactURL(rawURL), err)
 	}
+	if s.dialect == SQLite {
+		if err := s.checkSQLite(ctx, rawURL); err != nil {
+			_ = s.db.Close()
+			return nil, err
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		_ = s.db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockProbeTimeout is how long start-up waits for another process's write lock on a SQLite
+// database before it says the database is locked.
+const lockProbeTimeout = 3 * time.Second
+
+// checkSQLite refuses, before anything else touches it, a SQLite database that another
+// process holds locked (named as such, not as a time-out) or that fails PRAGMA quick_check
+// (a server that starts on corrupt pages answers 500 "malformed" later).
+func (s *Store) checkSQLite(ctx context.Context, rawURL string) error {
+	path, _ := sqlitePath(rawURL)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot open the SQLite database %s: %w", path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", lockProbeTimeout.Milliseconds())); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "ROLLBACK")
+	}
+	if retryable(err) || isLocked(err) {
+		return fmt.Errorf("the SQLite database %s is locked by another process (another lowcode-platform serving it, or a "+
+			"sqlite3 shell in a transaction?): stop that process, or give this server another --database", path)
+	}
+	if err != nil {
+		return s.corrupt(path, err.Error())
+	}
+	rows, err := conn.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return s.corrupt(path, err.Error())
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() && len(problems) < 5 {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return s.corrupt(path, err.Error())
+		}
+		problems = append(problems, line)
+	}
+	if err := rows.Err(); err != nil {
+		return s.corrupt(path, err.Error())
+	}
+	if len(problems) != 1 || problems[0] != "ok" {
+		return s.corrupt(path, strings.Join(problems, "; "))
+	}
+	_, err = conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000")
+	return err
+}
+
+func (s *Store) corrupt(path, detail string) error {
+	return fmt.Errorf("the SQLite database %s failed its integrity check (PRAGMA quick_check: %s): the file is damaged; "+
+		"stop here and restore it from a backup (the server does not start on a damaged database)", path, detail)
+}
+
+// isLocked recognises SQLite's "database is locked" in any of its extended codes.
+func isLocked(err error) bool {
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && (sqErr.Code()&0xff == sqlite3.SQLITE_LOCKED || sqErr.Code()&0xff == sqlite3.SQLITE_BUSY)
+}
+
+// createPrivate creates the SQLite file readable by its owner only (it holds credentials'
+// hashes, sealed secrets and unredacted data); SQLite gives its -wal and -shm files the
+// database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot create the SQLite database %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func open(rawURL string) (*Store, error) {
@@ -95,6 +178,11 @@ func open(rawURL string) (*Store, error) {
 		path, err := sqlitePath(rawURL)
 		if err != nil {
 			return nil, err
+		}
+		if path != ":memory:" && !strings.Contains(rawURL, "mode=memory") {
+			if err := createPrivate(path); err != nil {
+				return nil, err
+			}
 		}
 		// WAL lets readers run beside the one writer; IMMEDIATE transactions take the write
 		// lock up front so two writers queue on busy_timeout instead of failing on upgrade.

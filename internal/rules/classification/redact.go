@@ -2,6 +2,7 @@ package classification
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,7 +66,12 @@ func visible(m match, canSee func(api.ClassificationPolicy) bool) bool {
 // RedactExecution masks, in place, the fields of an execution's input, output and each step's
 // output that canSee refuses, and lists their paths with where they were found (input.…,
 // output.…, steps[i].output.…) in RedactedFields, which stays nil when nothing was masked.
-func RedactExecution(exe *api.Execution, policies []api.ClassificationPolicy, canSee func(api.ClassificationPolicy) bool) {
+//
+// Errors quote the values they failed on (`invalid operation: int(123-45-6789)`), which may be
+// what was just masked or derived from it: when anything was masked, the execution's error and
+// every step's error are masked too (listed as error and steps[i].error), except texts in
+// plainErrors (a workflow's validate messages, which the workflow holds and its readers see).
+func RedactExecution(exe *api.Execution, policies []api.ClassificationPolicy, canSee func(api.ClassificationPolicy) bool, plainErrors ...string) {
 	if len(policies) == 0 {
 		return
 	}
@@ -91,6 +97,18 @@ func RedactExecution(exe *api.Execution, policies []api.ClassificationPolicy, ca
 		}
 	}
 	if len(masked) > 0 {
+		redactError := func(path string, e *string) *string {
+			if e == nil || slices.Contains(plainErrors, *e) {
+				return e
+			}
+			masked = append(masked, path)
+			r := Redacted
+			return &r
+		}
+		exe.Error = redactError("error", exe.Error)
+		for i := range exe.Steps {
+			exe.Steps[i].Error = redactError(fmt.Sprintf("steps[%d].error", i), exe.Steps[i].Error)
+		}
 		exe.RedactedFields = &masked
 	}
 }

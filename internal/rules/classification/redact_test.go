@@ -166,3 +166,37 @@ func TestRedactExecution(t *testing.T) {
 		}
 	})
 }
+
+// Errors can quote what was masked: when anything is masked, the execution's error and each
+// step's error are too, except the plain texts given (validate messages); when nothing is
+// masked, errors stay as they are.
+func TestRedactExecutionErrors(t *testing.T) {
+	pii := policy("cls_pii", api.Restricted, "ssn")
+	never := func(api.ClassificationPolicy) bool { return false }
+	always := func(api.ClassificationPolicy) bool { return true }
+	failed := func() *api.Execution {
+		leak, msg := "invalid operation: int(123-45-6789)", "Orders must not carry an SSN"
+		return &api.Execution{Input: map[string]any{"ssn": "123-45-6789"}, Error: &leak,
+			Steps: []api.StepResult{{Error: &msg}, {Error: &leak}, {}}}
+	}
+	str := func(e *string) string {
+		if e == nil {
+			return "<nil>"
+		}
+		return *e
+	}
+	exe := failed()
+	RedactExecution(exe, []api.ClassificationPolicy{pii}, never, "Orders must not carry an SSN")
+	if got := []string{str(exe.Error), str(exe.Steps[0].Error), str(exe.Steps[1].Error), str(exe.Steps[2].Error)}; !reflect.DeepEqual(got,
+		[]string{Redacted, "Orders must not carry an SSN", Redacted, "<nil>"}) {
+		t.Errorf("errors %q", got)
+	}
+	if want := []string{"input.ssn", "error", "steps[1].error"}; exe.RedactedFields == nil || !reflect.DeepEqual(*exe.RedactedFields, want) {
+		t.Errorf("redacted_fields %v, want %v", exe.RedactedFields, want)
+	}
+	exe = failed()
+	RedactExecution(exe, []api.ClassificationPolicy{pii}, always)
+	if str(exe.Error) != "invalid operation: int(123-45-6789)" || exe.RedactedFields != nil {
+		t.Errorf("a caller who sees everything: error %q, redacted %v", str(exe.Error), exe.RedactedFields)
+	}
+}

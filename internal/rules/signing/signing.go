@@ -75,6 +75,53 @@ func Key(secret string) ([]byte, error) {
 	return key, nil
 }
 
+// The strength rule for secrets users choose. A whsec_ secret's key must have at least
+// MinKeyBytes bytes; any other secret at least MinSecretChars characters, of which at least
+// MinDistinctChars different, so that 24 × "a" or a short word repeated is refused.
+const (
+	MinKeyBytes      = 16
+	MinSecretChars   = 24
+	MinDistinctChars = 10
+)
+
+// StrengthRule states the rule, for messages.
+const StrengthRule = "use whsec_ followed by at least 16 bytes in standard base64 (as Standard Webhooks libraries " +
+	"generate), or any other text of at least 24 characters with at least 10 different ones; `openssl rand -base64 32` " +
+	"makes a good one"
+
+// CheckStrength refuses a user-chosen secret weaker than the strength rule. The error never
+// repeats the secret.
+func CheckStrength(secret string) error {
+	key, err := Key(secret)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(secret, SecretPrefix) {
+		if len(key) < MinKeyBytes {
+			return fmt.Errorf("signing secret's key is %d bytes, fewer than %d", len(key), MinKeyBytes)
+		}
+		return nil
+	}
+	return CheckPassphrase("signing secret", secret)
+}
+
+// CheckPassphrase applies the character part of the strength rule to any secret text (such as
+// a configured API key), naming it as what.
+func CheckPassphrase(what, secret string) error {
+	n := len([]rune(secret))
+	if n < MinSecretChars {
+		return fmt.Errorf("%s has %d characters, fewer than %d", what, n, MinSecretChars)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range secret {
+		distinct[r] = true
+	}
+	if len(distinct) < MinDistinctChars {
+		return fmt.Errorf("%s has only %d different characters, fewer than %d", what, len(distinct), MinDistinctChars)
+	}
+	return nil
+}
+
 // Sign returns the "v1,<base64 signature>" of one delivery.
 func Sign(secret, msgID string, ts time.Time, body []byte) (string, error) {
 	key, err := Key(secret)

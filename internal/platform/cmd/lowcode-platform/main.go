@@ -1,10 +1,13 @@
 // Command lowcode-platform runs the reference low-code platform server.
 //
 //	lowcode-platform serve [--listen 127.0.0.1:8080] [--database sqlite://lowcode.db]
+//	                       [--tls-cert-file cert.pem --tls-key-file key.pem [--tls-client-ca-file ca.pem]]
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"flag"
@@ -35,13 +38,17 @@ Flags:
 `
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "lowcode-platform:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stderr io.Writer) error {
+// run runs the command until ctx ends (main's ends on SIGINT or SIGTERM).
+func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fs := serveFlags(&settings{}, stderr)
 		fs.Usage()
@@ -61,12 +68,13 @@ func run(args []string, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
-	return serve(s, stderr)
+	return serve(ctx, s, stderr)
 }
 
 type settings struct {
 	listen, database, logLevel, logFormat, bootstrapKeyFile string
-	pprofListen                                             string
+	pprofListen, metricsListen                              string
+	tlsCert, tlsKey, tlsClientCA                            string
 	rateLimit                                               float64
 	workers                                                 int
 	allowLoopback, allowPrivate                             bool
@@ -146,13 +154,22 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
 	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
 		"how long an execution or delivery stays with a server that stopped renewing it (killed, say) before another server, or this one restarted, takes it over (LOWCODE_LEASE_DURATION)")
-	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per API key; 0 is unlimited (LOWCODE_RATE_LIMIT)")
+	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per user (all of a user's keys together); 0 is unlimited. Failed authentications are limited per client address regardless (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
 	fs.BoolVar(&s.allowPrivate, "allow-private-callbacks", envBool("LOWCODE_ALLOW_PRIVATE_CALLBACKS"),
 		"let webhooks and http steps call private-range addresses (LOWCODE_ALLOW_PRIVATE_CALLBACKS)")
+	fs.StringVar(&s.tlsCert, "tls-cert-file", env("LOWCODE_TLS_CERT_FILE", ""),
+		"serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate, the server's first and any intermediates after it; needs --tls-key-file (LOWCODE_TLS_CERT_FILE)")
+	fs.StringVar(&s.tlsKey, "tls-key-file", env("LOWCODE_TLS_KEY_FILE", ""),
+		"the PEM private key of --tls-cert-file (LOWCODE_TLS_KEY_FILE)")
+	fs.StringVar(&s.tlsClientCA, "tls-client-ca-file", env("LOWCODE_TLS_CLIENT_CA_FILE", ""),
+		"require every client to present a certificate signed by a CA in this PEM file (mutual TLS), on top of its API key; needs --tls-cert-file (LOWCODE_TLS_CLIENT_CA_FILE)")
 	fs.StringVar(&s.pprofListen, "pprof-listen", env("LOWCODE_PPROF_LISTEN", ""),
 		"serve Go's profiles (/debug/pprof/) on this separate address, such as 127.0.0.1:6060; off when empty. Keep it on loopback (LOWCODE_PPROF_LISTEN)")
+	fs.StringVar(&s.metricsListen, "metrics-listen", env("LOWCODE_METRICS_LISTEN", ""),
+		"serve Prometheus metrics (/metrics) on this separate address, such as 127.0.0.1:9464; off when empty. The series name every tenant's workflows, "+
+			"so expose it only to your monitoring (LOWCODE_METRICS_LISTEN)")
 	fs.StringVar(&s.logLevel, "log-level", env("LOWCODE_LOG_LEVEL", "info"), "debug, info, warn or error (LOWCODE_LOG_LEVEL)")
 	fs.StringVar(&s.logFormat, "log-format", env("LOWCODE_LOG_FORMAT", "text"), "text or json (LOWCODE_LOG_FORMAT)")
 	fs.Usage = func() {
@@ -168,7 +185,7 @@ Other environment variables:
 	return fs
 }
 
-func serve(s settings, stderr io.Writer) error {
+func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
 		return fmt.Errorf("--log-level %q: use debug, info, warn or error", s.logLevel)
@@ -200,6 +217,11 @@ func serve(s settings, stderr io.Writer) error {
 		secretKey = k
 	}
 
+	tlsConfig, err := loadTLS(s)
+	if err != nil {
+		return err
+	}
+
 	// Listen before opening the database so a busy port fails fast and plainly.
 	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {
@@ -209,9 +231,13 @@ func serve(s settings, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", s.listen, err)
 	}
 	defer ln.Close()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	var metricsLn net.Listener
+	if s.metricsListen != "" {
+		if metricsLn, err = net.Listen("tcp", s.metricsListen); err != nil {
+			return fmt.Errorf("cannot listen on --metrics-listen %s: %w", s.metricsListen, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	srv, err := platform.New(openCtx, platform.Config{
@@ -239,13 +265,39 @@ func serve(s settings, stderr io.Writer) error {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		TLSConfig:         tlsConfig,
+		// Failed handshakes and the like, into the server's log rather than stderr's.
+		ErrorLog: slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+		httpSrv.Protocols = new(http.Protocols)
+		httpSrv.Protocols.SetHTTP1(true)
+		httpSrv.Protocols.SetHTTP2(true)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			errc <- httpSrv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		errc <- httpSrv.Serve(ln)
+	}()
 	if s.pprofListen != "" {
 		go servePprof(s.pprofListen, logger)
 	}
-	logger.Info("lowcode-platform listening", slog.String("address", "http://"+ln.Addr().String()),
+	if metricsLn != nil {
+		metricsSrv := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		defer metricsSrv.Close()
+		go func() {
+			if err := metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("metrics listener", slog.String("error", err.Error()))
+			}
+		}()
+		logger.Info("serving metrics", slog.String("address", "http://"+metricsLn.Addr().String()+"/metrics"))
+	}
+	logger.Info("lowcode-platform listening", slog.String("address", scheme+"://"+ln.Addr().String()),
 		slog.String("database", strings.SplitN(s.database, "@", 2)[len(strings.SplitN(s.database, "@", 2))-1]))
 
 	select {
@@ -260,6 +312,46 @@ func serve(s settings, stderr io.Writer) error {
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
 	return nil
+}
+
+// loadTLS reads the TLS settings: none (plain HTTP), or a certificate and its key, optionally
+// with a client CA. Half a setting is an error, never a quiet fallback to plain HTTP.
+func loadTLS(s settings) (*tls.Config, error) {
+	switch {
+	case s.tlsCert == "" && s.tlsKey == "" && s.tlsClientCA == "":
+		return nil, nil
+	case s.tlsCert == "" && s.tlsKey == "":
+		return nil, errors.New("--tls-client-ca-file (LOWCODE_TLS_CLIENT_CA_FILE) needs --tls-cert-file and --tls-key-file: " +
+			"client certificates are asked for over HTTPS only")
+	case s.tlsCert == "" || s.tlsKey == "":
+		return nil, errors.New("TLS needs both --tls-cert-file (LOWCODE_TLS_CERT_FILE) and --tls-key-file (LOWCODE_TLS_KEY_FILE); " +
+			"set both to serve HTTPS, or neither to serve plain HTTP")
+	}
+	cert, err := tls.LoadX509KeyPair(s.tlsCert, s.tlsKey)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert-file %q and --tls-key-file %q: %w (give a PEM certificate and the PEM private key that matches it)", s.tlsCert, s.tlsKey, err)
+	}
+	if leaf := cert.Leaf; leaf != nil && time.Now().After(leaf.NotAfter) {
+		return nil, fmt.Errorf("--tls-cert-file %q expired on %s; renew it", s.tlsCert, leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
+	cfg := &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		NextProtos:   []string{"h2", "http/1.1"},
+	}
+	if s.tlsClientCA != "" {
+		pem, err := os.ReadFile(s.tlsClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-client-ca-file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--tls-client-ca-file %q holds no PEM certificate", s.tlsClientCA)
+		}
+		cfg.ClientCAs = pool
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return cfg, nil
 }
 
 // servePprof serves the runtime profiles on their own listener, never on the API's.
