@@ -14,6 +14,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -140,22 +141,13 @@ func (p *platformProcess) stop() {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		k, _, _ := cutEq(kv)
+		k, _, _ := strings.Cut(kv, "=")
 		if hasAnyPrefix(k, "TF_", "LOWCODE_", "PG", "CHECKPOINT_") {
 			continue
 		}
 		env = append(env, kv)
 	}
 	return env
-}
-
-func cutEq(kv string) (string, string, bool) {
-	for i := 0; i < len(kv); i++ {
-		if kv[i] == '=' {
-			return kv[:i], kv[i+1:], true
-		}
-	}
-	return kv, "", false
 }
 
 func hasAnyPrefix(s string, prefixes ...string) bool {
@@ -280,7 +272,7 @@ func (c *pgCluster) command(ctx context.Context, name string, args ...string) *e
 	cmd.Dir = c.root
 	var env []string
 	for _, kv := range cleanEnv() {
-		if k, _, _ := cutEq(kv); !hasAnyPrefix(k, "LC_", "LANG") {
+		if k, _, _ := strings.Cut(kv, "="); !hasAnyPrefix(k, "LC_", "LANG") {
 			env = append(env, kv)
 		}
 	}

@@ -7,7 +7,7 @@
 // this provider and terraform-provider-lowcode is exactly our client, our server and our schema
 // code.
 //
-// The benchmark driver (go run ./bench) builds it as terraform-provider-floor and points
+// The benchmark driver (make bench) builds it as terraform-provider-floor and points
 // Terraform at it with dev_overrides for the source address lowcode-bench/floor.
 package main
 

@@ -55,7 +55,12 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if st.hangUp {
-		conn, _, err := w.(http.Hijacker).Hijack()
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			s.t.Errorf("the test server's ResponseWriter %T cannot hang up", w)
+			return
+		}
+		conn, _, err := hj.Hijack()
 		if err != nil {
 			s.t.Errorf("hijack: %v", err)
 			return

@@ -59,9 +59,9 @@ func init() {
 	}
 }
 
-func step(format string, args ...any) {
+func step(title string) {
 	stepNo++
-	fmt.Printf("\n%s== %d. %s%s\n", bold, stepNo, fmt.Sprintf(format, args...), reset)
+	fmt.Printf("\n%s== %d. %s%s\n", bold, stepNo, title, reset)
 }
 
 func say(format string, args ...any) { fmt.Printf("   "+format+"\n", args...) }

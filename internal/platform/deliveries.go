@@ -12,8 +12,8 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 )
 
 // Webhook delivery, as Standard Webhooks describe it: a POST of the event's payload with

@@ -256,7 +256,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		waitAttempts(t, rc, round+1)
 		stop(inst)
 	}
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	http.DefaultClient.CloseIdleConnections()
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		leaked := runtimeGoroutines()

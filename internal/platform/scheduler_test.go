@@ -55,7 +55,11 @@ func TestSchedulesFireOncePerSlotAcrossReplicas(t *testing.T) {
 					if e.TriggerType != api.TriggerTypeSchedule {
 						t.Errorf("trigger type %s", e.TriggerType)
 					}
-					slots = append(slots, e.Input["scheduled_at"].(string))
+					slot, ok := e.Input["scheduled_at"].(string)
+					if !ok {
+						t.Fatalf("execution %s: scheduled_at = %#v, want a timestamp string", e.ID, e.Input["scheduled_at"])
+					}
+					slots = append(slots, slot)
 					done = done && e.Status == api.ExecutionStatusSucceeded
 				}
 				slices.Reverse(slots)

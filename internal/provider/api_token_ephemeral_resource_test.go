@@ -21,6 +21,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/tfcli"
 )
 
 // noTokenInState fails if anything in the state looks like a platform API key or token
@@ -118,7 +119,7 @@ func TestAccAPITokenEphemeralResource(t *testing.T) {
 	p := newAccPlatform(t)
 	readable, userID := reportingSetup(t, p)
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.EphemeralResources)},
 		ProtoV6ProviderFactories: scopedFactories,
 		CheckDestroy:             p.tokensAllRevoked,
 		Steps: []resource.TestStep{{
@@ -154,7 +155,7 @@ data "lowcode_applications" "all" {}
 func TestAccAPITokenEphemeralResource_maxRole(t *testing.T) {
 	p := newAccPlatform(t)
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.EphemeralResources)},
 		ProtoV6ProviderFactories: scopedFactories,
 		Steps: []resource.TestStep{{
 			Config: scopedConfig(p, "") + `
@@ -175,7 +176,7 @@ resource "lowcode_application" "refused" {
 func TestAccAPITokenEphemeralResource_unknownUser(t *testing.T) {
 	p := newAccPlatform(t)
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.EphemeralResources)},
 		ProtoV6ProviderFactories: scopedFactories,
 		Steps: []resource.TestStep{{
 			Config: scopedConfig(p, "${lowcode_user.ci.id}") + `
@@ -201,7 +202,7 @@ func TestAccAPITokenEphemeralResource_result(t *testing.T) {
 	// so each step has its own.
 	const echo, echoOther = "echo.token", "echo.other_user"
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.EphemeralResources)},
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 			"lowcode": testAccProtoV6ProviderFactories["lowcode"],
 			"echo":    echoprovider.NewProviderServer(),
@@ -282,7 +283,7 @@ func TestAccAPITokenEphemeralResource_validation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.EphemeralResources)},
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      p.config(`ephemeral "lowcode_api_token" "bad" {` + "\n  " + tc.body + "\n}"),

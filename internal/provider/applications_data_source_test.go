@@ -17,7 +17,7 @@ func TestAccApplicationsDataSource(t *testing.T) {
 		statecheck.ExpectKnownValue("data.lowcode_applications.production", tfjsonpath.New("applications"), knownvalue.ListSizeExact(1)),
 		statecheck.ExpectKnownValue("data.lowcode_applications.none", tfjsonpath.New("applications"), knownvalue.ListExact([]knownvalue.Check{})),
 	}
-	checks = append(checks, sameAttributes("data.lowcode_applications.production", element("applications", 0),
+	checks = append(checks, sameAttributes("data.lowcode_applications.production", firstElement("applications"),
 		"lowcode_application.orders", applicationDataAttributeNames...)...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/go-version"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
@@ -231,17 +228,12 @@ func TestAccExamples_readers(t *testing.T) {
 	for _, kind := range []string{"data-sources", "ephemeral-resources", "actions"} {
 		dirs = append(dirs, exampleDirs(t, kind)...)
 	}
-	tf, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatal("terraform is not on PATH")
-	}
-	tfVersion := terraformVersion(t, tf)
 	for _, example := range dirs {
 		name := filepath.Base(example)
 		t.Run(filepath.Base(filepath.Dir(example))+"/"+name, func(t *testing.T) {
 			t.Parallel()
-			if strings.Contains(filepath.ToSlash(example), "/actions/") && tfVersion.LessThan(version.Must(version.NewVersion("1.14.0"))) {
-				t.Skipf("actions need Terraform 1.14; this CLI is %s", tfVersion)
+			if strings.Contains(filepath.ToSlash(example), "/actions/") {
+				tfcli.SkipUnless(t, tfcli.Actions)
 			}
 			d := exampleDir(t, p, example,
 				"TF_VAR_order_events_webhook_id="+outputs.WebhookID.Value,

@@ -1,14 +1,11 @@
 package provider
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/go-version"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/tfcli"
 )
@@ -20,11 +17,11 @@ func TestExamples(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that need the Terraform CLI (make test does)")
 	}
-	tf, err := exec.LookPath("terraform")
+	cli, err := tfcli.Selected()
 	if err != nil {
-		t.Fatal("terraform is not on PATH")
+		t.Fatal(err)
 	}
-	tfVersion := terraformVersion(t, tf)
+	tf := cli.Path
 	root := filepath.Join("..", "..", "examples")
 
 	fmtCmd := exec.Command(tf, "fmt", "-check", "-recursive", "-diff", root)
@@ -50,8 +47,11 @@ func TestExamples(t *testing.T) {
 		t.Run(strings.TrimPrefix(filepath.ToSlash(dir), "../../examples/"), func(t *testing.T) {
 			t.Parallel()
 			query := strings.Contains(filepath.ToSlash(dir), "/list-resources/")
-			if (query || strings.Contains(filepath.ToSlash(dir), "/actions/")) && tfVersion.LessThan(version.Must(version.NewVersion("1.14.0"))) {
-				t.Skipf("actions and list resources need Terraform 1.14; this CLI is %s", tfVersion)
+			if query {
+				tfcli.SkipUnless(t, tfcli.ListResources)
+			}
+			if strings.Contains(filepath.ToSlash(dir), "/actions/") {
+				tfcli.SkipUnless(t, tfcli.Actions)
 			}
 			d := tfcli.New(t)
 			work := d.Path
@@ -86,19 +86,4 @@ func TestExamples(t *testing.T) {
 			}
 		})
 	}
-}
-
-func terraformVersion(t *testing.T, tf string) *version.Version {
-	t.Helper()
-	out, err := exec.Command(tf, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatal(err)
-	}
-	return version.Must(version.NewVersion(v.Version))
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/tfcli"
 )
 
 const stagingApplication = `
@@ -151,7 +153,7 @@ func checkListsByProtocol(t *testing.T, pp *protoProvider, s *terraform.State) {
 func TestAccListResources_query(t *testing.T) {
 	p := newAccPlatform(t)
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.ListResources)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: p.config(oneOfEachResource + stagingApplication)},

@@ -251,13 +251,12 @@ func (m *moduleRun) run(args ...string) cliResult {
 	return res
 }
 
-func (m *moduleRun) must(args ...string) cliResult {
+// must runs the CLI and fails the test unless it exits 0.
+func (m *moduleRun) must(args ...string) {
 	m.t.Helper()
-	res := m.run(args...)
-	if res.code != 0 {
+	if res := m.run(args...); res.code != 0 {
 		m.t.Fatal(res.String())
 	}
-	return res
 }
 
 // countRuns counts the run blocks of the module's test files, the number of passes to expect.

@@ -36,7 +36,7 @@ func monitoringTargetExists(p *accPlatform) func(id string) (bool, error) {
 func TestAccMonitoringTargetResource(t *testing.T) {
 	p := newAccPlatform(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	workflow := orderFulfillment("https://crm.example.com/api/v2/orders")
+	workflow := orderFulfillment()
 	updated := workflow + `
 resource "lowcode_monitoring_target" "fulfillment" {
   workflow_id      = lowcode_workflow.fulfillment.id
@@ -108,7 +108,7 @@ func TestAccMonitoringTargetResource_drift(t *testing.T) {
 	ctx := context.Background()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: driftSteps(monitoringAddr, p.config(orderFulfillment("https://crm.example.com/api/v2/orders")+seedMonitoring),
+		Steps: driftSteps(monitoringAddr, p.config(orderFulfillment()+seedMonitoring),
 			func(id string) {
 				mt, err := p.API.GetMonitoringTarget(ctx, id)
 				if err != nil {
@@ -134,7 +134,7 @@ func TestAccMonitoringTargetResource_drift(t *testing.T) {
 func TestAccMonitoringTargetResource_existing(t *testing.T) {
 	p := newAccPlatform(t)
 	ctx := context.Background()
-	workflow := orderFulfillment("https://crm.example.com/api/v2/orders")
+	workflow := orderFulfillment()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

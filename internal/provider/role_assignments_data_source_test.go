@@ -22,9 +22,9 @@ func TestAccRoleAssignmentsDataSource(t *testing.T) {
 		statecheck.ExpectKnownValue("data.lowcode_role_assignments.platform_viewers", tfjsonpath.New("role_assignments"), knownvalue.ListSizeExact(1)),
 		statecheck.ExpectKnownValue("data.lowcode_role_assignments.ada_owner", tfjsonpath.New("role_assignments"), knownvalue.ListExact([]knownvalue.Check{})),
 	}
-	checks = append(checks, sameAttributes("data.lowcode_role_assignments.orders_editors", element("role_assignments", 0),
+	checks = append(checks, sameAttributes("data.lowcode_role_assignments.orders_editors", firstElement("role_assignments"),
 		"lowcode_role_assignment.ada_orders", roleAssignmentDataAttributeNames...)...)
-	checks = append(checks, sameAttributes("data.lowcode_role_assignments.platform_viewers", element("role_assignments", 0),
+	checks = append(checks, sameAttributes("data.lowcode_role_assignments.platform_viewers", firstElement("role_assignments"),
 		"lowcode_role_assignment.ada_platform", roleAssignmentDataAttributeNames...)...)
 
 	resource.ParallelTest(t, resource.TestCase{

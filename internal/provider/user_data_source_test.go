@@ -24,9 +24,9 @@ func sameAttributes(addrA string, at func(name string) tfjsonpath.Path, addrB st
 	return checks
 }
 
-// element finds the attributes of the i-th object of the list attribute named list.
-func element(list string, i int) func(name string) tfjsonpath.Path {
-	return func(name string) tfjsonpath.Path { return tfjsonpath.New(list).AtSliceIndex(i).AtMapKey(name) }
+// firstElement finds the attributes of the first object of the list attribute named list.
+func firstElement(list string) func(name string) tfjsonpath.Path {
+	return func(name string) tfjsonpath.Path { return tfjsonpath.New(list).AtSliceIndex(0).AtMapKey(name) }
 }
 
 func TestAccUserDataSource(t *testing.T) {

@@ -17,7 +17,7 @@ func TestAccUsersDataSource(t *testing.T) {
 		statecheck.ExpectKnownValue("data.lowcode_users.grace", tfjsonpath.New("users"), knownvalue.ListSizeExact(1)),
 		statecheck.ExpectKnownValue("data.lowcode_users.nobody", tfjsonpath.New("users"), knownvalue.ListExact([]knownvalue.Check{})),
 	}
-	checks = append(checks, sameAttributes("data.lowcode_users.grace", element("users", 0), "lowcode_user.grace", userDataAttributeNames...)...)
+	checks = append(checks, sameAttributes("data.lowcode_users.grace", firstElement("users"), "lowcode_user.grace", userDataAttributeNames...)...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

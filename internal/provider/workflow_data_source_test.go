@@ -36,7 +36,7 @@ func TestAccWorkflowDataSources(t *testing.T) {
 	checks := append(
 		sameAttributes("data.lowcode_workflow.by_id", tfjsonpath.New, workflowAddr, workflowDataAttributeNames...),
 		sameAttributes("data.lowcode_workflow.by_name", tfjsonpath.New, "lowcode_workflow.pricing", workflowDataAttributeNames...)...)
-	checks = append(checks, sameAttributes("data.lowcode_workflows.disabled", element("workflows", 0), "lowcode_workflow.pricing", workflowDataAttributeNames...)...)
+	checks = append(checks, sameAttributes("data.lowcode_workflows.disabled", firstElement("workflows"), "lowcode_workflow.pricing", workflowDataAttributeNames...)...)
 	checks = append(checks,
 		statecheck.ExpectKnownValue("data.lowcode_workflows.all", tfjsonpath.New("workflows"), knownvalue.ListSizeExact(2)),
 		statecheck.ExpectKnownValue("data.lowcode_workflows.disabled", tfjsonpath.New("workflows"), knownvalue.ListSizeExact(1)),
@@ -47,7 +47,7 @@ func TestAccWorkflowDataSources(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: p.config(orderFulfillment("https://crm.example.com/api/v2/orders") + pricingWorkflow + `
+			Config: p.config(orderFulfillment() + pricingWorkflow + `
 data "lowcode_workflow" "by_id" {
   id = lowcode_workflow.fulfillment.id
 }

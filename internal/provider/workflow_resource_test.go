@@ -37,8 +37,9 @@ resource "lowcode_application" "orders" {
 `
 
 // orderFulfillment is the seed's order-fulfillment workflow: reject orders over the limit,
-// sync the order to the CRM, announce it. crmURL is where the CRM is.
-func orderFulfillment(crmURL string) string {
+// sync the order to the CRM, announce it.
+func orderFulfillment() string {
+	const crmURL = "https://crm.example.com/api/v2/orders"
 	return orderApplication + fmt.Sprintf(`
 resource "lowcode_workflow" "fulfillment" {
   application_id = lowcode_application.orders.id
@@ -161,7 +162,7 @@ resource "lowcode_workflow" "fulfillment" {
 		CheckDestroy:             checkDestroyed("lowcode_workflow", existsOnPlatform(p.API.GetWorkflow)),
 		Steps: []resource.TestStep{
 			{
-				Config: p.config(orderFulfillment("https://crm.example.com/api/v2/orders")),
+				Config: p.config(orderFulfillment()),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// The platform's defaults are known at plan time: nothing "known after apply" in the steps.
 					plancheck.ExpectKnownValue(workflowAddr, step(1, "http", "result_field"), knownvalue.StringExact("crm-sync")),
@@ -235,7 +236,7 @@ resource "lowcode_workflow" "fulfillment" {
 			},
 			{
 				// Back to the seed's workflow: steps removed and the trigger's settings cleared.
-				Config: p.config(orderFulfillment("https://crm.example.com/api/v2/orders")),
+				Config: p.config(orderFulfillment()),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(workflowAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -255,7 +256,7 @@ func TestAccWorkflowResource_drift(t *testing.T) {
 	ctx := context.Background()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: driftSteps(workflowAddr, p.config(orderFulfillment("https://crm.example.com/api/v2/orders")),
+		Steps: driftSteps(workflowAddr, p.config(orderFulfillment()),
 			func(id string) {
 				// A console user bumps the version and points the CRM step's result elsewhere.
 				wf, err := p.API.GetWorkflow(ctx, id)

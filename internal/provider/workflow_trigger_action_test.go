@@ -14,6 +14,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/tfcli"
 )
 
 // pricingWorkflows are a manual workflow that checks the amount and prices the order, and a
@@ -167,7 +168,7 @@ func TestAccWorkflowTriggerAction_protocol(t *testing.T) {
 func TestAccWorkflowTriggerAction_afterCreate(t *testing.T) {
 	p := newAccPlatform(t, fastRuntime())
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfcli.SkipUnlessSupported(tfcli.Actions)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: p.config(pricingWorkflows + `

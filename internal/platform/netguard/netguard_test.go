@@ -172,7 +172,7 @@ func TestHTTPClientLoopbackServer(t *testing.T) {
 		io.WriteString(w, "ok")
 	}))
 	defer srv.Close()
-	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	port := tcpPort(t, srv.Listener.Addr())
 	byName := fmt.Sprintf("http://localhost:%d/", port)
 
 	cases := []struct {
@@ -250,7 +250,7 @@ func TestRedirects(t *testing.T) {
 		io.WriteString(w, "internal")
 	}))
 	defer target.Close()
-	targetPort := target.Listener.Addr().(*net.TCPAddr).Port
+	targetPort := tcpPort(t, target.Listener.Addr())
 
 	var loops atomic.Int32
 	mux := http.NewServeMux()
@@ -345,4 +345,14 @@ func checkErr(t *testing.T, err error, want string) {
 	if !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q does not contain %q", err, want)
 	}
+}
+
+// tcpPort is the port of a TCP listener's address.
+func tcpPort(t *testing.T, addr net.Addr) int {
+	t.Helper()
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("listener address %v is a %T, not TCP", addr, addr)
+	}
+	return tcp.Port
 }

@@ -214,10 +214,11 @@ const orderJSON = `{
   "tags": ["vip", "priority"]
 }`
 
-func decode(t *testing.T, s string) map[string]any {
+// decodeOrder is orderJSON as the platform holds it: a fresh copy on each call.
+func decodeOrder(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
+	if err := json.Unmarshal([]byte(orderJSON), &m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -262,7 +263,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc := decode(t, orderJSON)
+			doc := decodeOrder(t)
 			res := Classify(doc, tc.policies)
 			if res.Level != tc.wantLevel {
 				t.Errorf("Level = %q, want %q", res.Level, tc.wantLevel)
@@ -273,7 +274,7 @@ func TestClassify(t *testing.T) {
 			if tc.want != nil && !reflect.DeepEqual(res.Fields, tc.want) {
 				t.Errorf("Fields =\n%+v\nwant\n%+v", res.Fields, tc.want)
 			}
-			if !reflect.DeepEqual(doc, decode(t, orderJSON)) {
+			if !reflect.DeepEqual(doc, decodeOrder(t)) {
 				t.Error("Classify changed the document")
 			}
 			// Same input, same output: map iteration order must not leak.
@@ -287,7 +288,7 @@ func TestClassify(t *testing.T) {
 
 	t.Run("highest level per field", func(t *testing.T) {
 		for _, order := range [][]api.ClassificationPolicy{{pii, everything}, {everything, pii}} {
-			res := Classify(decode(t, orderJSON), order)
+			res := Classify(decodeOrder(t), order)
 			byPath := map[string]api.FieldClassification{}
 			for _, f := range res.Fields {
 				byPath[f.Path] = f
@@ -302,7 +303,7 @@ func TestClassify(t *testing.T) {
 	})
 
 	t.Run("converts to the API response", func(t *testing.T) {
-		resp := api.ClassifyResponse(Classify(decode(t, orderJSON), []api.ClassificationPolicy{pii}))
+		resp := api.ClassifyResponse(Classify(decodeOrder(t), []api.ClassificationPolicy{pii}))
 		if resp.Level != api.Restricted {
 			t.Errorf("Level = %q", resp.Level)
 		}

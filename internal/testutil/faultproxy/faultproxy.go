@@ -147,7 +147,11 @@ func New(target string, cfg Config) (*Proxy, error) {
 	if cfg.Eligible == nil {
 		cfg.Eligible = func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/") }
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("faultproxy: http.DefaultTransport is a %T, not an *http.Transport to clone", http.DefaultTransport)
+	}
+	tr := base.Clone()
 	tr.MaxIdleConnsPerHost = 64
 	p := &Proxy{cfg: cfg, target: u, transport: tr, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		keys: map[string]bool{}}

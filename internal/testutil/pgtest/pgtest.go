@@ -447,7 +447,11 @@ func freePort() (int, error) {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("find a free port: %v is not a TCP address", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 // url returns the URL of database db.

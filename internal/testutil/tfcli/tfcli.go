@@ -42,14 +42,15 @@ func (r Result) String() string {
 }
 
 // New builds the provider (once per test binary) and returns a working directory whose
-// CLI configuration points lowcode-platform/lowcode at it. It skips the test if terraform is
-// not on PATH.
+// CLI configuration points lowcode-platform/lowcode at it. It runs the CLI Selected picks
+// (TF_ACC_TERRAFORM_PATH, else terraform on PATH) and skips the test if there is none.
 func New(t testing.TB) *Dir {
 	t.Helper()
-	tf, err := exec.LookPath("terraform")
+	cli, err := Selected()
 	if err != nil {
-		t.Skip("terraform is not on PATH")
+		t.Skip(err.Error())
 	}
+	tf := cli.Path
 	bin := gobin.Build(t, gobin.Provider)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "terraformrc")
