@@ -195,18 +195,7 @@ func (s *Server) mayManageUser(ctx context.Context, q *store.Q, p *store.Princip
 	if !platformAdmin(p) {
 		return forbidden(doing + " users needs the admin role on the platform")
 	}
-	if can(p, Platform, api.Owner) {
-		return nil
-	}
-	owners, err := userAssignments(ctx, q, id, []store.Filter{store.Eq("role", string(api.Owner)),
-		store.Eq("scope_type", string(api.ScopeTypePlatform))})
-	if err != nil {
-		return err
-	}
-	if len(owners) > 0 {
-		return forbidden(doing + " a platform owner needs the owner role on the platform")
-	}
-	return nil
+	return mayActForOwner(ctx, q, p, id, doing)
 }
 
 // keepPlatformOwner undoes (by failing the transaction) a change that left the platform
