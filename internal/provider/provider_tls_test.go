@@ -117,7 +117,7 @@ func TestAccProvider_clientCertificates(t *testing.T) {
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: p.tlsConfig(""),
-				ExpectError: regexp.MustCompile(`(?s)Cannot use the platform.*refused the TLS connection.*certificate\s+required.*` +
+				ExpectError: regexp.MustCompile(`(?s)Cannot use the platform.*refused the TLS connection.*it\s+asks\s+for\s+a\s+client\s+certificate\s+its\s+CA\s+signed.*` +
 					`Set\s+the\s+provider's\s+.client_certificate.\s+and\s+.client_key.`),
 			}},
 		})
