@@ -92,8 +92,8 @@ func (c *benchCerts) serverArgs() []string {
 
 // httpClient trusts the CA (nil certs: a plain client).
 func (c *benchCerts) httpClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
+	tr := &http.Transport{ForceAttemptHTTP2: true, MaxIdleConns: 64, MaxIdleConnsPerHost: 64,
+		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second}
 	if c != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: c.pool, MinVersion: tls.VersionTLS12}
 	}

@@ -70,7 +70,9 @@ type listing[T any] struct {
 func readThrough[T any](ctx context.Context, ra *readAhead, l listing[T], id string, get func() (*T, error)) (*T, error) {
 	if ra != nil {
 		if v, ok := ra.lookup(ctx, l.kind, id, func(ctx context.Context, k *kindCache) { l.run(ctx, ra, k) }); ok {
-			return v.(*T), nil
+			if obj, ok := v.(*T); ok {
+				return obj, nil
+			}
 		}
 	}
 	return get()

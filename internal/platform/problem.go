@@ -79,16 +79,21 @@ func forbidden(detail string) error {
 // answer, marked as a refusal. Only other users' API tokens are hidden so (they never enter
 // state); every other object outside the caller's scope is forbiddenScope.
 func hidden(kind, id string) error {
-	err := notFound(kind, id)
-	err.(*Problem).Refusal = true
-	return err
+	return asRefusal(notFound(kind, id))
 }
 
 // unreadableParent is the field error for a parent that is missing or that the caller may not
 // read, marked as a refusal: the answer does not tell the two apart.
 func unreadableParent(field, format string, args ...any) error {
-	err := invalid(FieldError(field, format, args...))
-	err.(*Problem).Refusal = true
+	return asRefusal(invalid(FieldError(field, format, args...)))
+}
+
+// asRefusal marks a problem as an authorization decision.
+func asRefusal(err error) error {
+	var p *Problem
+	if errors.As(err, &p) {
+		p.Refusal = true
+	}
 	return err
 }
 

@@ -95,7 +95,7 @@ func keyFileNeeded(ctx context.Context, cfg Config, st *store.Store) error {
 	}
 	dbPath, err := store.SQLitePath(cfg.DatabaseURL)
 	if err != nil {
-		return nil // resolveSecretKey words this
+		return nil //nolint:nilerr // not this check's error: resolveSecretKey reports a bad database URL
 	}
 	path := filepath.Join(filepath.Dir(dbPath), SecretKeyFile)
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {

@@ -53,7 +53,14 @@ func TestOutgoingCallsAreBounded(t *testing.T) {
 	if c.Timeout != 3*time.Second {
 		t.Errorf("client timeout = %s, want the one given", c.Timeout)
 	}
-	h := c.Transport.(*checkedTransport).next.(*http.Transport)
+	ct, ok := c.Transport.(*checkedTransport)
+	if !ok {
+		t.Fatalf("transport is %T, want the checked transport", c.Transport)
+	}
+	h, ok := ct.next.(*http.Transport)
+	if !ok {
+		t.Fatalf("checked transport wraps %T, want *http.Transport", ct.next)
+	}
 	for name, v := range map[string]time.Duration{
 		"IdleConnTimeout":       h.IdleConnTimeout,
 		"TLSHandshakeTimeout":   h.TLSHandshakeTimeout,

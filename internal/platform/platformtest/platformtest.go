@@ -125,7 +125,11 @@ func Start(t testing.TB, opts ...Option) *Instance {
 	}
 	httpClient := hs.Client()
 	if o.clientCert != nil {
-		httpClient.Transport.(*http.Transport).TLSClientConfig.Certificates = []tls.Certificate{*o.clientCert}
+		tr, ok := httpClient.Transport.(*http.Transport)
+		if !ok {
+			t.Fatalf("httptest client transport is %T, want *http.Transport", httpClient.Transport)
+		}
+		tr.TLSClientConfig.Certificates = []tls.Certificate{*o.clientCert}
 	}
 	ms := httptest.NewServer(srv.MetricsHandler())
 	t.Cleanup(func() {

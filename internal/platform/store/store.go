@@ -100,7 +100,7 @@ func (s *Store) checkSQLite(ctx context.Context, rawURL string) error {
 	if err != nil {
 		return fmt.Errorf("cannot open the SQLite database %s: %w", path, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // returns the connection to the pool; the checks' errors are what count
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", lockProbeTimeout.Milliseconds())); err != nil {
 		return err
 	}

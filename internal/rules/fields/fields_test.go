@@ -86,7 +86,11 @@ func TestOpenAPIAgrees(t *testing.T) {
 	for _, e := range enums {
 		var got []string
 		for _, v := range schema(e.schema).Enum {
-			got = append(got, v.(string))
+			s, ok := v.(string)
+			if !ok {
+				t.Fatalf("enum %s holds %T (%v), want strings", e.schema, v, v)
+			}
+			got = append(got, s)
 		}
 		if !slices.Equal(got, e.want) {
 			t.Errorf("enum %s: openapi.yaml %v, internal/rules/fields %v", e.schema, got, e.want)

@@ -289,7 +289,7 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	}
 	if metricsLn != nil {
 		metricsSrv := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-		defer metricsSrv.Close()
+		defer func() { _ = metricsSrv.Close() }() // the process is ending; nothing to do with an error
 		go func() {
 			if err := metricsSrv.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("metrics listener", slog.String("error", err.Error()))
