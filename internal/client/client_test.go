@@ -831,6 +831,16 @@ func TestConnectionsAreReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	const workers, rounds = 10, 30
+	getConcurrently(t, c, workers, rounds)
+	if n := opened.Load(); n > 2*workers {
+		t.Errorf("%d requests, %d at a time, opened %d connections; want at most %d", workers*rounds, workers, n, 2*workers)
+	}
+}
+
+// getConcurrently reads one application from workers goroutines, rounds times each, as
+// Terraform's parallel refreshes do, failing the test on any error.
+func getConcurrently(t *testing.T, c *Client, workers, rounds int) {
+	t.Helper()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -843,7 +853,4 @@ func TestConnectionsAreReused(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := opened.Load(); n > 2*workers {
-		t.Errorf("%d requests, %d at a time, opened %d connections; want at most %d", workers*rounds, workers, n, 2*workers)
-	}
 }

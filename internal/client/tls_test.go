@@ -72,18 +72,7 @@ func TestTLSUsesHTTP2(t *testing.T) {
 		t.Fatal(err)
 	}
 	const workers, rounds = 10, 20
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for range rounds {
-				if _, err := c.GetApplication(context.Background(), "app_1"); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
+	getConcurrently(t, c, workers, rounds)
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	for _, p := range srv.protos {
