@@ -289,6 +289,8 @@ type blockingReceiver struct {
 func startBlockingReceiver(t *testing.T) *blockingReceiver {
 	b := &blockingReceiver{arrived: make(chan struct{}, 16), gone: make(chan struct{}, 16), release: make(chan struct{})}
 	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the body: only then does the server notice the caller hang up (r.Context ends).
+		_, _ = io.Copy(io.Discard, r.Body)
 		b.arrived <- struct{}{}
 		select {
 		case <-b.release:

@@ -79,7 +79,8 @@ type settings struct {
 	workers                                                 int
 	allowLoopback, allowPrivate                             bool
 	retrySchedule                                           string
-	leaseDuration                                           time.Duration
+	leaseDuration, shutdownTimeout                          time.Duration
+	deliveryWorkers                                         int
 }
 
 func env(name, def string) string {
@@ -149,7 +150,11 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&s.bootstrapKeyFile, "bootstrap-key-file", env("LOWCODE_BOOTSTRAP_KEY_FILE", "lowcode-bootstrap-key"),
 		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
 	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 4),
-		"workers that run workflow executions and webhook deliveries; 0 makes an API-only replica (LOWCODE_WORKERS)")
+		"workers that run workflow executions; one application holds at most all but one. 0 makes an API-only replica, with no deliveries, schedules or recovery either (LOWCODE_WORKERS)")
+	fs.IntVar(&s.deliveryWorkers, "delivery-workers", envInt("LOWCODE_DELIVERY_WORKERS", 4),
+		"workers that attempt webhook deliveries, apart from the execution workers, so a slow receiver never holds one of those; one application holds at most all but one (LOWCODE_DELIVERY_WORKERS)")
+	fs.DurationVar(&s.shutdownTimeout, "shutdown-timeout", envDuration("LOWCODE_SHUTDOWN_TIMEOUT", 10*time.Second),
+		"on SIGTERM or SIGINT, how long running requests and executions may finish; then they are stopped, and the process exits within a second more (LOWCODE_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&s.retrySchedule, "delivery-retry-schedule", env("LOWCODE_DELIVERY_RETRY_SCHEDULE", defaultRetrySchedule),
 		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
 	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
@@ -204,6 +209,12 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if s.shutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout %s: give a positive duration, such as 10s", s.shutdownTimeout)
+	}
+	if s.deliveryWorkers < 1 {
+		return fmt.Errorf("--delivery-workers %d: give at least 1", s.deliveryWorkers)
+	}
 	if s.leaseDuration < time.Second {
 		return fmt.Errorf("--lease-duration %s: use at least 1s (a lease is renewed several times before it runs out)", s.leaseDuration)
 	}
@@ -251,6 +262,8 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 		AllowPrivateCallbacks:  s.allowPrivate,
 		DeliveryRetrySchedule:  retrySchedule,
 		LeaseDuration:          s.leaseDuration,
+		ShutdownTimeout:        s.shutdownTimeout,
+		DeliveryWorkers:        s.deliveryWorkers,
 		Logger:                 logger,
 	})
 	cancel()
@@ -305,12 +318,30 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	return shutdown(httpSrv, srv, s.shutdownTimeout, logger)
+}
+
+// shutdown stops the HTTP server and the runtime together, under one deadline: both stop
+// taking work at once, both let what runs finish until the shutdown timeout, then cut it off.
+// The runtime then waits a short grace (platform.Config.ShutdownGrace) and no more, so the
+// process ends within the timeout and that grace whatever runs; work it left behind is
+// recovered by lease expiry after a restart.
+func shutdown(httpSrv *http.Server, srv *platform.Server, timeout time.Duration, logger *slog.Logger) error {
+	logger.Info("shutting down", slog.Duration("timeout", timeout))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("graceful shutdown: %w", err)
+	runtimeDone := make(chan error, 1)
+	go func() { runtimeDone <- srv.Shutdown(ctx) }()
+	err := httpSrv.Shutdown(ctx)
+	if err != nil {
+		// Requests still running at the deadline: cut their connections.
+		_ = httpSrv.Close()
+		logger.Warn("shutdown timeout passed with requests still running; their connections were closed", slog.Any("error", err))
 	}
+	if err := <-runtimeDone; err != nil {
+		return fmt.Errorf("closing the store: %w", err)
+	}
+	logger.Info("stopped")
 	return nil
 }
 
