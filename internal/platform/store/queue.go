@@ -216,7 +216,7 @@ type DeliveryRow struct {
 }
 
 // NextDueDelivery takes the next due delivery that no live lease holds, fairly: the one due
-// longest of the application (the webhook's; '' for platform-wide webhooks) with the fewest
+// longest of the application (the webhook's; ” for platform-wide webhooks) with the fewest
 // attempts in flight, skipping the applications listed in full; or ErrNotFound. A lease that
 // expired belongs to a worker that died mid-attempt: the attempt is made again (receivers
 // deduplicate by webhook-id).
