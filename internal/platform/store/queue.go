@@ -210,13 +210,13 @@ func (q *Q) CountExecutions(ctx context.Context, status api.ExecutionStatus) (in
 type DeliveryRow struct {
 	Delivery api.Delivery
 	Payload  string
-	// ApplicationID is the webhook's application ('' for a platform-wide webhook), the
+	// ApplicationID is the webhook's application (empty for a platform-wide webhook), the
 	// delivery's group for fair claims.
 	ApplicationID string
 }
 
 // NextDueDelivery takes the next due delivery that no live lease holds, fairly: the one due
-// longest of the application (the webhook's; ” for platform-wide webhooks) with the fewest
+// longest of the application (the webhook's; the empty id for platform-wide webhooks) with the fewest
 // attempts in flight, skipping the applications listed in full; or ErrNotFound. A lease that
 // expired belongs to a worker that died mid-attempt: the attempt is made again (receivers
 // deduplicate by webhook-id).
