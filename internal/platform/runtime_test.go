@@ -276,14 +276,15 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	}
 }
 
-// runtimeGoroutines returns the stacks of goroutines of the platform's runtime and of
-// outgoing HTTP connections.
+// runtimeGoroutines returns the stacks of goroutines of the platform's runtime (the server's
+// and its runtime services') and of outgoing HTTP connections.
 func runtimeGoroutines() string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "internal/platform.(*Server)") || strings.Contains(g, "net/http.(*persistConn)") {
+		if strings.Contains(g, "internal/platform.(*Server)") || strings.Contains(g, "internal/platform/runtime.") ||
+			strings.Contains(g, "net/http.(*persistConn)") {
 			out = append(out, g)
 		}
 	}

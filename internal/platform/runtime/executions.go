@@ -131,7 +131,8 @@ func (w *ExecutionWorkers) watch() {
 		case <-ctx.Done():
 		}
 	}()
-	ticker := time.NewTicker(w.Config.CancelCheckInterval)
+	// Ticks often enough for both duties, whichever is the shorter.
+	ticker := time.NewTicker(min(w.Config.CancelCheckInterval, w.Config.RenewInterval))
 	defer ticker.Stop()
 	lastRenew := time.Now()
 	for {
