@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/runtime"
@@ -52,6 +53,8 @@ type runtimeState struct {
 	client   *http.Client
 	stats    *runtimeMetrics
 	services *runtime.Runtime
+	stopOnce sync.Once
+	stopErr  error
 }
 
 func (s *Server) runtimeDefaults() {
@@ -86,7 +89,7 @@ func (s *Server) runtimeDefaults() {
 }
 
 // startRuntime builds the runtime's services and starts them. Every goroutine they start ends
-// in stopRuntime.
+// in StopRuntime.
 func (s *Server) startRuntime(ctx context.Context) error {
 	s.runtimeDefaults()
 	s.runtime = &runtimeState{
@@ -152,18 +155,21 @@ func (s *Server) runtimeServices() (*runtime.Runtime, error) {
 	return r, nil
 }
 
-// stopRuntime stops taking work, waits until ctx ends for running work, then aborts what still
-// runs (those executions fail visibly) and waits ShutdownGrace for it to record that, no longer.
-func (s *Server) stopRuntime(ctx context.Context) error {
+// StopRuntime stops taking work, waits until ctx ends for running work, then aborts what
+// still runs (those executions fail visibly) and waits ShutdownGrace for it to record that, no
+// longer. Only the first call stops; later ones return its outcome at once.
+func (s *Server) StopRuntime(ctx context.Context) error {
 	if s.runtime == nil {
 		return nil
 	}
-	err := s.runtime.services.Stop(ctx)
-	if err != nil {
-		s.log.Warn("runtime: stopped with work still running", slog.Any("error", err))
-	}
-	s.runtime.client.CloseIdleConnections()
-	return err
+	s.runtime.stopOnce.Do(func() {
+		s.runtime.stopErr = s.runtime.services.Stop(ctx)
+		if s.runtime.stopErr != nil {
+			s.log.Warn("runtime: stopped with work still running", slog.Any("error", s.runtime.stopErr))
+		}
+		s.runtime.client.CloseIdleConnections()
+	})
+	return s.runtime.stopErr
 }
 
 // Runtime exposes the runtime's services to tests (their TestSignals, with Config.TestSignals).

@@ -169,7 +169,7 @@ func (s *Server) Close() error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		_ = s.stopRuntime(ctx) // logged; what it left behind is recovered by lease expiry
+		_ = s.StopRuntime(ctx) // logged; what it left behind is recovered by lease expiry
 		err = s.store.Close()
 	})
 	return err

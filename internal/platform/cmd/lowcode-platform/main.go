@@ -325,20 +325,23 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 // taking work at once, both let what runs finish until the shutdown timeout, then cut it off.
 // The runtime then waits a short grace (platform.Config.ShutdownGrace) and no more, so the
 // process ends within the timeout and that grace whatever runs; work it left behind is
-// recovered by lease expiry after a restart.
+// recovered by lease expiry after a restart. The store closes last, once no request uses it.
 func shutdown(httpSrv *http.Server, srv *platform.Server, timeout time.Duration, logger *slog.Logger) error {
 	logger.Info("shutting down", slog.Duration("timeout", timeout))
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	runtimeDone := make(chan error, 1)
-	go func() { runtimeDone <- srv.Shutdown(ctx) }()
-	err := httpSrv.Shutdown(ctx)
-	if err != nil {
+	runtimeDone := make(chan struct{})
+	go func() {
+		_ = srv.StopRuntime(ctx) // logged by the server
+		close(runtimeDone)
+	}()
+	if err := httpSrv.Shutdown(ctx); err != nil {
 		// Requests still running at the deadline: cut their connections.
 		_ = httpSrv.Close()
 		logger.Warn("shutdown timeout passed with requests still running; their connections were closed", slog.Any("error", err))
 	}
-	if err := <-runtimeDone; err != nil {
+	<-runtimeDone
+	if err := srv.Close(); err != nil {
 		return fmt.Errorf("closing the store: %w", err)
 	}
 	logger.Info("stopped")
