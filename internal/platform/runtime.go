@@ -32,6 +32,9 @@ import (
 // Runtime defaults, see Config.
 const (
 	defaultWorkers          = 4
+	// defaultDeliveryWorkers is twice the execution workers: an attempt mostly waits on the
+	// network, and a single application may hold all but one of them.
+	defaultDeliveryWorkers = 8
 	defaultPollInterval     = time.Second
 	defaultLeaseDuration    = 30 * time.Second
 	defaultShutdownTimeout  = 10 * time.Second
@@ -63,7 +66,7 @@ func (s *Server) runtimeDefaults() {
 		c.Workers = defaultWorkers
 	}
 	if c.DeliveryWorkers == 0 {
-		c.DeliveryWorkers = defaultWorkers
+		c.DeliveryWorkers = defaultDeliveryWorkers
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = defaultPollInterval
