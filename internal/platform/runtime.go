@@ -31,10 +31,10 @@ import (
 
 // Runtime defaults, see Config.
 const (
-	defaultWorkers          = 4
+	defaultWorkers = 4
 	// defaultDeliveryWorkers is twice the execution workers: an attempt mostly waits on the
 	// network, and a single application may hold all but one of them.
-	defaultDeliveryWorkers = 8
+	defaultDeliveryWorkers  = 8
 	defaultPollInterval     = time.Second
 	defaultLeaseDuration    = 30 * time.Second
 	defaultShutdownTimeout  = 10 * time.Second
