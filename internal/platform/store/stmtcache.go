@@ -7,8 +7,8 @@ import (
 )
 
 // maxCachedStatements bounds the statement cache. The platform's queries are a fixed set of
-// texts except for IN lists, whose length varies with the caller's grants; once the cache is
-// full, further texts simply run unprepared.
+// texts (an IN list is one argument, whatever its length: see Q.in); once the cache is full,
+// further texts simply run unprepared.
 const maxCachedStatements = 512
 
 // stmtCache keeps one prepared statement per SQL text, so SQLite parses and plans each query

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -428,6 +429,30 @@ func (p preparedStmt) QueryContext(ctx context.Context, _ string, args ...any) (
 
 func (p preparedStmt) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
 	return p.st.QueryRowContext(ctx, args...)
+}
+
+// in is the condition "column is one of a list", whose list is one argument (see list): the
+// text of the statement is the same whatever the length of the list, so it is prepared once
+// and the statement cache holds one entry for it, where an IN (?, ?, …) would take one per
+// length. An empty list matches nothing.
+func (q *Q) in(column string) string {
+	if q.dialect == Postgres {
+		return column + " = any(?)"
+	}
+	return column + " IN (SELECT value FROM json_each(?))"
+}
+
+// list is the argument of an in condition: a text[] on PostgreSQL (pgx encodes a []string as
+// one), a JSON array on SQLite.
+func (q *Q) list(values []string) any {
+	if values == nil {
+		values = []string{}
+	}
+	if q.dialect == Postgres {
+		return values
+	}
+	b, _ := json.Marshal(values) // a []string always encodes
+	return string(b)
 }
 
 // forUpdate is appended to a SELECT that claims rows for a worker.
