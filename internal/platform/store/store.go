@@ -340,7 +340,9 @@ func isForeignKeyViolation(err error) bool {
 	}
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
-		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+		// SQLite reports an ON DELETE RESTRICT refusal as a trigger constraint.
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY ||
+			(sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER && strings.Contains(sqErr.Error(), "FOREIGN KEY"))
 	}
 	return false
 }
