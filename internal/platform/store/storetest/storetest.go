@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ObjectsCRUD", objectsCRUD},
 		{"UniqueNames", uniqueNames},
 		{"ReferencesRestrictDelete", referencesRestrictDelete},
+		{"EveryKind", everyKind},
 		{"Pagination", pagination},
 		{"NewestFirst", newestFirst},
 		{"Filters", filters},
