@@ -10,7 +10,7 @@ import "github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 // it matches nothing.
 func ReadableWorkflows(appIDs, workflowIDs []string) Filter {
 	return Filter{sql: func(q *Q) (string, []any) {
-		return q.in("application_id") + " OR " + q.in("id"), []any{q.list(appIDs), q.list(workflowIDs)}
+		return q.inList("application_id") + " OR " + q.inList("id"), []any{q.listArg(appIDs), q.listArg(workflowIDs)}
 	}}
 }
 
@@ -29,12 +29,12 @@ func OfWorkflows(workflows Filter) Filter {
 func VisibleAssignments(userID string, adminAppIDs, adminWorkflowIDs []string) Filter {
 	return Filter{sql: func(q *Q) (string, []any) {
 		cond := "user_id = ?" +
-			" OR (scope_type = ? AND " + q.in("scope_id") + ")" +
-			" OR (scope_type = ? AND scope_id IN (SELECT id FROM workflows WHERE " + q.in("application_id") + "))" +
-			" OR (scope_type = ? AND " + q.in("scope_id") + ")"
-		apps := q.list(adminAppIDs)
+			" OR (scope_type = ? AND " + q.inList("scope_id") + ")" +
+			" OR (scope_type = ? AND scope_id IN (SELECT id FROM workflows WHERE " + q.inList("application_id") + "))" +
+			" OR (scope_type = ? AND " + q.inList("scope_id") + ")"
+		apps := q.listArg(adminAppIDs)
 		return cond, []any{userID, string(api.ScopeTypeApplication), apps, string(api.ScopeTypeWorkflow), apps,
-			string(api.ScopeTypeWorkflow), q.list(adminWorkflowIDs)}
+			string(api.ScopeTypeWorkflow), q.listArg(adminWorkflowIDs)}
 	}}
 }
 

@@ -66,9 +66,9 @@ func Eq(column string, v any) Filter {
 }
 
 // In is a column IN (values) filter; an empty list matches nothing. Its statement text is the
-// same whatever the length of the list (see Q.in), so it is prepared once.
+// same whatever the length of the list (see Q.inList), so it is prepared once.
 func In(column string, values []string) Filter {
-	return Filter{sql: func(q *Q) (string, []any) { return q.in(column), []any{q.list(values)} }}
+	return Filter{sql: func(q *Q) (string, []any) { return q.inList(column), []any{q.listArg(values)} }}
 }
 
 // Page asks for one page of a list.

@@ -7,7 +7,7 @@ import (
 )
 
 // maxCachedStatements bounds the statement cache. The platform's queries are a fixed set of
-// texts (an IN list is one argument, whatever its length: see Q.in); once the cache is full,
+// texts (an IN list is one argument, whatever its length: see Q.inList); once the cache is full,
 // further texts simply run unprepared.
 const maxCachedStatements = 512
 

@@ -433,27 +433,27 @@ func (p preparedStmt) QueryRowContext(ctx context.Context, _ string, args ...any
 	return p.st.QueryRowContext(ctx, args...)
 }
 
-// in is the condition "column is one of a list", whose list is one argument (see list): the
-// text of the statement is the same whatever the length of the list, so it is prepared once
-// and the statement cache holds one entry for it, where an IN (?, ?, …) would take one per
-// length. An empty list matches nothing.
-func (q *Q) in(column string) string {
+// inList is a condition that column is one of the values of one list argument (listArg), with
+// the same statement text whatever the list's length: so it is prepared once and the statement
+// cache holds one entry for it, where an IN (?, ?, …) would take one per length. An empty list
+// matches nothing.
+func (q *Q) inList(column string) string {
 	if q.dialect == Postgres {
-		return column + " = any(?)"
+		return "(" + column + " = any(?))"
 	}
-	return column + " IN (SELECT value FROM json_each(?))"
+	return "(" + column + " IN (SELECT value FROM json_each(?)))"
 }
 
-// list is the argument of an in condition: a text[] on PostgreSQL (pgx encodes a []string as
-// one), a JSON array on SQLite.
-func (q *Q) list(values []string) any {
+// listArg is the argument of an inList condition: a text[] on PostgreSQL (pgx encodes a
+// []string as one), a JSON array on SQLite.
+func (q *Q) listArg(values []string) any {
 	if values == nil {
 		values = []string{}
 	}
 	if q.dialect == Postgres {
 		return values
 	}
-	b, _ := json.Marshal(values) // a []string always encodes
+	b, _ := json.Marshal(values) // a []string always marshals
 	return string(b)
 }
 
