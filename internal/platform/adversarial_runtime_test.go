@@ -13,6 +13,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store/storetest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/pgtest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/platformproc"
 )
@@ -128,7 +129,7 @@ func countStatus(t *testing.T, c *api.ClientWithResponses, workflowID string, st
 func TestAdversarialFloodDoesNotStarveOtherApplications(t *testing.T) {
 	t.Parallel()
 	const workers, flood = 4, 12
-	onEachDialectWith(t, []platformtest.Option{fastRuntime(func(c *platform.Config) { c.Workers = workers })},
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime(func(c *platform.Config) { c.Workers = workers })},
 		func(t *testing.T, inst *platformtest.Instance) {
 			c := inst.Client
 			slow := startHangingServer(t)
@@ -171,7 +172,7 @@ func TestAdversarialFloodDoesNotStarveOtherApplications(t *testing.T) {
 func TestAdversarialReceiverThatNeverAnswers(t *testing.T) {
 	t.Parallel()
 	const deliveryWorkers, hanging = 4, 10
-	onEachDialectWith(t, []platformtest.Option{fastRuntime(func(c *platform.Config) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime(func(c *platform.Config) {
 		c.DeliveryWorkers = deliveryWorkers
 		// Longer than the test waits for the other application: its deliveries must not wait
 		// for the hanging attempts to time out.
@@ -259,7 +260,7 @@ func TestAdversarialCancelStopsTheRunningStepWithinOneSecond(t *testing.T) {
 		}
 	}
 	t.Run("same replica", func(t *testing.T) {
-		onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+		platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 			check(t, inst.Client, inst.Client)
 		})
 	})
@@ -279,7 +280,8 @@ func TestAdversarialCancelStopsTheRunningStepWithinOneSecond(t *testing.T) {
 func TestAdversarialSIGTERMEndsTheProcessWithinTheShutdownTimeout(t *testing.T) {
 	t.Parallel()
 	const shutdownTimeout, grace = 2 * time.Second, time.Second
-	sharedDatabase(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, d storetest.Dialect) {
+		url := d.URL(t)
 		hang := startHangingServer(t)
 		proc := platformproc.Start(t, platformproc.Config{DatabaseURL: url,
 			Args: []string{"--allow-loopback-callbacks", "--workers", "2", "--shutdown-timeout", shutdownTimeout.String()}})

@@ -83,27 +83,6 @@ func (q *Q) lockRow() string {
 	return ""
 }
 
-// inList is a condition that column is one of the values of one list argument (listArg), with
-// the same statement text whatever the list's length.
-func (q *Q) inList(column string) string {
-	if q.dialect == Postgres {
-		return "(" + column + " = any(?))"
-	}
-	return "(" + column + " IN (SELECT value FROM json_each(?)))"
-}
-
-// listArg is the argument of an inList condition.
-func (q *Q) listArg(values []string) any {
-	if values == nil {
-		values = []string{}
-	}
-	if q.dialect == Postgres {
-		return values
-	}
-	b, _ := json.Marshal(values) // a []string always marshals
-	return string(b)
-}
-
 // InsertExecution queues a new execution; its application is its workflow's.
 func (q *Q) InsertExecution(ctx context.Context, e api.Execution, depth int) error {
 	doc, err := json.Marshal(e)
@@ -308,7 +287,7 @@ const (
 // EventTypes returns the distinct event type names one source holds among the objects that
 // match filters, sorted.
 func (q *Q) EventTypes(ctx context.Context, source EventTypeSource, filters []Filter) ([]string, error) {
-	conds, args := filterSQL(filters)
+	conds, args := q.filterSQL(filters)
 	var query string
 	switch source {
 	case SourceTriggers:
