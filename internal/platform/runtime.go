@@ -31,9 +31,12 @@ import (
 
 // Runtime defaults, see Config.
 const (
-	defaultWorkers = 4
-	// defaultDeliveryWorkers is twice the execution workers: an attempt mostly waits on the
-	// network, and a single application may hold all but one of them.
+	// defaultWorkers is one more than the four workers the runtime had before claims were
+	// fair: one application alone still runs four executions at once, and one worker stays
+	// free for the others.
+	defaultWorkers = 5
+	// defaultDeliveryWorkers: an attempt mostly waits on the network, and a single
+	// application may hold all but one of them.
 	defaultDeliveryWorkers  = 8
 	defaultPollInterval     = time.Second
 	defaultLeaseDuration    = 30 * time.Second

@@ -149,7 +149,7 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"database URL: sqlite://path/to/file.db (embedded, the default) or postgres://user:pass@host:5432/db (LOWCODE_DATABASE_URL)")
 	fs.StringVar(&s.bootstrapKeyFile, "bootstrap-key-file", env("LOWCODE_BOOTSTRAP_KEY_FILE", "lowcode-bootstrap-key"),
 		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
-	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 4),
+	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 5),
 		"workers that run workflow executions; one application holds at most all but one. 0 makes an API-only replica, with no deliveries, schedules or recovery either (LOWCODE_WORKERS)")
 	fs.IntVar(&s.deliveryWorkers, "delivery-workers", envInt("LOWCODE_DELIVERY_WORKERS", 8),
 		"workers that attempt webhook deliveries, apart from the execution workers, so a slow receiver never holds one of those; one application holds at most all but one (LOWCODE_DELIVERY_WORKERS)")
