@@ -35,9 +35,10 @@ const (
 	// fair: one application alone still runs four executions at once, and one worker stays
 	// free for the others.
 	defaultWorkers = 5
-	// defaultDeliveryWorkers: an attempt mostly waits on the network, and a single
-	// application may hold all but one of them.
-	defaultDeliveryWorkers  = 8
+	// defaultDeliveryWorkers is the same: one application's webhooks alone get the four
+	// concurrent attempts they had, one more worker stays free for the others. (More workers
+	// contend for SQLite's one writer without delivering more.)
+	defaultDeliveryWorkers  = 5
 	defaultPollInterval     = time.Second
 	defaultLeaseDuration    = 30 * time.Second
 	defaultShutdownTimeout  = 10 * time.Second

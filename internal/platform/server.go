@@ -45,7 +45,7 @@ type Config struct {
 
 	// The integration runtime (runtime.go, internal/platform/runtime). Workers run workflow
 	// executions (default 5; negative: no runtime at all, for a replica that only serves the
-	// API). DeliveryWorkers attempt webhook deliveries on a pool of their own (default 8), so a
+	// API). DeliveryWorkers attempt webhook deliveries on a pool of their own (default 5), so a
 	// receiver that never answers never holds an execution worker. MaxWorkersPerApplication
 	// and MaxDeliveriesPerApplication bound how many of those one application may hold at once
 	// (default: all but one), so another application's work always finds a free worker.

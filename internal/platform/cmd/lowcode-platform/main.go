@@ -151,7 +151,7 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
 	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 5),
 		"workers that run workflow executions; one application holds at most all but one. 0 makes an API-only replica, with no deliveries, schedules or recovery either (LOWCODE_WORKERS)")
-	fs.IntVar(&s.deliveryWorkers, "delivery-workers", envInt("LOWCODE_DELIVERY_WORKERS", 8),
+	fs.IntVar(&s.deliveryWorkers, "delivery-workers", envInt("LOWCODE_DELIVERY_WORKERS", 5),
 		"workers that attempt webhook deliveries, apart from the execution workers, so a slow receiver never holds one of those; one application holds at most all but one (LOWCODE_DELIVERY_WORKERS)")
 	fs.DurationVar(&s.shutdownTimeout, "shutdown-timeout", envDuration("LOWCODE_SHUTDOWN_TIMEOUT", 10*time.Second),
 		"on SIGTERM or SIGINT, how long running requests and executions may finish; then they are stopped, and the process exits within a second more (LOWCODE_SHUTDOWN_TIMEOUT)")
