@@ -1,12 +1,13 @@
 package provider
 
 // Validators of single attributes whose shape the platform fixes: names, event types, label
-// keys, versions, environments, HTTP header names and values, durations, JSON objects and
-// signing secrets. URLs are in validators_urls.go, collections in validators_collections.go.
+// keys, versions, environments, email addresses, HTTP header names and values, durations and
+// metrics windows, JSON objects and signing secrets. URLs are in validators_urls.go, collections in validators_collections.go.
 
 import (
 	"context"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"time"
 
@@ -143,5 +144,54 @@ func (jsonObjectValidator) ValidateString(_ context.Context, req validator.Strin
 	if _, err := decodeJSONObject(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON object",
 			"The value must be a JSON object, such as jsonencode({ customer = { email = \"a@example.com\" } }): "+err.Error())
+	}
+}
+
+// emailValidator accepts a bare address such as ada@example.com at plan time, with the same
+// parser the platform uses (net/mail), so that a name form such as "Ada <ada@example.com>" is
+// refused before anything is applied.
+type emailValidator struct{}
+
+func (emailValidator) Description(context.Context) string {
+	return "must be an email address such as ada@example.com"
+}
+
+func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	if addr, err := mail.ParseAddress(v); err != nil || addr.Address != v {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address",
+			fmt.Sprintf("%q is not an email address such as ada@example.com: give the bare address, without a name or angle brackets.", v))
+	}
+}
+
+// metricsWindowValidator checks a metrics window the way the platform does.
+type metricsWindowValidator struct{}
+
+func (metricsWindowValidator) Description(context.Context) string {
+	return "must be a duration from 1m to 720h, such as 15m, 1h or 24h"
+}
+
+func (v metricsWindowValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (metricsWindowValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(raw)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid window",
+			fmt.Sprintf("%q is not a duration: use a number and a unit, such as 15m, 1h or 24h.", raw))
+	case d < minMetricsWindow || d > maxMetricsWindow:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid window",
+			fmt.Sprintf("%q is out of range: use a duration from 1m to 720h.", raw))
 	}
 }
