@@ -16,8 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// wantDiag is what a check must report: nothing (summary ""), or an error with this summary
-// whose detail contains detail, on the attribute at (when at is set).
+// wantDiag is what a check must report: nothing (summary ""), or an error (expectDiag) or a
+// warning (expectWarning) with this summary whose detail contains detail, on the attribute at
+// (when at is set).
 type wantDiag struct {
 	summary, detail string
 	at              string
@@ -26,8 +27,19 @@ type wantDiag struct {
 // ok is a wantDiag of no diagnostics at all.
 var ok = wantDiag{}
 
-// expectDiag fails unless diags are what want says.
+// expectDiag fails unless diags are what want says, want being an error.
 func expectDiag(t *testing.T, diags diag.Diagnostics, want wantDiag) {
+	t.Helper()
+	expectSeverity(t, diags, want, diag.SeverityError)
+}
+
+// expectWarning fails unless diags are what want says, want being a warning.
+func expectWarning(t *testing.T, diags diag.Diagnostics, want wantDiag) {
+	t.Helper()
+	expectSeverity(t, diags, want, diag.SeverityWarning)
+}
+
+func expectSeverity(t *testing.T, diags diag.Diagnostics, want wantDiag, severity diag.Severity) {
 	t.Helper()
 	if want.summary == "" {
 		if len(diags) > 0 {
@@ -35,8 +47,8 @@ func expectDiag(t *testing.T, diags diag.Diagnostics, want wantDiag) {
 		}
 		return
 	}
-	for _, d := range diags.Errors() {
-		if d.Summary() != want.summary || !strings.Contains(d.Detail(), want.detail) {
+	for _, d := range diags {
+		if d.Severity() != severity || d.Summary() != want.summary || !strings.Contains(d.Detail(), want.detail) {
 			continue
 		}
 		if want.at != "" {
@@ -47,7 +59,7 @@ func expectDiag(t *testing.T, diags diag.Diagnostics, want wantDiag) {
 		}
 		return
 	}
-	t.Fatalf("want an error %q with a detail containing %q, got %v", want.summary, want.detail, diags)
+	t.Fatalf("want a %s %q with a detail containing %q, got %v", severity, want.summary, want.detail, diags)
 }
 
 // validateString runs a string validator on value at the attribute "attr".
