@@ -130,7 +130,7 @@ func TestUniqueStepNamesValidator(t *testing.T) {
 		{"repeated", steps(step(s("check")), step(s("crm")), step(s("check"))),
 			wantDiag{"Duplicate step name", `steps[2].name: the step name "check" is already used by steps[0]; step names must be unique within a workflow.`, "steps[2].name"}},
 		{"unknown names", steps(step(types.StringUnknown()), step(types.StringUnknown())), ok},
-		{"unknown step", steps(step(s("check")), types.ObjectUnknown(stepType.(types.ObjectType).AttrTypes)), ok},
+		{"unknown step", steps(step(s("check")), types.ObjectUnknown(attrTypesOf(t, stepType))), ok},
 		{"unknown list", types.ListUnknown(stepType), ok},
 	}
 	for _, tc := range cases {

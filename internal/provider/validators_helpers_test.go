@@ -105,16 +105,23 @@ func nullOf(t *testing.T, typ attr.Type) attr.Value {
 	return v
 }
 
-// objectOf is a known object of typ (an object type) with the attributes in set and every
-// other attribute null.
-func objectOf(t *testing.T, typ attr.Type, set map[string]attr.Value) types.Object {
+// attrTypesOf is the attribute types of typ, an object type.
+func attrTypesOf(t *testing.T, typ attr.Type) map[string]attr.Type {
 	t.Helper()
 	ot, isObject := typ.(types.ObjectType)
 	if !isObject {
 		t.Fatalf("%s is not an object type", typ)
 	}
+	return ot.AttrTypes
+}
+
+// objectOf is a known object of typ (an object type) with the attributes in set and every
+// other attribute null.
+func objectOf(t *testing.T, typ attr.Type, set map[string]attr.Value) types.Object {
+	t.Helper()
+	attrTypes := attrTypesOf(t, typ)
 	values := map[string]attr.Value{}
-	for name, at := range ot.AttrTypes {
+	for name, at := range attrTypes {
 		if v, given := set[name]; given {
 			values[name] = v
 		} else {
@@ -122,11 +129,11 @@ func objectOf(t *testing.T, typ attr.Type, set map[string]attr.Value) types.Obje
 		}
 	}
 	for name := range set {
-		if _, known := ot.AttrTypes[name]; !known {
+		if _, known := attrTypes[name]; !known {
 			t.Fatalf("%s has no attribute %q", typ, name)
 		}
 	}
-	obj, diags := types.ObjectValue(ot.AttrTypes, values)
+	obj, diags := types.ObjectValue(attrTypes, values)
 	if diags.HasError() {
 		t.Fatal(diags)
 	}

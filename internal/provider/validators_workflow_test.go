@@ -78,8 +78,8 @@ func TestTriggerValidator(t *testing.T) {
 		// Unknown values are judged once known.
 		{"event with an unknown event_type", trigger(map[string]attr.Value{"type": s("event"), "event_type": types.StringUnknown()}), ok},
 		{"unknown type", trigger(map[string]attr.Value{"type": types.StringUnknown(), "cron": s("@hourly")}), ok},
-		{"null trigger", types.ObjectNull(typ.(types.ObjectType).AttrTypes), ok},
-		{"unknown trigger", types.ObjectUnknown(typ.(types.ObjectType).AttrTypes), ok},
+		{"null trigger", types.ObjectNull(attrTypesOf(t, typ)), ok},
+		{"unknown trigger", types.ObjectUnknown(attrTypesOf(t, typ)), ok},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,9 +107,9 @@ func TestStepSettingsValidator(t *testing.T) {
 		{"http step with validate settings", step(map[string]attr.Value{"name": s("crm"), "type": s("http"), "http": settings("http"), "validate": settings("validate")}),
 			wantDiag{"Unexpected step settings", `steps[0].validate must not be set for a step of type "http"; set only steps[0].http.`, "steps[0].validate"}},
 		{"emit step with unknown settings", step(map[string]attr.Value{"name": s("announce"), "type": s("emit"),
-			"emit": types.ObjectUnknown(workflowTypeAt(t, at.AtName("emit")).(types.ObjectType).AttrTypes)}), ok},
+			"emit": types.ObjectUnknown(attrTypesOf(t, workflowTypeAt(t, at.AtName("emit"))))}), ok},
 		{"unknown type", step(map[string]attr.Value{"name": s("x"), "type": types.StringUnknown(), "http": settings("http")}), ok},
-		{"unknown step", types.ObjectUnknown(typ.(types.ObjectType).AttrTypes), ok},
+		{"unknown step", types.ObjectUnknown(attrTypesOf(t, typ)), ok},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestHTTPBodyValidator(t *testing.T) {
 		{"DELETE with a body", request("DELETE", s("{}")),
 			wantDiag{"Unexpected body", "steps[0].http.body must not be set for DELETE requests", "steps[0].http.body"}},
 		{"GET with an unknown body", request("GET", types.StringUnknown()), ok},
-		{"unknown request", types.ObjectUnknown(typ.(types.ObjectType).AttrTypes), ok},
+		{"unknown request", types.ObjectUnknown(attrTypesOf(t, typ)), ok},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
