@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"testing"
 
@@ -14,16 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
-
-func (p *accPlatform) applicationExists(id string) (bool, error) {
-	_, err := p.API.GetApplication(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 func TestAccApplicationResource(t *testing.T) {
 	p := newAccPlatform(t)
@@ -32,7 +22,7 @@ func TestAccApplicationResource(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_application", p.applicationExists),
+		CheckDestroy:             checkDestroyed("lowcode_application", existsOnPlatform(p.API.GetApplication)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(`

@@ -29,10 +29,6 @@ resource "lowcode_monitoring_target" "fulfillment" {
 }
 `
 
-func monitoringTargetExists(p *accPlatform) func(id string) (bool, error) {
-	return existsOnPlatform(p.API.GetMonitoringTarget)
-}
-
 func TestAccMonitoringTargetResource(t *testing.T) {
 	p := newAccPlatform(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -47,7 +43,7 @@ resource "lowcode_monitoring_target" "fulfillment" {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_monitoring_target", monitoringTargetExists(p)),
+		CheckDestroy:             checkDestroyed("lowcode_monitoring_target", existsOnPlatform(p.API.GetMonitoringTarget)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(workflow + seedMonitoring),
@@ -92,7 +88,7 @@ resource "lowcode_monitoring_target" "fulfillment" {
 				// Removing the target keeps the workflow.
 				Config: p.config(workflow),
 				Check: func(s *terraform.State) error {
-					found, err := monitoringTargetExists(p)(s.RootModule().Resources[workflowAddr].Primary.ID)
+					found, err := existsOnPlatform(p.API.GetMonitoringTarget)(s.RootModule().Resources[workflowAddr].Primary.ID)
 					if err == nil && found {
 						t.Error("the monitoring target still exists after it was removed from the configuration")
 					}

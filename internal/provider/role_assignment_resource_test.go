@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -23,17 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 )
-
-func (p *accPlatform) roleAssignmentExists(id string) (bool, error) {
-	_, err := p.API.GetRoleAssignment(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 // grantImportID builds the `user_id/role/scope_type/scope_id` import id of the role assignment
 // at addr from the state.
@@ -80,7 +70,7 @@ resource "lowcode_role_assignment" "ada_orders" {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_role_assignment", p.roleAssignmentExists),
+		CheckDestroy:             checkDestroyed("lowcode_role_assignment", existsOnPlatform(p.API.GetRoleAssignment)),
 		Steps: []resource.TestStep{
 			{
 				Config: assignment("editor", ""),
@@ -149,7 +139,7 @@ resource "lowcode_role_assignment" "ada_admin" {
 }`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_role_assignment", p.roleAssignmentExists),
+		CheckDestroy:             checkDestroyed("lowcode_role_assignment", existsOnPlatform(p.API.GetRoleAssignment)),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
