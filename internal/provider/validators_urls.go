@@ -34,7 +34,7 @@ func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRe
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
-			fmt.Sprintf("%q is not an absolute http:// or https:// URL, such as https://orders.example.com/webhooks/lowcode.", raw))
+			fmt.Sprintf("%q is not an absolute http:// or https:// URL, such as https://orders.example.com/webhooks/lowcode.", shownURL(raw)))
 	case u.User != nil:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
 			"The URL carries credentials (user:password@); the platform refuses them. Authenticate the receiver with "+
@@ -63,7 +63,7 @@ func (v codeRepoValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 	raw := req.ConfigValue.ValueString()
 	fail := func(what string) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid code repository", fmt.Sprintf("%q %s; the value %s.", raw, what, v.Description(ctx)))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid code repository", fmt.Sprintf("%q %s; the value %s.", shownURL(raw), what, v.Description(ctx)))
 	}
 	if strings.ContainsAny(raw, " \t\r\n") {
 		fail("contains spaces")
@@ -103,4 +103,26 @@ func (v stepURLValidator) ValidateString(ctx context.Context, req validator.Stri
 		}
 	}
 	v.httpURLValidator.ValidateString(ctx, req, resp)
+}
+
+// shownURL is raw as an error message may quote it: the password of a user:password@ in it is
+// replaced by xxxxx (as url.URL.Redacted does, but also for a URL that does not parse). The
+// value may come from a sensitive variable, and plan output ends up in CI logs.
+func shownURL(raw string) string {
+	start, end := 0, len(raw) // without a scheme, as in user:password@host/owner/repo
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	at := strings.LastIndex(raw[start:end], "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(raw[start:start+at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return raw[:start] + user + ":xxxxx" + raw[start+at:]
 }

@@ -18,6 +18,8 @@ func TestURLValidators(t *testing.T) {
 			invalidURL(`"/webhooks/lowcode" is not an absolute http:// or https:// URL, such as https://orders.example.com/webhooks/lowcode.`)},
 		{"ftp callback", httpURLValidator{}, "ftp://example.com/hook", invalidURL(`"ftp://example.com/hook" is not an absolute http:// or https:// URL`)},
 		{"callback without a host", httpURLValidator{}, "https:///hook", invalidURL("is not an absolute http:// or https:// URL")},
+		{"ftp callback with a password", httpURLValidator{}, "ftp://user:hunter2@example.com/hook",
+			invalidURL(`"ftp://user:xxxxx@example.com/hook" is not an absolute http:// or https:// URL`)},
 		{"callback with credentials", httpURLValidator{}, "https://user:hunter2@example.com/hook",
 			invalidURL("The URL carries credentials (user:password@); the platform refuses them. Authenticate the receiver with the webhook's signature instead.")},
 
@@ -40,12 +42,19 @@ func TestURLValidators(t *testing.T) {
 	})
 }
 
-// A refused URL with credentials never repeats the password.
+// A refused URL with a password never repeats the password, whatever else is wrong with it:
+// the value may come from a sensitive variable, and plan output ends up in CI logs.
 func TestURLValidatorsHidePasswords(t *testing.T) {
 	for _, tc := range []stringCase{
 		{"callback", httpURLValidator{}, "https://user:hunter2@example.com/hook", ok},
+		{"ftp callback", httpURLValidator{}, "ftp://user:hunter2@example.com/hook", ok},
 		{"step", stepURLValidator{}, "https://user:hunter2@crm.example.com/api", ok},
+		{"ftp step", stepURLValidator{}, "ftp://user:hunter2@crm.example.com/api", ok},
 		{"repository", codeRepoValidator{}, "https://ci:hunter2@github.com/company/crm-sync", ok},
+		{"ftp repository", codeRepoValidator{}, "ftp://ci:hunter2@example.com/company/crm-sync", ok},
+		{"repository with a space", codeRepoValidator{}, "https://ci:hunter2@github.com/company/crm sync", ok},
+		{"repository without a path", codeRepoValidator{}, "https://ci:hunter2@github.com/", ok},
+		{"repository shorthand with a password", codeRepoValidator{}, "ci:hunter2@github.com/company/crm-sync", ok},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			diags := validateString(tc.v, types.StringValue(tc.value))
@@ -56,6 +65,28 @@ func TestURLValidatorsHidePasswords(t *testing.T) {
 				if strings.Contains(d.Detail(), "hunter2") {
 					t.Errorf("the diagnostic repeats the password: %v", d)
 				}
+			}
+		})
+	}
+}
+
+func TestShownURL(t *testing.T) {
+	cases := []struct{ raw, want string }{
+		{"https://orders.example.com/hook", "https://orders.example.com/hook"},
+		{"ssh://git@github.com/company/crm-sync", "ssh://git@github.com/company/crm-sync"},
+		{"https://user:hunter2@example.com/hook", "https://user:xxxxx@example.com/hook"},
+		{"https://user:hun@ter2@example.com", "https://user:xxxxx@example.com"},
+		{"https://ci:hunter2@github.com/company/crm sync", "https://ci:xxxxx@github.com/company/crm sync"},
+		{"https://example.com/a:b@c", "https://example.com/a:b@c"},
+		{"https://example.com?q=a:b@c", "https://example.com?q=a:b@c"},
+		{"github.com/company/crm-sync", "github.com/company/crm-sync"},
+		{"ci:hunter2@example.com/company/crm-sync", "ci:xxxxx@example.com/company/crm-sync"},
+		{"git@github.com:company/crm-sync", "git@github.com:company/crm-sync"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.raw, func(t *testing.T) {
+			if got := shownURL(tc.raw); got != tc.want {
+				t.Errorf("shownURL(%q) = %q, want %q", tc.raw, got, tc.want)
 			}
 		})
 	}
