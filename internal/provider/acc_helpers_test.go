@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -95,4 +96,14 @@ func inBlock(header string, cases []planErrorCase) []planErrorCase {
 		out[i] = tc
 	}
 	return out
+}
+
+// phrase matches text as Terraform prints it: the CLI wraps long diagnostics, so any run of
+// spaces may have become a line break.
+func phrase(text string) *regexp.Regexp {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(words, `\s+`))
 }

@@ -111,7 +111,7 @@ func TestAccMonitoringTargetResource_drift(t *testing.T) {
 					t.Fatal(err)
 				}
 				if _, err := p.API.PutMonitoringTarget(ctx, id, mt.Etag, api.MonitoringTargetInput{
-					MinSuccessRate: ptrTo(95.0), MaxErrorRate: mt.MaxErrorRate, Alerts: ptrTo(false)}); err != nil {
+					MinSuccessRate: new(95.0), MaxErrorRate: mt.MaxErrorRate, Alerts: new(false)}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -138,7 +138,7 @@ func TestAccMonitoringTargetResource_existing(t *testing.T) {
 				Config: p.config(workflow),
 				Check: func(s *terraform.State) error {
 					_, err := p.API.PutMonitoringTarget(ctx, s.RootModule().Resources[workflowAddr].Primary.ID, "",
-						api.MonitoringTargetInput{MinSuccessRate: ptrTo(90.0)})
+						api.MonitoringTargetInput{MinSuccessRate: new(90.0)})
 					return err
 				},
 			},
