@@ -211,7 +211,7 @@ func (q *Q) NextDueDelivery(ctx context.Context, now time.Time, full []string) (
 			ORDER BY (SELECT COUNT(*) FROM deliveries f WHERE f.lease_owner IS NOT NULL AND f.application_id = g.id AND f.lease_until >= ?),
 				(SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.status = ? AND d.application_id = g.id AND d.next_attempt_at <= ?), g.id
 			LIMIT 1)
-		ORDER BY next_attempt_at, id LIMIT 1`+q.forUpdate(),
+		ORDER BY next_attempt_at LIMIT 1`+q.forUpdate(),
 		pending, at, at, pending, at, at, q.listArg(full), at, pending, at).Scan(&doc, &r.Payload, &r.ApplicationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
