@@ -24,7 +24,7 @@ const interruptedError = "interrupted by a server restart"
 // runs it. Needs the editor role on the workflow.
 func (s *Server) TriggerWorkflow(w http.ResponseWriter, r *http.Request, id api.ID, params api.TriggerWorkflowParams) {
 	var in api.TriggerRequest
-	if err := decode(r, &in); err != nil {
+	if err := errors.Join(decode(r, &in), s.checkRequestDocument("input", in.Input)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -283,7 +283,7 @@ func (s *Server) execute(row *store.ExecutionRow, wf *api.Workflow) {
 			err = fmt.Errorf("%s: the server shut down before step %q", interruptedError, step.Name)
 			break
 		}
-		res := s.runStep(ctx, wf, row.Depth, step, doc)
+		res := s.runStep(ctx, wf, row, step, doc)
 		exe.Steps = append(exe.Steps, res)
 		if res.Status == api.StepResultStatusFailed {
 			err = stepFailure(step, deref(res.Error))

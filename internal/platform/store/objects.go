@@ -51,6 +51,15 @@ type Kind[T any] struct {
 	Unique  []Unique[T]
 	// Newest lists newest first (executions, deliveries, audit events).
 	Newest bool
+	// Decode reads a stored document (default: json.Unmarshal).
+	Decode func(doc []byte, obj *T) error
+}
+
+func (k *Kind[T]) decode(doc []byte, obj *T) error {
+	if k.Decode != nil {
+		return k.Decode(doc, obj)
+	}
+	return json.Unmarshal(doc, obj)
 }
 
 // Filter narrows a list. Column = value, Column IN (values), or a raw SQL condition with `?`
@@ -170,7 +179,7 @@ func (k *Kind[T]) Get(ctx context.Context, q *Q, id string) (*T, error) {
 		return nil, err
 	}
 	obj := new(T)
-	if err := json.Unmarshal([]byte(doc), obj); err != nil {
+	if err := k.decode([]byte(doc), obj); err != nil {
 		return nil, fmt.Errorf("decoding %s %s: %w", k.Table, id, err)
 	}
 	return obj, nil
@@ -276,7 +285,7 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 			return items, encodePageToken(lastID), rows.Err()
 		}
 		var obj T
-		if err := json.Unmarshal([]byte(doc), &obj); err != nil {
+		if err := k.decode([]byte(doc), &obj); err != nil {
 			return nil, "", fmt.Errorf("decoding %s %s: %w", k.Table, id, err)
 		}
 		items = append(items, obj)

@@ -1,0 +1,139 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/document"
+)
+
+// Bounds on what one workflow can make the platform hold, send or run.
+//
+// Documents: every JSON document a workflow holds or sends (execution input, the document
+// after each step, step outputs, the execution output, event data, webhook payloads and http
+// step bodies) is measured before it is stored or sent, against Config.MaxDocumentBytes and
+// MaxDocumentDepth; a step that would pass them fails, naming the limit.
+//
+// Fan-out: every execution and event carries its root, the event or trigger that began its
+// chain. maxEmitDepth bounds how deep a chain of emits goes; Config.MaxExecutionsPerEvent
+// bounds how many executions one root leads to in all, however the chain branches. A workflow
+// that emits the event type that triggers it is refused when saved; a loop through several
+// workflows is stopped when it closes, by the emit step that would close it.
+
+// Defaults of the bounds (Config).
+const defaultMaxExecutionsPerEvent = 100
+
+func (s *Server) boundsDefaults() {
+	c := &s.cfg
+	if c.MaxDocumentBytes <= 0 {
+		c.MaxDocumentBytes = document.DefaultMaxBytes
+	}
+	if c.MaxDocumentDepth <= 0 {
+		c.MaxDocumentDepth = document.DefaultMaxDepth
+	}
+	if c.MaxExecutionsPerEvent <= 0 {
+		c.MaxExecutionsPerEvent = defaultMaxExecutionsPerEvent
+	}
+}
+
+// documentLimits are the limits every workflow document is checked against.
+func (s *Server) documentLimits() document.Limits {
+	return document.Limits{MaxBytes: s.cfg.MaxDocumentBytes, MaxDepth: s.cfg.MaxDocumentDepth,
+		BytesSetting: "--max-document-bytes", DepthSetting: "--max-document-depth"}
+}
+
+// checkRequestDocument refuses, with a 400 naming the field and the limit, a document a
+// request carries (a trigger's input, an event's data).
+func (s *Server) checkRequestDocument(field string, doc *map[string]any) error {
+	if doc == nil {
+		return nil
+	}
+	if err := s.documentLimits().Check(*doc); err != nil {
+		return invalid(FieldError(field, "%s", err.Error()))
+	}
+	return nil
+}
+
+// checkStepDocuments checks a step's output and the document after it.
+func (s *Server) checkStepDocuments(out any, doc map[string]any) error {
+	limits := s.documentLimits()
+	if err := limits.Check(out); err != nil {
+		return fmt.Errorf("its output: %w", err)
+	}
+	return limits.Check(doc)
+}
+
+// origin is where the executions an event starts come from.
+type origin struct {
+	// lineage of the executions: Root empty means the event is their root (published through
+	// the API or by the platform); Chain lists the workflows whose emits led here.
+	lineage store.Lineage
+}
+
+// emittedBy is the origin of an event that an execution of wf emits.
+func emittedBy(row *store.ExecutionRow, wf *api.Workflow) origin {
+	chain := append(slices.Clone(row.Chain), store.ChainLink{ID: wf.ID, Name: wf.Name})
+	return origin{lineage: store.Lineage{Depth: row.Depth + 1, Root: row.Root, Chain: chain}}
+}
+
+// checkFanOut refuses, for an event emitted by a workflow, to start workflows that would close
+// a loop (one already in the chain) or that would take the chain's root past its budget of
+// executions. It holds the root until the transaction ends, so that concurrent emits of one
+// chain count one after the other.
+func (s *Server) checkFanOut(ctx context.Context, q *store.Q, eventType string, o origin, wfs []api.Workflow) error {
+	lin := o.lineage
+	if lin.Root == "" || len(wfs) == 0 {
+		return nil
+	}
+	for _, wf := range wfs {
+		if i := slices.IndexFunc(lin.Chain, func(l store.ChainLink) bool { return l.ID == wf.ID }); i >= 0 {
+			loop := make([]string, 0, len(lin.Chain)-i+1)
+			for _, l := range lin.Chain[i:] {
+				loop = append(loop, fmt.Sprintf("%q (%s)", l.Name, l.ID))
+			}
+			loop = append(loop, fmt.Sprintf("%q", wf.Name))
+			return fmt.Errorf("emitting %s would start workflow %q (%s) again: the workflows %s trigger each other in a loop "+
+				"(chain started by %s); change one of them to emit another event type, so that the chain ends",
+				eventType, wf.Name, wf.ID, strings.Join(loop, " → "), rootName(lin.Root))
+		}
+	}
+	n, err := q.RootExecutions(ctx, lin.Root)
+	if err != nil {
+		return err
+	}
+	if budget := s.cfg.MaxExecutionsPerEvent; n+len(wfs) > budget {
+		return fmt.Errorf("emitting %s would start %d more executions in the chain started by %s, which has led to %d already; "+
+			"the limit is %d executions per originating event or trigger (--max-executions-per-event): do workflows emit events "+
+			"that trigger many others?", eventType, len(wfs), rootName(lin.Root), n, budget)
+	}
+	return nil
+}
+
+// rootName names a chain's root for messages.
+func rootName(root string) string {
+	if strings.HasPrefix(root, "exe_") {
+		return "execution " + root
+	}
+	return "event " + root
+}
+
+// checkSelfLoop refuses a workflow whose emit step emits the event type that triggers it:
+// every run would start another, for ever.
+func checkSelfLoop(in api.WorkflowInput) []api.FieldError {
+	if in.Trigger.Type != api.TriggerTypeEvent || in.Trigger.EventType == nil {
+		return nil
+	}
+	var errs []api.FieldError
+	for i, st := range in.Steps {
+		if st.Emit != nil && st.Emit.EventType == *in.Trigger.EventType {
+			errs = append(errs, FieldError(fmt.Sprintf("steps[%d].emit.event_type", i),
+				"step %q emits %s, the event type that triggers this workflow, so every run would start another, for ever; "+
+					"emit another event type, or trigger the workflow on another one", st.Name, st.Emit.EventType))
+		}
+	}
+	return errs
+}
