@@ -137,3 +137,10 @@ func checkSelfLoop(in api.WorkflowInput) []api.FieldError {
 	}
 	return errs
 }
+
+// documentError is a document over its limits that a request (rather than a step) caused: the
+// handler answers it as a 400 on the field.
+type documentError struct{ err error }
+
+func (e *documentError) Error() string { return e.err.Error() }
+func (e *documentError) Unwrap() error { return e.err }

@@ -55,6 +55,9 @@ func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, params api
 			return 0, nil, err
 		}
 		ev, err := s.publish(ctx, q, in.Type, appID, deref(in.Data), origin{})
+		if de := (*documentError)(nil); errors.As(err, &de) {
+			return 0, nil, invalid(FieldError("data", "%s", de.Error()))
+		}
 		if err != nil {
 			return 0, nil, err
 		}
@@ -77,7 +80,7 @@ func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID strin
 	ev := api.Event{ID: store.NewID("evt"), Type: eventType, ApplicationID: appID, PublishedAt: s.now(),
 		ExecutionIds: []string{}, DeliveryIds: []string{}}
 	if err := s.documentLimits().Check(data); err != nil {
-		return ev, fmt.Errorf("the event's data: %w", err)
+		return ev, &documentError{fmt.Errorf("the event's data: %w", err)}
 	}
 	if depth > maxEmitDepth {
 		return ev, fmt.Errorf("%s was emitted by a chain of %d workflows, each triggered by the last one's event; "+
@@ -113,7 +116,8 @@ func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID strin
 		return ev, err
 	}
 	if len(payload) > int(s.cfg.MaxDocumentBytes) {
-		return ev, fmt.Errorf("the webhook payload of %s would be %d bytes; the limit is %d bytes (--max-document-bytes)", eventType, len(payload), s.cfg.MaxDocumentBytes)
+		return ev, &documentError{fmt.Errorf("the webhook payload of %s would be %d bytes; the limit is %d bytes (--max-document-bytes)",
+			eventType, len(payload), s.cfg.MaxDocumentBytes)}
 	}
 	for _, wh := range hooks {
 		now := ev.PublishedAt
