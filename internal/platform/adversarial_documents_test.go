@@ -3,11 +3,13 @@ package platform_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
@@ -163,6 +165,29 @@ func TestAdversarialOversizedDocuments(t *testing.T) {
 	list := must(c.ListWebhookDeliveriesWithResponse(ctx, hook.ID, &api.ListWebhookDeliveriesParams{}))
 	if list.JSON200 == nil || len(list.JSON200.Items) != 0 {
 		t.Errorf("deliveries of oversized events: %.300s", list.Body)
+	}
+	stillServing(t, inst)
+}
+
+// TestAdversarialRecordSize: steps that each repeat a large field keep every document within
+// its limit (here --max-document-bytes 64 KiB), but an execution's record (input, step outputs,
+// output) holds at most 4 documents' worth, so the fourth step of eight fails.
+func TestAdversarialRecordSize(t *testing.T) {
+	t.Parallel()
+	inst := platformtest.Start(t, fastRuntime(func(c *platform.Config) { c.MaxDocumentBytes = 64 << 10 }))
+	c := inst.Client
+	var repeats []api.WorkflowStep
+	for i := range 8 {
+		repeats = append(repeats, transform(fmt.Sprintf("s%d", i+1), api.TransformAssignment{Field: "f", Expression: "repeat('x', 60000)"}))
+	}
+	repeat := createWorkflow(t, c, manualWorkflow(createApp(t, c, "record"), "repeat", repeats...))
+	exe := waitExecution(t, c, trigger(t, c, repeat.ID, nil))
+	if exe.Status != api.ExecutionStatusFailed || deref(exe.Error) != `step "s4" (transform) failed: the execution's record (its input, its steps' outputs and its output) `+
+		`would be larger than 262144 bytes, the limit (4 times --max-document-bytes): keep large values out of the document, or in fewer steps' outputs` {
+		t.Errorf("steps repeating 60 KB: %s %q", exe.Status, deref(exe.Error))
+	}
+	if n := storedBytes(t, inst, exe.ID); n > 256<<10 {
+		t.Errorf("the execution's record is %d bytes", n)
 	}
 	stillServing(t, inst)
 }

@@ -58,13 +58,40 @@ func (s *Server) checkRequestDocument(field string, doc *map[string]any) error {
 	return nil
 }
 
-// checkStepDocuments checks a step's output and the document after it.
-func (s *Server) checkStepDocuments(out any, doc map[string]any) error {
+// recordDocuments is how many documents' worth an execution's record may hold in all (its
+// input, its steps' outputs and its output): room for a few large ones, but not for 50 steps
+// each repeating a 1 MiB document.
+const recordDocuments = 4
+
+// checkStepDocuments checks a step's output and the document after it, and that the
+// execution's record, with this output and the document as its output, stays within
+// recordDocuments documents' worth. Each measure stops at its limit, so a step costs at most
+// a few walks of the limit's size, whatever the documents hold.
+func (s *Server) checkStepDocuments(row *store.ExecutionRow, out any, doc map[string]any) error {
 	limits := s.documentLimits()
 	if err := limits.Check(out); err != nil {
 		return fmt.Errorf("its output: %w", err)
 	}
-	return limits.Check(doc)
+	if err := limits.Check(doc); err != nil {
+		return err
+	}
+	budget := recordDocuments * limits.MaxBytes
+	parts := []any{row.Execution.Input, out, doc}
+	for _, r := range row.Execution.Steps {
+		parts = append(parts, r.Output)
+	}
+	var used int64
+	for _, p := range parts {
+		n, err := document.Size(p, budget-used)
+		if err != nil {
+			return err
+		}
+		if used += n; used > budget {
+			return fmt.Errorf("the execution's record (its input, its steps' outputs and its output) would be larger than %d bytes, "+
+				"the limit (%d times --max-document-bytes): keep large values out of the document, or in fewer steps' outputs", budget, recordDocuments)
+		}
+	}
+	return nil
 }
 
 // origin is where the executions an event starts come from.

@@ -47,7 +47,7 @@ func (s *Server) runStep(ctx context.Context, wf *api.Workflow, row *store.Execu
 		err = fmt.Errorf("the step has no %s settings", step.Type)
 	}
 	if err == nil {
-		err = s.checkStepDocuments(out, doc)
+		err = s.checkStepDocuments(row, out, doc)
 	}
 	end := s.now()
 	res.FinishedAt, res.DurationMs = &end, ptr(end.Sub(start).Milliseconds())
