@@ -61,15 +61,18 @@ func TestSizeMatchesEncoding(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "é", "\"", "\\", "\n", "\x01", "<", "&", "\u2028", "\xff", "\t", "\b", "日"}
+	str := func() string {
+		var b strings.Builder
+		for range r.IntN(10) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
 	var gen func(depth int) any
 	gen = func(depth int) any {
 		switch k := r.IntN(8); {
 		case k == 0 || depth > 4:
-			var b strings.Builder
-			for range r.IntN(10) {
-				b.WriteString(alphabet[r.IntN(len(alphabet))])
-			}
-			return b.String()
+			return str()
 		case k == 1:
 			return []float64{0, 1, -1.5, 1e-7, 1e21, 123456789, 3.14159, 1e-300, 2e20}[r.IntN(9)]
 		case k == 2:
@@ -79,7 +82,7 @@ func TestSizeMatchesEncoding(t *testing.T) {
 		case k < 6:
 			m := map[string]any{}
 			for range r.IntN(4) {
-				m[gen(99).(string)] = gen(depth + 1)
+				m[str()] = gen(depth + 1)
 			}
 			return m
 		default:
