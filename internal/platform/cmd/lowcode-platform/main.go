@@ -211,9 +211,20 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if s.maxDocumentBytes < 1024 || s.maxDocumentDepth < 8 || s.maxExecutionsPerEvent < 1 {
-		return fmt.Errorf("--max-document-bytes %d, --max-document-depth %d, --max-executions-per-event %d: use at least 1024 bytes, 8 levels and 1 execution",
-			s.maxDocumentBytes, s.maxDocumentDepth, s.maxExecutionsPerEvent)
+	for _, b := range []struct {
+		flag     string
+		value    int
+		least    int
+		unit     string
+		whyLeast string
+	}{
+		{"--max-document-bytes", s.maxDocumentBytes, 1024, "bytes", "a workflow's documents hold more than a few fields"},
+		{"--max-document-depth", s.maxDocumentDepth, 8, "levels", "the platform's own event and delivery documents nest a few levels"},
+		{"--max-executions-per-event", s.maxExecutionsPerEvent, 1, "execution", "an event must be able to start a workflow"},
+	} {
+		if b.value < b.least {
+			return fmt.Errorf("%s %d: use at least %d %s (%s)", b.flag, b.value, b.least, b.unit, b.whyLeast)
+		}
 	}
 	if s.leaseDuration < time.Second {
 		return fmt.Errorf("--lease-duration %s: use at least 1s (a lease is renewed several times before it runs out)", s.leaseDuration)
