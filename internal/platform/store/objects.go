@@ -93,6 +93,11 @@ type Page struct {
 // MaxPageSize bounds every list.
 const MaxPageSize = 1000
 
+// MaxPageBytes bounds the stored documents one page holds: a page ends early, with a token
+// for the next, before the item that would take it past this (a page always holds one item).
+// Executions may be megabytes each, and 1000 of them must not be read into one response.
+const MaxPageBytes = 8 << 20
+
 // ErrBadPageToken is returned for a page token this server did not issue.
 var ErrBadPageToken = errors.New("page_token is not one this server issued; start again without it")
 
@@ -276,12 +281,13 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 	defer rows.Close()
 	items := make([]T, 0, min(size, 128))
 	var lastID string
+	pageBytes := 0
 	for rows.Next() {
 		var id, doc string
 		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, "", err
 		}
-		if len(items) == size {
+		if pageBytes += len(doc); len(items) == size || len(items) > 0 && pageBytes > MaxPageBytes {
 			return items, encodePageToken(lastID), rows.Err()
 		}
 		var obj T
