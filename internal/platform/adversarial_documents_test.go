@@ -197,7 +197,7 @@ func TestAdversarialRecordSize(t *testing.T) {
 // read with what lies too deep replaced by a marker, and the others are listed as they are.
 func TestAdversarialStoredDeepRecord(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		wf := createWorkflow(t, c, manualWorkflow(createApp(t, c, "deep"), "deep",

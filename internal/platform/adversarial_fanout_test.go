@@ -86,7 +86,7 @@ func TestAdversarialFanOutExponential(t *testing.T) {
 	for _, width := range []int{2, 3} {
 		t.Run(fmt.Sprintf("%d emit steps", width), func(t *testing.T) {
 			t.Parallel()
-			onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+			platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 				c := inst.Client
 				app := createApp(t, c, "boom")
 				wfIDs := map[string]bool{}
@@ -131,7 +131,7 @@ func TestAdversarialFanOutExponential(t *testing.T) {
 // fails the same way.
 func TestAdversarialFanOutLoop(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		app := createApp(t, c, "loops")

@@ -213,9 +213,15 @@ func (q *Q) CountPendingDeliveries(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// InsertEvent stores a published event; doc is its stored document (the API object and its
-// data), root the id of the event or trigger that began its chain (empty: the event itself).
-func (q *Q) InsertEvent(ctx context.Context, e api.Event, doc any, root string) error {
+// InsertEvent stores a published event that is its own root; doc is its stored document (the
+// API object and its data).
+func (q *Q) InsertEvent(ctx context.Context, e api.Event, doc any) error {
+	return q.InsertEventFrom(ctx, e, doc, "")
+}
+
+// InsertEventFrom stores a published event; root is the id of the event or trigger that began
+// its chain (empty: the event itself).
+func (q *Q) InsertEventFrom(ctx context.Context, e api.Event, doc any, root string) error {
 	text, err := json.Marshal(doc)
 	if err != nil {
 		return err
