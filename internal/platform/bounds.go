@@ -9,6 +9,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/document"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
 // Bounds on what one workflow can make the platform hold, send or run.
@@ -171,3 +172,35 @@ type documentError struct{ err error }
 
 func (e *documentError) Error() string { return e.err.Error() }
 func (e *documentError) Unwrap() error { return e.err }
+
+// docMeter keeps a document's size as fields are set in it, so that a transform is checked
+// after each field it sets at the cost of the values it sets, not of the whole document each
+// time.
+type docMeter struct {
+	limits document.Limits
+	size   int64
+}
+
+func newDocMeter(doc map[string]any, limits document.Limits) (*docMeter, error) {
+	if err := limits.Check(doc); err != nil {
+		return nil, err
+	}
+	size, err := document.Size(doc, limits.MaxBytes)
+	return &docMeter{limits: limits, size: size}, err
+}
+
+// set sets v at the dotted path field, unless the document would pass its limits.
+func (m *docMeter) set(doc map[string]any, field string, v any) error {
+	growth, err := m.limits.SetGrowth(doc, strings.Split(field, "."), v)
+	if err != nil {
+		return err
+	}
+	if m.size+growth > m.limits.MaxBytes {
+		return &document.LimitError{Limit: m.limits.MaxBytes, Setting: m.limits.BytesSetting}
+	}
+	if err := expression.SetPath(doc, field, v); err != nil {
+		return err
+	}
+	m.size += growth
+	return nil
+}

@@ -93,15 +93,16 @@ func validateStep(ctx context.Context, v *api.ValidateStep, doc map[string]any) 
 // The document is checked after each field, so that it never grows far past its limits.
 func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any, limits document.Limits) (any, error) {
 	set := map[string]any{}
+	meter, err := newDocMeter(doc, limits)
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range t.Set {
 		v, err := evaluate(ctx, a.Expression, doc)
 		if err != nil {
 			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
 		}
-		if err := expression.SetPath(doc, a.Field, v); err != nil {
-			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
-		}
-		if err := limits.Check(doc); err != nil {
+		if err := meter.set(doc, a.Field, v); err != nil {
 			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
 		}
 		// Nested like the document, so that classification patterns match the same paths.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/document"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
 func deep(n int) string { return strings.Repeat(`{"a":`, n-1) + `{}` + strings.Repeat(`}`, n-1) }
@@ -145,5 +146,53 @@ func TestPrune(t *testing.T) {
 	var v any
 	if err := json.Unmarshal(got, &v); err != nil {
 		t.Errorf("the pruned document does not decode: %v", err)
+	}
+}
+
+// TestSetGrowth: the growth SetGrowth predicts is what setting the value changes the
+// document's size by, for new keys, nested new objects, replaced nulls and replaced values.
+func TestSetGrowth(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, doc, path string
+		v               any
+	}{
+		{"new key in empty", `{}`, "a", "x"},
+		{"new key", `{"b":1}`, "a", "xyz"},
+		{"new nested", `{"b":1}`, "a.b.c", 1.5},
+		{"new nested in empty", `{}`, "a.b", []any{1.0, "<"}},
+		{"into existing object", `{"a":{"b":true}}`, "a.c", nil},
+		{"into empty object", `{"a":{}}`, "a.c", false},
+		{"replace null", `{"a":null,"z":1}`, "a.b.c", "v"},
+		{"replace value", `{"a":{"b":"long value here"}}`, "a.b", "s"},
+		{"replace object", `{"a":{"b":{"c":[1,2,3]}}}`, "a", map[string]any{"k": "v"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc, _ := decode(t, tc.doc).(map[string]any)
+			before, _ := json.Marshal(doc)
+			growth, err := document.Limits{}.SetGrowth(doc, strings.Split(tc.path, "."), tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := expression.SetPath(doc, tc.path, tc.v); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := json.Marshal(doc)
+			if want := int64(len(after) - len(before)); growth != want {
+				t.Errorf("SetGrowth = %d; %s became %s (%d)", growth, before, after, want)
+			}
+		})
+	}
+	// A value that would land deeper than the limit is refused, and so is a path of more
+	// objects than the limit.
+	if _, err := (document.Limits{MaxDepth: 3}).SetGrowth(map[string]any{}, []string{"a", "b", "c", "d"}, 1.0); err == nil {
+		t.Errorf("SetGrowth of a 4-segment path under a depth limit of 3: no error")
+	}
+	_, err := document.Limits{MaxDepth: 3}.SetGrowth(map[string]any{}, []string{"a", "b"}, map[string]any{"c": map[string]any{}})
+	var le *document.LimitError
+	if !errors.As(err, &le) || !le.Depth {
+		t.Errorf("SetGrowth of a value landing 4 levels deep under a limit of 3: %v", err)
 	}
 }
