@@ -209,32 +209,38 @@ func (c *counter) float(f float64, bits int) error {
 	return c.add(n)
 }
 
+// asciiExtra is how many bytes encoding/json adds to each ASCII byte when it quotes a string:
+// 1 for the two-character escapes, 5 for \u00XX (other control characters, and <, > and &,
+// which json.Marshal escapes for HTML).
+var asciiExtra = func() (t [utf8.RuneSelf]uint8) {
+	for b := range utf8.RuneSelf {
+		switch {
+		case b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t' || b == '\b' || b == '\f':
+			t[b] = 1
+		case b < 0x20 || b == '<' || b == '>' || b == '&':
+			t[b] = 5
+		}
+	}
+	return t
+}()
+
 // quotedLen is the length of s as encoding/json quotes it (with HTML escaping, as
 // json.Marshal does).
 func quotedLen(s string) int {
-	n := 2
+	n := 2 + len(s)
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
-			switch {
-			case b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t' || b == '\b' || b == '\f':
-				n += 2
-			case b < 0x20 || b == '<' || b == '>' || b == '&':
-				n += 6
-			default:
-				n++
-			}
+			n += int(asciiExtra[b])
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			n += 6 // \ufffd
+			n += 5 // one byte becomes \ufffd
 		case r == '\u2028' || r == '\u2029':
-			n += 6
-		default:
-			n += size
+			n += 3 // three bytes become six
 		}
 		i += size
 	}
