@@ -102,10 +102,15 @@ type origin struct {
 	lineage store.Lineage
 }
 
-// emittedBy is the origin of an event that an execution of wf emits.
-func emittedBy(row *store.ExecutionRow, wf *api.Workflow) origin {
-	chain := append(slices.Clone(row.Chain), store.ChainLink{ID: wf.ID, Name: wf.Name})
-	return origin{lineage: store.Lineage{Depth: row.Depth + 1, Root: row.Root, Chain: chain}}
+// emittedBy is the origin of an event that execution exeID, of wf, emits.
+func emittedBy(ctx context.Context, q *store.Q, exeID string, wf *api.Workflow) (origin, error) {
+	lin, err := q.ExecutionLineage(ctx, exeID)
+	if err != nil {
+		return origin{}, err
+	}
+	lin.Depth++
+	lin.Chain = append(slices.Clone(lin.Chain), store.ChainLink{ID: wf.ID, Name: wf.Name})
+	return origin{lineage: lin}, nil
 }
 
 // checkFanOut refuses, for an event emitted by a workflow, to start workflows that would close

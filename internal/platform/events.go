@@ -128,7 +128,7 @@ func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID strin
 		}
 		ev.DeliveryIds = append(ev.DeliveryIds, d.ID)
 	}
-	return ev, q.InsertEventFrom(ctx, ev, storedEvent{Event: ev, Data: data}, lineage.Root)
+	return ev, q.InsertEventFrom(ctx, ev, storedEvent{Event: ev, Data: data}, from.lineage.Root)
 }
 
 func nonEmpty(s string) *string {

@@ -236,8 +236,11 @@ func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, row *store.Exec
 		if err := authorEmits(ctx, q, wf, e.EventType); err != nil {
 			return err
 		}
-		var err error
-		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, emittedBy(row, wf))
+		from, err := emittedBy(ctx, q, row.Execution.ID, wf)
+		if err != nil {
+			return err
+		}
+		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, from)
 		return err
 	})
 	if err != nil {

@@ -29,15 +29,11 @@ type ChainLink struct {
 	Name string `json:"name"`
 }
 
-// InsertExecutionFrom queues a new execution with its lineage.
+// InsertExecutionFrom queues a new execution with its lineage. (InsertExecution queues one that
+// is its own root: a row whose root_id is NULL.)
 func (q *Q) InsertExecutionFrom(ctx context.Context, e api.Execution, lin Lineage) error {
-	doc, err := json.Marshal(e)
-	if err != nil {
+	if err := q.InsertExecution(ctx, e, lin.Depth); err != nil || lin.Root == "" && len(lin.Chain) == 0 {
 		return err
-	}
-	root := lin.Root
-	if root == "" {
-		root = e.ID
 	}
 	var chain any
 	if len(lin.Chain) > 0 {
@@ -47,22 +43,52 @@ func (q *Q) InsertExecutionFrom(ctx context.Context, e api.Execution, lin Lineag
 		}
 		chain = string(b)
 	}
-	_, err = q.exec(ctx, `INSERT INTO executions (id, workflow_id, status, queued_at, depth, root_id, chain, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.WorkflowID, string(e.Status), e.QueuedAt.UnixMilli(), lin.Depth, root, chain, string(doc))
-	if isForeignKeyViolation(err) {
-		return ErrNotFound
-	}
+	_, err := q.exec(ctx, `UPDATE executions SET root_id = ?, chain = ? WHERE id = ?`, nullable(lin.Root), chain, e.ID)
 	return err
+}
+
+// InsertEventFrom stores a published event whose chain began at root (empty: the event is its
+// own root); doc is its stored document.
+func (q *Q) InsertEventFrom(ctx context.Context, e api.Event, doc any, root string) error {
+	if err := q.InsertEvent(ctx, e, doc); err != nil || root == "" {
+		return err
+	}
+	_, err := q.exec(ctx, `UPDATE events SET root_id = ? WHERE id = ?`, root, e.ID)
+	return err
+}
+
+// ExecutionLineage reads an execution's lineage: an execution without a recorded root is its
+// own.
+func (q *Q) ExecutionLineage(ctx context.Context, id string) (Lineage, error) {
+	var lin Lineage
+	var root, chain sql.NullString
+	err := q.queryRow(ctx, `SELECT depth, root_id, chain FROM executions WHERE id = ?`, id).Scan(&lin.Depth, &root, &chain)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lin, ErrNotFound
+	}
+	if err != nil {
+		return lin, err
+	}
+	lin.Root = id
+	if root.Valid && root.String != "" {
+		lin.Root = root.String
+	}
+	if chain.Valid && chain.String != "" {
+		if err := json.Unmarshal([]byte(chain.String), &lin.Chain); err != nil {
+			return lin, fmt.Errorf("decoding the chain of execution %s: %w", id, err)
+		}
+	}
+	return lin, nil
 }
 
 // fanOutLockClass namespaces the advisory locks on roots (PostgreSQL's two-key advisory locks
 // do not share their key space with one-key ones).
 const fanOutLockClass = 0x6c636630 // "lcf0"
 
-// RootExecutions counts the executions that root has led to, and holds root until the
-// transaction ends, so that emits of one chain running at the same time on several workers or
-// replicas count one after the other and together stay within a budget. (SQLite's
-// transactions are serialised already.)
+// RootExecutions counts the executions that root has led to (itself included, when it is an
+// execution), and holds root until the transaction ends, so that emits of one chain running
+// at the same time on several workers or replicas count one after the other and together stay
+// within a budget. (SQLite's transactions are serialised already.)
 func (q *Q) RootExecutions(ctx context.Context, root string) (int, error) {
 	if q.dialect == Postgres {
 		if _, err := q.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, fanOutLockClass, root); err != nil {
@@ -70,23 +96,8 @@ func (q *Q) RootExecutions(ctx context.Context, root string) (int, error) {
 		}
 	}
 	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM executions WHERE root_id = ?`, root).Scan(&n)
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM executions WHERE root_id = ? OR id = ?`, root, root).Scan(&n)
 	return n, err
-}
-
-// scanLineage fills a row's lineage from its columns (a row written before roots were
-// recorded is its own root).
-func scanLineage(r *ExecutionRow, root, chain sql.NullString) error {
-	r.Root = r.Execution.ID
-	if root.Valid && root.String != "" {
-		r.Root = root.String
-	}
-	if chain.Valid && chain.String != "" {
-		if err := json.Unmarshal([]byte(chain.String), &r.Chain); err != nil {
-			return fmt.Errorf("decoding the chain of execution %s: %w", r.Execution.ID, err)
-		}
-	}
-	return nil
 }
 
 // storedDepthLimit is the nesting kept when an execution stored too deep to decode is read:

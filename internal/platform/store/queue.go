@@ -37,23 +37,20 @@ type Lease struct {
 // ExecutionRow is an execution with its queue columns.
 type ExecutionRow struct {
 	Execution api.Execution
-	// Depth counts the workflow emits that led to this execution; Root and Chain are the rest
-	// of its lineage (see Lineage).
+	// Depth counts the workflow emits that led to this execution.
 	Depth int
-	Root  string
-	Chain []ChainLink
 	// Lease is nil when no worker holds the execution.
 	Lease *Lease
 }
 
-const executionColumns = "id, workflow_id, status, doc, depth, lease_owner, lease_until, root_id, chain"
+const executionColumns = "id, workflow_id, status, doc, depth, lease_owner, lease_until"
 
 func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
 	var id, workflowID, status, doc string
-	var owner, root, chain sql.NullString
+	var owner sql.NullString
 	var until sql.NullInt64
 	r := &ExecutionRow{}
-	if err := row.Scan(&id, &workflowID, &status, &doc, &r.Depth, &owner, &until, &root, &chain); err != nil {
+	if err := row.Scan(&id, &workflowID, &status, &doc, &r.Depth, &owner, &until); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
@@ -61,9 +58,6 @@ func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
 	}
 	if err := decodeExecution([]byte(doc), &r.Execution); err != nil {
 		return nil, fmt.Errorf("decoding execution %s: %w", id, err)
-	}
-	if err := scanLineage(r, root, chain); err != nil {
-		return nil, err
 	}
 	// The columns are what the queue acts on; they win over a document that disagrees.
 	r.Execution.ID, r.Execution.WorkflowID, r.Execution.Status = id, workflowID, api.ExecutionStatus(status)
@@ -82,10 +76,18 @@ func (q *Q) lockRow() string {
 	return ""
 }
 
-// InsertExecution queues a new execution that is its own root (one a user or a schedule
-// started), depth emits deep.
+// InsertExecution queues a new execution.
 func (q *Q) InsertExecution(ctx context.Context, e api.Execution, depth int) error {
-	return q.InsertExecutionFrom(ctx, e, Lineage{Depth: depth})
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `INSERT INTO executions (id, workflow_id, status, queued_at, depth, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.ID, e.WorkflowID, string(e.Status), e.QueuedAt.UnixMilli(), depth, string(doc))
+	if isForeignKeyViolation(err) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // NextQueuedExecution takes the oldest queued execution no other transaction holds, or
@@ -213,24 +215,15 @@ func (q *Q) CountPendingDeliveries(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// InsertEvent stores a published event that is its own root; doc is its stored document (the
-// API object and its data).
+// InsertEvent stores a published event; doc is its stored document (the API object and its
+// data). Its root (fanout.go) is itself.
 func (q *Q) InsertEvent(ctx context.Context, e api.Event, doc any) error {
-	return q.InsertEventFrom(ctx, e, doc, "")
-}
-
-// InsertEventFrom stores a published event; root is the id of the event or trigger that began
-// its chain (empty: the event itself).
-func (q *Q) InsertEventFrom(ctx context.Context, e api.Event, doc any, root string) error {
 	text, err := json.Marshal(doc)
 	if err != nil {
 		return err
 	}
-	if root == "" {
-		root = e.ID
-	}
-	_, err = q.exec(ctx, `INSERT INTO events (id, type, application_id, published_at, root_id, doc) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Type, nullable(e.ApplicationID), e.PublishedAt.UnixMilli(), root, string(text))
+	_, err = q.exec(ctx, `INSERT INTO events (id, type, application_id, published_at, doc) VALUES (?, ?, ?, ?, ?)`,
+		e.ID, e.Type, nullable(e.ApplicationID), e.PublishedAt.UnixMilli(), string(text))
 	return err
 }
 

@@ -66,25 +66,27 @@ func fanOutRoots(t *testing.T, st *store.Store) {
 		return nil
 	})
 	tx(t, st, func(ctx context.Context, q *store.Q) error {
-		row, err := q.LockExecution(ctx, first.ID)
+		lin, err := q.ExecutionLineage(ctx, first.ID)
 		if err != nil {
 			return err
 		}
-		if row.Root != first.ID || row.Depth != 0 || len(row.Chain) != 0 {
-			t.Errorf("a triggered execution's lineage: root %q, depth %d, chain %v; want its own id, 0, none", row.Root, row.Depth, row.Chain)
+		if lin.Root != first.ID || lin.Depth != 0 || len(lin.Chain) != 0 {
+			t.Errorf("a triggered execution's lineage: %+v; want its own id, depth 0, no chain", lin)
 		}
-		row, err = q.LockExecution(ctx, emitted[0])
+		lin, err = q.ExecutionLineage(ctx, emitted[0])
 		if err != nil {
 			return err
 		}
-		if row.Root != first.ID || row.Depth != 1 || fmt.Sprint(row.Chain) != fmt.Sprint(chain) {
-			t.Errorf("an emitted execution's lineage: root %q, depth %d, chain %v", row.Root, row.Depth, row.Chain)
+		if lin.Root != first.ID || lin.Depth != 1 || fmt.Sprint(lin.Chain) != fmt.Sprint(chain) {
+			t.Errorf("an emitted execution's lineage: %+v", lin)
 		}
-		n, err := q.RootExecutions(ctx, first.ID)
-		if n != 4 {
-			t.Errorf("RootExecutions = %d, want 4", n)
+		if n, err := q.RootExecutions(ctx, first.ID); err != nil || n != 4 {
+			t.Errorf("RootExecutions = %d, %v; want 4 (the root and the 3 it led to)", n, err)
 		}
-		return err
+		if n, err := q.RootExecutions(ctx, emitted[1]); err != nil || n != 1 {
+			t.Errorf("RootExecutions of an execution that led to none = %d, %v; want 1 (itself)", n, err)
+		}
+		return nil
 	})
 }
 
