@@ -81,7 +81,7 @@ func (s *Server) execute(ctx context.Context, row *store.ExecutionRow, wf *api.W
 			err = interruption(ctx, fmt.Sprintf("before step %q", step.Name))
 			break
 		}
-		res := s.runStep(ctx, wf, row.Depth, step, doc)
+		res := s.runStep(ctx, wf, row, step, doc)
 		exe.Steps = append(exe.Steps, res)
 		if res.Status == api.StepResultStatusFailed {
 			err = stepFailure(step, deref(res.Error))

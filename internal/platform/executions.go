@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -17,7 +18,7 @@ import (
 // runs it. Needs the editor role on the workflow.
 func (s *Server) TriggerWorkflow(w http.ResponseWriter, r *http.Request, id api.ID, params api.TriggerWorkflowParams) {
 	var in api.TriggerRequest
-	if err := decode(r, &in); err != nil {
+	if err := errors.Join(decode(r, &in), s.checkRequestDocument("input", in.Input)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

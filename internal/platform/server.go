@@ -35,6 +35,14 @@ type Config struct {
 	RateBurst int
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxDocumentBytes and MaxDocumentDepth bound every JSON document a workflow holds or
+	// sends (execution input and output, the document after each step, step outputs, event
+	// data, webhook payloads): bytes of its encoding (default 1 MiB) and levels of nesting
+	// (default 64). MaxExecutionsPerEvent bounds the executions one trigger or published event
+	// leads to through emit steps, the whole chain together (default 100). See bounds.go.
+	MaxDocumentBytes      int64
+	MaxDocumentDepth      int
+	MaxExecutionsPerEvent int
 	// AllowLoopbackCallbacks and AllowPrivateCallbacks let webhooks and http steps call
 	// loopback or private addresses; both are refused by default (SSRF).
 	AllowLoopbackCallbacks bool
@@ -137,6 +145,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		spec:         spec,
 		sealer:       sl,
 	}
+	s.boundsDefaults()
 	if err := s.bootstrap(ctx); err != nil {
 		_ = st.Close()
 		return nil, err

@@ -31,6 +31,7 @@ var Executions = &Kind[api.Execution]{
 	ID:     func(e *api.Execution) string { return e.ID },
 	ETag:   func(*api.Execution) string { return "" },
 	Newest: true,
+	Decode: decodeExecution,
 }
 
 // Lease is a worker's claim on a queue row until Until.
@@ -63,7 +64,7 @@ func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
 		}
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(doc), &r.Execution); err != nil {
+	if err := decodeExecution([]byte(doc), &r.Execution); err != nil {
 		return nil, fmt.Errorf("decoding execution %s: %w", id, err)
 	}
 	// The columns are what the queue acts on; they win over a document that disagrees.
@@ -260,7 +261,7 @@ func (q *Q) CountPendingDeliveries(ctx context.Context) (int64, error) {
 }
 
 // InsertEvent stores a published event; doc is its stored document (the API object and its
-// data).
+// data). Its root (fanout.go) is itself.
 func (q *Q) InsertEvent(ctx context.Context, e api.Event, doc any) error {
 	text, err := json.Marshal(doc)
 	if err != nil {

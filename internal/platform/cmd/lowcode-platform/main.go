@@ -72,15 +72,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 type settings struct {
-	listen, database, logLevel, logFormat, bootstrapKeyFile string
-	pprofListen, metricsListen                              string
-	tlsCert, tlsKey, tlsClientCA                            string
-	rateLimit                                               float64
-	workers                                                 int
-	allowLoopback, allowPrivate                             bool
-	retrySchedule                                           string
-	leaseDuration, shutdownTimeout                          time.Duration
-	deliveryWorkers                                         int
+	listen, database, logLevel, logFormat, bootstrapKeyFile   string
+	pprofListen, metricsListen                                string
+	tlsCert, tlsKey, tlsClientCA                              string
+	rateLimit                                                 float64
+	workers, deliveryWorkers                                  int
+	maxDocumentBytes, maxDocumentDepth, maxExecutionsPerEvent int
+	allowLoopback, allowPrivate                               bool
+	retrySchedule                                             string
+	leaseDuration, shutdownTimeout                            time.Duration
 }
 
 func env(name, def string) string {
@@ -159,6 +159,12 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
 	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
 		"how long an execution or delivery stays with a server that stopped renewing it (killed, say) before another server, or this one restarted, takes it over (LOWCODE_LEASE_DURATION)")
+	fs.IntVar(&s.maxDocumentBytes, "max-document-bytes", envInt("LOWCODE_MAX_DOCUMENT_BYTES", 1<<20),
+		"the largest JSON document a workflow may hold or send, in bytes: execution input and output, the document after each step, step outputs, event data and webhook payloads (LOWCODE_MAX_DOCUMENT_BYTES)")
+	fs.IntVar(&s.maxDocumentDepth, "max-document-depth", envInt("LOWCODE_MAX_DOCUMENT_DEPTH", 64),
+		"how deeply those documents may nest objects and arrays (LOWCODE_MAX_DOCUMENT_DEPTH)")
+	fs.IntVar(&s.maxExecutionsPerEvent, "max-executions-per-event", envInt("LOWCODE_MAX_EXECUTIONS_PER_EVENT", 100),
+		"the most executions one trigger or published event may lead to through workflows' emit steps, the whole chain together; an emit step that would start more fails (LOWCODE_MAX_EXECUTIONS_PER_EVENT)")
 	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per user (all of a user's keys together); 0 is unlimited. Failed authentications are limited per client address regardless (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
@@ -215,6 +221,21 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	if s.deliveryWorkers < 1 {
 		return fmt.Errorf("--delivery-workers %d: give at least 1", s.deliveryWorkers)
 	}
+	for _, b := range []struct {
+		flag     string
+		value    int
+		least    int
+		unit     string
+		whyLeast string
+	}{
+		{"--max-document-bytes", s.maxDocumentBytes, 1024, "bytes", "a workflow's documents hold more than a few fields"},
+		{"--max-document-depth", s.maxDocumentDepth, 8, "levels", "the platform's own event and delivery documents nest a few levels"},
+		{"--max-executions-per-event", s.maxExecutionsPerEvent, 1, "execution", "an event must be able to start a workflow"},
+	} {
+		if b.value < b.least {
+			return fmt.Errorf("%s %d: use at least %d %s (%s)", b.flag, b.value, b.least, b.unit, b.whyLeast)
+		}
+	}
 	if s.leaseDuration < time.Second {
 		return fmt.Errorf("--lease-duration %s: use at least 1s (a lease is renewed several times before it runs out)", s.leaseDuration)
 	}
@@ -264,6 +285,9 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 		LeaseDuration:          s.leaseDuration,
 		ShutdownTimeout:        s.shutdownTimeout,
 		DeliveryWorkers:        s.deliveryWorkers,
+		MaxDocumentBytes:       int64(s.maxDocumentBytes),
+		MaxDocumentDepth:       s.maxDocumentDepth,
+		MaxExecutionsPerEvent:  s.maxExecutionsPerEvent,
 		Logger:                 logger,
 	})
 	cancel()

@@ -91,6 +91,9 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ExecutionStats", executionStats},
 		{"ExecutionStatsByWorkflow", executionStatsByWorkflow},
 		{"SwapBreached", swapBreached},
+		{"PageBytes", pageBytes},
+		{"FanOutRoots", fanOutRoots},
+		{"DeepExecutionRecord", deepExecutionRecord},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
