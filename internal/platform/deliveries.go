@@ -37,14 +37,13 @@ const (
 // deliveryQueue is the delivery side of the engine as the Deliverer sees it (runtime.Queue).
 type deliveryQueue struct{ s *Server }
 
-// Claim takes the next due delivery fairly (store.Q.NextDueDelivery), leases it to this server
-// for longer than an attempt lasts, and returns the job that attempts it.
+// Claim takes the next due delivery fairly (store.Q.NextDueDelivery) and leases it to this
+// server for longer than an attempt lasts, and returns the job that attempts it. Claims are
+// made one at a time (the pool's per-application cap needs that), so the claim holds only
+// what choosing needs; the job reads the webhook and opens its secrets itself.
 func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
 	s := d.s
 	var row *store.DeliveryRow
-	var wh *api.Webhook
-	var secrets []string
-	var secretsErr error
 	err := s.store.Tx(ctx, func(q *store.Q) error {
 		r, err := q.NextDueDelivery(ctx, s.now(), full)
 		if errors.Is(err, store.ErrNotFound) {
@@ -52,13 +51,6 @@ func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, 
 		}
 		if err != nil {
 			return err
-		}
-		if wh, err = store.Webhooks.Get(ctx, q, r.Delivery.WebhookID); err != nil {
-			return err
-		}
-		if wh.Active {
-			// A secret that does not open fails the delivery visibly rather than the worker.
-			secrets, secretsErr = s.webhookSecrets(ctx, q, wh.ID)
 		}
 		row = r
 		// The lease outlasts the attempt, so no other worker takes it meanwhile.
@@ -68,10 +60,36 @@ func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, 
 		return nil, err
 	}
 	return &runtime.Job{ID: row.Delivery.ID, Group: row.ApplicationID, Run: func(ctx context.Context) {
-		if err := s.attemptDelivery(ctx, row, wh, secrets, secretsErr); err != nil {
+		if err := s.deliver(ctx, row); err != nil {
 			s.logRuntimeError("recording delivery "+row.Delivery.ID, err)
 		}
 	}}, nil
+}
+
+// deliver reads the delivery's webhook and its secrets, then makes the attempt. A webhook
+// deleted since the claim took its deliveries with it: there is nothing to attempt.
+func (s *Server) deliver(ctx context.Context, row *store.DeliveryRow) error {
+	var wh *api.Webhook
+	var secrets []string
+	var secretsErr error
+	err := s.store.Tx(ctx, func(q *store.Q) error {
+		var err error
+		if wh, err = store.Webhooks.Get(ctx, q, row.Delivery.WebhookID); err != nil {
+			return err
+		}
+		if wh.Active {
+			// A secret that does not open fails the delivery visibly rather than the worker.
+			secrets, secretsErr = s.webhookSecrets(ctx, q, wh.ID)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.attemptDelivery(ctx, row, wh, secrets, secretsErr)
 }
 
 // attemptDelivery makes one attempt and records it.

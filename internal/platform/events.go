@@ -49,12 +49,14 @@ func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, params api
 		s.fail(w, r, err)
 		return
 	}
+	var queued api.Event
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
 		appID := deref(in.ApplicationID)
 		if err := s.checkScopeRef(ctx, q, r, appID, api.Editor, "events"); err != nil {
 			return 0, nil, err
 		}
 		ev, err := s.publish(ctx, q, in.Type, appID, deref(in.Data), origin{})
+		queued = ev
 		if de := (*documentError)(nil); errors.As(err, &de) {
 			return 0, nil, invalid(FieldError("data", "%s", de.Error()))
 		}
@@ -63,7 +65,7 @@ func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, params api
 		}
 		return http.StatusAccepted, ev, s.audit(ctx, q, r, "publish", "event", ev.ID, "", "")
 	})
-	s.nudge()
+	s.nudgeEvent(queued)
 }
 
 // publish stores an event and fans it out inside the caller's transaction: an execution of

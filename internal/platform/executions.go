@@ -37,7 +37,7 @@ func (s *Server) TriggerWorkflow(w http.ResponseWriter, r *http.Request, id api.
 		return http.StatusAccepted, api.TriggerResponse{ExecutionID: exe.ID, Status: exe.Status},
 			s.audit(ctx, q, r, "trigger", "execution", exe.ID, "", "")
 	})
-	s.nudge()
+	s.nudgeFor(true, false)
 }
 
 // newExecution is a queued execution of wf over input.

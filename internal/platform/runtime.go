@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/runtime"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
@@ -183,14 +184,22 @@ func (s *Server) StopRuntime(ctx context.Context) error {
 func (s *Server) Runtime() *runtime.Runtime { return s.runtime.services }
 
 // nudge wakes idle workers (of this process) to look for executions and deliveries.
-func (s *Server) nudge() {
+func (s *Server) nudge() { s.nudgeFor(true, true) }
+
+// nudgeEvent wakes only the pools an event queued work for: a claim costs a transaction, so
+// an event that fanned out to webhooks alone does not send the execution workers looking.
+func (s *Server) nudgeEvent(ev api.Event) {
+	s.nudgeFor(len(ev.ExecutionIds) > 0, len(ev.DeliveryIds) > 0)
+}
+
+func (s *Server) nudgeFor(executions, deliveries bool) {
 	if s.runtime == nil {
 		return
 	}
-	if w := s.runtime.services.Executions; w != nil {
+	if w := s.runtime.services.Executions; w != nil && executions {
 		w.Nudge()
 	}
-	if d := s.runtime.services.Deliverer; d != nil {
+	if d := s.runtime.services.Deliverer; d != nil && deliveries {
 		d.Nudge()
 	}
 }

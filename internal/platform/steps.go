@@ -246,7 +246,7 @@ func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, row *store.Exec
 	if err != nil {
 		return nil, err
 	}
-	s.nudge()
+	s.nudgeEvent(ev)
 	return map[string]any{"event_id": ev.ID}, nil
 }
 
