@@ -87,12 +87,12 @@ func TestEvalCapsTimeoutAtDefault(t *testing.T) {
 	}
 }
 
-func newGuard(deadline time.Time) *guard {
+func newTestGuard(deadline time.Time) *guard {
 	return &guard{ctx: context.Background(), deadline: deadline, timeout: DefaultTimeout}
 }
 
 func TestGuardCountsSteps(t *testing.T) {
-	g := newGuard(time.Now().Add(time.Hour))
+	g := newTestGuard(time.Now().Add(time.Hour))
 	g.steps = MaxSteps - 1
 	if _, err := checkValue(g, 1); err != nil {
 		t.Fatalf("step %d of %d refused: %v", MaxSteps, MaxSteps, err)
@@ -120,8 +120,8 @@ func TestGuardReadsTheClockEvery64Steps(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGuard(past)
-			g.steps = tc.before
+			g := newTestGuard(past)
+			g.steps = int64(tc.before)
 			_, err := checkValue(g, 1)
 			if got := err != nil; got != tc.expired {
 				t.Fatalf("err = %v, want a time limit error: %v", err, tc.expired)
@@ -165,7 +165,7 @@ func TestGuardValueSizeLimit(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := checkValue(newGuard(time.Now().Add(time.Hour)), tc.v)
+			out, err := checkValue(newTestGuard(time.Now().Add(time.Hour)), tc.v)
 			if tc.ok && err != nil {
 				t.Fatalf("refused: %v", err)
 			}

@@ -1,0 +1,183 @@
+package expression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// Budget is what several evaluations share: every expression of one workflow step (a
+// transform's fields, an http step's body, an emit step's data) is charged against the same
+// Budget, so that a step's total is bounded as well as each expression's. Each evaluation is
+// still bounded by MaxSteps and MaxMemory on its own. A Budget is safe for concurrent use.
+type Budget struct {
+	mu        sync.Mutex
+	steps     int64 // used
+	memory    int64 // used
+	maxSteps  int64
+	maxMemory int64
+}
+
+// NewStepBudget returns the budget of one workflow step: StepMaxSteps and StepMaxMemory.
+func NewStepBudget() *Budget {
+	return &Budget{maxSteps: StepMaxSteps, maxMemory: StepMaxMemory}
+}
+
+// Used returns the steps and bytes charged so far.
+func (b *Budget) Used() (steps, memory int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.steps, b.memory
+}
+
+// take hands an evaluation what it may use: the per-evaluation limits, lowered to what is left
+// of the budget. The scope names the limit that binds, for messages.
+func (b *Budget) take() (steps, memory int64, stepScope, memScope string) {
+	steps, memory, stepScope, memScope = MaxSteps, MaxMemory, perExpression, perExpression
+	if b == nil {
+		return steps, memory, stepScope, memScope
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if left := b.maxSteps - b.steps; left < steps {
+		steps, stepScope = left, perStep
+	}
+	if left := b.maxMemory - b.memory; left < memory {
+		memory, memScope = left, perStep
+	}
+	return steps, memory, stepScope, memScope
+}
+
+// give back records what an evaluation used.
+func (b *Budget) record(steps, memory int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.steps += steps
+	b.memory += memory
+}
+
+const (
+	perExpression = "per expression"
+	perStep       = "per step (all expressions of the step together)"
+)
+
+// guard holds one evaluation's budget. Its fields are unexported so an expression that
+// reaches it through $env can do nothing with it.
+type guard struct {
+	ctx      context.Context
+	done     <-chan struct{}
+	deadline time.Time
+	timeout  time.Duration
+	prog     *Program
+
+	steps, maxSteps   int64
+	memory, maxMemory int64
+	stepScope         string
+	memScope          string
+}
+
+// String keeps the guard's contents (its context) out of string($env).
+func (g *guard) String() string { return "<internal>" }
+
+func newGuard(ctx context.Context, deadline time.Time, timeout time.Duration) *guard {
+	return &guard{
+		ctx: ctx, done: ctx.Done(), deadline: deadline, timeout: timeout,
+		maxSteps: MaxSteps, maxMemory: MaxMemory, stepScope: perExpression, memScope: perExpression,
+	}
+}
+
+// charge is called BEFORE an operation does its work: steps is the work it will do (one per
+// element or per 64 bytes it reads), bytes what it will allocate. It refuses when either would
+// pass the evaluation's budget, and stops a cancelled or overdue evaluation. The operation
+// runs only when charge returns nil, so no builtin can allocate or loop past the budget.
+func (g *guard) charge(op string, steps, bytes int64) error {
+	select {
+	case <-g.done:
+		return contextError(g.ctx.Err())
+	default:
+	}
+	if time.Now().After(g.deadline) {
+		return &limitError{msg: fmt.Sprintf("expression ran longer than %s", g.timeout)}
+	}
+	if bytes > g.maxMemory-g.memory {
+		if g.memory == 0 {
+			return &limitError{msg: fmt.Sprintf("%s would allocate %d bytes; the limit is %d bytes %s", op, bytes, g.maxMemory, g.memScope)}
+		}
+		return &limitError{msg: fmt.Sprintf("%s would allocate %d bytes; the limit is %d bytes %s and %d are already used",
+			op, bytes, g.maxMemory, g.memScope, g.memory)}
+	}
+	if steps > g.maxSteps-g.steps {
+		if steps > 1 {
+			return &limitError{msg: fmt.Sprintf("%s would take %d steps, past the limit of %d steps %s (%d already used)",
+				op, steps, g.maxSteps, g.stepScope, g.steps)}
+		}
+		return &limitError{msg: fmt.Sprintf("expression took more than %d steps %s (loop iterations and work of builtins)", g.maxSteps, g.stepScope)}
+	}
+	g.steps += steps
+	g.memory += bytes
+	return nil
+}
+
+// ErrLimitExceeded is wrapped by every error caused by an expression that exceeded one of the
+// limits (or the context's deadline).
+var ErrLimitExceeded = errors.New("expression exceeded an evaluation limit")
+
+// limitError is an evaluation limit failure; it matches ErrLimitExceeded without repeating
+// that sentence in its message.
+type limitError struct {
+	msg   string
+	cause error
+}
+
+func (e *limitError) Error() string        { return e.msg }
+func (e *limitError) Unwrap() error        { return e.cause }
+func (e *limitError) Is(target error) bool { return target == ErrLimitExceeded }
+
+// contextError explains why the context ended: a deadline is a time limit, anything else a
+// cancellation by the caller.
+func contextError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &limitError{msg: "expression evaluation ran past the deadline", cause: err}
+	}
+	return fmt.Errorf("expression evaluation canceled: %w", err)
+}
+
+// Saturating arithmetic for cost estimates: a hostile argument must not overflow a charge
+// into a small or negative number.
+const huge = math.MaxInt64 / 4
+
+func add(a, b int64) int64 {
+	if a >= huge-b {
+		return huge
+	}
+	return a + b
+}
+
+func mul(a, b int64) int64 {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	if a > huge/b {
+		return huge
+	}
+	return a * b
+}
+
+// scan is the cost of reading n bytes: one step per 64 bytes, at least one.
+func scan(n int) int64 { return int64(n)/64 + 1 }
+
+// log2 is the number of comparison rounds of sorting n elements.
+func log2(n int) int64 {
+	r := int64(1)
+	for n > 1 {
+		n >>= 1
+		r++
+	}
+	return r
+}
