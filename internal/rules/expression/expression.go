@@ -340,6 +340,9 @@ func (p *patcher) patchBuiltin(node *ast.Node, n *ast.BuiltinNode) {
 		p.fail(n, "the function %s is not available in workflow expressions: %s", n.Name, reason)
 		return
 	}
+	if n.Name == "findLast" || n.Name == "findLastIndex" {
+		p.rewriteFindLast(n)
+	}
 	if loopBuiltins[n.Name] {
 		guard := guardFunc
 		switch n.Name {
@@ -372,6 +375,29 @@ func (p *patcher) patchBuiltin(node *ast.Node, n *ast.BuiltinNode) {
 	}
 	setLocation(call, n.Location())
 	ast.Patch(node, call)
+}
+
+// rewriteFindLast turns findLast and findLastIndex into a reduce over the array that keeps
+// the last element (or index) the predicate holds for: the same result. expr 1.17.8 compiles
+// them into a backward loop that leaves a boolean on its stack per iteration, so that a call
+// around them receives the wrong arguments (our guard among them).
+func (p *patcher) rewriteFindLast(n *ast.BuiltinNode) {
+	pred, ok := n.Arguments[1].(*ast.PredicateNode)
+	if len(n.Arguments) != 2 || !ok {
+		p.fail(n, "%s takes an array and a predicate", n.Name)
+		return
+	}
+	found := &ast.PointerNode{}
+	if n.Name == "findLastIndex" {
+		found = &ast.PointerNode{Name: "index"}
+	}
+	cond := &ast.ConditionalNode{Cond: pred.Node, Exp1: found, Exp2: &ast.PointerNode{Name: "acc"}}
+	cond.SetLocation(pred.Location())
+	pred.Node = cond
+	nilNode := &ast.NilNode{}
+	nilNode.SetLocation(n.Location())
+	n.Name = "reduce"
+	n.Arguments = append(n.Arguments, nilNode)
 }
 
 // patchOperator replaces an operator that loops or allocates by our charged version.
