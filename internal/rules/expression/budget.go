@@ -33,22 +33,30 @@ func (b *Budget) Used() (steps, memory int64) {
 	return b.steps, b.memory
 }
 
+// limit is one limit as an evaluation sees it: what it may still use, and for messages, the
+// limit's value, its scope and what earlier evaluations of the step used.
+type limit struct {
+	left, value, usedBefore int64
+	scope                   string
+}
+
 // take hands an evaluation what it may use: the per-evaluation limits, lowered to what is left
-// of the budget. The scope names the limit that binds, for messages.
-func (b *Budget) take() (steps, memory int64, stepScope, memScope string) {
-	steps, memory, stepScope, memScope = MaxSteps, MaxMemory, perExpression, perExpression
+// of the budget.
+func (b *Budget) take() (steps, memory limit) {
+	steps = limit{left: MaxSteps, value: MaxSteps, scope: perExpression}
+	memory = limit{left: MaxMemory, value: MaxMemory, scope: perExpression}
 	if b == nil {
-		return steps, memory, stepScope, memScope
+		return steps, memory
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if left := b.maxSteps - b.steps; left < steps {
-		steps, stepScope = left, perStep
+	if left := b.maxSteps - b.steps; left < steps.left {
+		steps = limit{left: left, value: b.maxSteps, usedBefore: b.steps, scope: perStep}
 	}
-	if left := b.maxMemory - b.memory; left < memory {
-		memory, memScope = left, perStep
+	if left := b.maxMemory - b.memory; left < memory.left {
+		memory = limit{left: left, value: b.maxMemory, usedBefore: b.memory, scope: perStep}
 	}
-	return steps, memory, stepScope, memScope
+	return steps, memory
 }
 
 // give back records what an evaluation used.
@@ -76,10 +84,8 @@ type guard struct {
 	timeout  time.Duration
 	prog     *Program
 
-	steps, maxSteps   int64
-	memory, maxMemory int64
-	stepScope         string
-	memScope          string
+	steps, memory       int64
+	stepLimit, memLimit limit
 }
 
 // String keeps the guard's contents (its context) out of string($env).
@@ -88,7 +94,8 @@ func (g *guard) String() string { return "<internal>" }
 func newGuard(ctx context.Context, deadline time.Time, timeout time.Duration) *guard {
 	return &guard{
 		ctx: ctx, done: ctx.Done(), deadline: deadline, timeout: timeout,
-		maxSteps: MaxSteps, maxMemory: MaxMemory, stepScope: perExpression, memScope: perExpression,
+		stepLimit: limit{left: MaxSteps, value: MaxSteps, scope: perExpression},
+		memLimit:  limit{left: MaxMemory, value: MaxMemory, scope: perExpression},
 	}
 }
 
@@ -105,19 +112,19 @@ func (g *guard) charge(op string, steps, bytes int64) error {
 	if time.Now().After(g.deadline) {
 		return &limitError{msg: fmt.Sprintf("expression ran longer than %s", g.timeout)}
 	}
-	if bytes > g.maxMemory-g.memory {
-		if g.memory == 0 {
-			return &limitError{msg: fmt.Sprintf("%s would allocate %d bytes; the limit is %d bytes %s", op, bytes, g.maxMemory, g.memScope)}
+	if m := g.memLimit; bytes > m.left-g.memory {
+		if used := m.usedBefore + g.memory; used > 0 {
+			return &limitError{msg: fmt.Sprintf("%s would allocate %d bytes; the limit is %d bytes %s and %d are already used",
+				op, bytes, m.value, m.scope, used)}
 		}
-		return &limitError{msg: fmt.Sprintf("%s would allocate %d bytes; the limit is %d bytes %s and %d are already used",
-			op, bytes, g.maxMemory, g.memScope, g.memory)}
+		return &limitError{msg: fmt.Sprintf("%s would allocate %d bytes; the limit is %d bytes %s", op, bytes, m.value, m.scope)}
 	}
-	if steps > g.maxSteps-g.steps {
+	if l := g.stepLimit; steps > l.left-g.steps {
 		if steps > 1 {
 			return &limitError{msg: fmt.Sprintf("%s would take %d steps, past the limit of %d steps %s (%d already used)",
-				op, steps, g.maxSteps, g.stepScope, g.steps)}
+				op, steps, l.value, l.scope, l.usedBefore+g.steps)}
 		}
-		return &limitError{msg: fmt.Sprintf("expression took more than %d steps %s (loop iterations and work of builtins)", g.maxSteps, g.stepScope)}
+		return &limitError{msg: fmt.Sprintf("expression took more than %d steps %s (loop iterations and work of builtins)", l.value, l.scope)}
 	}
 	g.steps += steps
 	g.memory += bytes

@@ -187,7 +187,7 @@ func TestStepBudgetIsShared(t *testing.T) {
 		t.Fatalf("the budget records %d bytes after five 3 MB evaluations", mem)
 	}
 	_, err = p.EvalIn(context.Background(), b, nil)
-	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "per step (all expressions of the step together)") {
+	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "the limit is 16777216 bytes per step (all expressions of the step together) and 15000000 are already used") {
 		t.Fatalf("sixth evaluation: %v, want the step's memory limit", err)
 	}
 	// Without a budget, each evaluation stands alone.
@@ -199,16 +199,16 @@ func TestStepBudgetIsShared(t *testing.T) {
 }
 
 func TestStepBudgetBoundsSteps(t *testing.T) {
-	p, err := Compile(`reduce(1..200000, #acc + 1, 0)`)
+	p, err := Compile(`reduce(1..50000, #acc + 1, 0)`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &Budget{maxSteps: 500_000, maxMemory: StepMaxMemory}
+	b := &Budget{maxSteps: 150_000, maxMemory: StepMaxMemory}
 	if _, err := p.EvalIn(context.Background(), b, nil); err != nil {
 		t.Fatalf("first: %v", err)
 	}
 	_, err = p.EvalIn(context.Background(), b, nil)
-	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "steps per step") {
+	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "more than 150000 steps per step") {
 		t.Fatalf("second: %v, want the step's step limit", err)
 	}
 }

@@ -199,7 +199,7 @@ func (p *Program) EvalIn(ctx context.Context, budget *Budget, doc map[string]any
 	}
 	g := newGuard(ctx, time.Now().Add(timeout), timeout)
 	g.prog = p
-	g.maxSteps, g.maxMemory, g.stepScope, g.memScope = budget.take()
+	g.stepLimit, g.memLimit = budget.take()
 	defer func() { budget.record(g.steps, g.memory) }()
 
 	// mutation: equivalent ARITHMETIC_BASE: a capacity hint; the map grows as needed and a negative hint is taken as none.
