@@ -7,15 +7,23 @@
 // workflow is saved, so syntax errors reach the user at save time, and the
 // compiled Program is safe for concurrent use.
 //
-// Evaluation is bounded, because expressions are written by API users and
-// run inside the server: source length and syntax tree size are limited at
-// compile time; at run time every loop iteration and every value an
-// operator, function call or literal produces passes through a guard that
-// counts iterations, watches the context and its deadline (at most
-// DefaultTimeout), and refuses oversized values, on top of expr's own
-// memory budget. Nothing in the language can reach outside the process: the
-// environment holds only the document, and no functions besides expr's
-// pure builtins are registered.
+// Evaluation is bounded by the engine, before the work is done, because
+// expressions are written by API users and run inside the server. We keep
+// expr's language (saved workflows keep working) and make it provably
+// bounded: source length and syntax tree size are limited at compile time;
+// every builtin of expr is replaced by our version (builtins.go), which
+// charges the steps it will take and the bytes it will allocate against the
+// evaluation's budget and only then runs expr's implementation; the
+// operators that loop or allocate (string +, .., in, ==, matches, contains,
+// startsWith, endsWith) are replaced the same way; loops (map, filter,
+// reduce, ...) are charged per iteration. Every charge checks the context
+// and the deadline (at most DefaultTimeout), so a cancelled evaluation stops
+// within the work of one charged operation. Between two charges only a
+// bounded number of operations run (the syntax tree has at most MaxNodes
+// nodes and none loops), each over values the budget already bounds. A
+// Budget bounds the expressions of one workflow step together. Nothing in
+// the language can reach outside the process: the environment holds only
+// the document, and no functions besides the charged builtins exist.
 package expression
 
 import (
