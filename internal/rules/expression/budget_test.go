@@ -172,26 +172,28 @@ func TestCompileErrorsOfBuiltinsAreExprs(t *testing.T) {
 }
 
 func TestStepBudgetIsShared(t *testing.T) {
-	p, err := Compile(`len(repeat("xxx", 1000000))`) // 3 MB: within one expression's 4 MiB
+	if b := NewStepBudget(); b.maxSteps != StepMaxSteps || b.maxMemory != StepMaxMemory || StepMaxMemory != 16<<20 || StepMaxSteps != 4_000_000 {
+		t.Fatalf("NewStepBudget = %d steps, %d bytes", b.maxSteps, b.maxMemory)
+	}
+	p, err := Compile(`len(repeat("xxx", 100000))`) // 300 kB
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewStepBudget()
-	for i := range 5 {
+	b := &Budget{maxSteps: StepMaxSteps, maxMemory: 1_000_000}
+	for i := range 3 {
 		if _, err := p.EvalIn(context.Background(), b, nil); err != nil {
-			t.Fatalf("evaluation %d (%d MB of the step's 16 MiB): %v", i+1, 3*(i+1), err)
+			t.Fatalf("evaluation %d (%d kB of the step's 1 MB): %v", i+1, 300*(i+1), err)
 		}
 	}
-	_, mem := b.Used()
-	if mem < 15_000_000 {
-		t.Fatalf("the budget records %d bytes after five 3 MB evaluations", mem)
+	if _, mem := b.Used(); mem < 900_000 {
+		t.Fatalf("the budget records %d bytes after three 300 kB evaluations", mem)
 	}
 	_, err = p.EvalIn(context.Background(), b, nil)
-	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "the limit is 16777216 bytes per step (all expressions of the step together) and 15000000 are already used") {
-		t.Fatalf("sixth evaluation: %v, want the step's memory limit", err)
+	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "the limit is 1000000 bytes per step (all expressions of the step together) and 9000") {
+		t.Fatalf("fourth evaluation: %v, want the step's memory limit", err)
 	}
 	// Without a budget, each evaluation stands alone.
-	for range 6 {
+	for range 4 {
 		if _, err := p.Eval(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}

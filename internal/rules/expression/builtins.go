@@ -26,7 +26,9 @@ import (
 // A charge estimates, from a builtin's arguments and before it runs, the steps it will take
 // and the bytes it will allocate. It is an upper bound for the arguments the builtin accepts;
 // for arguments it refuses (a number where it wants a string) it may say anything small.
-type chargeFunc func(args []any) (steps, bytes int64)
+// room is the bytes the evaluation may still allocate: measuring an argument stops there,
+// so that measuring (a value that shares structure, say) costs no more than the budget.
+type chargeFunc func(args []any, room int64) (steps, bytes int64)
 
 // Slots of []any and map entries, in bytes.
 const (
@@ -50,13 +52,13 @@ var loopBuiltins = map[string]bool{
 var disabledBuiltins = map[string]string{}
 
 var charges = map[string]chargeFunc{
-	"len":  constant(1),
-	"type": constant(1),
-	"abs":  constant(1), "ceil": constant(1), "floor": constant(1), "round": constant(1),
+	"len":  one,
+	"type": one,
+	"abs":  one, "ceil": one, "floor": one, "round": one,
 	"int":   readsFirstString(0),
 	"float": readsFirstString(0),
-	"string": func(a []any) (int64, int64) {
-		n, steps := textSize(arg(a, 0), huge)
+	"string": func(a []any, room int64) (int64, int64) {
+		n, steps := textSize(arg(a, 0), room/2)
 		return steps, 2 * n
 	},
 	"trim":       readsStrings,
@@ -67,12 +69,12 @@ var charges = map[string]chargeFunc{
 	"split":      splitting,
 	"splitAfter": splitting,
 	"replace":    replacing,
-	"repeat": func(a []any) (int64, int64) {
+	"repeat": func(a []any, room int64) (int64, int64) {
 		s, n := str(arg(a, 0)), int64(runtime.ToInt(toNumber(arg(a, 1))))
 		bytes := mul(int64(len(s)), n)
 		return add(bytes/64, 1), bytes
 	},
-	"join": func(a []any) (int64, int64) {
+	"join": func(a []any, room int64) (int64, int64) {
 		glue := str(arg(a, 1))
 		parts, total := 0, int64(0)
 		switch x := arg(a, 0).(type) {
@@ -99,56 +101,56 @@ var charges = map[string]chargeFunc{
 	"min":         aggregate(0),
 	"mean":        aggregate(0),
 	"median":      aggregate(8),
-	"toJSON": func(a []any) (int64, int64) {
+	"toJSON": func(a []any, room int64) (int64, int64) {
 		// json.MarshalIndent marshals into a growing buffer, indents into another, and the
 		// result is copied into a string: four times the output bounds what it allocates.
-		n, steps := textSize(arg(a, 0), huge)
+		n, steps := textSize(arg(a, 0), room/4)
 		return add(steps, n/64), mul(n, 4)
 	},
-	"fromJSON": func(a []any) (int64, int64) {
+	"fromJSON": func(a []any, room int64) (int64, int64) {
 		// Decoded JSON takes more room than its text: a 2-byte "0," becomes a boxed number
 		// and a slot, a 3-byte "[]," an empty array; 32 bytes per byte of input bounds it.
 		n := int64(len(str(arg(a, 0))))
 		return scan(int(n)) * 8, add(mul(n, 33), 64)
 	},
-	"toBase64": func(a []any) (int64, int64) {
+	"toBase64": func(a []any, room int64) (int64, int64) {
 		n := int64(len(str(arg(a, 0))))
 		return scan(int(n)), n + (n+2)/3*4 + 16
 	},
-	"fromBase64": func(a []any) (int64, int64) {
+	"fromBase64": func(a []any, room int64) (int64, int64) {
 		n := int64(len(str(arg(a, 0))))
 		return scan(int(n)), 2*n + 16
 	},
-	"now": constant(1),
+	"now": one,
 	// Parsing a duration or a date reads its text; date tries up to seven layouts and may
 	// load a time zone from the system's database.
 	"duration": readsStrings,
-	"date": func(a []any) (int64, int64) {
-		steps, _ := readsStrings(a)
+	"date": func(a []any, room int64) (int64, int64) {
+		steps, _ := readsStrings(a, room)
 		return 100 + 8*steps, 4096
 	},
-	"timezone": func(a []any) (int64, int64) { return 100 + scan(len(str(arg(a, 0)))), 4096 },
-	"first":    constant(1),
-	"last":     constant(1),
+	"timezone": func(a []any, _ int64) (int64, int64) { return 100 + scan(len(str(arg(a, 0)))), 4096 },
+	"first":    one,
+	"last":     one,
 	"get":      readsStrings, // a map lookup hashes its key
-	"take":     constant(1),  // a slice of the array, not a copy
+	"take":     one,          // a slice of the array, not a copy
 	"keys":     elements(slot),
 	"values":   elements(slot),
 	"toPairs":  elements(slot + 32),
-	"fromPairs": func(a []any) (int64, int64) {
+	"fromPairs": func(a []any, room int64) (int64, int64) {
 		n := length(arg(a, 0))
-		units := int64(size(arg(a, 0), MaxMemory+1))
+		units := int64(size(arg(a, 0), int(room)+1))
 		return add(int64(n), units/64), mul(int64(n), mapEntry)
 	},
 	"reverse": elements(slot),
-	"uniq": func(a []any) (int64, int64) {
+	"uniq": func(a []any, room int64) (int64, int64) {
 		// uniqueItems is linear for numbers, strings, booleans and nil; other values are
 		// compared with those kept so far, charged as they go.
 		n := int64(length(arg(a, 0)))
-		units := int64(size(arg(a, 0), MaxMemory+1))
+		units := int64(size(arg(a, 0), int(room)+1))
 		return add(n, units/64), mul(n, slot+mapEntry)
 	},
-	"concat": func(a []any) (int64, int64) {
+	"concat": func(a []any, room int64) (int64, int64) {
 		n := int64(0)
 		for _, x := range a {
 			n += int64(length(x))
@@ -156,11 +158,11 @@ var charges = map[string]chargeFunc{
 		// append doubles its array: twice the result bounds what it allocates.
 		return add(n, 1), mul(n, 2*slot)
 	},
-	"flatten": func(a []any) (int64, int64) {
-		units := int64(size(arg(a, 0), MaxMemory+1))
+	"flatten": func(a []any, room int64) (int64, int64) {
+		units := int64(size(arg(a, 0), int(room)+1))
 		return add(units, 1), mul(units, 2*slot)
 	},
-	"sort": func(a []any) (int64, int64) {
+	"sort": func(a []any, room int64) (int64, int64) {
 		n := length(arg(a, 0))
 		longest := 0
 		if s, ok := arg(a, 0).([]string); ok {
@@ -175,8 +177,8 @@ var charges = map[string]chargeFunc{
 		}
 		return mul(mul(int64(n), log2(n)*2), scan(longest)), mul(int64(n), slot)
 	},
-	"bitand": constant(1), "bitor": constant(1), "bitxor": constant(1), "bitnand": constant(1),
-	"bitshl": constant(1), "bitshr": constant(1), "bitushr": constant(1), "bitnot": constant(1),
+	"bitand": one, "bitor": one, "bitxor": one, "bitnand": one,
+	"bitshl": one, "bitshr": one, "bitushr": one, "bitnot": one,
 }
 
 // replacements are our own implementations where expr's own is not bounded by its
@@ -185,13 +187,12 @@ var replacements = map[string]func(g *guard, args []any) (any, error){
 	"uniq": uniqueItems,
 }
 
-func constant(steps int64) chargeFunc {
-	return func([]any) (int64, int64) { return steps, 0 }
-}
+// one is the charge of builtins that do constant work.
+func one([]any, int64) (int64, int64) { return 1, 0 }
 
 // readsStrings is the cost of builtins that read their string arguments without allocating
 // more than a small result.
-func readsStrings(a []any) (int64, int64) {
+func readsStrings(a []any, _ int64) (int64, int64) {
 	n := 0
 	for _, x := range a {
 		n += len(str(x))
@@ -200,17 +201,17 @@ func readsStrings(a []any) (int64, int64) {
 }
 
 func readsFirstString(bytes int64) chargeFunc {
-	return func(a []any) (int64, int64) { return scan(len(str(arg(a, 0)))), bytes }
+	return func(a []any, room int64) (int64, int64) { return scan(len(str(arg(a, 0)))), bytes }
 }
 
 // caseMapping: upper and lower copy the string; a few letters grow by half in UTF-8.
-func caseMapping(a []any) (int64, int64) {
+func caseMapping(a []any, _ int64) (int64, int64) {
 	n := int64(len(str(arg(a, 0))))
 	return scan(int(n)), n + n/2 + 16
 }
 
 // splitting: the parts are substrings, the result an array of them.
-func splitting(a []any) (int64, int64) {
+func splitting(a []any, _ int64) (int64, int64) {
 	s, sep := str(arg(a, 0)), str(arg(a, 1))
 	parts := int64(utf8.RuneCountInString(s)) + 1
 	if sep != "" {
@@ -225,7 +226,7 @@ func splitting(a []any) (int64, int64) {
 }
 
 // replacing computes the size of the result before it is built.
-func replacing(a []any) (int64, int64) {
+func replacing(a []any, _ int64) (int64, int64) {
 	s, old, repl := str(arg(a, 0)), str(arg(a, 1)), str(arg(a, 2))
 	count := int64(utf8.RuneCountInString(s)) + 1
 	if old != "" {
@@ -243,10 +244,11 @@ func replacing(a []any) (int64, int64) {
 // aggregate: max, min, mean and median walk their arguments (arrays nested in arrays);
 // median copies the numbers.
 func aggregate(bytesPerUnit int64) chargeFunc {
-	return func(a []any) (int64, int64) {
+	return func(a []any, room int64) (int64, int64) {
 		units := int64(0)
 		for _, x := range a {
-			units = add(units, int64(size(x, MaxMemory+1)))
+			// Measured past both budgets, so that a cut-off measure cannot pass either.
+			units = add(units, int64(size(x, int(max(room, MaxSteps))+1)))
 		}
 		return add(units, 1), mul(units, bytesPerUnit)
 	}
@@ -254,7 +256,7 @@ func aggregate(bytesPerUnit int64) chargeFunc {
 
 // elements: keys, values, toPairs and reverse build an array as long as their argument.
 func elements(bytesPer int64) chargeFunc {
-	return func(a []any) (int64, int64) {
+	return func(a []any, room int64) (int64, int64) {
 		n := int64(length(arg(a, 0)))
 		return add(n, 1), mul(n, bytesPer)
 	}
@@ -360,7 +362,7 @@ func chargedBuiltin(orig *builtin.Function, charge chargeFunc) func(args ...any)
 			return nil, err
 		}
 		args = args[1:]
-		steps, bytes := charge(args)
+		steps, bytes := charge(args, max(0, g.memLimit.left-g.memory))
 		if err := g.charge(orig.Name, steps, bytes); err != nil {
 			return nil, err
 		}
@@ -535,7 +537,12 @@ func opStrings(name string, f func(a, b string) bool) func(g *guard, a, b any) (
 		if err := g.charge(name, scan(len(str(a))+len(str(b))), 0); err != nil {
 			return nil, err
 		}
-		return f(a.(string), b.(string)), nil
+		x, okA := a.(string)
+		y, okB := b.(string)
+		if !okA || !okB {
+			return nil, fmt.Errorf("%s needs two strings, not %T and %T", name, a, b)
+		}
+		return f(x, y), nil
 	}
 }
 
@@ -566,23 +573,20 @@ func opMatches(g *guard, a, b any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var input int
-	switch x := a.(type) {
-	case string:
-		input = len(x)
-	case []byte:
-		input = len(x)
-	default:
+	s, isString := a.(string)
+	bs, isBytes := a.([]byte)
+	if !isString && !isBytes {
 		return nil, fmt.Errorf("matches needs a string, not %T", a)
 	}
+	input := len(s) + len(bs)
 	steps := mul(int64(cp.insts), int64(input)+1)/8 + 1
 	if err := g.charge(fmt.Sprintf("matching a pattern of %d instructions against %d bytes", cp.insts, input), steps, 0); err != nil {
 		return nil, err
 	}
-	if s, ok := a.(string); ok {
+	if isString {
 		return cp.re.MatchString(s), nil
 	}
-	return cp.re.Match(a.([]byte)), nil
+	return cp.re.Match(bs), nil
 }
 
 // pattern compiles a pattern (or finds it compiled earlier by the same Program), after
@@ -592,11 +596,13 @@ func (g *guard) pattern(pattern string) (*compiledPattern, error) {
 		return nil, &limitError{msg: fmt.Sprintf("the pattern of matches is %d bytes long; the limit is %d bytes", len(pattern), MaxPatternLength)}
 	}
 	if g.prog != nil {
-		if cp, ok := g.prog.patterns.Load(pattern); ok {
-			if err := g.charge("matches", 1, 0); err != nil {
-				return nil, err
+		if cached, ok := g.prog.patterns.Load(pattern); ok {
+			if cp, ok := cached.(*compiledPattern); ok {
+				if err := g.charge("matches", 1, 0); err != nil {
+					return nil, err
+				}
+				return cp, nil
 			}
-			return cp.(*compiledPattern), nil
 		}
 	}
 	if err := g.charge("compiling the pattern of matches", scan(len(pattern))*16, int64(len(pattern))*64); err != nil {

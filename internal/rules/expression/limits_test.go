@@ -305,7 +305,9 @@ func TestPatcherGuards(t *testing.T) {
 				if !ok || !isGuardCall(c) {
 					return
 				}
-				got = append(got, strings.TrimPrefix(c.Callee.(*ast.IdentifierNode).Value, reservedPrefix+"_"))
+				if id, ok := c.Callee.(*ast.IdentifierNode); ok {
+					got = append(got, strings.TrimPrefix(id.Value, reservedPrefix+"_"))
+				}
 			}))
 			if !sameSet(got, tc.guarded) {
 				t.Errorf("guarded %q, want %q", got, tc.guarded)
