@@ -88,7 +88,7 @@ func main() {
 	var largeVars string
 	flag.StringVar(&largeVars, "large-variants", "lowcode,floor", "variants measured at N >= -large-n")
 	flag.BoolVar(&o.largeDestroy, "large-destroy", false, "measure destroy at N >= -large-n too (slow: Terraform's destroy is superlinear in N)")
-	flag.StringVar(&parts, "parts", "terraform,latency,load,runtime", "which parts to run")
+	flag.StringVar(&parts, "parts", "terraform,latency,load,runtime,neighbour", "which parts to run")
 	flag.StringVar(&latencies, "latencies", "", "milliseconds the latency scenario's proxy holds each request, plain and over TLS (default 0,20,50,100; quick: 50)")
 	flag.IntVar(&o.latencyN, "latency-n", 0, "N of the latency scenario (default 1000; quick: 30)")
 	flag.IntVar(&o.latencyRuns, "latency-runs", 1, "runs (apply on a fresh database) of each latency")
@@ -231,8 +231,10 @@ type report struct {
 	} `json:"terraform"`
 	Load    []loadResult   `json:"load"`
 	Runtime *runtimeReport `json:"runtime,omitempty"`
-	Errors  []string       `json:"errors,omitempty"`
-	Notes   []string       `json:"notes,omitempty"`
+	// Neighbour is the noisy-neighbour scenario (part neighbour).
+	Neighbour *neighbourResult `json:"neighbour,omitempty"`
+	Errors    []string         `json:"errors,omitempty"`
+	Notes     []string         `json:"notes,omitempty"`
 }
 
 type machine struct {
@@ -369,6 +371,15 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
+	if o.parts["neighbour"] {
+		nb, err := runNeighbour(ctx, bin, work, max(o.runtimeFor, 3*time.Second), logf)
+		rep.Neighbour = nb
+		if err != nil {
+			logf("neighbour: %v", err)
+			rep.Errors = append(rep.Errors, "neighbour: "+err.Error())
+		}
+	}
+
 	if o.parts["terraform"] || o.parts["latency"] {
 		tb := &terraformBench{terraform: tf, bin: bin, work: work, receiverURL: recv.url, log: logf,
 			plan: func(wl workload) runPlan { return o.runPlan(wl) }}
@@ -460,6 +471,10 @@ func output(rep *report, o options, start time.Time, quiet bool) error {
 			printRuntime(os.Stdout, rep.Runtime)
 			fmt.Println()
 		}
+		if rep.Neighbour != nil {
+			printNeighbour(os.Stdout, rep.Neighbour)
+			fmt.Println()
+		}
 		fmt.Println("Targets")
 		printTargets(os.Stdout, rep.Targets)
 	}
@@ -546,6 +561,10 @@ func markdownSummary(rep *report) string {
 	}
 	if rep.Runtime != nil {
 		b.WriteString(markdownRuntime(rep.Runtime))
+		b.WriteString("\n")
+	}
+	if rep.Neighbour != nil {
+		b.WriteString(markdownNeighbour(rep.Neighbour))
 		b.WriteString("\n")
 	}
 	b.WriteString("| target | goal | measured | |\n|---|---|---|---|\n")

@@ -123,5 +123,12 @@ func evaluateTargets(rep *report) []target {
 			del.Value, del.Measured, del.Met = v, fmt.Sprintf("%.0f/s (event-to-delivery p99 %.0f ms)", v, p99), ptrBool(v >= 500)
 		}
 	}
-	return append(ts, exe, del)
+	nb := target{Name: "a quiet application's trigger-to-finish p99 while another floods (CPU-heavy steps, slow receivers)",
+		Goal: "< 1 s", Measured: "not run"}
+	if r := rep.Neighbour; r != nil && r.Quiet > 0 {
+		nb.Value, nb.Measured = r.P99Ms, fmt.Sprintf("%.0f ms (p50 %.0f ms, %d executions, %d failed, %d unfinished)",
+			r.P99Ms, r.P50Ms, r.Quiet, r.QuietFailed, r.QuietUnfinished)
+		nb.Met = ptrBool(r.P99Ms < 1000 && r.QuietFailed == 0 && r.QuietUnfinished == 0)
+	}
+	return append(ts, exe, del, nb)
 }
