@@ -689,6 +689,20 @@ func checkKey(args ...any) (any, error) {
 	return key, nil
 }
 
+// checkSortCollection is the array sortBy sorts: before its loop, sortBy makes two arrays as
+// long as it (the elements and their keys).
+func checkSortCollection(args ...any) (any, error) {
+	g, err := guardOf(args)
+	if err != nil || len(args) != 2 {
+		return nil, errInternalGuard
+	}
+	n := int64(length(args[1]))
+	if err := g.charge("sortBy", 1, mul(n, 2*slot)); err != nil {
+		return nil, err
+	}
+	return args[1], nil
+}
+
 // checkArgument is an argument of a method call on a value (now().Format(layout)): the
 // method may read it and write a few times its size.
 func checkArgument(args ...any) (any, error) {

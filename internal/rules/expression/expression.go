@@ -114,6 +114,7 @@ const (
 	elementFunc    = "__lowcode_element"
 	keyFunc        = "__lowcode_key"
 	argumentFunc   = "__lowcode_argument"
+	sortFunc       = "__lowcode_sort"
 	builtinPrefix  = "__lowcode_builtin_"
 	operatorPrefix = "__lowcode_op_"
 )
@@ -144,6 +145,7 @@ var compileOptions = func() []expr.Option {
 		expr.Function(elementFunc, checkElement, valueGuard),
 		expr.Function(keyFunc, checkKey, valueGuard),
 		expr.Function(argumentFunc, checkArgument, valueGuard),
+		expr.Function(sortFunc, checkSortCollection, valueGuard),
 	}
 	for name, op := range operators {
 		opts = append(opts, expr.Function(operatorPrefix+name, func(args ...any) (any, error) {
@@ -363,6 +365,10 @@ func (p *patcher) patchBuiltin(node *ast.Node, n *ast.BuiltinNode) {
 			if pred, ok := a.(*ast.PredicateNode); ok {
 				pred.Node = guardCall(guard, pred.Node)
 			}
+		}
+		// sortBy sets aside room for every element and key before its loop.
+		if n.Name == "sortBy" && len(n.Arguments) > 0 {
+			n.Arguments[0] = guardCall(sortFunc, n.Arguments[0])
 		}
 		// count and sum without a predicate loop over the array too: give them one.
 		if (n.Name == "count" || n.Name == "sum") && len(n.Arguments) == 1 {

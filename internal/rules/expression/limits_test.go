@@ -288,7 +288,7 @@ func TestPatcherGuards(t *testing.T) {
 		{"all(a, # > 1)", []string{"check", "check"}},
 		{"map(a, #)", []string{"check", "element"}},
 		{"filter(a, true)", []string{"check", "element"}},
-		{"sortBy(a, #)", []string{"check", "key"}},
+		{"sortBy(a, #)", []string{"check", "key", "sort"}},
 		{"groupBy(a, #)", []string{"check", "key"}},
 		{"count(a)", []string{"check", "check"}},
 		{"sum(a)", []string{"check", "check"}},
