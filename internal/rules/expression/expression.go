@@ -284,7 +284,8 @@ func convertError(err error) error {
 	}
 	switch {
 	case strings.Contains(fe.Message, "memory budget exceeded"):
-		e.Message = "expression exceeded the memory limit"
+		// expr's own budget: its arrays, and repeat's count.
+		e.Message = fmt.Sprintf("expression exceeded the memory limit of %d elements (array elements, or repeat's count)", MemoryBudget)
 		e.Err = ErrLimitExceeded
 	case strings.Contains(fe.Message, "exceeds maximum allowed nodes"):
 		e.Message = fmt.Sprintf("expression is too complex: more than %d syntax nodes", MaxNodes)

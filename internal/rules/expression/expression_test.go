@@ -203,6 +203,7 @@ func TestRunawayExpressionsAreBounded(t *testing.T) {
 		{"upper of a big string", "len(upper(repeat(text, 3)))", memLimit},
 		{"flatten of shared arrays", "let a = 1..1000; let b = [a,a,a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c,c,c]; len(flatten(d))", `flatten would allocate \d+ bytes; ` + memLimit},
 		{"sortBy over a big document array", "len(sortBy(many, #))", `sortBy would allocate 6400000 bytes; ` + memLimit},
+		{"repeat more than a million times", `len(repeat("x", 2000000))`, `exceeded the memory limit of 1000000 elements \(array elements, or repeat's count\)`},
 		{"map building a big array", "len(map(1..400000, #))", memLimit + "|" + timeLimit},
 		{"a result sharing structure", "let a = [text]; let b = [a, a]; [b, b]", valueLimit},
 
