@@ -131,6 +131,15 @@ func (g *guard) charge(op string, steps, bytes int64) error {
 	return nil
 }
 
+// chargeAlloc charges an allocation of n bytes rounded up as Go's allocator hands them out;
+// refused, it names the bytes the operation asked for.
+func (g *guard) chargeAlloc(op string, steps, bytes int64) error {
+	if bytes > g.memLimit.left-g.memory {
+		return g.charge(op, steps, bytes)
+	}
+	return g.charge(op, steps, alloc(bytes))
+}
+
 // ErrLimitExceeded is wrapped by every error caused by an expression that exceeded one of the
 // limits (or the context's deadline).
 var ErrLimitExceeded = errors.New("expression exceeded an evaluation limit")
@@ -174,6 +183,15 @@ func mul(a, b int64) int64 {
 		return huge
 	}
 	return a * b
+}
+
+// alloc rounds a number of bytes up to what Go's allocator hands out for them: small
+// objects by size classes (at most an eighth more), large ones by 8 KiB pages.
+func alloc(n int64) int64 {
+	if n > 32<<10 {
+		return add(add(n, n/8), 8192)
+	}
+	return add(n, n/8)
 }
 
 // scan is the cost of reading n bytes: one step per 64 bytes, at least one.

@@ -179,17 +179,17 @@ func TestStepBudgetIsShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &Budget{maxSteps: StepMaxSteps, maxMemory: 1_000_000}
+	b := &Budget{maxSteps: StepMaxSteps, maxMemory: 1_100_000}
 	for i := range 3 {
 		if _, err := p.EvalIn(context.Background(), b, nil); err != nil {
-			t.Fatalf("evaluation %d (%d kB of the step's 1 MB): %v", i+1, 300*(i+1), err)
+			t.Fatalf("evaluation %d (%d kB of the step's 1.1 MB): %v", i+1, 300*(i+1), err)
 		}
 	}
-	if _, mem := b.Used(); mem < 900_000 {
+	if _, mem := b.Used(); mem != 3*alloc(300_000) {
 		t.Fatalf("the budget records %d bytes after three 300 kB evaluations", mem)
 	}
 	_, err = p.EvalIn(context.Background(), b, nil)
-	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "the limit is 1000000 bytes per step (all expressions of the step together) and 9000") {
+	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "the limit is 1100000 bytes per step (all expressions of the step together) and 1037076 are already used") {
 		t.Fatalf("fourth evaluation: %v, want the step's memory limit", err)
 	}
 	// Without a budget, each evaluation stands alone.
