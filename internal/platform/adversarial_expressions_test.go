@@ -50,7 +50,7 @@ func TestAdversarialExpressions(t *testing.T) {
 		{"toJSON of shared arrays", transform(`let a = 1..100; let b = [a,a,a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c,c,c]; len(toJSON([d,d,d,d,d,d,d,d,d,d]))`), nil,
 			`toJSON would allocate \d+ bytes; ` + memLimit},
 		{"uniq of arrays (quadratic)", transform(`len(uniq(map(1..5000, [#])))`), nil, stepLimit},
-		{"sortBy over a large range", transform(`len(sortBy(1..100000, -#))`), nil, stepLimit},
+		{"sortBy over a large range", transform(`len(sortBy(1..30000, -#))`), nil, stepLimit},
 		{"groupBy over a large range", transform(`len(groupBy(1..100000, #))`), nil, stepLimit},
 		{"huge range", transform(`len(1..1000000000)`), nil, `the range 1..1000000000 would allocate 8000000000 bytes; ` + memLimit},
 		{"a pattern from the input too long", api.WorkflowStep{Name: "bomb", Type: api.Validate, Validate: &api.ValidateStep{
