@@ -15,6 +15,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/conf"
 )
 
 // TestEveryBuiltinIsBounded enumerates expr's builtins: each must be a loop charged per
@@ -264,5 +265,70 @@ func TestPatternsAreCachedPerProgram(t *testing.T) {
 	_, err = Compile(`s matches "` + strings.Repeat("a", MaxPatternLength+1) + `"`)
 	if err == nil || !strings.Contains(err.Error(), "the pattern of matches is 1001 bytes long; the limit is 1000 bytes") {
 		t.Fatalf("a constant long pattern: %v, want the pattern limit", err)
+	}
+}
+
+// TestChargedBuiltinWrappers checks the registration of our builtins: expr's type checks
+// behind the guard argument, get's own rule, and the call paths (expr's Fast, Safe and Func
+// implementations, ours for uniq) behind the charge.
+func TestChargedBuiltinWrappers(t *testing.T) {
+	c := conf.CreateNew()
+	for _, o := range builtinOptions() {
+		o(c)
+	}
+	guardT, strT := reflect.TypeOf((*guard)(nil)), reflect.TypeOf("")
+	lenFn := c.Functions[builtinPrefix+"len"]
+	if _, err := lenFn.Validate(nil); err == nil || !strings.Contains(err.Error(), "without its guard") {
+		t.Errorf("len's check without the guard: %v", err)
+	}
+	if out, err := lenFn.Validate([]reflect.Type{guardT, strT}); err != nil || out.Kind() != reflect.Int {
+		t.Errorf("len's check of a string: %v, %v", out, err)
+	}
+	if _, err := lenFn.Validate([]reflect.Type{guardT, strT, strT}); err == nil || !strings.Contains(err.Error(), "expected 1, got 2") {
+		t.Errorf("len's check of two arguments: %v", err)
+	}
+	get := c.Functions[builtinPrefix+"get"]
+	if _, err := get.Validate([]reflect.Type{guardT, strT}); err == nil || !strings.Contains(err.Error(), "expected 2, got 1") {
+		t.Errorf("get's check of one argument: %v", err)
+	}
+	if _, err := get.Validate([]reflect.Type{guardT, strT, strT}); err != nil {
+		t.Errorf("get's check of two arguments: %v", err)
+	}
+	if _, err := Compile(`get(a)`); err == nil || !strings.Contains(err.Error(), "expected 2, got 1") {
+		t.Errorf("Compile(get(a)): %v", err)
+	}
+	repeat := c.Functions[builtinPrefix+"repeat"]
+	if len(repeat.Types) != 1 || repeat.Types[0].NumIn() != 3 || repeat.Types[0].In(0) != guardT {
+		t.Errorf("repeat's types: %v, want the guard before expr's (string, int)", repeat.Types)
+	}
+
+	g := newTestGuard(time.Now().Add(time.Hour))
+	call := func(name string, args ...any) (any, error) {
+		return c.Functions[builtinPrefix+name].Func(append([]any{g}, args...)...)
+	}
+	if _, err := call("len", "a", "b"); err == nil || !strings.Contains(err.Error(), "invalid number of arguments for len (expected 1, got 2)") {
+		t.Errorf("Fast builtin with two arguments: %v", err)
+	}
+	if got, err := call("len", "abc"); err != nil || got != 3 {
+		t.Errorf("len(abc) = %v, %v", got, err)
+	}
+	if got, err := call("repeat", "ab", 2); err != nil || got != "abab" {
+		t.Errorf("repeat (Safe) = %v, %v", got, err)
+	}
+	if got, err := call("upper", "ab"); err != nil || got != "AB" {
+		t.Errorf("upper = %v, %v", got, err)
+	}
+	if got, err := call("indexOf", "ab", "b"); err != nil || got != 1 {
+		t.Errorf("indexOf (Func) = %v, %v", got, err)
+	}
+	if got, err := call("uniq", []any{1, 1}); err != nil || !reflect.DeepEqual(got, []any{1}) {
+		t.Errorf("uniq (ours) = %v, %v", got, err)
+	}
+	if _, err := c.Functions[builtinPrefix+"len"].Func(); !errors.Is(err, errInternalGuard) {
+		t.Errorf("no guard: %v", err)
+	}
+	g.memory = MaxMemory
+	if _, err := call("repeat", "ab", 2); !errors.Is(err, ErrLimitExceeded) {
+		t.Errorf("repeat with no memory left: %v", err)
 	}
 }
