@@ -95,35 +95,12 @@ func seesAssignment(p *store.Principal, ra *api.RoleAssignment, t Target) bool {
 	return authz.SeesAssignment(p, ra.UserID, t)
 }
 
-// anys converts ids to SQL arguments.
-func anys(ids []string) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}
-
-// placeholders returns "?, ?, …" for n values.
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-
 // visibleAssignments is the list filter for a caller who is not a platform admin: their own
 // assignments and those at the applications (with their workflows) and workflows they
 // administer.
 func visibleAssignments(p *store.Principal) store.Filter {
 	appIDs, workflowIDs := authz.Administered(p)
-	apps, workflows := anys(appIDs), anys(workflowIDs)
-	cond, args := "user_id = ?", []any{p.UserID}
-	if len(apps) > 0 {
-		cond += " OR (scope_type = ? AND scope_id IN (" + placeholders(len(apps)) + "))" +
-			" OR (scope_type = ? AND scope_id IN (SELECT id FROM workflows WHERE application_id IN (" + placeholders(len(apps)) + ")))"
-		args = append(append(append(append(args, string(api.ScopeTypeApplication)), apps...), string(api.ScopeTypeWorkflow)), apps...)
-	}
-	if len(workflows) > 0 {
-		cond += " OR (scope_type = ? AND scope_id IN (" + placeholders(len(workflows)) + "))"
-		args = append(append(args, string(api.ScopeTypeWorkflow)), workflows...)
-	}
-	return store.Filter{SQL: cond, Args: args}
+	return store.VisibleAssignments(p.UserID, appIDs, workflowIDs)
 }
 
 // ListRoleAssignments lists the assignments the caller may read.

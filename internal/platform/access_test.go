@@ -59,7 +59,7 @@ func storePolicy(t *testing.T, inst *platformtest.Instance, name string) string 
 
 func TestRoleAssignmentsCRUD(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
@@ -167,7 +167,7 @@ func TestRoleAssignmentsCRUD(t *testing.T) {
 
 func TestRoleAssignmentAuthorization(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		appA, appB := createApp(t, owner, "order-management"), createApp(t, owner, "billing")
@@ -277,7 +277,7 @@ func TestRoleAssignmentAuthorization(t *testing.T) {
 
 func TestUserAccessAndRevoke(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		appA, appB := createApp(t, owner, "order-management"), createApp(t, owner, "billing")

@@ -29,7 +29,7 @@ func auditSummary(events []api.AuditEvent) []string {
 
 func TestAuditEvents(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		owner := inst.Client
 		ownerID := ownerID(t, inst)
 		editorID, editorKey := inst.NewUser("editor@example.com", platformtest.Grant{Role: api.Editor, ScopeType: api.ScopeTypePlatform})

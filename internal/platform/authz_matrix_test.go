@@ -619,7 +619,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("pending family %q has no rows", f)
 		}
 	}
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		callers := matrixCallers()
 		fx := setUpMatrix(t, inst, len(callers))
 		for i, c := range callers {
@@ -655,7 +655,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // visibly, when it runs after its author lost the role.
 func TestAuthorizationEmitStepWithinItsAuthorsScope(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		app := createApp(t, owner, "order-management")
@@ -723,7 +723,7 @@ func TestAuthorizationEmitStepWithinItsAuthorsScope(t *testing.T) {
 // lost the role.
 func TestAuthorizationIdempotencyReplays(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		app := createApp(t, owner, "order-management")

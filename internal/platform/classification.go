@@ -257,9 +257,9 @@ func (s *Server) ClassifyRecord(w http.ResponseWriter, r *http.Request, params a
 // policiesFor returns every platform-wide policy and, when appID is set, that application's
 // policies: those that govern the application's data.
 func (s *Server) policiesFor(ctx context.Context, q *store.Q, appID string) ([]api.ClassificationPolicy, error) {
-	scope := store.Filter{SQL: "application_id IS NULL"}
+	scope := store.PlatformWide()
 	if appID != "" {
-		scope = store.Filter{SQL: "application_id IS NULL OR application_id = ?", Args: []any{appID}}
+		scope = store.PlatformWideOr(appID)
 	}
 	return listAll(ctx, q, store.ClassificationPolicies, []store.Filter{scope})
 }

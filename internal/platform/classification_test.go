@@ -62,7 +62,7 @@ func classifiedPaths(r api.ClassifyResponse) []string {
 
 func TestClassificationPoliciesCRUD(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		byName := map[string]api.ClassificationPolicy{}
@@ -224,7 +224,7 @@ func TestClassificationPolicyValidation(t *testing.T) {
 
 func TestClassificationAuthorization(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		orders := createApp(t, owner, "order-management")

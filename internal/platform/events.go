@@ -159,7 +159,7 @@ func (s *Server) ListEventTypes(w http.ResponseWriter, r *http.Request) {
 		add(src.source, names)
 	}
 	// Emit steps are inside the workflow documents; only workflows that have one are read.
-	emitting := append(slices.Clone(wfFilters), store.Filter{SQL: "doc LIKE ?", Args: []any{`%"emit":{%`}})
+	emitting := append(slices.Clone(wfFilters), store.EmittingWorkflows())
 	wfs, err := listAll(ctx, q, store.Workflows, emitting)
 	if err != nil {
 		s.fail(w, r, err)

@@ -133,7 +133,7 @@ func counter(appID, name, eventType string) api.WorkflowInput {
 
 func TestEventFanOut(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		orders := createApp(t, c, "order-management")
@@ -266,7 +266,7 @@ func countTable(t *testing.T, inst *platformtest.Instance, table string) int {
 
 func TestDeliveryRetries(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		c := inst.Client
 		app := createApp(t, c, "order-management")
 
@@ -313,7 +313,7 @@ func TestDeliveryRetries(t *testing.T) {
 
 func TestDeliveryGoneDisablesWebhook(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		gone := startReceiver(t, http.StatusGone)

@@ -77,7 +77,7 @@ func (s *Server) ListExecutions(w http.ResponseWriter, r *http.Request, params a
 	p := principal(r)
 	var filters []store.Filter
 	if f, ok := readableWorkflows(p); ok {
-		filters = append(filters, ofWorkflows(f))
+		filters = append(filters, store.OfWorkflows(f))
 	}
 	if params.WorkflowID != nil {
 		filters = append(filters, store.Eq("workflow_id", *params.WorkflowID))
@@ -95,14 +95,6 @@ func (s *Server) ListExecutions(w http.ResponseWriter, r *http.Request, params a
 		return
 	}
 	writeJSON(w, http.StatusOK, listResponse[api.Execution]{Items: items, NextPageToken: next})
-}
-
-// ofWorkflows turns a filter on workflows into one on the rows that belong to them.
-func ofWorkflows(f store.Filter) store.Filter {
-	if f.SQL == "" {
-		return store.Filter{Column: "workflow_id", Values: f.Values} // may read none
-	}
-	return store.Filter{SQL: "workflow_id IN (SELECT id FROM workflows WHERE " + f.SQL + ")", Args: f.Args}
 }
 
 // CancelExecution cancels a queued or running execution: a queued one never starts, a running

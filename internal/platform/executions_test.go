@@ -15,7 +15,6 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/pgtest"
 )
 
 // fastRuntime makes the runtime quick enough for tests: short polls, leases and retry waits.
@@ -29,19 +28,6 @@ func fastRuntime(extra ...func(*platform.Config)) platformtest.Option {
 		for _, f := range extra {
 			f(c)
 		}
-	})
-}
-
-// onEachDialectWith is onEachDialect with options for the servers.
-func onEachDialectWith(t *testing.T, opts []platformtest.Option, test func(t *testing.T, inst *platformtest.Instance)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		test(t, platformtest.Start(t, opts...))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		test(t, platformtest.Start(t, append(slices.Clone(opts), platformtest.WithDatabase(pgtest.Start(t)))...))
 	})
 }
 
@@ -129,7 +115,7 @@ func orderPipeline(appID, crmURL string) api.WorkflowInput {
 
 func TestExecutionRunsAllStepTypes(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		receiver := startCRM(t)
@@ -236,7 +222,7 @@ func TestExecutionHTTPStepFailures(t *testing.T) {
 
 func TestTriggerRefusals(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
@@ -343,7 +329,7 @@ func stepStatuses(exe api.Execution) []string {
 
 func TestCancelExecution(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		receiver := startBlockingReceiver(t)
@@ -406,7 +392,7 @@ func TestCancelQueuedExecution(t *testing.T) {
 
 func TestListExecutions(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")

@@ -18,7 +18,7 @@ func crmSync() api.IntegrationInput {
 
 func TestIntegrationsCRUD(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 

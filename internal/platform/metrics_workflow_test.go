@@ -69,7 +69,7 @@ func scrapeWorkflowSeries(t *testing.T, inst *platformtest.Instance) map[string]
 // breaches that GET /workflows/{id}/metrics reports for it.
 func TestWorkflowMetricsExported(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")

@@ -14,7 +14,7 @@ import (
 // each one, with the figures.
 func TestMonitoringTargetBreachIsPublishedOnce(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")

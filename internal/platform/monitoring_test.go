@@ -59,7 +59,7 @@ func countRows(t *testing.T, inst *platformtest.Instance, table, workflowID stri
 
 func TestMonitoringTargets(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		wf := createWorkflow(t, c, orderFulfillment(createApp(t, c, "order-management")))
@@ -130,7 +130,7 @@ func TestWorkflowMetrics(t *testing.T) {
 	t.Parallel()
 	// No workers: the executions this test writes straight into the database must stay as written.
 	noWorkers := platformtest.WithConfig(func(c *platform.Config) { c.Workers = -1 })
-	onEachDialectWith(t, []platformtest.Option{noWorkers}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{noWorkers}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")

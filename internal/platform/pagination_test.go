@@ -15,7 +15,7 @@ import (
 // exactly once, in order, in pages no larger than asked, on both databases.
 func TestPaginationAcross2500Objects(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		const n = 2500
 		want := map[string]bool{}

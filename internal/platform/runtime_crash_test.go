@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store/storetest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/platformproc"
 )
 
@@ -15,7 +16,8 @@ import (
 // visibly once their lease runs out, never silently and never run twice.
 func TestExecutionsSurviveSIGKILL(t *testing.T) {
 	t.Parallel()
-	sharedDatabase(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, d storetest.Dialect) {
+		url := d.URL(t)
 		receiver := startBlockingReceiver(t)
 		proc := platformproc.Start(t, platformproc.Config{DatabaseURL: url,
 			Args: []string{"--allow-loopback-callbacks", "--workers", "2", "--lease-duration", "2s"}})

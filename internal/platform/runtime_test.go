@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,22 +18,9 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store/storetest"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/testutil/pgtest"
 )
-
-// sharedDatabase runs test with a database URL that several servers can open: a SQLite file
-// and a PostgreSQL database.
-func sharedDatabase(t *testing.T, test func(t *testing.T, url string)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		test(t, "sqlite://"+filepath.Join(t.TempDir(), "shared.db"))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		test(t, pgtest.Start(t))
-	})
-}
 
 // stop closes an instance now, as a server being shut down.
 func stop(inst *platformtest.Instance) {
@@ -44,7 +30,8 @@ func stop(inst *platformtest.Instance) {
 
 func TestExecutionsSurviveServerRestarts(t *testing.T) {
 	t.Parallel()
-	sharedDatabase(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, d storetest.Dialect) {
+		url := d.URL(t)
 		// The first server only serves the API: what it queues waits in the database.
 		first := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime(func(c *platform.Config) { c.Workers = -1 }))
 		appID := createApp(t, first.Client, "order-management")
@@ -82,7 +69,7 @@ func TestExecutionsSurviveServerRestarts(t *testing.T) {
 
 func TestExpiredLeaseIsRecovered(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		wf := createWorkflow(t, c, slowWorkflow(createApp(t, c, "order-management"), "http://127.0.0.1:1"))
@@ -199,7 +186,7 @@ func succeededCount(t *testing.T, inst *platformtest.Instance) float64 {
 
 func TestExecutionDataIsRedactedByClassification(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
@@ -318,13 +305,9 @@ func TestRuntimeMetrics(t *testing.T) {
 // BenchmarkExecutionThroughput queues b.N executions of a two-step workflow through the API
 // and waits for all of them: executions per second end to end, on each database.
 func BenchmarkExecutionThroughput(b *testing.B) {
-	for _, db := range []string{"sqlite", "postgres"} {
-		b.Run(db, func(b *testing.B) {
-			opts := []platformtest.Option{platformtest.WithoutResponseValidation(), fastRuntime()}
-			if db == "postgres" {
-				opts = append(opts, platformtest.WithDatabase(pgtest.Start(b)))
-			}
-			inst := platformtest.Start(b, opts...)
+	for _, d := range storetest.Dialects() {
+		b.Run(string(d.Name), func(b *testing.B) {
+			inst := platformtest.Start(b, platformtest.WithoutResponseValidation(), fastRuntime(), platformtest.WithDatabase(d.URL(b)))
 			c := inst.Client
 			wf := createWorkflowB(b, c, api.WorkflowInput{ApplicationID: createAppB(b, c), Name: "bench", Version: "1.0.0",
 				Trigger: api.WorkflowTrigger{Type: api.TriggerTypeManual},

@@ -10,6 +10,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store/storetest"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -26,7 +27,8 @@ func (c *fakeClock) set(t time.Time) { c.nanos.Store(t.UnixNano()) }
 
 func TestSchedulesFireOncePerSlotAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	sharedDatabase(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, d storetest.Dialect) {
+		url := d.URL(t)
 		ctx := context.Background()
 		start := time.Date(2030, 1, 1, 10, 0, 10, 0, time.UTC)
 		clock := newFakeClock(start)

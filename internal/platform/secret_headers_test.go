@@ -45,7 +45,7 @@ func (rc *headerReceiver) last() string {
 // any read, kept by saves that do not send them, and replaced or removed by saves that do.
 func TestWorkflowSecretHeaders(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		rc := startHeaderReceiver(t)

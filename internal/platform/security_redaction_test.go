@@ -14,7 +14,7 @@ import (
 // quotes it; a validate step's own message stays readable, and an owner sees everything.
 func TestSecurityRedactionCoversErrors(t *testing.T) {
 	t.Parallel()
-	onEachDialectWith(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		app := createApp(t, owner, "order-management")

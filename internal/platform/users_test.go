@@ -38,7 +38,7 @@ func listUserEmails(t *testing.T, c *api.ClientWithResponses, params api.ListUse
 
 func TestUsersCRUD(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 
@@ -130,7 +130,7 @@ func TestUsersCRUD(t *testing.T) {
 
 func TestUserAuthorization(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		ownerID := ownerID(t, inst)

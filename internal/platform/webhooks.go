@@ -119,7 +119,7 @@ func (s *Server) ListWebhooks(w http.ResponseWriter, r *http.Request, params api
 // applicationFilter matches objects of one application, or platform-wide ones for "".
 func applicationFilter(appID string) store.Filter {
 	if appID == "" {
-		return store.Filter{SQL: "application_id IS NULL"}
+		return store.PlatformWide()
 	}
 	return store.Eq("application_id", appID)
 }

@@ -80,7 +80,7 @@ func hasSecretField(t *testing.T, body []byte) bool {
 
 func TestWebhooksCRUD(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
@@ -193,7 +193,7 @@ func listWebhookIDs(t *testing.T, c *api.ClientWithResponses, params api.ListWeb
 
 func TestWebhookListFilters(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
 		crm := createWebhook(t, c, crmWebhook(appID))
@@ -225,7 +225,7 @@ func TestWebhookListFilters(t *testing.T) {
 
 func TestWebhookRotateSecret(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		wh := createWebhook(t, c, crmWebhook(""))
@@ -369,7 +369,7 @@ func TestWebhookPrivateCallbacksAllowedBySetting(t *testing.T) {
 
 func TestWebhookAuthorization(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		orders := createApp(t, owner, "order-management")
@@ -415,7 +415,7 @@ func TestWebhookAuthorization(t *testing.T) {
 
 func TestWebhookDeliveries(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		wh := createWebhook(t, c, crmWebhook(""))

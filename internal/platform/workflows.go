@@ -202,24 +202,7 @@ func readableWorkflows(p *store.Principal) (f store.Filter, ok bool) {
 	if all {
 		return store.Filter{}, false
 	}
-	var conds []string
-	var args []any
-	for _, in := range []struct {
-		column string
-		ids    []string
-	}{{"application_id", apps}, {"id", workflows}} {
-		if len(in.ids) == 0 {
-			continue
-		}
-		conds = append(conds, in.column+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(in.ids)), ", ")+")")
-		for _, id := range in.ids {
-			args = append(args, id)
-		}
-	}
-	if len(conds) == 0 {
-		return store.In("id", []string{}), true // may read none
-	}
-	return store.Filter{SQL: strings.Join(conds, " OR "), Args: args}, true
+	return store.ReadableWorkflows(apps, workflows), true
 }
 
 // ListWorkflows lists the workflows the caller may read.

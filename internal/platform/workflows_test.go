@@ -13,12 +13,6 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
-// onEachDialect runs test against a fresh platform on SQLite and on PostgreSQL.
-func onEachDialect(t *testing.T, test func(t *testing.T, inst *platformtest.Instance)) {
-	t.Helper()
-	onEachDialectWith(t, nil, test)
-}
-
 // problemResponse is what every generated response offers for checking an error.
 type problemResponse interface {
 	StatusCode() int
@@ -130,7 +124,7 @@ func mustJSON(t *testing.T, v any) string {
 
 func TestWorkflowsCRUD(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
@@ -352,7 +346,7 @@ func TestWorkflowValidation(t *testing.T) {
 
 func TestWorkflowIdempotentCreate(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
 		appID := createApp(t, c, "order-management")
@@ -378,7 +372,7 @@ func TestWorkflowIdempotentCreate(t *testing.T) {
 
 func TestWorkflowAuthorization(t *testing.T) {
 	t.Parallel()
-	onEachDialect(t, func(t *testing.T, inst *platformtest.Instance) {
+	platformtest.EachDialect(t, nil, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		owner := inst.Client
 		appA, appB := createApp(t, owner, "order-management"), createApp(t, owner, "billing")

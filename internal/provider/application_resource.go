@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -50,13 +49,6 @@ type applicationModel struct {
 	UpdatedAt   types.String   `tfsdk:"updated_at"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
-
-// Default operation timeouts; each resource's `timeouts` attribute can change them.
-const (
-	defaultCreateTimeout = 5 * time.Minute
-	defaultUpdateTimeout = 5 * time.Minute
-	defaultDeleteTimeout = 5 * time.Minute
-)
 
 func (r *applicationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_application"

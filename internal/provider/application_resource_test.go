@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"testing"
 
@@ -11,20 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
-
-func (p *accPlatform) applicationExists(id string) (bool, error) {
-	_, err := p.API.GetApplication(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 func TestAccApplicationResource(t *testing.T) {
 	p := newAccPlatform(t)
@@ -33,7 +22,7 @@ func TestAccApplicationResource(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_application", p.applicationExists),
+		CheckDestroy:             checkDestroyed("lowcode_application", existsOnPlatform(p.API.GetApplication)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(`
@@ -101,50 +90,27 @@ resource "lowcode_application" "orders" {
   environment = "production"
   version     = "2.3.0"
 }`)
-	var id string
+	ctx := context.Background()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[addr].Primary.ID
-					return nil
-				},
+		Steps: driftSteps(addr, config,
+			func(id string) {
+				app, err := p.API.GetApplication(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := p.API.ReplaceApplication(ctx, id, app.Etag, api.ApplicationInput{Name: app.Name,
+					Environment: app.Environment, Version: "9.9.9"}); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Changed behind Terraform's back: planned as an in-place update back.
-				PreConfig: func() {
-					ctx := context.Background()
-					app, err := p.API.GetApplication(ctx, id)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, err := p.API.ReplaceApplication(ctx, id, app.Etag, api.ApplicationInput{Name: app.Name,
-						Environment: app.Environment, Version: "9.9.9"}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+			func(id string) {
+				if err := p.API.DeleteApplication(ctx, id, ""); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Deleted behind Terraform's back: planned for creation again.
-				PreConfig: func() {
-					if err := p.API.DeleteApplication(context.Background(), id, ""); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("version"), knownvalue.StringExact("2.3.0")),
+		),
 	})
 }
 

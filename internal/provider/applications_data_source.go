@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -66,10 +65,6 @@ func (d *applicationsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 		},
 	}
-}
-
-func environmentValidator() validator.String {
-	return stringvalidator.OneOf(string(api.Development), string(api.Staging), string(api.Production))
 }
 
 // applicationDataAttributes are an application's attributes, all computed, for the data sources.

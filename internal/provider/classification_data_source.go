@@ -1,12 +1,7 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -126,56 +121,4 @@ func (d *classificationDataSource) Read(ctx context.Context, req datasource.Read
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// decodeJSONObject decodes one JSON object, keeping numbers exact.
-func decodeJSONObject(raw string) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON value")
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("got a JSON %s, not an object", jsonKind(v))
-	}
-	return obj, nil
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	default:
-		return "null"
-	}
-}
-
-// jsonObjectValidator checks at plan time that a string is one JSON object.
-type jsonObjectValidator struct{}
-
-func (jsonObjectValidator) Description(context.Context) string { return "must be a JSON object" }
-
-func (v jsonObjectValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (jsonObjectValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := decodeJSONObject(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON object",
-			"The value must be a JSON object, such as jsonencode({ customer = { email = \"a@example.com\" } }): "+err.Error())
-	}
 }

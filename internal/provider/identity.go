@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 // Every resource's identity (Terraform 1.12 and later) is its platform id: ids are unique
@@ -79,17 +78,4 @@ func importByIDOrIdentity(ctx context.Context, req resource.ImportStateRequest, 
 		return
 	}
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
-}
-
-// removeDeleted forgets an object that was deleted outside Terraform, with a warning that
-// says so: Terraform then plans to create it again. The identity stays set (the framework
-// requires one after every read, and Terraform before 1.12 sends none to keep).
-func removeDeleted(ctx context.Context, resp *resource.ReadResponse, kind string, id types.String) {
-	tflog.Warn(ctx, kind+" was deleted outside Terraform; removing it from state", map[string]any{"id": id.ValueString()})
-	resp.Diagnostics.AddWarning(
-		"The "+kind+" "+id.ValueString()+" no longer exists",
-		"It was deleted outside Terraform (or, after a create whose answer was lost, was never made), so it was removed from the state. "+
-			"The plan creates it again; to stop managing it instead, remove it from the configuration.")
-	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
-	resp.State.RemoveResource(ctx)
 }

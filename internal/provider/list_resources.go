@@ -126,14 +126,6 @@ func boolFilter(description string) listschema.BoolAttribute {
 	return listschema.BoolAttribute{Optional: true, MarkdownDescription: description}
 }
 
-func boolOrNil(v types.Bool) *bool {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	b := v.ValueBool()
-	return &b
-}
-
 // NewApplicationListResource lists lowcode_application.
 func NewApplicationListResource() list.ListResource {
 	type filters struct {
@@ -178,7 +170,7 @@ func NewWorkflowListResource() list.ListResource {
 		},
 		list: func(ctx context.Context, c *client.Client, cfg tfsdk.Config, diags *diag.Diagnostics) iter.Seq2[api.Workflow, error] {
 			f := filter[filters](ctx, cfg, diags)
-			return c.ListWorkflows(ctx, client.WorkflowFilter{ApplicationID: f.ApplicationID.ValueString(), Name: f.Name.ValueString(), Enabled: boolOrNil(f.Enabled)})
+			return c.ListWorkflows(ctx, client.WorkflowFilter{ApplicationID: f.ApplicationID.ValueString(), Name: f.Name.ValueString(), Enabled: boolPtr(f.Enabled)})
 		},
 		model: func(o *api.Workflow, t timeouts.Value) any {
 			m := newWorkflowModel(t)
@@ -209,7 +201,7 @@ func NewWebhookListResource() list.ListResource {
 		},
 		list: func(ctx context.Context, c *client.Client, cfg tfsdk.Config, diags *diag.Diagnostics) iter.Seq2[api.Webhook, error] {
 			f := filter[filters](ctx, cfg, diags)
-			return c.ListWebhooks(ctx, client.WebhookFilter{ApplicationID: f.ApplicationID.ValueString(), EventType: f.EventType.ValueString(), Active: boolOrNil(f.Active)})
+			return c.ListWebhooks(ctx, client.WebhookFilter{ApplicationID: f.ApplicationID.ValueString(), EventType: f.EventType.ValueString(), Active: boolPtr(f.Active)})
 		},
 		model: func(o *api.Webhook, t timeouts.Value) any {
 			m := &webhookModel{Timeouts: t}

@@ -29,10 +29,6 @@ resource "lowcode_monitoring_target" "fulfillment" {
 }
 `
 
-func monitoringTargetExists(p *accPlatform) func(id string) (bool, error) {
-	return existsOnPlatform(p.API.GetMonitoringTarget)
-}
-
 func TestAccMonitoringTargetResource(t *testing.T) {
 	p := newAccPlatform(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -47,7 +43,7 @@ resource "lowcode_monitoring_target" "fulfillment" {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_monitoring_target", monitoringTargetExists(p)),
+		CheckDestroy:             checkDestroyed("lowcode_monitoring_target", existsOnPlatform(p.API.GetMonitoringTarget)),
 		Steps: []resource.TestStep{
 			{
 				Config: p.config(workflow + seedMonitoring),
@@ -92,7 +88,7 @@ resource "lowcode_monitoring_target" "fulfillment" {
 				// Removing the target keeps the workflow.
 				Config: p.config(workflow),
 				Check: func(s *terraform.State) error {
-					found, err := monitoringTargetExists(p)(s.RootModule().Resources[workflowAddr].Primary.ID)
+					found, err := existsOnPlatform(p.API.GetMonitoringTarget)(s.RootModule().Resources[workflowAddr].Primary.ID)
 					if err == nil && found {
 						t.Error("the monitoring target still exists after it was removed from the configuration")
 					}
@@ -115,7 +111,7 @@ func TestAccMonitoringTargetResource_drift(t *testing.T) {
 					t.Fatal(err)
 				}
 				if _, err := p.API.PutMonitoringTarget(ctx, id, mt.Etag, api.MonitoringTargetInput{
-					MinSuccessRate: ptrTo(95.0), MaxErrorRate: mt.MaxErrorRate, Alerts: ptrTo(false)}); err != nil {
+					MinSuccessRate: new(95.0), MaxErrorRate: mt.MaxErrorRate, Alerts: new(false)}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -142,7 +138,7 @@ func TestAccMonitoringTargetResource_existing(t *testing.T) {
 				Config: p.config(workflow),
 				Check: func(s *terraform.State) error {
 					_, err := p.API.PutMonitoringTarget(ctx, s.RootModule().Resources[workflowAddr].Primary.ID, "",
-						api.MonitoringTargetInput{MinSuccessRate: ptrTo(90.0)})
+						api.MonitoringTargetInput{MinSuccessRate: new(90.0)})
 					return err
 				},
 			},

@@ -225,6 +225,21 @@ func setProviderData(resp *provider.ConfigureResponse, c *client.Client) {
 	resp.ListResourceData = data
 }
 
+// clientFrom unpacks the provider's Configure data in a resource's or data source's Configure.
+// Nil data means the provider is not configured yet (validation), which is not an error.
+func clientFrom(data any, diags *diag.Diagnostics) *client.Client {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return pd.client
+}
+
 // pemSetting is the attribute's PEM text, or else the contents of the file named by the
 // environment variable env; nil when neither is set.
 func pemSetting(diags *diag.Diagnostics, v types.String, attr, env string) []byte {
@@ -242,13 +257,6 @@ func pemSetting(diags *diag.Diagnostics, v types.String, attr, env string) []byt
 		return nil
 	}
 	return data
-}
-
-func stringOr(v types.String, fallback string) string {
-	if v.IsNull() || v.ValueString() == "" {
-		return fallback
-	}
-	return v.ValueString()
 }
 
 func (p *lowcodeProvider) Resources(context.Context) []func() resource.Resource {

@@ -85,7 +85,7 @@ func TestAccProvider_TLS(t *testing.T) {
 			t.Setenv(EnvCACertFile, tc.env)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             checkDestroyed("lowcode_application", p.applicationExists),
+				CheckDestroy:             checkDestroyed("lowcode_application", existsOnPlatform(p.API.GetApplication)),
 				Steps: []resource.TestStep{
 					{
 						Config: p.tlsConfig(tc.extra),

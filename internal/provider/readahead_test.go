@@ -197,13 +197,13 @@ func TestAccReadAhead_drift(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		desc := ptrTo("changed out of band")
+		desc := new("changed out of band")
 		for i := range readAheadN {
 			_, err := p.API.PatchApplication(ctx, ids["application"][i], "", api.ApplicationPatch{Description: desc})
 			must(err)
 			_, err = p.API.PatchWorkflow(ctx, ids["workflow"][i], "", api.WorkflowPatch{Description: desc})
 			must(err)
-			_, err = p.API.PutMonitoringTarget(ctx, ids["workflow"][i], "", api.MonitoringTargetInput{MinSuccessRate: ptrTo(50.0)})
+			_, err = p.API.PutMonitoringTarget(ctx, ids["workflow"][i], "", api.MonitoringTargetInput{MinSuccessRate: new(50.0)})
 			must(err)
 			_, err = p.API.PatchUser(ctx, ids["user"][i], "", api.UserPatch{DisplayName: desc})
 			must(err)

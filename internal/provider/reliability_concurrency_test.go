@@ -82,10 +82,7 @@ resource "lowcode_application" "race" {
 		Steps: []resource.TestStep{
 			{
 				Config: config("1.0.0"),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[addr].Primary.ID
-					return nil
-				},
+				Check:  captureID(addr, &id),
 			},
 			{
 				// The PATCH lands between Terraform's plan and its PUT.

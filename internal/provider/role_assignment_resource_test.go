@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -23,17 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
-	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/platformtest"
 )
-
-func (p *accPlatform) roleAssignmentExists(id string) (bool, error) {
-	_, err := p.API.GetRoleAssignment(context.Background(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 // grantImportID builds the `user_id/role/scope_type/scope_id` import id of the role assignment
 // at addr from the state.
@@ -80,7 +70,7 @@ resource "lowcode_role_assignment" "ada_orders" {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_role_assignment", p.roleAssignmentExists),
+		CheckDestroy:             checkDestroyed("lowcode_role_assignment", existsOnPlatform(p.API.GetRoleAssignment)),
 		Steps: []resource.TestStep{
 			{
 				Config: assignment("editor", ""),
@@ -147,14 +137,12 @@ resource "lowcode_role_assignment" "ada_admin" {
   role       = "admin"
   scope_type = "platform"
 }`)
-	var id string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed("lowcode_role_assignment", p.roleAssignmentExists),
+		CheckDestroy:             checkDestroyed("lowcode_role_assignment", existsOnPlatform(p.API.GetRoleAssignment)),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check:  captureID(addr, &id),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_type"), knownvalue.StringExact("platform")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_id"), knownvalue.Null()),
@@ -168,20 +156,27 @@ resource "lowcode_role_assignment" "ada_admin" {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
-			{
-				// Revoked behind Terraform's back: planned for creation again.
-				PreConfig: func() {
-					if err := p.API.DeleteRoleAssignment(context.Background(), id, ""); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
 		},
+	})
+}
+
+// TestAccRoleAssignmentResource_drift: an assignment revoked behind Terraform's back is
+// planned for creation again. (An assignment is only granted or revoked, never changed in
+// place, so there is no in-place drift to undo.)
+func TestAccRoleAssignmentResource_drift(t *testing.T) {
+	p := newAccPlatform(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: driftSteps("lowcode_role_assignment.ada_admin", p.config(orderAppAndUser+`
+resource "lowcode_role_assignment" "ada_admin" {
+  user_id    = lowcode_user.ada.id
+  role       = "admin"
+  scope_type = "platform"
+}`), nil, func(id string) {
+			if err := p.API.DeleteRoleAssignment(context.Background(), id, ""); err != nil {
+				t.Fatal(err)
+			}
+		}),
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -223,26 +222,4 @@ func (m *userModel) fromAPI(u *api.User) {
 	m.ETag = types.StringValue(u.Etag)
 	m.CreatedAt = timeString(u.CreatedAt)
 	m.UpdatedAt = timeString(u.UpdatedAt)
-}
-
-// emailValidator accepts a bare address such as ada@example.com at plan time, with the same
-// parser the platform uses (net/mail), so that a name form such as "Ada <ada@example.com>" is
-// refused before anything is applied.
-type emailValidator struct{}
-
-func (emailValidator) Description(context.Context) string {
-	return "must be an email address such as ada@example.com"
-}
-
-func (v emailValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (emailValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	v := req.ConfigValue.ValueString()
-	if addr, err := mail.ParseAddress(v); err != nil || addr.Address != v {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid email address",
-			fmt.Sprintf("%q is not an email address such as ada@example.com: give the bare address, without a name or angle brackets.", v))
-	}
 }

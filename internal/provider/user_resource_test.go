@@ -100,43 +100,25 @@ resource "lowcode_user" "ada" {
   email        = "ada@example.com"
   display_name = "Ada Lovelace"
 }`)
-	var id string
+	ctx := context.Background()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: config, Check: captureID(addr, &id)},
-			{
-				// Changed behind Terraform's back: planned as an in-place update back.
-				PreConfig: func() {
-					name, active := "Countess of Lovelace", false
-					if _, err := p.API.PatchUser(context.Background(), id, "", api.UserPatch{DisplayName: &name, Active: &active}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact("Ada Lovelace")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
-				},
+		Steps: driftSteps(addr, config,
+			func(id string) {
+				name, active := "Countess of Lovelace", false
+				if _, err := p.API.PatchUser(ctx, id, "", api.UserPatch{DisplayName: &name, Active: &active}); err != nil {
+					t.Fatal(err)
+				}
 			},
-			{
-				// Deleted behind Terraform's back: planned for creation again.
-				PreConfig: func() {
-					if err := p.API.DeleteUser(context.Background(), id, ""); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+			func(id string) {
+				if err := p.API.DeleteUser(ctx, id, ""); err != nil {
+					t.Fatal(err)
+				}
 			},
-		},
+			// The update puts back both values changed by hand (active by its default).
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("display_name"), knownvalue.StringExact("Ada Lovelace")),
+			plancheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+		),
 	})
 }
 

@@ -1,8 +1,12 @@
 package provider
 
+// Validators of collections as a whole: null elements (and nullAtApply, the same check for
+// values known only at apply) and repeated values.
+
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -84,43 +88,71 @@ func nullAtApply(attribute string, elems []attr.Value, where func(i int) string,
 	return clean
 }
 
-// stringMapFrom reads a known map of strings; null or unknown gives an empty map.
-func stringMapFrom(ctx context.Context, attribute string, m types.Map, diags *diag.Diagnostics) map[string]string {
-	out := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return out
-	}
-	keys := make([]string, 0, len(m.Elements()))
-	elems := make([]attr.Value, 0, len(m.Elements()))
-	for k, v := range m.Elements() {
-		keys, elems = append(keys, k), append(elems, v)
-	}
-	if nullAtApply(attribute, elems, func(i int) string { return fmt.Sprintf("key %q", keys[i]) }, diags) {
-		diags.Append(m.ElementsAs(ctx, &out, false)...)
-	}
-	return out
+// caseInsensitiveUniqueValidator refuses a list that repeats a value ignoring case, as the
+// platform does for field patterns (which match case-insensitively).
+type caseInsensitiveUniqueValidator struct{}
+
+func (caseInsensitiveUniqueValidator) Description(context.Context) string {
+	return "must not repeat a value (compared case-insensitively)"
 }
 
-// stringsFromSet and stringsFromList read a known collection of strings from a plan or
-// config; null or unknown gives nil.
-func stringsFromSet(ctx context.Context, attribute string, v types.Set, diags *diag.Diagnostics) []string {
-	var out []string
-	if v.IsNull() || v.IsUnknown() {
-		return out
-	}
-	if nullAtApply(attribute, v.Elements(), func(int) string { return "an element" }, diags) {
-		diags.Append(v.ElementsAs(ctx, &out, false)...)
-	}
-	return out
+func (v caseInsensitiveUniqueValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
 }
 
-func stringsFromList(ctx context.Context, attribute string, v types.List, diags *diag.Diagnostics) []string {
-	var out []string
-	if v.IsNull() || v.IsUnknown() {
-		return out
+func (caseInsensitiveUniqueValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
 	}
-	if nullAtApply(attribute, v.Elements(), func(i int) string { return fmt.Sprintf("index %d", i) }, diags) {
-		diags.Append(v.ElementsAs(ctx, &out, false)...)
+	first := map[string]int{}
+	for i, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		key := strings.ToLower(s.ValueString())
+		if j, dup := first[key]; dup {
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Repeated value",
+				fmt.Sprintf("%q repeats element %d of the list (patterns are compared case-insensitively); list each once.",
+					s.ValueString(), j))
+			continue
+		}
+		first[key] = i
 	}
-	return out
+}
+
+// uniqueStepNamesValidator requires every step's name to be unique within the workflow.
+type uniqueStepNamesValidator struct{}
+
+func (uniqueStepNamesValidator) Description(context.Context) string {
+	return "step names must be unique within a workflow"
+}
+
+func (v uniqueStepNamesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (uniqueStepNamesValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	first := map[string]path.Path{}
+	for i, elem := range req.ConfigValue.Elements() {
+		obj, ok := elem.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		name, ok := obj.Attributes()["name"].(types.String)
+		if !ok || !stringIsSet(name) {
+			continue
+		}
+		at := req.Path.AtListIndex(i).AtName("name")
+		if earlier, dup := first[name.ValueString()]; dup {
+			resp.Diagnostics.AddAttributeError(at, "Duplicate step name",
+				fmt.Sprintf("%s: the step name %q is already used by %s; step names must be unique within a workflow.",
+					at, name.ValueString(), earlier.ParentPath()))
+			continue
+		}
+		first[name.ValueString()] = at
+	}
 }

@@ -82,3 +82,62 @@ func setCheck(ctx context.Context, elems []attr.Value) func(*diag.Diagnostics) {
 		*d = resp.Diagnostics
 	}
 }
+
+// caseInsensitiveUniqueValidator, through validator.ListRequest: a value repeated in another
+// case is refused at the repeat, naming the first.
+func TestCaseInsensitiveUniqueValidator(t *testing.T) {
+	at := path.Root("field_patterns")
+	list := func(elems ...attr.Value) types.List { return types.ListValueMust(types.StringType, elems) }
+	s := types.StringValue
+	cases := []struct {
+		name  string
+		value types.List
+		want  wantDiag
+	}{
+		{"distinct", list(s("ssn"), s("card_number")), ok},
+		{"repeated in another case", list(s("ssn"), s("card_number"), s("SSN")),
+			wantDiag{"Repeated value", `"SSN" repeats element 0 of the list (patterns are compared case-insensitively); list each once.`, "field_patterns[2]"}},
+		{"repeated exactly", list(s("**.ssn"), s("**.ssn")), wantDiag{"Repeated value", `"**.ssn" repeats element 0`, "field_patterns[1]"}},
+		{"null and unknown elements", list(s("ssn"), types.StringNull(), types.StringUnknown(), types.StringUnknown()), ok},
+		{"null list", types.ListNull(types.StringType), ok},
+		{"unknown list", types.ListUnknown(types.StringType), ok},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var resp validator.ListResponse
+			caseInsensitiveUniqueValidator{}.ValidateList(context.Background(), validator.ListRequest{Path: at, ConfigValue: tc.value}, &resp)
+			expectDiag(t, resp.Diagnostics, tc.want)
+		})
+	}
+}
+
+// uniqueStepNamesValidator, through validator.ListRequest with the workflow schema's step
+// type: a repeated step name is refused at the repeat, naming the step that has it first.
+func TestUniqueStepNamesValidator(t *testing.T) {
+	at := path.Root("steps")
+	stepType := workflowTypeAt(t, at.AtListIndex(0))
+	step := func(name attr.Value) attr.Value {
+		return objectOf(t, stepType, map[string]attr.Value{"name": name, "type": types.StringValue("validate")})
+	}
+	steps := func(elems ...attr.Value) types.List { return types.ListValueMust(stepType, elems) }
+	s := types.StringValue
+	cases := []struct {
+		name  string
+		value types.List
+		want  wantDiag
+	}{
+		{"distinct", steps(step(s("check")), step(s("crm"))), ok},
+		{"repeated", steps(step(s("check")), step(s("crm")), step(s("check"))),
+			wantDiag{"Duplicate step name", `steps[2].name: the step name "check" is already used by steps[0]; step names must be unique within a workflow.`, "steps[2].name"}},
+		{"unknown names", steps(step(types.StringUnknown()), step(types.StringUnknown())), ok},
+		{"unknown step", steps(step(s("check")), types.ObjectUnknown(attrTypesOf(t, stepType))), ok},
+		{"unknown list", types.ListUnknown(stepType), ok},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var resp validator.ListResponse
+			uniqueStepNamesValidator{}.ValidateList(context.Background(), validator.ListRequest{Path: at, ConfigValue: tc.value}, &resp)
+			expectDiag(t, resp.Diagnostics, tc.want)
+		})
+	}
+}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -139,31 +138,4 @@ func (d *workflowMetricsDataSource) Read(ctx context.Context, req datasource.Rea
 		state.Breaches[i] = breachModel{Metric: types.StringValue(string(b.Metric)), Threshold: types.Float64Value(b.Threshold), Actual: types.Float64Value(b.Actual)}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// metricsWindowValidator checks a metrics window the way the platform does.
-type metricsWindowValidator struct{}
-
-func (metricsWindowValidator) Description(context.Context) string {
-	return "must be a duration from 1m to 720h, such as 15m, 1h or 24h"
-}
-
-func (v metricsWindowValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (metricsWindowValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	d, err := time.ParseDuration(raw)
-	switch {
-	case err != nil:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid window",
-			fmt.Sprintf("%q is not a duration: use a number and a unit, such as 15m, 1h or 24h.", raw))
-	case d < minMetricsWindow || d > maxMetricsWindow:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid window",
-			fmt.Sprintf("%q is out of range: use a duration from 1m to 720h.", raw))
-	}
 }

@@ -17,16 +17,6 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 )
 
-// phrase matches text as Terraform prints it: the CLI wraps long diagnostics, so any run of
-// spaces may have become a line break.
-func phrase(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(words, `\s+`))
-}
-
 // orderApplication is the seed's order-management application, which owns the workflows.
 const orderApplication = `
 resource "lowcode_application" "orders" {
@@ -264,7 +254,7 @@ func TestAccWorkflowResource_drift(t *testing.T) {
 					t.Fatal(err)
 				}
 				steps := wf.Steps
-				steps[1].HTTP.ResultField = ptrTo("crm_response")
+				steps[1].HTTP.ResultField = new("crm_response")
 				version := "9.9.9"
 				if _, err := p.API.PatchWorkflow(ctx, id, wf.Etag, api.WorkflowPatch{Version: &version, Steps: &steps}); err != nil {
 					t.Fatal(err)
@@ -280,8 +270,6 @@ func TestAccWorkflowResource_drift(t *testing.T) {
 		),
 	})
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 func TestAccWorkflowResource_validation(t *testing.T) {
 	p := newAccPlatform(t)

@@ -155,37 +155,3 @@ func progress(resp *action.InvokeResponse, format string, args ...any) {
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf(format, args...)})
 	}
 }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
-func stringOrDefault(p *string, fallback string) string {
-	if p == nil || *p == "" {
-		return fallback
-	}
-	return *p
-}
-
-// durationValidator checks a Go duration such as 30s or 10m, longer than zero.
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "must be a duration such as 30s or 10m"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q is not a positive duration: use a number and a unit, such as 30s or 10m.", req.ConfigValue.ValueString()))
-	}
-}

@@ -68,7 +68,7 @@ func (d *workflowsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	filter := client.WorkflowFilter{ApplicationID: cfg.ApplicationID.ValueString(), Name: cfg.Name.ValueString(), Enabled: boolOrNil(cfg.Enabled)}
+	filter := client.WorkflowFilter{ApplicationID: cfg.ApplicationID.ValueString(), Name: cfg.Name.ValueString(), Enabled: boolPtr(cfg.Enabled)}
 	enabled := ""
 	if filter.Enabled != nil {
 		enabled = strconv.FormatBool(*filter.Enabled)

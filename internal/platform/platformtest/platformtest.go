@@ -27,6 +27,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store/storetest"
 )
 
 // Instance is a running platform server.
@@ -83,6 +84,17 @@ func WithConfig(f func(*platform.Config)) Option { return func(o *options) { o.c
 // WithoutResponseValidation turns the contract check off, for load tests where its cost would
 // distort the figures.
 func WithoutResponseValidation() Option { return func(o *options) { o.noValidate = true } }
+
+// EachDialect runs test once per database the store supports (storetest.Each: parallel
+// subtests named after the dialect), each against a fresh platform started with opts on a
+// fresh database of that dialect. It is how a platform test says "on every dialect"; a test
+// that needs the database's URL itself (several servers on one database) uses storetest.Each.
+func EachDialect(t *testing.T, opts []Option, test func(t *testing.T, inst *Instance)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, d storetest.Dialect) {
+		test(t, Start(t, append(append([]Option{}, opts...), WithDatabase(d.URL(t)))...))
+	})
+}
 
 // Start starts a platform server that lives until the test ends.
 func Start(t testing.TB, opts ...Option) *Instance {

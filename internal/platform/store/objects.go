@@ -53,26 +53,22 @@ type Kind[T any] struct {
 	Newest bool
 }
 
-// Filter narrows a list. Column = value, Column IN (values), or a raw SQL condition with `?`
-// placeholders. A Column filter with an empty, non-nil Values matches nothing: authorization
-// uses that for "may read none of them".
+// Filter narrows a list. The store writes its SQL: callers say what they want with Eq, In and
+// the named filters of filters.go, and never hand the store SQL text. The zero Filter matches
+// nothing, so a filter forgotten on the way to an authorization check hides rather than shows.
 type Filter struct {
-	Column string
-	Values []any
-	SQL    string
-	Args   []any
+	sql func(q *Q) (cond string, args []any)
 }
 
-// Eq is a Column = value filter.
-func Eq(column string, v any) Filter { return Filter{Column: column, Values: []any{v}} }
+// Eq is a column = value filter.
+func Eq(column string, v any) Filter {
+	return Filter{sql: func(*Q) (string, []any) { return column + " = ?", []any{v} }}
+}
 
-// In is a Column IN (values) filter; an empty list matches nothing.
-func In[V any](column string, vs []V) Filter {
-	values := make([]any, 0, len(vs))
-	for _, v := range vs {
-		values = append(values, v)
-	}
-	return Filter{Column: column, Values: values}
+// In is a column IN (values) filter; an empty list matches nothing. Its statement text is the
+// same whatever the length of the list (see Q.inList), so it is prepared once.
+func In(column string, values []string) Filter {
+	return Filter{sql: func(q *Q) (string, []any) { return q.inList(column), []any{q.listArg(values)} }}
 }
 
 // Page asks for one page of a list.
@@ -242,7 +238,7 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 		size = 100
 	}
 	size = min(size, MaxPageSize)
-	conds, args := filterSQL(filters)
+	conds, args := q.filterSQL(filters)
 	cmp, order := ">", "ASC"
 	if k.Newest {
 		cmp, order = "<", "DESC"
@@ -259,8 +255,9 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
-	query += fmt.Sprintf(" ORDER BY id %s LIMIT %d", order, size+1)
-	rows, err := q.query(ctx, query, args...)
+	// The limit is an argument, so that every page size runs the same prepared statement.
+	query += " ORDER BY id " + order + " LIMIT ?"
+	rows, err := q.query(ctx, query, append(args, size+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -286,22 +283,16 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 }
 
 // filterSQL renders filters as SQL conditions (to be joined with AND) and their arguments.
-func filterSQL(filters []Filter) (conds []string, args []any) {
+func (q *Q) filterSQL(filters []Filter) (conds []string, args []any) {
 	conds, args = []string{}, []any{}
 	for _, f := range filters {
-		switch {
-		case f.SQL != "":
-			conds = append(conds, "("+f.SQL+")")
-			args = append(args, f.Args...)
-		case len(f.Values) == 0:
+		if f.sql == nil {
 			conds = append(conds, "1 = 0")
-		case len(f.Values) == 1:
-			conds = append(conds, f.Column+" = ?")
-			args = append(args, f.Values[0])
-		default:
-			conds = append(conds, f.Column+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Values)), ", ")+")")
-			args = append(args, f.Values...)
+			continue
 		}
+		c, a := f.sql(q)
+		conds = append(conds, "("+c+")")
+		args = append(args, a...)
 	}
 	return conds, args
 }

@@ -242,7 +242,7 @@ const (
 // EventTypes returns the distinct event type names one source holds among the objects that
 // match filters, sorted.
 func (q *Q) EventTypes(ctx context.Context, source EventTypeSource, filters []Filter) ([]string, error) {
-	conds, args := filterSQL(filters)
+	conds, args := q.filterSQL(filters)
 	var query string
 	switch source {
 	case SourceTriggers:

@@ -7,8 +7,8 @@ import (
 )
 
 // maxCachedStatements bounds the statement cache. The platform's queries are a fixed set of
-// texts except for IN lists, whose length varies with the caller's grants; once the cache is
-// full, further texts simply run unprepared.
+// texts (an IN list is one argument, whatever its length: see Q.inList); once the cache is full,
+// further texts simply run unprepared.
 const maxCachedStatements = 512
 
 // stmtCache keeps one prepared statement per SQL text, so SQLite parses and plans each query
@@ -23,6 +23,10 @@ type stmtCache struct {
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool
 	closed  bool
+	// background counts the preparations getInTx started, which close waits for: one still
+	// running when the pool closes would open a connection (and SQLite's -wal and -shm files)
+	// after it.
+	background sync.WaitGroup
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
@@ -54,8 +58,9 @@ func (c *stmtCache) getInTx(query string) *sql.Stmt {
 	if st := c.lookup(query); st != nil {
 		return st
 	}
-	if c.reserve(query) {
+	if c.reserveBackground(query) {
 		go func() {
+			defer c.background.Done()
 			st, err := c.db.PrepareContext(context.Background(), query)
 			c.settle(query, st, err)
 		}()
@@ -74,10 +79,26 @@ func (c *stmtCache) lookup(query string) *sql.Stmt {
 func (c *stmtCache) reserve(query string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.reserveLocked(query)
+}
+
+func (c *stmtCache) reserveLocked(query string) bool {
 	if c.closed || c.pending[query] || c.stmts[query] != nil || len(c.stmts)+len(c.pending) >= maxCachedStatements {
 		return false
 	}
 	c.pending[query] = true
+	return true
+}
+
+// reserveBackground is reserve for a preparation in the background, counted in background
+// under the same lock that close takes, so that close waits for every one it did not refuse.
+func (c *stmtCache) reserveBackground(query string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.reserveLocked(query) {
+		return false
+	}
+	c.background.Add(1)
 	return true
 }
 
@@ -97,11 +118,15 @@ func (c *stmtCache) settle(query string, st *sql.Stmt, err error) {
 	c.stmts[query] = st
 }
 
-// close closes every cached statement; later calls run their queries as text.
+// close closes every cached statement, once the preparations in the background are done;
+// later calls run their queries as text.
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.background.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for q, st := range c.stmts {
 		_ = st.Close()
 		delete(c.stmts, q)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,5 +85,53 @@ func TestStatementCacheInTransactionsNeverWaitsForAConnection(t *testing.T) {
 	}
 	if err := st.Tx(ctx, func(q *Q) error { return q.queryRow(ctx, query, "a@example.com").Scan(&n) }); err != nil || n != 0 {
 		t.Fatalf("the cached text in a transaction: %d, %v", n, err)
+	}
+}
+
+// A list filtered by an id list runs one prepared statement whatever the length of the list
+// and the size of the page: the cache holds one entry for it after lists of 0 to 5,000 ids.
+func TestStatementCacheHoldsOneListQueryWhateverTheListLength(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t)
+	ctx := context.Background()
+	before := st.stmts.size()
+	for i, n := range []int{0, 1, 2, 3, 10, 999, 1000, 5000} {
+		ids := make([]string, n)
+		for j := range ids {
+			ids[j] = NewID("app")
+		}
+		filters := []Filter{In("id", ids), ReadableWorkflows(ids, ids), VisibleAssignments("usr_1", ids, ids)}
+		if _, _, err := Applications.List(ctx, st.Read(), filters[:1], Page{Size: 10 + i}); err != nil {
+			t.Fatalf("applications in a list of %d: %v", n, err)
+		}
+		if _, _, err := Workflows.List(ctx, st.Read(), filters[1:2], Page{Size: 10 + i}); err != nil {
+			t.Fatalf("workflows readable through a list of %d: %v", n, err)
+		}
+		if _, _, err := RoleAssignments.List(ctx, st.Read(), filters[2:], Page{Size: 10 + i}); err != nil {
+			t.Fatalf("assignments visible through a list of %d: %v", n, err)
+		}
+	}
+	if got := st.stmts.size() - before; got != 3 {
+		t.Errorf("the cache took %d statements for three list queries run with 8 list lengths and page sizes, want 3", got)
+	}
+}
+
+// Both dialects write an id list as one argument, so the statement text is the same for
+// every length.
+func TestInListTextIsTheSameForEveryLength(t *testing.T) {
+	t.Parallel()
+	for _, d := range []Dialect{SQLite, Postgres} {
+		q := &Q{dialect: d}
+		texts := map[string]bool{}
+		for _, n := range []int{0, 1, 2, 1000} {
+			conds, args := q.filterSQL([]Filter{In("id", make([]string, n)), OfWorkflows(ReadableWorkflows(make([]string, n), nil))})
+			if len(args) != 3 {
+				t.Errorf("%s, %d ids: %d arguments, want 3 (one per list)", d, n, len(args))
+			}
+			texts[q.rebind(strings.Join(conds, " AND "))] = true
+		}
+		if len(texts) != 1 {
+			t.Errorf("%s: %d statement texts for 4 list lengths, want 1", d, len(texts))
+		}
 	}
 }

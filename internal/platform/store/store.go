@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -339,7 +340,9 @@ func isForeignKeyViolation(err error) bool {
 	}
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
-		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+		// SQLite reports an ON DELETE RESTRICT refusal as a trigger constraint.
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY ||
+			(sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER && strings.Contains(sqErr.Error(), "FOREIGN KEY"))
 	}
 	return false
 }
@@ -428,6 +431,30 @@ func (p preparedStmt) QueryContext(ctx context.Context, _ string, args ...any) (
 
 func (p preparedStmt) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
 	return p.st.QueryRowContext(ctx, args...)
+}
+
+// inList is a condition that column is one of the values of one list argument (listArg), with
+// the same statement text whatever the list's length: so it is prepared once and the statement
+// cache holds one entry for it, where an IN (?, ?, …) would take one per length. An empty list
+// matches nothing.
+func (q *Q) inList(column string) string {
+	if q.dialect == Postgres {
+		return "(" + column + " = any(?))"
+	}
+	return "(" + column + " IN (SELECT value FROM json_each(?)))"
+}
+
+// listArg is the argument of an inList condition: a text[] on PostgreSQL (pgx encodes a
+// []string as one), a JSON array on SQLite.
+func (q *Q) listArg(values []string) any {
+	if values == nil {
+		values = []string{}
+	}
+	if q.dialect == Postgres {
+		return values
+	}
+	b, _ := json.Marshal(values) // a []string always marshals
+	return string(b)
 }
 
 // forUpdate is appended to a SELECT that claims rows for a worker.

@@ -71,7 +71,9 @@ func (q *Q) SetWebhookEventTypes(ctx context.Context, webhookID string, eventTyp
 // WebhookEventType is the list filter for webhooks subscribed to exactly eventType (the
 // wildcard "*" is matched only by asking for "*").
 func WebhookEventType(eventType string) Filter {
-	return Filter{SQL: "id IN (SELECT webhook_id FROM webhook_event_types WHERE event_type = ?)", Args: []any{eventType}}
+	return Filter{sql: func(*Q) (string, []any) {
+		return "id IN (SELECT webhook_id FROM webhook_event_types WHERE event_type = ?)", []any{eventType}
+	}}
 }
 
 // WebhooksForEvent returns the active webhooks an event of eventType reaches: those subscribed

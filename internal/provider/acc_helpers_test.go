@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -42,28 +43,29 @@ func captureID(addr string, id *string) resource.TestCheckFunc {
 // driftSteps are the drift test every resource has: create config; change the object behind
 // Terraform's back (change gets its id) and expect an in-place update back; delete it behind
 // Terraform's back (remove) and expect it created again; both settle to an empty plan.
-// updateChecks are further checks of the update's plan.
+// updateChecks are further checks of the update's plan. change is nil for an object that
+// cannot be changed in place (a role assignment is only granted or revoked).
 func driftSteps(addr, config string, change, remove func(id string), updateChecks ...plancheck.PlanCheck) []resource.TestStep {
 	var id string
-	return []resource.TestStep{
-		{Config: config, Check: captureID(addr, &id)},
-		{
+	steps := []resource.TestStep{{Config: config, Check: captureID(addr, &id)}}
+	if change != nil {
+		steps = append(steps, resource.TestStep{
 			PreConfig: func() { change(id) },
 			Config:    config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}, updateChecks...),
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-		},
-		{
-			PreConfig: func() { remove(id) },
-			Config:    config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
-				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-			},
-		},
+		})
 	}
+	return append(steps, resource.TestStep{
+		PreConfig: func() { remove(id) },
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	})
 }
 
 // planErrorCase is a configuration that must fail at plan time with the message a user sees.
@@ -94,4 +96,14 @@ func inBlock(header string, cases []planErrorCase) []planErrorCase {
 		out[i] = tc
 	}
 	return out
+}
+
+// phrase matches text as Terraform prints it: the CLI wraps long diagnostics, so any run of
+// spaces may have become a line break.
+func phrase(text string) *regexp.Regexp {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(words, `\s+`))
 }

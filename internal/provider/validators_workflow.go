@@ -7,12 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -26,24 +21,6 @@ var (
 	stepTypes    = []string{"validate", "transform", "http", "emit"}
 	httpMethods  = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 )
-
-// headerNameValidator matches an RFC 9110 token, the only valid shape of a header name.
-func headerNameValidator() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"),
-		"must be a valid HTTP header name, such as X-Api-Key")
-}
-
-// headerValueValidator refuses line breaks and NUL, which would split or end the header.
-func headerValueValidator() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile("^[^\r\n\x00]*$"),
-		"must not contain line breaks or NUL")
-}
-
-// stringIsSet reports whether v holds a known, non-null string.
-func stringIsSet(v attr.Value) bool {
-	s, ok := v.(types.String)
-	return ok && !s.IsNull() && !s.IsUnknown()
-}
 
 // expressionValidator compiles a step expression with the platform's own compiler.
 type expressionValidator struct{}
@@ -104,21 +81,6 @@ func (fieldPathValidator) ValidateString(_ context.Context, req validator.String
 	if err := expression.ValidateFieldPath(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid field path", fmt.Sprintf("%s: %s", req.Path, err))
 	}
-}
-
-// stepURLValidator is httpURLValidator with advice for http steps: credentials go in headers.
-type stepURLValidator struct{ httpURLValidator }
-
-func (v stepURLValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if stringIsSet(req.ConfigValue) {
-		if u, err := url.Parse(req.ConfigValue.ValueString()); err == nil && u.User != nil && u.Host != "" {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
-				fmt.Sprintf("%s carries credentials (user:password@); the platform refuses them. Send them in `headers` "+
-					"instead, such as `Authorization = \"Bearer ...\"`.", req.Path))
-			return
-		}
-	}
-	v.httpURLValidator.ValidateString(ctx, req, resp)
 }
 
 // triggerValidator checks that a trigger has exactly the settings its type needs.
@@ -221,41 +183,5 @@ func (httpBodyValidator) ValidateObject(_ context.Context, req validator.ObjectR
 	if m := method.ValueString(); m == "GET" || m == "DELETE" {
 		resp.Diagnostics.AddAttributeError(req.Path.AtName("body"), "Unexpected body",
 			fmt.Sprintf("%s must not be set for %s requests, which carry no body.", req.Path.AtName("body"), m))
-	}
-}
-
-// uniqueStepNamesValidator requires every step's name to be unique within the workflow.
-type uniqueStepNamesValidator struct{}
-
-func (uniqueStepNamesValidator) Description(context.Context) string {
-	return "step names must be unique within a workflow"
-}
-
-func (v uniqueStepNamesValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (uniqueStepNamesValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	first := map[string]path.Path{}
-	for i, elem := range req.ConfigValue.Elements() {
-		obj, ok := elem.(types.Object)
-		if !ok || obj.IsNull() || obj.IsUnknown() {
-			continue
-		}
-		name, ok := obj.Attributes()["name"].(types.String)
-		if !ok || !stringIsSet(name) {
-			continue
-		}
-		at := req.Path.AtListIndex(i).AtName("name")
-		if earlier, dup := first[name.ValueString()]; dup {
-			resp.Diagnostics.AddAttributeError(at, "Duplicate step name",
-				fmt.Sprintf("%s: the step name %q is already used by %s; step names must be unique within a workflow.",
-					at, name.ValueString(), earlier.ParentPath()))
-			continue
-		}
-		first[name.ValueString()] = at
 	}
 }

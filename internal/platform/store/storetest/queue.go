@@ -1,0 +1,286 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+)
+
+func newExecution(workflowID string, queuedAt time.Time) api.Execution {
+	return api.Execution{ID: store.NewID("exe"), WorkflowID: workflowID, Status: api.ExecutionStatusQueued,
+		QueuedAt: queuedAt.UTC(), TriggerType: api.TriggerTypeManual, Input: map[string]any{}, Steps: []api.StepResult{}}
+}
+
+// claim takes the next queued execution and leases it to owner until until, in one
+// transaction, as a worker does; "" when none is queued.
+func claim(t *testing.T, st *store.Store, owner string, until time.Time) string {
+	t.Helper()
+	id := ""
+	tx(t, st, func(ctx context.Context, q *store.Q) error {
+		row, err := q.NextQueuedExecution(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		row.Execution.Status = api.ExecutionStatusRunning
+		id = row.Execution.ID
+		return q.UpdateExecution(ctx, row.Execution, &store.Lease{Owner: owner, Until: until})
+	})
+	return id
+}
+
+// executionQueue: executions are claimed oldest first, once; a lease is renewed only by its
+// owner; an expired lease makes the execution recoverable; counts follow the statuses.
+func executionQueue(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	wf := seedWorkflows(t, st, 1)[0]
+	now := time.Now()
+	if err := st.Read().InsertExecution(ctx, newExecution("wf_missing", now), 0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an execution of a missing workflow: %v, want ErrNotFound", err)
+	}
+	older, newer := newExecution(wf, now.Add(-time.Second)), newExecution(wf, now)
+	must(t, st.Read().InsertExecution(ctx, newer, 2))
+	must(t, st.Read().InsertExecution(ctx, older, 0))
+
+	until := now.Add(time.Minute)
+	if got := claim(t, st, "worker-a", until); got != older.ID {
+		t.Fatalf("first claim took %q, want the oldest %s", got, older.ID)
+	}
+	if n, err := st.Read().CountExecutions(ctx, api.ExecutionStatusQueued); err != nil || n != 1 {
+		t.Fatalf("queued: %d %v, want 1", n, err)
+	}
+	if got := claim(t, st, "worker-b", until); got != newer.ID {
+		t.Fatalf("second claim took %q, want %s", got, newer.ID)
+	}
+	if got := claim(t, st, "worker-b", until); got != "" {
+		t.Fatalf("a claim of an empty queue took %s", got)
+	}
+	if n, err := st.Read().CountExecutions(ctx, api.ExecutionStatusRunning); err != nil || n != 2 {
+		t.Fatalf("running: %d %v, want 2", n, err)
+	}
+
+	var row *store.ExecutionRow
+	tx(t, st, func(ctx context.Context, q *store.Q) (err error) {
+		row, err = q.LockExecution(ctx, newer.ID)
+		return err
+	})
+	if row.Depth != 2 || row.Lease == nil || row.Lease.Owner != "worker-b" || !row.Lease.Until.Equal(time.UnixMilli(until.UnixMilli())) ||
+		row.Execution.Status != api.ExecutionStatusRunning {
+		t.Fatalf("locked row: %+v lease %+v", row, row.Lease)
+	}
+	tx(t, st, func(ctx context.Context, q *store.Q) error {
+		if _, err := q.LockExecution(ctx, "exe_missing"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("locking a missing execution: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+
+	// Only the owner renews its lease.
+	renew := func(owner string) bool {
+		t.Helper()
+		ok, err := st.Read().RenewExecutionLease(ctx, older.ID, owner, now.Add(2*time.Minute))
+		must(t, err)
+		return ok
+	}
+	if renew("worker-b") || !renew("worker-a") {
+		t.Fatal("a lease was renewed by another worker, or not by its owner")
+	}
+
+	// A lease that expired is taken by the rescuer; a live one is not.
+	expired := func(at time.Time) string {
+		t.Helper()
+		id := ""
+		tx(t, st, func(ctx context.Context, q *store.Q) error {
+			row, err := q.NextExpiredExecution(ctx, at)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err == nil {
+				id = row.Execution.ID
+			}
+			return err
+		})
+		return id
+	}
+	if got := expired(now); got != "" {
+		t.Fatalf("%s taken while its lease is live", got)
+	}
+	if got := expired(now.Add(90 * time.Second)); got != newer.ID {
+		t.Fatalf("after worker-b's lease expired: %q, want %s", got, newer.ID)
+	}
+
+	finished := older
+	finished.Status = api.ExecutionStatusSucceeded
+	end := now.Add(time.Second).UTC()
+	finished.FinishedAt = &end
+	must(t, st.Read().UpdateExecution(ctx, finished, nil))
+	if got, err := store.Executions.Get(ctx, st.Read(), older.ID); err != nil || got.Status != api.ExecutionStatusSucceeded {
+		t.Fatalf("finished execution: %+v %v", got, err)
+	}
+	if err := st.Read().UpdateExecution(ctx, newExecution(wf, now), nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("updating a missing execution: %v, want ErrNotFound", err)
+	}
+	if ok, err := st.Read().RenewExecutionLease(ctx, older.ID, "worker-a", now.Add(time.Hour)); ok || err != nil {
+		t.Fatalf("renewing the lease of a finished execution: %v %v", ok, err)
+	}
+}
+
+// deliveryQueue: the delivery due longest is taken; a leased one is not taken again until its
+// lease expires; only the lease's owner records the attempt.
+func deliveryQueue(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	wh := &api.Webhook{ID: store.NewID("whk"), Active: true, EventTypes: []string{"*"}, Etag: store.NewETag()}
+	must(t, store.Webhooks.Create(ctx, st.Read(), wh, store.WebhookSecrets{Current: "sealed"}.Columns()...))
+	now := time.UnixMilli(time.Now().UnixMilli()).UTC()
+	delivery := func(webhookID string, due time.Time) api.Delivery {
+		return api.Delivery{ID: store.NewID("dlv"), WebhookID: webhookID, EventID: store.NewID("evt"), EventType: "order.created",
+			Status: api.DeliveryStatusPending, CreatedAt: now, NextAttemptAt: &due}
+	}
+	if err := st.Read().InsertDelivery(ctx, delivery("whk_missing", now), "{}", &now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a delivery to a missing webhook: %v, want ErrNotFound", err)
+	}
+	due, later := delivery(wh.ID, now.Add(-time.Second)), delivery(wh.ID, now.Add(time.Hour))
+	must(t, st.Read().InsertDelivery(ctx, later, `{"n":2}`, later.NextAttemptAt))
+	must(t, st.Read().InsertDelivery(ctx, due, `{"n":1}`, due.NextAttemptAt))
+
+	next := func(at time.Time, lease *store.Lease) *store.DeliveryRow {
+		t.Helper()
+		var row *store.DeliveryRow
+		tx(t, st, func(ctx context.Context, q *store.Q) error {
+			r, err := q.NextDueDelivery(ctx, at)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			row = r
+			if lease != nil {
+				return q.LeaseDelivery(ctx, r.Delivery.ID, *lease)
+			}
+			return nil
+		})
+		return row
+	}
+	row := next(now, &store.Lease{Owner: "worker-a", Until: now.Add(time.Minute)})
+	if row == nil || row.Delivery.ID != due.ID || row.Payload != `{"n":1}` || row.Delivery.Attempts == nil {
+		t.Fatalf("first due delivery: %+v", row)
+	}
+	if row := next(now, nil); row != nil {
+		t.Fatalf("%s taken while leased or not yet due", row.Delivery.ID)
+	}
+	if row := next(now.Add(2*time.Minute), nil); row == nil || row.Delivery.ID != due.ID {
+		t.Fatalf("after the lease expired: %+v, want %s again", row, due.ID)
+	}
+
+	attempted := due
+	attempted.Status = api.DeliveryStatusSucceeded
+	attempted.NextAttemptAt = nil
+	attempted.Attempts = []api.DeliveryAttempt{}
+	if ok, err := st.Read().UpdateDelivery(ctx, attempted, "worker-b"); ok || err != nil {
+		t.Fatalf("an attempt recorded by a worker without the lease: %v %v", ok, err)
+	}
+	if ok, err := st.Read().UpdateDelivery(ctx, attempted, "worker-a"); !ok || err != nil {
+		t.Fatalf("the lease owner's attempt: %v %v", ok, err)
+	}
+	if n, err := st.Read().CountPendingDeliveries(ctx); err != nil || n != 1 {
+		t.Fatalf("pending deliveries: %d %v, want 1", n, err)
+	}
+	if row := next(now.Add(2*time.Hour), nil); row == nil || row.Delivery.ID != later.ID {
+		t.Fatalf("the later delivery when due: %+v", row)
+	}
+}
+
+// scheduleFires: a slot fires once across replicas, never behind one already fired.
+func scheduleFires(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	wf := seedWorkflows(t, st, 1)[0]
+	q := st.Read()
+	if last, err := q.LastScheduleFire(ctx, wf); last != nil || err != nil {
+		t.Fatalf("before any fire: %v %v", last, err)
+	}
+	slot := time.UnixMilli(time.Now().UnixMilli()).UTC()
+	cases := []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"a first slot", slot, true},
+		{"the same slot again", slot, false},
+		{"an older slot", slot.Add(-time.Minute), false},
+		{"the next slot", slot.Add(time.Minute), true},
+	}
+	for _, tc := range cases {
+		if ok, err := q.ClaimScheduleFire(ctx, wf, tc.at); ok != tc.want || err != nil {
+			t.Errorf("%s: %v %v, want %v", tc.name, ok, err, tc.want)
+		}
+	}
+	if last, err := q.LastScheduleFire(ctx, wf); err != nil || last == nil || !last.Equal(slot.Add(time.Minute)) {
+		t.Fatalf("last fire: %v %v", last, err)
+	}
+	if _, err := q.ClaimScheduleFire(ctx, "wf_missing", slot); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a fire of a missing workflow: %v, want ErrNotFound", err)
+	}
+}
+
+// eventTypes: each source gives the distinct names among the objects its filters select,
+// sorted; webhook subscriptions leave out the wildcard.
+func eventTypes(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	orders, billing := newApp("orders", api.Production), newApp("billing", api.Production)
+	triggered := func(appID, name, eventType string) *api.Workflow {
+		wf := newWorkflow(appID, name)
+		wf.Trigger = api.WorkflowTrigger{Type: api.TriggerTypeEvent, EventType: &eventType}
+		return wf
+	}
+	tx(t, st, func(ctx context.Context, q *store.Q) error {
+		errs := []error{store.Applications.Create(ctx, q, orders), store.Applications.Create(ctx, q, billing)}
+		for _, wf := range []*api.Workflow{triggered(orders.ID, "a", "order.created"), triggered(orders.ID, "b", "order.created"),
+			triggered(orders.ID, "c", "customer.updated"), triggered(billing.ID, "d", "invoice.paid")} {
+			errs = append(errs, store.Workflows.Create(ctx, q, wf))
+		}
+		for _, h := range []*api.Webhook{
+			{ID: store.NewID("whk"), ApplicationID: orders.ID, EventTypes: []string{"order.shipped", "*"}, Etag: store.NewETag()},
+			{ID: store.NewID("whk"), ApplicationID: billing.ID, EventTypes: []string{"invoice.sent"}, Etag: store.NewETag()},
+		} {
+			errs = append(errs, store.Webhooks.Create(ctx, q, h, store.WebhookSecrets{Current: "s"}.Columns()...),
+				q.SetWebhookEventTypes(ctx, h.ID, h.EventTypes))
+		}
+		for _, e := range []api.Event{
+			{ID: store.NewID("evt"), Type: "order.refunded", ApplicationID: orders.ID, PublishedAt: time.Now()},
+			{ID: store.NewID("evt"), Type: "invoice.voided", ApplicationID: billing.ID, PublishedAt: time.Now()},
+		} {
+			errs = append(errs, q.InsertEvent(ctx, e, e))
+		}
+		return errors.Join(errs...)
+	})
+	ofOrders := []store.Filter{store.In("application_id", []string{orders.ID})}
+	cases := []struct {
+		name    string
+		source  store.EventTypeSource
+		filters []store.Filter
+		want    []string
+	}{
+		{"every trigger", store.SourceTriggers, nil, []string{"customer.updated", "invoice.paid", "order.created"}},
+		{"readable triggers", store.SourceTriggers, []store.Filter{store.ReadableWorkflows([]string{orders.ID}, nil)},
+			[]string{"customer.updated", "order.created"}},
+		{"every subscription", store.SourceWebhooks, nil, []string{"invoice.sent", "order.shipped"}},
+		{"an application's subscriptions", store.SourceWebhooks, ofOrders, []string{"order.shipped"}},
+		{"every published event", store.SourcePublished, nil, []string{"invoice.voided", "order.refunded"}},
+		{"an application's published events", store.SourcePublished, ofOrders, []string{"order.refunded"}},
+		{"nothing readable", store.SourcePublished, []store.Filter{store.In("application_id", nil)}, nil},
+	}
+	for _, tc := range cases {
+		got, err := st.Read().EventTypes(ctx, tc.source, tc.filters)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v %v, want %v", tc.name, got, err, tc.want)
+		}
+	}
+}
