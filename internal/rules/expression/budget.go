@@ -169,6 +169,7 @@ func contextError(err error) error {
 const huge = math.MaxInt64 / 4
 
 func add(a, b int64) int64 {
+	// mutation: equivalent CONDITIONALS_BOUNDARY: at a == huge-b the sum is huge either way.
 	if a >= huge-b {
 		return huge
 	}
@@ -176,6 +177,7 @@ func add(a, b int64) int64 {
 }
 
 func mul(a, b int64) int64 {
+	// mutation: equivalent CONDITIONALS_BOUNDARY: a zero factor gives 0 through the product as well.
 	if a <= 0 || b <= 0 {
 		return 0
 	}

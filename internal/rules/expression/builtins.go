@@ -228,6 +228,7 @@ func splitting(a []any, _ int64) (int64, int64) {
 		parts = int64(strings.Count(s, sep)) + 1
 	}
 	if len(a) == 3 {
+		// mutation: equivalent CONDITIONALS_BOUNDARY: at n == parts, parts stays what it is.
 		if n := int64(runtime.ToInt(toNumber(a[2]))); n >= 0 && n < parts {
 			parts = n
 		}
@@ -243,6 +244,7 @@ func replacing(a []any, _ int64) (int64, int64) {
 		count = int64(strings.Count(s, old))
 	}
 	if len(a) == 4 {
+		// mutation: equivalent CONDITIONALS_BOUNDARY: at n == count, count stays what it is.
 		if n := int64(runtime.ToInt(toNumber(a[3]))); n >= 0 && n < count {
 			count = n
 		}

@@ -118,7 +118,7 @@ func TestChargeIsExactAtItsLimits(t *testing.T) {
 		{"all the memory left", 0, 100, 0, MaxMemory - 100, ""},
 		{"one byte more than left", 0, 100, 0, MaxMemory - 99, "would allocate 4194205 bytes; the limit is 4194304 bytes per expression and 100 are already used"},
 		{"one byte more than the limit, nothing used", 0, 0, 0, MaxMemory + 1, "op would allocate 4194305 bytes; the limit is 4194304 bytes per expression"},
-		{"memory is checked before steps", 0, 0, MaxSteps + 1, MaxMemory + 1, "bytes"},
+		{"memory is checked before steps", 0, 0, MaxSteps + 1, MaxMemory + 1, "4194305 bytes; the limit is 4194304 bytes per expression"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,7 +134,8 @@ func TestChargeIsExactAtItsLimits(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), tc.wantSubstring) {
+			if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), tc.wantSubstring) ||
+				tc.usedMemory == 0 && tc.bytes > MaxMemory && !strings.HasSuffix(err.Error(), tc.wantSubstring) {
 				t.Fatalf("err = %v, want %q", err, tc.wantSubstring)
 			}
 			if g.steps != tc.usedSteps || g.memory != tc.usedMemory {
