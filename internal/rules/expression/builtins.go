@@ -449,14 +449,8 @@ func uniqueItems(g *guard, args []any) (any, error) {
 			scalar = false
 		}
 		if scalar {
-			// -0 and 0 are equal numbers; NaN equals nothing.
-			if k.kind == 'f' && k.f == 0 {
-				k.f = 0
-			}
-			if k.kind == 'f' && k.f != k.f {
-				ret = append(ret, item)
-				continue
-			}
+			// Map keys compare floats with ==, as expr does: -0 is 0, and a NaN is never
+			// found, so each NaN is kept.
 			if seen[k] {
 				continue
 			}

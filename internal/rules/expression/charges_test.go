@@ -62,6 +62,7 @@ func TestChargesOnSmallArguments(t *testing.T) {
 		{"median", []any{[]any{1, 2, 3}}, 7, 144},
 		{"max", []any{1, 2}, 3, 0},
 		{"date", []any{"2024-01-02"}, 108, 4096},
+		{"date", []any{strings.Repeat("x", 64)}, 116, 4096},
 		{"timezone", []any{"UTC"}, 101, 4096},
 		{"int", []any{"42"}, 1, 0},
 		{"uniq", []any{[]any{1, 2}}, 2, 160},
