@@ -12,6 +12,7 @@ import (
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/runtime"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/signing"
 )
@@ -33,41 +34,48 @@ const (
 	deliveryDisabled deliveryOutcome = "disabled"
 )
 
-// deliverNext attempts the delivery that has been due longest, if any, and reports whether
-// there was one.
-func (s *Server) deliverNext() (bool, error) {
-	rt := s.runtime
+// deliveryQueue is the delivery side of the engine as the Deliverer sees it (runtime.Queue).
+type deliveryQueue struct{ s *Server }
+
+// Claim takes the next due delivery fairly (store.Q.NextDueDelivery), leases it to this server
+// for longer than an attempt lasts, and returns the job that attempts it.
+func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
+	s := d.s
 	var row *store.DeliveryRow
 	var wh *api.Webhook
 	var secrets []string
 	var secretsErr error
-	err := s.store.Tx(rt.ctx, func(q *store.Q) error {
-		r, err := q.NextDueDelivery(rt.ctx, s.now())
+	err := s.store.Tx(ctx, func(q *store.Q) error {
+		r, err := q.NextDueDelivery(ctx, s.now(), full)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if wh, err = store.Webhooks.Get(rt.ctx, q, r.Delivery.WebhookID); err != nil {
+		if wh, err = store.Webhooks.Get(ctx, q, r.Delivery.WebhookID); err != nil {
 			return err
 		}
 		if wh.Active {
 			// A secret that does not open fails the delivery visibly rather than the worker.
-			secrets, secretsErr = s.webhookSecrets(rt.ctx, q, wh.ID)
+			secrets, secretsErr = s.webhookSecrets(ctx, q, wh.ID)
 		}
 		row = r
 		// The lease outlasts the attempt, so no other worker takes it meanwhile.
-		return q.LeaseDelivery(rt.ctx, r.Delivery.ID, store.Lease{Owner: rt.owner, Until: s.now().Add(s.cfg.DeliveryTimeout + s.cfg.LeaseDuration)})
+		return q.LeaseDelivery(ctx, r.Delivery.ID, store.Lease{Owner: s.runtime.owner, Until: s.now().Add(s.cfg.DeliveryTimeout + s.cfg.LeaseDuration)})
 	})
 	if err != nil || row == nil {
-		return false, err
+		return nil, err
 	}
-	return true, s.attemptDelivery(row, wh, secrets, secretsErr)
+	return &runtime.Job{ID: row.Delivery.ID, Group: row.ApplicationID, Run: func(ctx context.Context) {
+		if err := s.attemptDelivery(ctx, row, wh, secrets, secretsErr); err != nil {
+			s.logRuntimeError("recording delivery "+row.Delivery.ID, err)
+		}
+	}}, nil
 }
 
 // attemptDelivery makes one attempt and records it.
-func (s *Server) attemptDelivery(row *store.DeliveryRow, wh *api.Webhook, secrets []string, secretsErr error) error {
+func (s *Server) attemptDelivery(ctx context.Context, row *store.DeliveryRow, wh *api.Webhook, secrets []string, secretsErr error) error {
 	d := row.Delivery
 	start := s.now()
 	attempt := api.DeliveryAttempt{Number: len(d.Attempts) + 1, At: start}
@@ -81,7 +89,7 @@ func (s *Server) attemptDelivery(row *store.DeliveryRow, wh *api.Webhook, secret
 		attempt.Error = ptr("not sent: the signing secret could not be read; see the server's log")
 		outcome = deliveryFailed
 	default:
-		status, err := s.send(wh.CallbackURL, d.ID, secrets, []byte(row.Payload))
+		status, err := s.send(ctx, wh.CallbackURL, d.ID, secrets, []byte(row.Payload))
 		attempt.DurationMs = ptr(s.now().Sub(start).Milliseconds())
 		if status != 0 {
 			attempt.ResponseStatus = ptr(status)
@@ -104,7 +112,12 @@ func (s *Server) attemptDelivery(row *store.DeliveryRow, wh *api.Webhook, secret
 		d.Status = api.DeliveryStatusFailed
 	}
 
-	ctx, cancel := s.writeCtx()
+	if ctx.Err() != nil && outcome == deliveryRetry {
+		// Stopped by the server's shutdown: the attempt is recorded and retried as any other.
+		attempt.Error = ptr("interrupted: the server shut down during the attempt")
+		d.Attempts[len(d.Attempts)-1] = attempt
+	}
+	ctx, cancel := writeCtx(ctx)
 	defer cancel()
 	err := s.store.Tx(ctx, func(q *store.Q) error {
 		held, err := q.UpdateDelivery(ctx, d, s.runtime.owner)
@@ -135,8 +148,8 @@ func classifyAttempt(status int, err error) deliveryOutcome {
 }
 
 // send POSTs a signed payload and returns the answer's status (0 without one).
-func (s *Server) send(url, msgID string, secrets []string, payload []byte) (int, error) {
-	ctx, cancel := context.WithTimeout(s.runtime.ctx, s.cfg.DeliveryTimeout)
+func (s *Server) send(ctx context.Context, url, msgID string, secrets []string, payload []byte) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.DeliveryTimeout)
 	defer cancel()
 	headers, err := signing.Headers(secrets, msgID, s.now(), payload)
 	if err != nil {

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/runtime"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
@@ -19,14 +19,17 @@ import (
 // interruptedError is the error of an execution whose server stopped while it ran.
 const interruptedError = "interrupted by a server restart"
 
-// runNextExecution claims the oldest queued execution, if any, and runs it to the end. It
-// reports whether there was one.
-func (s *Server) runNextExecution() (bool, error) {
-	rt := s.runtime
+// executionQueue is the engine as the execution workers see it (runtime.ExecutionQueue).
+type executionQueue struct{ s *Server }
+
+// Claim claims the next queued execution fairly (store.Q.NextQueuedExecution), leases it to
+// this server, and returns the job that runs it.
+func (e executionQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
+	s := e.s
 	var row *store.ExecutionRow
 	var wf *api.Workflow
-	err := s.store.Tx(rt.ctx, func(q *store.Q) error {
-		r, err := q.NextQueuedExecution(rt.ctx)
+	err := s.store.Tx(ctx, func(q *store.Q) error {
+		r, err := q.NextQueuedExecution(ctx, full)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
@@ -34,56 +37,62 @@ func (s *Server) runNextExecution() (bool, error) {
 			return err
 		}
 		// The execution runs the workflow as it is now; its version is recorded.
-		if wf, err = store.Workflows.Get(rt.ctx, q, r.Execution.WorkflowID); err != nil {
+		if wf, err = store.Workflows.Get(ctx, q, r.Execution.WorkflowID); err != nil {
 			return err
 		}
 		now := s.now()
 		r.Execution.Status, r.Execution.StartedAt, r.Execution.WorkflowVersion = api.ExecutionStatusRunning, &now, wf.Version
 		r.Lease = s.lease()
 		row = r
-		return q.UpdateExecution(rt.ctx, r.Execution, r.Lease)
+		return q.UpdateExecution(ctx, r.Execution, r.Lease)
 	})
 	if err != nil || row == nil {
-		return false, err
+		return nil, err
 	}
-	s.execute(row, wf)
-	return true, nil
+	return &runtime.Job{ID: row.Execution.ID, Group: row.ApplicationID, Run: func(ctx context.Context) { s.execute(ctx, row, wf) }}, nil
+}
+
+// Canceled lists the executions this server runs that were canceled through any replica.
+func (e executionQueue) Canceled(ctx context.Context) ([]string, error) {
+	return e.s.store.Read().CanceledExecutions(ctx, e.s.runtime.owner)
+}
+
+// RenewLeases renews the leases of every execution this server runs, in one statement.
+func (e executionQueue) RenewLeases(ctx context.Context) error {
+	s := e.s
+	return s.store.Tx(ctx, func(q *store.Q) error {
+		return q.RenewExecutionLeases(ctx, s.runtime.owner, s.now().Add(s.cfg.LeaseDuration))
+	})
 }
 
 // execute runs the steps of a claimed execution in order over one document, recording each
 // step's result as it finishes, until a step fails, the execution is canceled, or the steps
-// are done.
-func (s *Server) execute(row *store.ExecutionRow, wf *api.Workflow) {
-	rt := s.runtime
+// are done. ctx ends when the execution is canceled (cause runtime.ErrCanceled: the running
+// step stops at once) or when the shutdown timeout passed (runtime.ErrShutdown: the execution
+// fails as interrupted).
+func (s *Server) execute(ctx context.Context, row *store.ExecutionRow, wf *api.Workflow) {
 	exe := &row.Execution
-	ctx, stopHeartbeat := context.WithCancel(rt.ctx)
-	heartbeat := s.heartbeat(ctx, exe.ID)
-	defer func() {
-		stopHeartbeat()
-		<-heartbeat
-	}()
-
 	doc, err := jsonObject(exe.Input)
 	for i, step := range wf.Steps {
 		if err != nil {
 			break
 		}
-		if rt.ctx.Err() != nil {
-			err = fmt.Errorf("%s: the server shut down before step %q", interruptedError, step.Name)
+		if ctx.Err() != nil {
+			err = interruption(ctx, fmt.Sprintf("before step %q", step.Name))
 			break
 		}
-		res := s.runStep(ctx, wf, row.Depth, step, doc)
+		res := s.runStep(ctx, wf, row, step, doc)
 		exe.Steps = append(exe.Steps, res)
 		if res.Status == api.StepResultStatusFailed {
 			err = stepFailure(step, deref(res.Error))
-			if rt.ctx.Err() != nil {
-				err = fmt.Errorf("%s: the server shut down while step %q was running; it may have had its effect", interruptedError, step.Name)
-				exe.Steps[i].Error = ptr(interruptedError)
+			if ctx.Err() != nil {
+				err = interruption(ctx, fmt.Sprintf("while step %q was running; it may have had its effect", step.Name))
+				exe.Steps[i].Error = ptr(stepInterruption(ctx))
 			}
 			break
 		}
 		if i < len(wf.Steps)-1 {
-			if stop := s.checkpoint(exe, wf, false); stop {
+			if stop := s.checkpoint(ctx, exe, wf, false); stop {
 				return
 			}
 		}
@@ -98,9 +107,26 @@ func (s *Server) execute(row *store.ExecutionRow, wf *api.Workflow) {
 	} else {
 		exe.Status, exe.Output = api.ExecutionStatusSucceeded, &doc
 	}
-	if stop := s.checkpoint(exe, wf, true); !stop {
-		rt.stats.finished(exe.Status, exe.DurationMs)
+	if stop := s.checkpoint(ctx, exe, wf, true); !stop {
+		s.runtime.stats.finished(exe.Status, exe.DurationMs)
 	}
+}
+
+// interruption is the error of an execution whose context ended: canceled (the cancellation
+// is already recorded; checkpoint keeps it) or stopped by the server's shutdown.
+func interruption(ctx context.Context, when string) error {
+	if errors.Is(context.Cause(ctx), runtime.ErrCanceled) {
+		return errors.New("canceled " + when)
+	}
+	return fmt.Errorf("%s: the server shut down %s", interruptedError, when)
+}
+
+// stepInterruption is the error of the step that was running when ctx ended.
+func stepInterruption(ctx context.Context) string {
+	if errors.Is(context.Cause(ctx), runtime.ErrCanceled) {
+		return "canceled while running"
+	}
+	return interruptedError
 }
 
 // stepFailure is the execution's error when a step fails: a validate step's own message (the
@@ -117,9 +143,9 @@ func stepFailure(step api.WorkflowStep, msg string) error {
 // releases its lease. It reports whether the worker must stop: the execution was canceled
 // meanwhile (the steps run so far are recorded, the rest as skipped), another server took it
 // over after the lease expired, or its workflow was deleted.
-func (s *Server) checkpoint(exe *api.Execution, wf *api.Workflow, final bool) (stop bool) {
+func (s *Server) checkpoint(ctx context.Context, exe *api.Execution, wf *api.Workflow, final bool) (stop bool) {
 	published := false
-	ctx, cancel := s.writeCtx()
+	ctx, cancel := writeCtx(ctx)
 	defer cancel()
 	err := s.store.Tx(ctx, func(q *store.Q) error {
 		cur, err := q.LockExecution(ctx, exe.ID)
@@ -161,41 +187,15 @@ func (s *Server) checkpoint(exe *api.Execution, wf *api.Workflow, final bool) (s
 	return stop
 }
 
-// heartbeat renews the lease on a running execution until ctx ends; the returned channel
-// closes when it has stopped.
-func (s *Server) heartbeat(ctx context.Context, id string) <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ticker := time.NewTicker(s.cfg.LeaseDuration / 3)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-ticker.C:
-			}
-			err := s.store.Tx(ctx, func(q *store.Q) error {
-				_, err := q.RenewExecutionLease(ctx, id, s.runtime.owner, s.now().Add(s.cfg.LeaseDuration))
-				return err
-			})
-			if err != nil && ctx.Err() == nil {
-				s.logRuntimeError("renewing the lease of execution "+id, err)
-			}
-		}
-	}()
-	return done
-}
-
 // recoverExpired fails, visibly, every running execution whose lease expired: the server
 // running it stopped without finishing it. The steps recorded so far stay; the step that was
 // running is marked failed, the rest skipped.
-func (s *Server) recoverExpired() error {
-	rt := s.runtime
-	for !rt.stopping() {
+func (s *Server) recoverExpired(ctx context.Context) (int, error) {
+	recovered := 0
+	for ctx.Err() == nil {
 		found := false
-		err := s.store.Tx(rt.ctx, func(q *store.Q) error {
-			row, err := q.NextExpiredExecution(rt.ctx, s.now())
+		err := s.store.Tx(ctx, func(q *store.Q) error {
+			row, err := q.NextExpiredExecution(ctx, s.now())
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
 			}
@@ -204,7 +204,7 @@ func (s *Server) recoverExpired() error {
 			}
 			found = true
 			exe := row.Execution
-			wf, err := store.Workflows.Get(rt.ctx, q, exe.WorkflowID)
+			wf, err := store.Workflows.Get(ctx, q, exe.WorkflowID)
 			if err != nil {
 				return err
 			}
@@ -220,14 +220,15 @@ func (s *Server) recoverExpired() error {
 			}
 			exe.Steps = withSkipped(exe.Steps, wf.Steps)
 			s.log.Warn("runtime: recovered an interrupted execution", "execution", exe.ID, "lease_owner", row.Lease.Owner)
-			return q.UpdateExecution(rt.ctx, exe, nil)
+			return q.UpdateExecution(ctx, exe, nil)
 		})
 		if err != nil || !found {
-			return err
+			return recovered, err
 		}
-		rt.stats.finished(api.ExecutionStatusFailed, nil)
+		recovered++
+		s.runtime.stats.finished(api.ExecutionStatusFailed, nil)
 	}
-	return nil
+	return recovered, ctx.Err()
 }
 
 // jsonObject deep-copies a JSON object through encoding/json, so that every value in it has

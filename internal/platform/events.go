@@ -1,8 +1,10 @@
 package platform
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -43,7 +45,7 @@ func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, params api
 		s.fail(w, r, err)
 		return
 	}
-	if err := invalid(checkEventType("type", in.Type)...); err != nil {
+	if err := errors.Join(invalid(checkEventType("type", in.Type)...), s.checkRequestDocument("data", in.Data)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -52,7 +54,10 @@ func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, params api
 		if err := s.checkScopeRef(ctx, q, r, appID, api.Editor, "events"); err != nil {
 			return 0, nil, err
 		}
-		ev, err := s.publish(ctx, q, in.Type, appID, deref(in.Data), 0)
+		ev, err := s.publish(ctx, q, in.Type, appID, deref(in.Data), origin{})
+		if de := (*documentError)(nil); errors.As(err, &de) {
+			return 0, nil, invalid(FieldError("data", "%s", de.Error()))
+		}
 		if err != nil {
 			return 0, nil, err
 		}
@@ -65,13 +70,18 @@ func (s *Server) PublishEvent(w http.ResponseWriter, r *http.Request, params api
 // every enabled workflow triggered by its type (of its application; a platform-wide event
 // reaches every application's), and a delivery to every active webhook subscribed to the type
 // or to "*" (the application's and platform-wide ones; a platform-wide event reaches all).
-// depth is how many emits led to it.
-func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID string, data map[string]any, depth int) (api.Event, error) {
+// from says where the executions it starts come from (bounds.go): the fan-out and document
+// bounds are checked before anything is stored.
+func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID string, data map[string]any, from origin) (api.Event, error) {
+	depth := from.lineage.Depth
 	if data == nil {
 		data = map[string]any{}
 	}
 	ev := api.Event{ID: store.NewID("evt"), Type: eventType, ApplicationID: appID, PublishedAt: s.now(),
 		ExecutionIds: []string{}, DeliveryIds: []string{}}
+	if err := s.documentLimits().Check(data); err != nil {
+		return ev, &documentError{fmt.Errorf("the event's data: %w", err)}
+	}
 	if depth > maxEmitDepth {
 		return ev, fmt.Errorf("%s was emitted by a chain of %d workflows, each triggered by the last one's event; "+
 			"refusing to go on (do workflows trigger each other in a loop?)", eventType, depth)
@@ -84,9 +94,13 @@ func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID strin
 	if err != nil {
 		return ev, err
 	}
+	if err := s.checkFanOut(ctx, q, eventType, from, wfs); err != nil {
+		return ev, err
+	}
+	lineage := store.Lineage{Depth: depth, Root: cmp.Or(from.lineage.Root, ev.ID), Chain: from.lineage.Chain}
 	for i := range wfs {
 		exe := s.newExecution(&wfs[i], api.TriggerTypeEvent, data, ev.ID)
-		if err := q.InsertExecution(ctx, exe, depth); err != nil {
+		if err := q.InsertExecutionFrom(ctx, exe, lineage); err != nil {
 			return ev, err
 		}
 		ev.ExecutionIds = append(ev.ExecutionIds, exe.ID)
@@ -101,6 +115,10 @@ func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID strin
 	if err != nil {
 		return ev, err
 	}
+	if len(payload) > int(s.cfg.MaxDocumentBytes) {
+		return ev, &documentError{fmt.Errorf("the webhook payload of %s would be %d bytes; the limit is %d bytes (--max-document-bytes)",
+			eventType, len(payload), s.cfg.MaxDocumentBytes)}
+	}
 	for _, wh := range hooks {
 		now := ev.PublishedAt
 		d := api.Delivery{ID: store.NewID("dlv"), WebhookID: wh.ID, EventID: ev.ID, EventType: eventType,
@@ -110,7 +128,7 @@ func (s *Server) publish(ctx context.Context, q *store.Q, eventType, appID strin
 		}
 		ev.DeliveryIds = append(ev.DeliveryIds, d.ID)
 	}
-	return ev, q.InsertEvent(ctx, ev, storedEvent{Event: ev, Data: data})
+	return ev, q.InsertEventFrom(ctx, ev, storedEvent{Event: ev, Data: data}, from.lineage.Root)
 }
 
 func nonEmpty(s string) *string {

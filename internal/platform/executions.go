@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -17,7 +18,7 @@ import (
 // runs it. Needs the editor role on the workflow.
 func (s *Server) TriggerWorkflow(w http.ResponseWriter, r *http.Request, id api.ID, params api.TriggerWorkflowParams) {
 	var in api.TriggerRequest
-	if err := decode(r, &in); err != nil {
+	if err := errors.Join(decode(r, &in), s.checkRequestDocument("input", in.Input)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -98,8 +99,9 @@ func (s *Server) ListExecutions(w http.ResponseWriter, r *http.Request, params a
 }
 
 // CancelExecution cancels a queued or running execution: a queued one never starts, a running
-// one stops before its next step (the step in progress completes and is recorded). A finished
-// one answers 409. Needs the editor role on the workflow.
+// one stops within a second: the step in progress is interrupted (its context ends) and
+// recorded as failed with "canceled while running", the rest as skipped. A finished one
+// answers 409. Needs the editor role on the workflow.
 func (s *Server) CancelExecution(w http.ResponseWriter, r *http.Request, id api.ID, params api.CancelExecutionParams) {
 	canceled := false
 	s.mutate(w, r, params.IdempotencyKey, func(ctx context.Context, q *store.Q) (int, any, error) {
@@ -123,8 +125,8 @@ func (s *Server) CancelExecution(w http.ResponseWriter, r *http.Request, id api.
 		if exe.StartedAt != nil {
 			exe.DurationMs = ptr(now.Sub(*exe.StartedAt).Milliseconds())
 		}
-		// A running execution keeps its lease: its worker sees the cancellation at its next
-		// checkpoint, records the step it was running and releases it.
+		// A running execution keeps its lease: its worker, told directly (below) or by its
+		// replica's cancel check, stops the step, records it and releases the lease.
 		if err := q.UpdateExecution(ctx, exe, row.Lease); err != nil {
 			return 0, nil, err
 		}
@@ -135,6 +137,10 @@ func (s *Server) CancelExecution(w http.ResponseWriter, r *http.Request, id api.
 		return http.StatusOK, &exe, rd.redact(&exe)
 	})
 	if canceled {
+		// Running here, it stops now; on another replica, within its CancelCheckInterval.
+		if w := s.runtime.services.Executions; w != nil {
+			w.Cancel(id)
+		}
 		s.runtime.stats.finished(api.ExecutionStatusCanceled, nil)
 	}
 }

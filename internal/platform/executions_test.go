@@ -267,16 +267,24 @@ func renamed(in api.WorkflowInput, name string) api.WorkflowInput {
 type blockingReceiver struct {
 	*httptest.Server
 	arrived chan struct{}
+	// gone receives when a caller gave its request up before release (the step was stopped).
+	gone    chan struct{}
 	release chan struct{}
 }
 
 func startBlockingReceiver(t *testing.T) *blockingReceiver {
-	b := &blockingReceiver{arrived: make(chan struct{}, 16), release: make(chan struct{})}
+	b := &blockingReceiver{arrived: make(chan struct{}, 16), gone: make(chan struct{}, 16), release: make(chan struct{})}
 	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the body: only then does the server notice the caller hang up (r.Context ends).
+		_, _ = io.Copy(io.Discard, r.Body)
 		b.arrived <- struct{}{}
 		select {
 		case <-b.release:
 		case <-r.Context().Done():
+			select {
+			case b.gone <- struct{}{}:
+			default:
+			}
 		}
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	}))
@@ -342,15 +350,23 @@ func TestCancelExecution(t *testing.T) {
 			resp.JSON200.FinishedAt == nil {
 			t.Fatalf("cancel: %d %s", resp.StatusCode(), resp.Body)
 		}
-		// The step in progress completes and is recorded; the rest never run.
-		receiver.unblock()
+		// The step in progress is interrupted (the receiver sees its request end) and recorded;
+		// the rest never run. adversarial_runtime_test.go measures how fast.
+		select {
+		case <-receiver.gone:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the running http step was not interrupted by the cancel")
+		}
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			exe := waitExecution(t, c, id)
 			if exe.Status != api.ExecutionStatusCanceled {
 				t.Fatalf("status %s after cancel", exe.Status)
 			}
-			if slices.Equal(stepStatuses(exe), []string{"call:succeeded", "mark:skipped", "announce:skipped"}) {
+			if slices.Equal(stepStatuses(exe), []string{"call:failed", "mark:skipped", "announce:skipped"}) {
+				if deref(exe.Steps[0].Error) != "canceled while running" {
+					t.Errorf("the interrupted step's error: %q", deref(exe.Steps[0].Error))
+				}
 				break
 			}
 			if time.Now().After(deadline) {

@@ -322,7 +322,7 @@ func (s *Server) alertOnBreach(ctx context.Context, q *store.Q, wf *api.Workflow
 	}
 	// Depth 1: a workflow triggered by this event counts as emitted, so a chain of workflows
 	// alerting each other ends at the emit depth limit.
-	if _, err := s.publish(ctx, q, breachedEvent, wf.ApplicationID, doc, 1); err != nil {
+	if _, err := s.publish(ctx, q, breachedEvent, wf.ApplicationID, doc, origin{lineage: store.Lineage{Depth: 1}}); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -8,20 +8,22 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/runtime"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
 )
 
-// The integration runtime: a small pool of workers that run queued workflow executions
-// (executions.go) and attempt webhook deliveries (deliveries.go), and one maintenance loop
-// that fires schedules (scheduler.go) and recovers the executions of servers that died.
+// The integration runtime is internal/platform/runtime's services (execution workers, the
+// deliverer, the scheduler, the rescuer and the leader elector); this file wires them to the
+// server: the engine (engine.go) runs executions, deliveries.go attempts deliveries,
+// scheduler.go fires schedules.
 //
 // The queues live in the database, so nothing is held only in memory: a trigger, an event or a
 // schedule slot commits its execution and delivery rows before it is acknowledged, and any
-// replica's workers may take them. Within one process a channel nudge wakes the workers as
-// soon as something is queued; other replicas notice within PollInterval.
+// replica's workers may take them. Within one process a nudge wakes the workers as soon as
+// something is queued; other replicas notice within PollInterval.
 //
 // Recovery: a worker holds what it runs under a lease it renews while running. If the server
-// dies, the lease expires and any replica's maintenance loop fails the execution visibly with
+// dies, the lease expires and the leading replica's rescuer fails the execution visibly with
 // "interrupted by a server restart" (its steps are not run again: an http or emit step may
 // already have had its effect, and repeating it silently would be worse than saying so; the
 // user can trigger it again). A delivery whose lease expired is simply attempted again: the
@@ -29,10 +31,18 @@ import (
 
 // Runtime defaults, see Config.
 const (
-	defaultWorkers          = 4
+	// defaultWorkers is one more than the four workers the runtime had before claims were
+	// fair: one application alone still runs four executions at once, and one worker stays
+	// free for the others.
+	defaultWorkers = 5
+	// defaultDeliveryWorkers is the same: one application's webhooks alone get the four
+	// concurrent attempts they had, one more worker stays free for the others. (More workers
+	// contend for SQLite's one writer without delivering more.)
+	defaultDeliveryWorkers  = 5
 	defaultPollInterval     = time.Second
 	defaultLeaseDuration    = 30 * time.Second
 	defaultShutdownTimeout  = 10 * time.Second
+	defaultShutdownGrace    = time.Second
 	defaultDeliveryTimeout  = 10 * time.Second
 	defaultMonitoringWindow = time.Hour
 	// maxHTTPStepTimeout is the contract's maximum timeout_ms; the shared client's dialer uses
@@ -43,25 +53,24 @@ const (
 // DefaultDeliveryRetrySchedule is the wait before each retry of a failed delivery (Config.DeliveryRetrySchedule).
 var DefaultDeliveryRetrySchedule = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
 
-type runtime struct {
+// runtimeState is the server's side of the runtime.
+type runtimeState struct {
 	// owner names this server in leases.
-	owner string
-	// wake nudges idle workers; buffered so that a nudge is never lost nor blocks.
-	wake chan struct{}
-	// stop closes when Close begins: workers finish what they run and take nothing new.
-	stop chan struct{}
-	// ctx ends when the shutdown timeout passes: running steps are aborted.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	client *http.Client
-	stats  *runtimeMetrics
+	owner    string
+	client   *http.Client
+	stats    *runtimeMetrics
+	services *runtime.Runtime
+	stopOnce sync.Once
+	stopErr  error
 }
 
 func (s *Server) runtimeDefaults() {
 	c := &s.cfg
 	if c.Workers == 0 {
 		c.Workers = defaultWorkers
+	}
+	if c.DeliveryWorkers == 0 {
+		c.DeliveryWorkers = defaultDeliveryWorkers
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = defaultPollInterval
@@ -71,6 +80,9 @@ func (s *Server) runtimeDefaults() {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = defaultShutdownTimeout
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = defaultShutdownGrace
 	}
 	if c.DeliveryTimeout <= 0 {
 		c.DeliveryTimeout = defaultDeliveryTimeout
@@ -83,133 +95,109 @@ func (s *Server) runtimeDefaults() {
 	}
 }
 
-// startRuntime starts the workers and the maintenance loop. Every goroutine it starts ends in
-// stopRuntime.
-func (s *Server) startRuntime() {
+// startRuntime builds the runtime's services and starts them. Every goroutine they start ends
+// in StopRuntime.
+func (s *Server) startRuntime(ctx context.Context) error {
 	s.runtimeDefaults()
-	ctx, cancel := context.WithCancel(context.Background())
-	rt := &runtime{
-		owner:  store.NewID("srv"),
-		wake:   make(chan struct{}, max(s.cfg.Workers, 1)),
-		stop:   make(chan struct{}),
-		ctx:    ctx,
-		cancel: cancel,
-		client: s.callbackPolicy().HTTPClient(maxHTTPStepTimeout),
-		stats:  newRuntimeMetrics(s),
+	s.runtime = &runtimeState{
+		owner:    store.NewID("srv"),
+		client:   s.callbackPolicy().HTTPClient(maxHTTPStepTimeout),
+		stats:    newRuntimeMetrics(s),
+		services: &runtime.Runtime{},
 	}
-	s.runtime = rt
 	if s.cfg.Workers < 0 {
-		return
+		return nil // an API-only replica
 	}
-	for range s.cfg.Workers {
-		rt.wg.Add(1)
-		go s.worker()
+	svc, err := s.runtimeServices()
+	if err != nil {
+		return err
 	}
-	rt.wg.Add(1)
-	go s.maintain()
+	s.runtime.services = svc
+	if s.cfg.TestSignals {
+		svc.Elector.TestSignals.Init()
+		svc.Rescuer.TestSignals.Init()
+		svc.Scheduler.TestSignals.Init()
+		svc.Executions.TestSignals.Init()
+		if svc.Deliverer != nil {
+			svc.Deliverer.TestSignals.Init()
+		}
+	}
+	return svc.Start(ctx)
 }
 
-// stopRuntime stops taking work, waits up to ShutdownTimeout for running work, then aborts
-// what still runs (those executions fail visibly) and waits for the workers to record that.
-func (s *Server) stopRuntime() {
-	rt := s.runtime
-	if rt == nil {
-		return
+func (s *Server) runtimeServices() (*runtime.Runtime, error) {
+	c, log := s.cfg, s.log
+	var locker runtime.Locker
+	if s.store.Dialect() == store.Postgres {
+		locker = leaderLocker{s.store}
 	}
-	close(rt.stop)
-	done := make(chan struct{})
-	go func() {
-		rt.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(s.cfg.ShutdownTimeout):
-		s.log.Warn("runtime: shutdown timeout passed; aborting running executions")
-		rt.cancel()
-		<-done
+	elector, err := runtime.NewElector(runtime.ElectorConfig{Interval: c.LeaderInterval}, locker, log)
+	if err != nil {
+		return nil, err
 	}
-	rt.cancel()
-	rt.client.CloseIdleConnections()
+	rescuer, err := runtime.NewRescuer(runtime.RescuerConfig{Interval: c.PollInterval}, rescueFunc(s.recoverExpired), elector, log)
+	if err != nil {
+		return nil, err
+	}
+	scheduler, err := runtime.NewScheduler(runtime.SchedulerConfig{Interval: c.PollInterval}, fireFunc(s.fireSchedules), elector, log)
+	if err != nil {
+		return nil, err
+	}
+	executions, err := runtime.NewExecutionWorkers(runtime.ExecutionWorkersConfig{
+		PoolConfig: runtime.PoolConfig{Workers: c.Workers, MaxPerGroup: c.MaxWorkersPerApplication, PollInterval: c.PollInterval, Grace: c.ShutdownGrace},
+		// A third of the lease: two renewals may fail before it runs out.
+		RenewInterval:       c.LeaseDuration / 3,
+		CancelCheckInterval: c.CancelCheckInterval,
+	}, executionQueue{s}, log)
+	if err != nil {
+		return nil, err
+	}
+	r := &runtime.Runtime{Elector: elector, Rescuer: rescuer, Scheduler: scheduler, Executions: executions}
+	if c.DeliveryWorkers > 0 {
+		if r.Deliverer, err = runtime.NewDeliverer(runtime.DelivererConfig{PoolConfig: runtime.PoolConfig{Workers: c.DeliveryWorkers,
+			MaxPerGroup: c.MaxDeliveriesPerApplication, PollInterval: c.PollInterval, Grace: c.ShutdownGrace}}, deliveryQueue{s}, log); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
-// nudge wakes an idle worker (of this process) to look for work.
+// StopRuntime stops taking work, waits until ctx ends for running work, then aborts what
+// still runs (those executions fail visibly) and waits ShutdownGrace for it to record that, no
+// longer. Only the first call stops; later ones return its outcome at once.
+func (s *Server) StopRuntime(ctx context.Context) error {
+	if s.runtime == nil {
+		return nil
+	}
+	s.runtime.stopOnce.Do(func() {
+		s.runtime.stopErr = s.runtime.services.Stop(ctx)
+		if s.runtime.stopErr != nil {
+			s.log.Warn("runtime: stopped with work still running", slog.Any("error", s.runtime.stopErr))
+		}
+		s.runtime.client.CloseIdleConnections()
+	})
+	return s.runtime.stopErr
+}
+
+// Runtime exposes the runtime's services to tests (their TestSignals, with Config.TestSignals).
+func (s *Server) Runtime() *runtime.Runtime { return s.runtime.services }
+
+// nudge wakes idle workers (of this process) to look for executions and deliveries.
 func (s *Server) nudge() {
 	if s.runtime == nil {
 		return
 	}
-	select {
-	case s.runtime.wake <- struct{}{}:
-	default: // enough nudges are pending already
+	if w := s.runtime.services.Executions; w != nil {
+		w.Nudge()
 	}
-}
-
-// stopping tells whether Close has begun.
-func (rt *runtime) stopping() bool {
-	select {
-	case <-rt.stop:
-		return true
-	default:
-		return false
-	}
-}
-
-// worker takes executions and deliveries until the runtime stops; it sleeps when there are
-// none, until nudged or PollInterval passes.
-func (s *Server) worker() {
-	rt := s.runtime
-	defer rt.wg.Done()
-	timer := time.NewTimer(s.cfg.PollInterval)
-	defer timer.Stop()
-	for !rt.stopping() {
-		ranExecution, err := s.runNextExecution()
-		if err != nil {
-			s.logRuntimeError("running an execution", err)
-		}
-		delivered, derr := s.deliverNext()
-		if derr != nil {
-			s.logRuntimeError("delivering a webhook", derr)
-		}
-		if (ranExecution || delivered) && err == nil && derr == nil {
-			s.nudge() // there may be more: let another worker help
-			continue
-		}
-		// Since Go 1.23 Reset discards a pending expiry, so no drain is needed.
-		timer.Reset(s.cfg.PollInterval)
-		select {
-		case <-rt.stop:
-			return
-		case <-rt.wake:
-		case <-timer.C:
-		}
-	}
-}
-
-// maintain fires due schedules and recovers executions whose worker died, every
-// PollInterval.
-func (s *Server) maintain() {
-	rt := s.runtime
-	defer rt.wg.Done()
-	ticker := time.NewTicker(s.cfg.PollInterval)
-	defer ticker.Stop()
-	for {
-		if err := s.recoverExpired(); err != nil {
-			s.logRuntimeError("recovering interrupted executions", err)
-		}
-		if err := s.fireSchedules(); err != nil {
-			s.logRuntimeError("firing schedules", err)
-		}
-		select {
-		case <-rt.stop:
-			return
-		case <-ticker.C:
-		}
+	if d := s.runtime.services.Deliverer; d != nil {
+		d.Nudge()
 	}
 }
 
 func (s *Server) logRuntimeError(doing string, err error) {
-	if errors.Is(err, context.Canceled) && s.runtime.stopping() {
-		return
+	if errors.Is(err, context.Canceled) {
+		return // stopping
 	}
 	s.log.Error("runtime: "+doing, slog.Any("error", err))
 }
@@ -219,8 +207,27 @@ func (s *Server) lease() *store.Lease {
 	return &store.Lease{Owner: s.runtime.owner, Until: s.now().Add(s.cfg.LeaseDuration)}
 }
 
-// writeCtx is a context for recording an outcome even after the runtime's context ended, so an
-// aborted execution is still marked failed.
-func (s *Server) writeCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(s.runtime.ctx), 5*time.Second)
+// writeCtx is a context for recording an outcome even after ctx ended (canceled, or the
+// shutdown timeout passed), so an aborted execution is still recorded.
+func writeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
+
+// leaderLocker takes the PostgreSQL leader lock for the Elector.
+type leaderLocker struct{ st *store.Store }
+
+func (l leaderLocker) TryLock(ctx context.Context) (runtime.Lock, error) {
+	lock, err := l.st.TryLeaderLock(ctx)
+	if lock == nil {
+		return nil, err // never a typed nil
+	}
+	return lock, err
+}
+
+type rescueFunc func(ctx context.Context) (int, error)
+
+func (f rescueFunc) RescueExpired(ctx context.Context) (int, error) { return f(ctx) }
+
+type fireFunc func(ctx context.Context) (int, error)
+
+func (f fireFunc) FireSchedules(ctx context.Context) (int, error) { return f(ctx) }

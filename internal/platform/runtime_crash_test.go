@@ -20,7 +20,7 @@ func TestExecutionsSurviveSIGKILL(t *testing.T) {
 		url := d.URL(t)
 		receiver := startBlockingReceiver(t)
 		proc := platformproc.Start(t, platformproc.Config{DatabaseURL: url,
-			Args: []string{"--allow-loopback-callbacks", "--workers", "2", "--lease-duration", "2s"}})
+			Args: []string{"--allow-loopback-callbacks", "--workers", "3", "--lease-duration", "2s"}})
 		c, err := api.NewClientWithResponses(proc.URL+"/api/v1", api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+proc.OwnerKey)
 			return nil
@@ -30,7 +30,8 @@ func TestExecutionsSurviveSIGKILL(t *testing.T) {
 		}
 		wf := createWorkflow(t, c, slowWorkflow(createApp(t, c, "order-management"), receiver.URL))
 
-		// Two workers: two executions wait in their http step, two more wait in the queue.
+		// Three workers, of which one application may hold two: two executions wait in their
+		// http step, two more wait in the queue.
 		var ids []string
 		for range 4 {
 			ids = append(ids, trigger(t, c, wf.ID, nil))

@@ -70,30 +70,36 @@ func TestExecutionsSurviveServerRestarts(t *testing.T) {
 func TestExpiredLeaseIsRecovered(t *testing.T) {
 	t.Parallel()
 	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
-		ctx := context.Background()
 		c := inst.Client
 		wf := createWorkflow(t, c, slowWorkflow(createApp(t, c, "order-management"), "http://127.0.0.1:1"))
-		// A server that crashed left a running execution with one step done and a lease that
-		// has run out.
-		now := inst.Server.Now()
-		exe := api.Execution{ID: store.NewID("exe"), WorkflowID: wf.ID, WorkflowVersion: wf.Version, Status: api.ExecutionStatusRunning,
-			TriggerType: api.TriggerTypeManual, Input: map[string]any{}, QueuedAt: now.Add(-time.Minute), StartedAt: ptr(now.Add(-time.Minute)),
-			Steps: []api.StepResult{{Name: "call", Type: api.HTTP, Status: api.StepResultStatusSucceeded}}}
-		err := inst.Server.Store().Tx(ctx, func(q *store.Q) error {
-			if err := q.InsertExecution(ctx, exe, 0); err != nil {
-				return err
-			}
-			return q.UpdateExecution(ctx, exe, &store.Lease{Owner: "srv_crashed", Until: now.Add(-time.Second)})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := waitExecution(t, c, exe.ID, api.ExecutionStatusFailed)
+		id := insertExpiredExecution(t, inst, wf)
+		got := waitExecution(t, c, id, api.ExecutionStatusFailed)
 		if !strings.HasPrefix(deref(got.Error), "interrupted by a server restart") || got.FinishedAt == nil ||
 			mustJSON(t, stepStatuses(got)) != `["call:succeeded","mark:failed","announce:skipped"]` {
 			t.Errorf("recovered execution: %s", mustJSON(t, got))
 		}
 	})
+}
+
+// insertExpiredExecution stores what a server that crashed leaves: a running execution of wf
+// with one step done and a lease that has run out. It returns its id.
+func insertExpiredExecution(t *testing.T, inst *platformtest.Instance, wf api.Workflow) string {
+	t.Helper()
+	ctx := context.Background()
+	now := inst.Server.Now()
+	exe := api.Execution{ID: store.NewID("exe"), WorkflowID: wf.ID, WorkflowVersion: wf.Version, Status: api.ExecutionStatusRunning,
+		TriggerType: api.TriggerTypeManual, Input: map[string]any{}, QueuedAt: now.Add(-time.Minute), StartedAt: ptr(now.Add(-time.Minute)),
+		Steps: []api.StepResult{{Name: "call", Type: api.HTTP, Status: api.StepResultStatusSucceeded}}}
+	err := inst.Server.Store().Tx(ctx, func(q *store.Q) error {
+		if err := q.InsertExecution(ctx, exe, 0); err != nil {
+			return err
+		}
+		return q.UpdateExecution(ctx, exe, &store.Lease{Owner: "srv_crashed", Until: now.Add(-time.Second)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe.ID
 }
 
 // twoReplicas starts two servers on one throw-away PostgreSQL database, with a client for
@@ -257,14 +263,15 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	}
 }
 
-// runtimeGoroutines returns the stacks of goroutines of the platform's runtime and of
-// outgoing HTTP connections.
+// runtimeGoroutines returns the stacks of goroutines of the platform's runtime (the server's
+// and its runtime services') and of outgoing HTTP connections.
 func runtimeGoroutines() string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "internal/platform.(*Server)") || strings.Contains(g, "net/http.(*persistConn)") {
+		if strings.Contains(g, "internal/platform.(*Server)") || strings.Contains(g, "internal/platform/runtime.") ||
+			strings.Contains(g, "net/http.(*persistConn)") {
 			out = append(out, g)
 		}
 	}

@@ -18,25 +18,26 @@ const maxMissedSlots = 100_000
 // slot has come. A workflow fires at most once per pass, for its latest due slot: slots missed
 // while no server ran are not made up one by one. Each slot is claimed in schedule_fires
 // together with its execution, so of several replicas only one fires it.
-func (s *Server) fireSchedules() error {
-	ctx := s.runtime.ctx
+func (s *Server) fireSchedules(ctx context.Context) (int, error) {
 	wfs, err := listAll(ctx, s.store.Read(), store.Workflows,
 		[]store.Filter{store.Eq("enabled", true), store.Eq("trigger_type", string(api.TriggerTypeSchedule))})
 	if err != nil {
-		return err
+		return 0, err
 	}
-	fired := false
+	fired := 0
 	for i := range wfs {
 		ok, err := s.fireSchedule(ctx, &wfs[i])
 		if err != nil {
-			return err
+			return fired, err
 		}
-		fired = fired || ok
+		if ok {
+			fired++
+		}
 	}
-	if fired {
+	if fired > 0 {
 		s.nudge()
 	}
-	return nil
+	return fired, nil
 }
 
 func (s *Server) fireSchedule(ctx context.Context, wf *api.Workflow) (bool, error) {

@@ -35,6 +35,14 @@ type Config struct {
 	RateBurst int
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxDocumentBytes and MaxDocumentDepth bound every JSON document a workflow holds or
+	// sends (execution input and output, the document after each step, step outputs, event
+	// data, webhook payloads): bytes of its encoding (default 1 MiB) and levels of nesting
+	// (default 64). MaxExecutionsPerEvent bounds the executions one trigger or published event
+	// leads to through emit steps, the whole chain together (default 100). See bounds.go.
+	MaxDocumentBytes      int64
+	MaxDocumentDepth      int
+	MaxExecutionsPerEvent int
 	// AllowLoopbackCallbacks and AllowPrivateCallbacks let webhooks and http steps call
 	// loopback or private addresses; both are refused by default (SSRF).
 	AllowLoopbackCallbacks bool
@@ -43,24 +51,41 @@ type Config struct {
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
-	// The integration runtime (runtime.go): Workers run executions and webhook deliveries
-	// (default 4; negative: none, for a replica that only serves the API). PollInterval is
-	// how often idle workers look for work other replicas queued (default 1s; work queued by
-	// this process starts at once). LeaseDuration is how long a claimed execution or
-	// delivery stays with a worker that stops renewing it (default 30s): after that another
-	// replica recovers it. ShutdownTimeout is how long Close waits for running work (default
-	// 10s). DeliveryRetrySchedule is the wait before each retry of a failed webhook delivery,
-	// with jitter; after the last the delivery fails (default 5s, 30s, 2m, 10m, 1h).
+	// The integration runtime (runtime.go, internal/platform/runtime). Workers run workflow
+	// executions (default 5; negative: no runtime at all, for a replica that only serves the
+	// API). DeliveryWorkers attempt webhook deliveries on a pool of their own (default 5), so a
+	// receiver that never answers never holds an execution worker. MaxWorkersPerApplication
+	// and MaxDeliveriesPerApplication bound how many of those one application may hold at once
+	// (default: all but one), so another application's work always finds a free worker.
+	// PollInterval is how often idle workers look for work other replicas queued (default 1s;
+	// work queued by this process starts at once). LeaseDuration is how long a claimed
+	// execution or delivery stays with a worker that stops renewing it (default 30s): after
+	// that another replica recovers it. CancelCheckInterval is how often a replica asks whether
+	// an execution it runs was canceled through another replica (default 500ms).
+	// ShutdownTimeout is how long Close lets running work finish (default 10s); then it
+	// cancels that work and waits ShutdownGrace (default 1s) for it to be recorded, no longer.
+	// DeliveryRetrySchedule is the wait before each retry of a failed webhook delivery, with
+	// jitter; after the last the delivery fails (default 5s, 30s, 2m, 10m, 1h).
 	// DeliveryTimeout bounds one delivery attempt (default 10s). MonitoringWindow is the
 	// window over which a finished execution's workflow is checked against its monitoring
-	// target, to publish monitoring.target_breached (default 1h).
-	Workers               int
-	PollInterval          time.Duration
-	LeaseDuration         time.Duration
-	ShutdownTimeout       time.Duration
-	DeliveryRetrySchedule []time.Duration
-	DeliveryTimeout       time.Duration
-	MonitoringWindow      time.Duration
+	// target, to publish monitoring.target_breached (default 1h). LeaderInterval is how often
+	// a PostgreSQL replica tries to become the one that fires schedules and rescues expired
+	// executions, and the leader checks it still is (default 5s).
+	Workers                     int
+	DeliveryWorkers             int
+	MaxWorkersPerApplication    int
+	MaxDeliveriesPerApplication int
+	PollInterval                time.Duration
+	LeaseDuration               time.Duration
+	CancelCheckInterval         time.Duration
+	ShutdownTimeout             time.Duration
+	ShutdownGrace               time.Duration
+	DeliveryRetrySchedule       []time.Duration
+	DeliveryTimeout             time.Duration
+	MonitoringWindow            time.Duration
+	LeaderInterval              time.Duration
+	// TestSignals initializes the runtime services' test signals (Server.Runtime); tests only.
+	TestSignals bool
 }
 
 // Server implements api.ServerInterface.
@@ -75,7 +100,7 @@ type Server struct {
 	authFailures *failureLimiter
 	spec         *specValidator
 	sealer       *sealer
-	runtime      *runtime
+	runtime      *runtimeState
 
 	closeOnce sync.Once
 }
@@ -120,11 +145,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		spec:         spec,
 		sealer:       sl,
 	}
+	s.boundsDefaults()
 	if err := s.bootstrap(ctx); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
-	s.startRuntime()
+	if err := s.startRuntime(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -134,11 +163,22 @@ func (s *Server) Store() *store.Store { return s.store }
 // Registry is the Prometheus registry behind /metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.metrics.registry }
 
-// Close stops background work and closes the store.
+// Close stops background work, within ShutdownTimeout and ShutdownGrace (see Shutdown), and
+// closes the store.
 func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+// Shutdown stops the runtime: no work is claimed from now on; running work may finish until
+// ctx ends, is then canceled (executions fail as interrupted) and given ShutdownGrace to
+// record that. Work that ignores its cancellation is left to its lease's expiry, so Shutdown
+// returns within ctx's deadline plus ShutdownGrace, whatever runs. Then the store is closed.
+func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		s.stopRuntime()
+		_ = s.StopRuntime(ctx) // logged; what it left behind is recovered by lease expiry
 		err = s.store.Close()
 	})
 	return err

@@ -14,6 +14,7 @@ import (
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/netguard"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/platform/store"
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/document"
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/rules/expression"
 )
 
@@ -28,7 +29,7 @@ const maxHTTPResponseBytes = 1 << 20
 const userAgent = "lowcode-platform"
 
 // runStep runs one step and returns its result.
-func (s *Server) runStep(ctx context.Context, wf *api.Workflow, depth int, step api.WorkflowStep, doc map[string]any) api.StepResult {
+func (s *Server) runStep(ctx context.Context, wf *api.Workflow, row *store.ExecutionRow, step api.WorkflowStep, doc map[string]any) api.StepResult {
 	start := s.now()
 	res := api.StepResult{Name: step.Name, Type: step.Type, StartedAt: &start}
 	var out any
@@ -39,13 +40,16 @@ func (s *Server) runStep(ctx context.Context, wf *api.Workflow, depth int, step 
 	case step.Type == api.Validate && step.Validate != nil:
 		err = validateStep(ctx, budget, step.Validate, doc)
 	case step.Type == api.Transform && step.Transform != nil:
-		out, err = transformStep(ctx, budget, step.Transform, doc)
+		out, err = transformStep(ctx, budget, step.Transform, doc, s.documentLimits())
 	case step.Type == api.HTTP && step.HTTP != nil:
 		out, err = s.httpStep(ctx, budget, wf, step, doc)
 	case step.Type == api.Emit && step.Emit != nil:
-		out, err = s.emitStep(ctx, budget, wf, depth, step.Emit, doc)
+		out, err = s.emitStep(ctx, budget, wf, row, step.Emit, doc)
 	default:
 		err = fmt.Errorf("the step has no %s settings", step.Type)
+	}
+	if err == nil {
+		err = s.checkStepDocuments(row, out, doc)
 	}
 	end := s.now()
 	res.FinishedAt, res.DurationMs = &end, ptr(end.Sub(start).Milliseconds())
@@ -89,14 +93,19 @@ func validateStep(ctx context.Context, budget *expression.Budget, v *api.Validat
 
 // transformStep sets fields in order (later expressions see earlier results); its output is
 // the fields it set, nested as in the document.
-func transformStep(ctx context.Context, budget *expression.Budget, t *api.TransformStep, doc map[string]any) (any, error) {
+// The document is checked after each field, so that it never grows far past its limits.
+func transformStep(ctx context.Context, budget *expression.Budget, t *api.TransformStep, doc map[string]any, limits document.Limits) (any, error) {
 	set := map[string]any{}
+	meter, err := newDocMeter(doc, limits)
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range t.Set {
 		v, err := evaluate(ctx, budget, a.Expression, doc)
 		if err != nil {
 			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
 		}
-		if err := expression.SetPath(doc, a.Field, v); err != nil {
+		if err := meter.set(doc, a.Field, v); err != nil {
 			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
 		}
 		// Nested like the document, so that classification patterns match the same paths.
@@ -131,6 +140,9 @@ func (s *Server) httpStep(ctx context.Context, budget *expression.Budget, wf *ap
 				return nil, fmt.Errorf("the body: %w", err)
 			}
 			payload = v
+		}
+		if err := s.documentLimits().Check(payload); err != nil {
+			return nil, fmt.Errorf("the body: %w", err)
 		}
 		b, err := json.Marshal(payload)
 		if err != nil {
@@ -209,7 +221,7 @@ func callError(method api.HTTPMethod, url string, err error, timeout time.Durati
 }
 
 // emitStep publishes an event of the workflow's application; its output is the event's id.
-func (s *Server) emitStep(ctx context.Context, budget *expression.Budget, wf *api.Workflow, depth int, e *api.EmitStep, doc map[string]any) (any, error) {
+func (s *Server) emitStep(ctx context.Context, budget *expression.Budget, wf *api.Workflow, row *store.ExecutionRow, e *api.EmitStep, doc map[string]any) (any, error) {
 	data := doc
 	if e.Data != nil {
 		v, err := evaluate(ctx, budget, *e.Data, doc)
@@ -227,8 +239,11 @@ func (s *Server) emitStep(ctx context.Context, budget *expression.Budget, wf *ap
 		if err := authorEmits(ctx, q, wf, e.EventType); err != nil {
 			return err
 		}
-		var err error
-		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, depth+1)
+		from, err := emittedBy(ctx, q, row.Execution.ID, wf)
+		if err != nil {
+			return err
+		}
+		ev, err = s.publish(ctx, q, e.EventType, wf.ApplicationID, data, from)
 		return err
 	})
 	if err != nil {

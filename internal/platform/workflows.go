@@ -32,6 +32,7 @@ func validateWorkflow(in api.WorkflowInput) error {
 	errs = append(errs, checkSemver("version", in.Version)...)
 	errs = append(errs, checkTrigger("trigger", in.Trigger)...)
 	errs = append(errs, checkSteps("steps", in.Steps)...)
+	errs = append(errs, checkSelfLoop(in)...)
 	return invalid(errs...)
 }
 

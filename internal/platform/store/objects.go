@@ -51,6 +51,15 @@ type Kind[T any] struct {
 	Unique  []Unique[T]
 	// Newest lists newest first (executions, deliveries, audit events).
 	Newest bool
+	// Decode reads a stored document (default: json.Unmarshal).
+	Decode func(doc []byte, obj *T) error
+}
+
+func (k *Kind[T]) decode(doc []byte, obj *T) error {
+	if k.Decode != nil {
+		return k.Decode(doc, obj)
+	}
+	return json.Unmarshal(doc, obj)
 }
 
 // Filter narrows a list. The store writes its SQL: callers say what they want with Eq, In and
@@ -79,6 +88,11 @@ type Page struct {
 
 // MaxPageSize bounds every list.
 const MaxPageSize = 1000
+
+// MaxPageBytes bounds the stored documents one page holds: a page ends early, with a token
+// for the next, before the item that would take it past this (a page always holds one item).
+// Executions may be megabytes each, and 1000 of them must not be read into one response.
+const MaxPageBytes = 8 << 20
 
 // ErrBadPageToken is returned for a page token this server did not issue.
 var ErrBadPageToken = errors.New("page_token is not one this server issued; start again without it")
@@ -166,7 +180,7 @@ func (k *Kind[T]) Get(ctx context.Context, q *Q, id string) (*T, error) {
 		return nil, err
 	}
 	obj := new(T)
-	if err := json.Unmarshal([]byte(doc), obj); err != nil {
+	if err := k.decode([]byte(doc), obj); err != nil {
 		return nil, fmt.Errorf("decoding %s %s: %w", k.Table, id, err)
 	}
 	return obj, nil
@@ -264,16 +278,17 @@ func (k *Kind[T]) List(ctx context.Context, q *Q, filters []Filter, page Page) (
 	defer rows.Close()
 	items := make([]T, 0, min(size, 128))
 	var lastID string
+	pageBytes := 0
 	for rows.Next() {
 		var id, doc string
 		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, "", err
 		}
-		if len(items) == size {
+		if pageBytes += len(doc); len(items) == size || len(items) > 0 && pageBytes > MaxPageBytes {
 			return items, encodePageToken(lastID), rows.Err()
 		}
 		var obj T
-		if err := json.Unmarshal([]byte(doc), &obj); err != nil {
+		if err := k.decode([]byte(doc), &obj); err != nil {
 			return nil, "", fmt.Errorf("decoding %s %s: %w", k.Table, id, err)
 		}
 		items = append(items, obj)

@@ -17,6 +17,12 @@ import (
 // claiming at the same time pass over each other's rows; SQLite's IMMEDIATE transactions
 // serialise claims outright. The claim then writes a lease (owner and expiry); a lease that
 // expires tells every replica that its owner died.
+//
+// Claims are fair per application (internal/platform/runtime states the rule): the claim first
+// picks the application, among those with work waiting and not in the caller's list of full
+// ones, that has the least in flight (ties to the one waiting longest), then that
+// application's oldest work. The application is found by index probes per application, so a
+// flood of one application's rows does not slow the claim down.
 
 // Executions are written by the runtime and listed newest first. They have no etag: users
 // change them only by cancelling.
@@ -25,6 +31,7 @@ var Executions = &Kind[api.Execution]{
 	ID:     func(e *api.Execution) string { return e.ID },
 	ETag:   func(*api.Execution) string { return "" },
 	Newest: true,
+	Decode: decodeExecution,
 }
 
 // Lease is a worker's claim on a queue row until Until.
@@ -40,22 +47,24 @@ type ExecutionRow struct {
 	Depth int
 	// Lease is nil when no worker holds the execution.
 	Lease *Lease
+	// ApplicationID is the application of the execution's workflow, its group for fair claims.
+	ApplicationID string
 }
 
-const executionColumns = "id, workflow_id, status, doc, depth, lease_owner, lease_until"
+const executionColumns = "id, workflow_id, status, doc, depth, lease_owner, lease_until, COALESCE(application_id, '')"
 
 func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
 	var id, workflowID, status, doc string
 	var owner sql.NullString
 	var until sql.NullInt64
 	r := &ExecutionRow{}
-	if err := row.Scan(&id, &workflowID, &status, &doc, &r.Depth, &owner, &until); err != nil {
+	if err := row.Scan(&id, &workflowID, &status, &doc, &r.Depth, &owner, &until, &r.ApplicationID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(doc), &r.Execution); err != nil {
+	if err := decodeExecution([]byte(doc), &r.Execution); err != nil {
 		return nil, fmt.Errorf("decoding execution %s: %w", id, err)
 	}
 	// The columns are what the queue acts on; they win over a document that disagrees.
@@ -75,25 +84,34 @@ func (q *Q) lockRow() string {
 	return ""
 }
 
-// InsertExecution queues a new execution.
+// InsertExecution queues a new execution; its application is its workflow's.
 func (q *Q) InsertExecution(ctx context.Context, e api.Execution, depth int) error {
 	doc, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	_, err = q.exec(ctx, `INSERT INTO executions (id, workflow_id, status, queued_at, depth, doc) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.ID, e.WorkflowID, string(e.Status), e.QueuedAt.UnixMilli(), depth, string(doc))
+	_, err = q.exec(ctx, `INSERT INTO executions (id, workflow_id, status, queued_at, depth, doc, application_id)
+		VALUES (?, ?, ?, ?, ?, ?, (SELECT application_id FROM workflows WHERE id = ?))`,
+		e.ID, e.WorkflowID, string(e.Status), e.QueuedAt.UnixMilli(), depth, string(doc), e.WorkflowID)
 	if isForeignKeyViolation(err) {
 		return ErrNotFound
 	}
 	return err
 }
 
-// NextQueuedExecution takes the oldest queued execution no other transaction holds, or
-// ErrNotFound. The caller leases it with UpdateExecution in the same transaction.
-func (q *Q) NextQueuedExecution(ctx context.Context) (*ExecutionRow, error) {
-	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE status = ?
-		ORDER BY queued_at, id LIMIT 1`+q.forUpdate(), string(api.ExecutionStatusQueued)))
+// NextQueuedExecution takes the next queued execution no other transaction holds, fairly:
+// the oldest of the application with the fewest running executions (ties to the one whose
+// oldest waits longest), skipping the applications listed in full; or ErrNotFound. The
+// caller leases it with UpdateExecution in the same transaction.
+func (q *Q) NextQueuedExecution(ctx context.Context, full []string) (*ExecutionRow, error) {
+	queued, running := string(api.ExecutionStatusQueued), string(api.ExecutionStatusRunning)
+	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE status = ? AND application_id = (
+		SELECT a.id FROM applications a
+		WHERE EXISTS (SELECT 1 FROM executions e WHERE e.status = ? AND e.application_id = a.id) AND NOT `+q.inList("a.id")+`
+		ORDER BY (SELECT COUNT(*) FROM executions r WHERE r.status = ? AND r.application_id = a.id),
+			(SELECT MIN(e.queued_at) FROM executions e WHERE e.status = ? AND e.application_id = a.id), a.id
+		LIMIT 1)
+		ORDER BY queued_at, id LIMIT 1`+q.forUpdate(), queued, queued, q.listArg(full), running, queued))
 }
 
 // NextExpiredExecution takes a running execution whose lease expired before now (its worker
@@ -134,16 +152,31 @@ func (q *Q) UpdateExecution(ctx context.Context, e api.Execution, lease *Lease) 
 	return err
 }
 
-// RenewExecutionLease extends owner's lease on a running execution; false when the owner no
-// longer holds it.
-func (q *Q) RenewExecutionLease(ctx context.Context, id, owner string, until time.Time) (bool, error) {
-	res, err := q.exec(ctx, `UPDATE executions SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = ?`,
-		until.UnixMilli(), id, owner, string(api.ExecutionStatusRunning))
+// RenewExecutionLeases extends every lease owner holds on a running execution until until.
+func (q *Q) RenewExecutionLeases(ctx context.Context, owner string, until time.Time) error {
+	_, err := q.exec(ctx, `UPDATE executions SET lease_until = ? WHERE lease_owner = ? AND status = ?`,
+		until.UnixMilli(), owner, string(api.ExecutionStatusRunning))
+	return err
+}
+
+// CanceledExecutions returns the ids of the executions owner still holds that were canceled:
+// their worker has yet to stop. The leased rows are few and indexed, so this is cheap enough
+// to ask twice a second.
+func (q *Q) CanceledExecutions(ctx context.Context, owner string) ([]string, error) {
+	rows, err := q.query(ctx, `SELECT id FROM executions WHERE lease_owner = ? AND status = ?`, owner, string(api.ExecutionStatusCanceled))
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // CountExecutions counts the executions with a status, for the queue-depth gauge.
@@ -157,17 +190,30 @@ func (q *Q) CountExecutions(ctx context.Context, status api.ExecutionStatus) (in
 type DeliveryRow struct {
 	Delivery api.Delivery
 	Payload  string
+	// ApplicationID is the webhook's application (empty for a platform-wide webhook), the
+	// delivery's group for fair claims.
+	ApplicationID string
 }
 
-// NextDueDelivery takes the pending delivery that has been due longest and that no live lease
-// holds, or ErrNotFound. A lease that expired belongs to a worker that died mid-attempt: the
-// attempt is made again (receivers deduplicate by webhook-id).
-func (q *Q) NextDueDelivery(ctx context.Context, now time.Time) (*DeliveryRow, error) {
+// NextDueDelivery takes the next due delivery that no live lease holds, fairly: the one due
+// longest of the application (the webhook's; the empty id for platform-wide webhooks) with the fewest
+// attempts in flight, skipping the applications listed in full; or ErrNotFound. A lease that
+// expired belongs to a worker that died mid-attempt: the attempt is made again (receivers
+// deduplicate by webhook-id).
+func (q *Q) NextDueDelivery(ctx context.Context, now time.Time, full []string) (*DeliveryRow, error) {
 	var doc string
 	r := &DeliveryRow{}
-	err := q.queryRow(ctx, `SELECT doc, payload FROM deliveries WHERE status = ? AND next_attempt_at <= ?
-		AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT 1`+q.forUpdate(),
-		string(api.DeliveryStatusPending), now.UnixMilli(), now.UnixMilli()).Scan(&doc, &r.Payload)
+	pending, at := string(api.DeliveryStatusPending), now.UnixMilli()
+	err := q.queryRow(ctx, `SELECT doc, payload, application_id FROM deliveries
+		WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND application_id = (
+			SELECT g.id FROM (SELECT id FROM applications UNION ALL SELECT '') g
+			WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.status = ? AND d.application_id = g.id AND d.next_attempt_at <= ?
+				AND (d.lease_until IS NULL OR d.lease_until < ?)) AND NOT `+q.inList("g.id")+`
+			ORDER BY (SELECT COUNT(*) FROM deliveries f WHERE f.lease_owner IS NOT NULL AND f.application_id = g.id AND f.lease_until >= ?),
+				(SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.status = ? AND d.application_id = g.id AND d.next_attempt_at <= ?), g.id
+			LIMIT 1)
+		ORDER BY next_attempt_at LIMIT 1`+q.forUpdate(),
+		pending, at, at, pending, at, at, q.listArg(full), at, pending, at).Scan(&doc, &r.Payload, &r.ApplicationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -215,7 +261,7 @@ func (q *Q) CountPendingDeliveries(ctx context.Context) (int64, error) {
 }
 
 // InsertEvent stores a published event; doc is its stored document (the API object and its
-// data).
+// data). Its root (fanout.go) is itself.
 func (q *Q) InsertEvent(ctx context.Context, e api.Event, doc any) error {
 	text, err := json.Marshal(doc)
 	if err != nil {

@@ -130,8 +130,9 @@ func (q *Q) InsertDelivery(ctx context.Context, d api.Delivery, payload string, 
 	if nextAttempt != nil {
 		due = nextAttempt.UnixMilli()
 	}
-	_, err = q.exec(ctx, `INSERT INTO deliveries (id, webhook_id, event_id, status, next_attempt_at, payload, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, d.WebhookID, d.EventID, string(d.Status), due, payload, string(doc))
+	_, err = q.exec(ctx, `INSERT INTO deliveries (id, webhook_id, event_id, status, next_attempt_at, payload, doc, application_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT application_id FROM webhooks WHERE id = ?), ''))`,
+		d.ID, d.WebhookID, d.EventID, string(d.Status), due, payload, string(doc), d.WebhookID)
 	if isForeignKeyViolation(err) {
 		return ErrNotFound
 	}

@@ -138,6 +138,26 @@ func (p *Process) Kill() {
 	<-p.done
 }
 
+// Terminate sends SIGTERM and waits up to wait for the process to end: it returns how long
+// that took and whether it ended (it is killed otherwise).
+func (p *Process) Terminate(wait time.Duration) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return 0, true
+	}
+	start := time.Now()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return time.Since(start), true
+	case <-time.After(wait):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		return time.Since(start), false
+	}
+}
+
 // Stop shuts the server down gracefully (SIGTERM), killing it after 10 s.
 func (p *Process) Stop() {
 	p.mu.Lock()

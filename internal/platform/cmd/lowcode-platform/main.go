@@ -72,14 +72,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 type settings struct {
-	listen, database, logLevel, logFormat, bootstrapKeyFile string
-	pprofListen, metricsListen                              string
-	tlsCert, tlsKey, tlsClientCA                            string
-	rateLimit                                               float64
-	workers                                                 int
-	allowLoopback, allowPrivate                             bool
-	retrySchedule                                           string
-	leaseDuration                                           time.Duration
+	listen, database, logLevel, logFormat, bootstrapKeyFile   string
+	pprofListen, metricsListen                                string
+	tlsCert, tlsKey, tlsClientCA                              string
+	rateLimit                                                 float64
+	workers, deliveryWorkers                                  int
+	maxDocumentBytes, maxDocumentDepth, maxExecutionsPerEvent int
+	allowLoopback, allowPrivate                               bool
+	retrySchedule                                             string
+	leaseDuration, shutdownTimeout                            time.Duration
 }
 
 func env(name, def string) string {
@@ -148,12 +149,22 @@ func serveFlags(s *settings, out io.Writer) *flag.FlagSet {
 		"database URL: sqlite://path/to/file.db (embedded, the default) or postgres://user:pass@host:5432/db (LOWCODE_DATABASE_URL)")
 	fs.StringVar(&s.bootstrapKeyFile, "bootstrap-key-file", env("LOWCODE_BOOTSTRAP_KEY_FILE", "lowcode-bootstrap-key"),
 		"where to write the owner's API key generated on first start, unless LOWCODE_BOOTSTRAP_API_KEY sets it (LOWCODE_BOOTSTRAP_KEY_FILE)")
-	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 4),
-		"workers that run workflow executions and webhook deliveries; 0 makes an API-only replica (LOWCODE_WORKERS)")
+	fs.IntVar(&s.workers, "workers", envInt("LOWCODE_WORKERS", 5),
+		"workers that run workflow executions; one application holds at most all but one. 0 makes an API-only replica, with no deliveries, schedules or recovery either (LOWCODE_WORKERS)")
+	fs.IntVar(&s.deliveryWorkers, "delivery-workers", envInt("LOWCODE_DELIVERY_WORKERS", 5),
+		"workers that attempt webhook deliveries, apart from the execution workers, so a slow receiver never holds one of those; one application holds at most all but one (LOWCODE_DELIVERY_WORKERS)")
+	fs.DurationVar(&s.shutdownTimeout, "shutdown-timeout", envDuration("LOWCODE_SHUTDOWN_TIMEOUT", 10*time.Second),
+		"on SIGTERM or SIGINT, how long running requests and executions may finish; then they are stopped, and the process exits within a second more (LOWCODE_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&s.retrySchedule, "delivery-retry-schedule", env("LOWCODE_DELIVERY_RETRY_SCHEDULE", defaultRetrySchedule),
 		"waits before each retry of a failed webhook delivery, comma-separated (each varies by up to 20% at random); the delivery fails after the last (LOWCODE_DELIVERY_RETRY_SCHEDULE)")
 	fs.DurationVar(&s.leaseDuration, "lease-duration", envDuration("LOWCODE_LEASE_DURATION", 30*time.Second),
 		"how long an execution or delivery stays with a server that stopped renewing it (killed, say) before another server, or this one restarted, takes it over (LOWCODE_LEASE_DURATION)")
+	fs.IntVar(&s.maxDocumentBytes, "max-document-bytes", envInt("LOWCODE_MAX_DOCUMENT_BYTES", 1<<20),
+		"the largest JSON document a workflow may hold or send, in bytes: execution input and output, the document after each step, step outputs, event data and webhook payloads (LOWCODE_MAX_DOCUMENT_BYTES)")
+	fs.IntVar(&s.maxDocumentDepth, "max-document-depth", envInt("LOWCODE_MAX_DOCUMENT_DEPTH", 64),
+		"how deeply those documents may nest objects and arrays (LOWCODE_MAX_DOCUMENT_DEPTH)")
+	fs.IntVar(&s.maxExecutionsPerEvent, "max-executions-per-event", envInt("LOWCODE_MAX_EXECUTIONS_PER_EVENT", 100),
+		"the most executions one trigger or published event may lead to through workflows' emit steps, the whole chain together; an emit step that would start more fails (LOWCODE_MAX_EXECUTIONS_PER_EVENT)")
 	fs.Float64Var(&s.rateLimit, "rate-limit", envFloat("LOWCODE_RATE_LIMIT"), "requests per second per user (all of a user's keys together); 0 is unlimited. Failed authentications are limited per client address regardless (LOWCODE_RATE_LIMIT)")
 	fs.BoolVar(&s.allowLoopback, "allow-loopback-callbacks", envBool("LOWCODE_ALLOW_LOOPBACK_CALLBACKS"),
 		"let webhooks and http steps call loopback addresses (LOWCODE_ALLOW_LOOPBACK_CALLBACKS)")
@@ -204,6 +215,27 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if s.shutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout %s: give a positive duration, such as 10s", s.shutdownTimeout)
+	}
+	if s.deliveryWorkers < 1 {
+		return fmt.Errorf("--delivery-workers %d: give at least 1", s.deliveryWorkers)
+	}
+	for _, b := range []struct {
+		flag     string
+		value    int
+		least    int
+		unit     string
+		whyLeast string
+	}{
+		{"--max-document-bytes", s.maxDocumentBytes, 1024, "bytes", "a workflow's documents hold more than a few fields"},
+		{"--max-document-depth", s.maxDocumentDepth, 8, "levels", "the platform's own event and delivery documents nest a few levels"},
+		{"--max-executions-per-event", s.maxExecutionsPerEvent, 1, "execution", "an event must be able to start a workflow"},
+	} {
+		if b.value < b.least {
+			return fmt.Errorf("%s %d: use at least %d %s (%s)", b.flag, b.value, b.least, b.unit, b.whyLeast)
+		}
+	}
 	if s.leaseDuration < time.Second {
 		return fmt.Errorf("--lease-duration %s: use at least 1s (a lease is renewed several times before it runs out)", s.leaseDuration)
 	}
@@ -251,6 +283,11 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 		AllowPrivateCallbacks:  s.allowPrivate,
 		DeliveryRetrySchedule:  retrySchedule,
 		LeaseDuration:          s.leaseDuration,
+		ShutdownTimeout:        s.shutdownTimeout,
+		DeliveryWorkers:        s.deliveryWorkers,
+		MaxDocumentBytes:       int64(s.maxDocumentBytes),
+		MaxDocumentDepth:       s.maxDocumentDepth,
+		MaxExecutionsPerEvent:  s.maxExecutionsPerEvent,
 		Logger:                 logger,
 	})
 	cancel()
@@ -305,12 +342,33 @@ func serve(ctx context.Context, s settings, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	return shutdown(httpSrv, srv, s.shutdownTimeout, logger)
+}
+
+// shutdown stops the HTTP server and the runtime together, under one deadline: both stop
+// taking work at once, both let what runs finish until the shutdown timeout, then cut it off.
+// The runtime then waits a short grace (platform.Config.ShutdownGrace) and no more, so the
+// process ends within the timeout and that grace whatever runs; work it left behind is
+// recovered by lease expiry after a restart. The store closes last, once no request uses it.
+func shutdown(httpSrv *http.Server, srv *platform.Server, timeout time.Duration, logger *slog.Logger) error {
+	logger.Info("shutting down", slog.Duration("timeout", timeout))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("graceful shutdown: %w", err)
+	runtimeDone := make(chan struct{})
+	go func() {
+		_ = srv.StopRuntime(ctx) // logged by the server
+		close(runtimeDone)
+	}()
+	if err := httpSrv.Shutdown(ctx); err != nil {
+		// Requests still running at the deadline: cut their connections.
+		_ = httpSrv.Close()
+		logger.Warn("shutdown timeout passed with requests still running; their connections were closed", slog.Any("error", err))
 	}
+	<-runtimeDone
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("closing the store: %w", err)
+	}
+	logger.Info("stopped")
 	return nil
 }
 

@@ -45,6 +45,12 @@ func TestRun(t *testing.T) {
 			wantErr: `"-1s" is not a positive duration`},
 		{name: "lease too short", args: []string{"serve", "--lease-duration", "100ms"},
 			wantErr: "--lease-duration 100ms: use at least 1s"},
+		{name: "document limit too small", args: []string{"serve", "--max-document-bytes", "100"},
+			wantErr: "--max-document-bytes 100: use at least 1024 bytes"},
+		{name: "document depth too small", args: []string{"serve", "--max-document-depth", "0"},
+			wantErr: "--max-document-depth 0: use at least 8 levels"},
+		{name: "no executions per event", args: []string{"serve", "--max-executions-per-event", "0"},
+			wantErr: "--max-executions-per-event 0: use at least 1 execution"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

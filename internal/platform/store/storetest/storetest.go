@@ -84,12 +84,16 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"AccessHistory", accessHistory},
 		{"Webhooks", webhooks},
 		{"ExecutionQueue", executionQueue},
+		{"FairClaims", fairClaims},
 		{"DeliveryQueue", deliveryQueue},
 		{"ScheduleFires", scheduleFires},
 		{"EventTypes", eventTypes},
 		{"ExecutionStats", executionStats},
 		{"ExecutionStatsByWorkflow", executionStatsByWorkflow},
 		{"SwapBreached", swapBreached},
+		{"PageBytes", pageBytes},
+		{"FanOutRoots", fanOutRoots},
+		{"DeepExecutionRecord", deepExecutionRecord},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
