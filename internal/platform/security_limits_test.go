@@ -111,11 +111,11 @@ func TestSecurityRuntimeLimits(t *testing.T) {
 		wantErr string
 	}{
 		{"too many steps of evaluation", api.WorkflowStep{Name: "spin", Type: api.Transform, Transform: &api.TransformStep{Set: []api.TransformAssignment{
-			{Field: "n", Expression: "let a = 1..1000; all(a, all(a, all(a, true)))"}}}}, "ran longer than 100ms|more than 1000000 steps"},
+			{Field: "n", Expression: "let a = 1..1000; all(a, all(a, all(a, true)))"}}}}, "ran longer than 100ms|1000000 steps per expression"},
 		{"too large a value", api.WorkflowStep{Name: "grow", Type: api.Transform, Transform: &api.TransformStep{Set: []api.TransformAssignment{
-			{Field: "s", Expression: "let a = repeat('ab', 200000); let b = a + a; let c = b + b; len(c + c)"}}}}, "value larger than"},
+			{Field: "s", Expression: "let a = repeat('ab', 200000); let b = a + a; let c = b + b; len(c + c)"}}}}, "the limit is 4194304 bytes per expression|ran longer than 100ms"},
 		{"too much memory", api.WorkflowStep{Name: "hoard", Type: api.Transform, Transform: &api.TransformStep{Set: []api.TransformAssignment{
-			{Field: "s", Expression: "len(repeat('x', 1000000000))"}}}}, "memory limit"},
+			{Field: "s", Expression: "len(repeat('x', 1000000000))"}}}}, "repeat would allocate 1000000000 bytes; the limit is 4194304 bytes per expression"},
 		{"an http server that never answers", api.WorkflowStep{Name: "call", Type: api.HTTP, HTTP: &api.HTTPStep{Method: api.GET,
 			URL: tarpit.URL + "/slow", TimeoutMs: ptr(300)}}, "did not answer within 300ms"},
 	} {

@@ -34,15 +34,17 @@ func (s *Server) runStep(ctx context.Context, wf *api.Workflow, row *store.Execu
 	res := api.StepResult{Name: step.Name, Type: step.Type, StartedAt: &start}
 	var out any
 	var err error
+	// All the expressions of a step share one budget (a transform sets up to 100 fields).
+	budget := expression.NewStepBudget()
 	switch {
 	case step.Type == api.Validate && step.Validate != nil:
-		err = validateStep(ctx, step.Validate, doc)
+		err = validateStep(ctx, budget, step.Validate, doc)
 	case step.Type == api.Transform && step.Transform != nil:
-		out, err = transformStep(ctx, step.Transform, doc, s.documentLimits())
+		out, err = transformStep(ctx, budget, step.Transform, doc, s.documentLimits())
 	case step.Type == api.HTTP && step.HTTP != nil:
-		out, err = s.httpStep(ctx, wf, step, doc)
+		out, err = s.httpStep(ctx, budget, wf, step, doc)
 	case step.Type == api.Emit && step.Emit != nil:
-		out, err = s.emitStep(ctx, wf, row, step.Emit, doc)
+		out, err = s.emitStep(ctx, budget, wf, row, step.Emit, doc)
 	default:
 		err = fmt.Errorf("the step has no %s settings", step.Type)
 	}
@@ -59,13 +61,14 @@ func (s *Server) runStep(ctx context.Context, wf *api.Workflow, row *store.Execu
 	return res
 }
 
-// evaluate compiles and evaluates an expression over the document, as a JSON value.
-func evaluate(ctx context.Context, src string, doc map[string]any) (any, error) {
+// evaluate compiles and evaluates an expression over the document, as a JSON value, charged
+// against the step's budget.
+func evaluate(ctx context.Context, budget *expression.Budget, src string, doc map[string]any) (any, error) {
 	prog, err := expression.Compile(src)
 	if err != nil {
 		return nil, fmt.Errorf("the expression %q does not compile: %w", src, err)
 	}
-	v, err := prog.Eval(ctx, doc)
+	v, err := prog.EvalIn(ctx, budget, doc)
 	if err != nil {
 		return nil, fmt.Errorf("evaluating %q: %w", src, err)
 	}
@@ -73,12 +76,12 @@ func evaluate(ctx context.Context, src string, doc map[string]any) (any, error) 
 }
 
 // validateStep fails with the step's message unless its expression holds.
-func validateStep(ctx context.Context, v *api.ValidateStep, doc map[string]any) error {
+func validateStep(ctx context.Context, budget *expression.Budget, v *api.ValidateStep, doc map[string]any) error {
 	prog, err := expression.Compile(v.Expression)
 	if err != nil {
 		return fmt.Errorf("the expression %q does not compile: %w", v.Expression, err)
 	}
-	ok, err := prog.EvalBool(ctx, doc)
+	ok, err := prog.EvalBoolIn(ctx, budget, doc)
 	if err != nil {
 		return fmt.Errorf("evaluating %q: %w", v.Expression, err)
 	}
@@ -91,14 +94,14 @@ func validateStep(ctx context.Context, v *api.ValidateStep, doc map[string]any) 
 // transformStep sets fields in order (later expressions see earlier results); its output is
 // the fields it set, nested as in the document.
 // The document is checked after each field, so that it never grows far past its limits.
-func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any, limits document.Limits) (any, error) {
+func transformStep(ctx context.Context, budget *expression.Budget, t *api.TransformStep, doc map[string]any, limits document.Limits) (any, error) {
 	set := map[string]any{}
 	meter, err := newDocMeter(doc, limits)
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range t.Set {
-		v, err := evaluate(ctx, a.Expression, doc)
+		v, err := evaluate(ctx, budget, a.Expression, doc)
 		if err != nil {
 			return nil, fmt.Errorf("setting %s: %w", a.Field, err)
 		}
@@ -115,7 +118,7 @@ func transformStep(ctx context.Context, t *api.TransformStep, doc map[string]any
 
 // httpStep calls an external system under the server's SSRF policy and saves {status, body}
 // in the document at result_field; a non-2xx answer fails the step after saving it.
-func (s *Server) httpStep(ctx context.Context, wf *api.Workflow, step api.WorkflowStep, doc map[string]any) (any, error) {
+func (s *Server) httpStep(ctx context.Context, budget *expression.Budget, wf *api.Workflow, step api.WorkflowStep, doc map[string]any) (any, error) {
 	h := step.HTTP
 	secrets, err := s.loadSecretHeaders(ctx, s.store.Read(), wf.ID)
 	if err != nil {
@@ -132,7 +135,7 @@ func (s *Server) httpStep(ctx context.Context, wf *api.Workflow, step api.Workfl
 	if h.Method != api.GET && h.Method != api.DELETE {
 		var payload any = doc
 		if h.Body != nil {
-			v, err := evaluate(ctx, *h.Body, doc)
+			v, err := evaluate(ctx, budget, *h.Body, doc)
 			if err != nil {
 				return nil, fmt.Errorf("the body: %w", err)
 			}
@@ -218,10 +221,10 @@ func callError(method api.HTTPMethod, url string, err error, timeout time.Durati
 }
 
 // emitStep publishes an event of the workflow's application; its output is the event's id.
-func (s *Server) emitStep(ctx context.Context, wf *api.Workflow, row *store.ExecutionRow, e *api.EmitStep, doc map[string]any) (any, error) {
+func (s *Server) emitStep(ctx context.Context, budget *expression.Budget, wf *api.Workflow, row *store.ExecutionRow, e *api.EmitStep, doc map[string]any) (any, error) {
 	data := doc
 	if e.Data != nil {
-		v, err := evaluate(ctx, *e.Data, doc)
+		v, err := evaluate(ctx, budget, *e.Data, doc)
 		if err != nil {
 			return nil, fmt.Errorf("the data: %w", err)
 		}

@@ -7,15 +7,23 @@
 // workflow is saved, so syntax errors reach the user at save time, and the
 // compiled Program is safe for concurrent use.
 //
-// Evaluation is bounded, because expressions are written by API users and
-// run inside the server: source length and syntax tree size are limited at
-// compile time; at run time every loop iteration and every value an
-// operator, function call or literal produces passes through a guard that
-// counts iterations, watches the context and its deadline (at most
-// DefaultTimeout), and refuses oversized values, on top of expr's own
-// memory budget. Nothing in the language can reach outside the process: the
-// environment holds only the document, and no functions besides expr's
-// pure builtins are registered.
+// Evaluation is bounded by the engine, before the work is done, because
+// expressions are written by API users and run inside the server. We keep
+// expr's language (saved workflows keep working) and make it provably
+// bounded: source length and syntax tree size are limited at compile time;
+// every builtin of expr is replaced by our version (builtins.go), which
+// charges the steps it will take and the bytes it will allocate against the
+// evaluation's budget and only then runs expr's implementation; the
+// operators that loop or allocate (string +, .., in, ==, matches, contains,
+// startsWith, endsWith) are replaced the same way; loops (map, filter,
+// reduce, ...) are charged per iteration. Every charge checks the context
+// and the deadline (at most DefaultTimeout), so a cancelled evaluation stops
+// within the work of one charged operation. Between two charges only a
+// bounded number of operations run (the syntax tree has at most MaxNodes
+// nodes and none loops), each over values the budget already bounds. A
+// Budget bounds the expressions of one workflow step together. Nothing in
+// the language can reach outside the process: the environment holds only
+// the document, and no functions besides the charged builtins exist.
 package expression
 
 import (
@@ -24,6 +32,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -43,31 +53,26 @@ const (
 	MaxNodes = 1000
 	// DefaultTimeout caps one evaluation when the context allows longer.
 	DefaultTimeout = 100 * time.Millisecond
-	// MaxSteps bounds loop iterations (predicate calls of all, map,
-	// filter, reduce, ...) plus guarded operations in one evaluation.
+	// MaxSteps bounds the work of one evaluation: one step per loop
+	// iteration and guarded operation, plus the work a builtin or
+	// operator does (one step per element or per 64 bytes it reads),
+	// charged before it runs.
 	MaxSteps = 1_000_000
-	// MemoryBudget is expr's own allocation budget (in its units: range
-	// and array elements, string bytes for repeat).
+	// MaxMemory bounds the bytes one evaluation may allocate in total,
+	// charged before each allocation.
+	MaxMemory = 4 << 20
+	// StepMaxSteps and StepMaxMemory bound all the expressions of one
+	// workflow step together (a transform sets up to 100 fields).
+	StepMaxSteps  = 4_000_000
+	StepMaxMemory = 16 << 20
+	// MemoryBudget is expr's own allocation budget (in its units: array
+	// elements), a second line behind MaxMemory.
 	MemoryBudget = 1_000_000
-	// MaxValueSize bounds any intermediate value: string bytes plus one
-	// unit per array element or object key, counted through nesting.
+	// MaxValueSize bounds an expression's result: string bytes plus one
+	// unit per array element or object key, counted through nesting
+	// (arrays that share elements count each time they appear).
 	MaxValueSize = 1 << 20
 )
-
-// ErrLimitExceeded is wrapped by every error caused by an expression that
-// exceeded one of the limits above (or the context's deadline).
-var ErrLimitExceeded = errors.New("expression exceeded an evaluation limit")
-
-// limitError is an evaluation limit failure; it matches ErrLimitExceeded
-// without repeating that sentence in its message.
-type limitError struct {
-	msg   string
-	cause error
-}
-
-func (e *limitError) Error() string        { return e.msg }
-func (e *limitError) Unwrap() error        { return e.cause }
-func (e *limitError) Is(target error) bool { return target == ErrLimitExceeded }
 
 // Error is a compile or evaluation error with the position in the source
 // when one is known (Line and Column start at 1; 0 means unknown).
@@ -94,14 +99,68 @@ func (e *Error) Unwrap() error { return e.Err }
 type Program struct {
 	source  string
 	program *vm.Program
+	// patterns caches the compiled patterns of "matches" (at most maxCachedPatterns).
+	patterns     sync.Map
+	patternCount atomic.Int64
 }
 
-// The guard reaches the program through the environment, under a name that
-// expressions may not use (a document field of that name is hidden).
+// The guard reaches the program through the environment, under a name that expressions may
+// not use (a document field of that name is hidden); our functions have names with the same
+// reserved prefix.
 const (
-	guardVar  = "__lowcode_guard"
-	guardFunc = "__lowcode_check"
+	reservedPrefix = "__lowcode"
+	guardVar       = "__lowcode_guard"
+	guardFunc      = "__lowcode_check"
+	elementFunc    = "__lowcode_element"
+	keyFunc        = "__lowcode_key"
+	argumentFunc   = "__lowcode_argument"
+	sortFunc       = "__lowcode_sort"
+	builtinPrefix  = "__lowcode_builtin_"
+	operatorPrefix = "__lowcode_op_"
 )
+
+// operators maps the operators that loop or allocate to our charged versions.
+var operators = map[string]func(g *guard, a, b any) (any, error){
+	"+":          opAdd,
+	"..":         opRange,
+	"in":         opIn,
+	"==":         opEqual,
+	"matches":    opMatches,
+	"contains":   opStrings("contains", strings.Contains),
+	"startsWith": opStrings("startsWith", strings.HasPrefix),
+	"endsWith":   opStrings("endsWith", strings.HasSuffix),
+}
+
+// compileOptions are the same for every expression.
+var compileOptions = func() []expr.Option {
+	valueGuard := new(func(*guard, any) any)
+	opts := []expr.Option{
+		expr.Env(map[string]any{guardVar: (*guard)(nil)}),
+		expr.AllowUndefinedVariables(),
+		expr.MaxNodes(MaxNodes),
+		// What runs is what the patcher saw: the optimizer would rewrite guarded nodes.
+		expr.Optimize(false),
+		expr.Timezone("UTC"),
+		expr.Function(guardFunc, checkValue, valueGuard),
+		expr.Function(elementFunc, checkElement, valueGuard),
+		expr.Function(keyFunc, checkKey, valueGuard),
+		expr.Function(argumentFunc, checkArgument, valueGuard),
+		expr.Function(sortFunc, checkSortCollection, valueGuard),
+	}
+	for name, op := range operators {
+		opts = append(opts, expr.Function(operatorPrefix+name, func(args ...any) (any, error) {
+			g, err := guardOf(args)
+			if err != nil || len(args) != 3 {
+				return nil, errInternalGuard
+			}
+			return op(g, args[1], args[2])
+		}, new(func(*guard, any, any) any)))
+	}
+	for _, o := range builtinOptions() {
+		opts = append(opts, expr.Option(o))
+	}
+	return opts
+}()
 
 // Compile parses and type-checks src. Any identifier may be used: the
 // document's fields are unknown when a workflow is saved.
@@ -116,14 +175,8 @@ func Compile(src string) (*Program, error) {
 		}
 	}
 	p := &patcher{source: file.NewSource(src)}
-	program, err := expr.Compile(src,
-		expr.Env(map[string]any{guardVar: (*guard)(nil)}),
-		expr.AllowUndefinedVariables(),
-		expr.MaxNodes(MaxNodes),
-		expr.Timezone("UTC"),
-		expr.Function(guardFunc, checkValue, new(func(*guard, any) any)),
-		expr.Patch(p),
-	)
+	opts := append(append([]expr.Option{}, compileOptions...), expr.Patch(p))
+	program, err := expr.Compile(src, opts...)
 	// The patcher's findings explain better what the checker then trips on.
 	if p.err != nil {
 		return nil, convertError(p.err)
@@ -138,8 +191,14 @@ func Compile(src string) (*Program, error) {
 func (p *Program) Source() string { return p.source }
 
 // Eval evaluates the program over doc, which it never modifies. Evaluation
-// stops at ctx's deadline or after DefaultTimeout, whichever comes first.
+// stops at ctx's deadline or after DefaultTimeout, whichever comes first,
+// and at MaxSteps and MaxMemory.
 func (p *Program) Eval(ctx context.Context, doc map[string]any) (any, error) {
+	return p.EvalIn(ctx, nil, doc)
+}
+
+// EvalIn is Eval charged against a budget the evaluations of one step share (nil: none).
+func (p *Program) EvalIn(ctx context.Context, budget *Budget, doc map[string]any) (any, error) {
 	if err := ctx.Err(); err != nil {
 		err = contextError(err)
 		return nil, &Error{Message: err.Error(), Err: err}
@@ -148,7 +207,10 @@ func (p *Program) Eval(ctx context.Context, doc map[string]any) (any, error) {
 	if d, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(d))
 	}
-	g := &guard{ctx: ctx, done: ctx.Done(), deadline: time.Now().Add(timeout), timeout: timeout}
+	g := newGuard(ctx, time.Now().Add(timeout), timeout)
+	g.prog = p
+	g.stepLimit, g.memLimit = budget.take()
+	defer func() { budget.record(g.steps, g.memory) }()
 
 	// mutation: equivalent ARITHMETIC_BASE: a capacity hint; the map grows as needed and a negative hint is taken as none.
 	env := make(map[string]any, len(doc)+1)
@@ -162,13 +224,18 @@ func (p *Program) Eval(ctx context.Context, doc map[string]any) (any, error) {
 	if err != nil {
 		return nil, convertError(err)
 	}
+	if size(out, MaxValueSize+1) > MaxValueSize {
+		return nil, &Error{
+			Message: fmt.Sprintf("the expression's value is larger than %d (bytes of text plus array elements and object keys, counted through nesting); the limit is %d", MaxValueSize, MaxValueSize),
+			Err:     ErrLimitExceeded,
+		}
+	}
 	return out, nil
 }
 
-// EvalBool evaluates the program and requires a boolean result, as
-// validate steps do.
-func (p *Program) EvalBool(ctx context.Context, doc map[string]any) (bool, error) {
-	out, err := p.Eval(ctx, doc)
+// EvalBoolIn is EvalBool charged against a shared budget (nil: none).
+func (p *Program) EvalBoolIn(ctx context.Context, budget *Budget, doc map[string]any) (bool, error) {
+	out, err := p.EvalIn(ctx, budget, doc)
 	if err != nil {
 		return false, err
 	}
@@ -177,6 +244,12 @@ func (p *Program) EvalBool(ctx context.Context, doc map[string]any) (bool, error
 		return false, &Error{Message: fmt.Sprintf("expression must evaluate to a boolean, got %s", typeName(out))}
 	}
 	return b, nil
+}
+
+// EvalBool evaluates the program and requires a boolean result, as
+// validate steps do.
+func (p *Program) EvalBool(ctx context.Context, doc map[string]any) (bool, error) {
+	return p.EvalBoolIn(ctx, nil, doc)
 }
 
 // typeName names a value's type in JSON terms where possible.
@@ -211,7 +284,8 @@ func convertError(err error) error {
 	}
 	switch {
 	case strings.Contains(fe.Message, "memory budget exceeded"):
-		e.Message = "expression exceeded the memory limit"
+		// expr's own budget: its arrays, and repeat's count.
+		e.Message = fmt.Sprintf("expression exceeded the memory limit of %d elements (array elements, or repeat's count)", MemoryBudget)
 		e.Err = ErrLimitExceeded
 	case strings.Contains(fe.Message, "exceeds maximum allowed nodes"):
 		e.Message = fmt.Sprintf("expression is too complex: more than %d syntax nodes", MaxNodes)
@@ -220,10 +294,13 @@ func convertError(err error) error {
 	return e
 }
 
-// patcher wraps every loop body and every node that can build a large value
-// in a call to the guard function. It also rejects the reserved names and
-// calls of functions that do not exist: with undefined variables allowed,
-// expr would otherwise accept "launch(1)" and fail only at run time.
+// patcher rewrites the tree so that nothing runs uncharged: every builtin call becomes a call
+// of our charged version of it, every operator that loops or allocates a call of a charged
+// function, and every loop body (a predicate), literal and method call passes through a guard
+// that counts a step. It also rejects the reserved names, builtins that are not available,
+// and calls of functions that do not exist: with undefined variables allowed, expr would
+// otherwise accept "launch(1)" and fail only at run time. expr's tree walk visits children
+// first, so the nodes the patcher builds are not visited again.
 type patcher struct {
 	source file.Source
 	err    error
@@ -238,50 +315,156 @@ func (p *patcher) fail(n ast.Node, format string, args ...any) {
 func (p *patcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:
-		if n.Value == guardVar || n.Value == guardFunc {
+		if strings.HasPrefix(n.Value, reservedPrefix) {
 			p.fail(n, "%s is a reserved name", n.Value)
 		}
 	case *ast.VariableDeclaratorNode:
-		if n.Name == guardVar || n.Name == guardFunc {
+		if strings.HasPrefix(n.Name, reservedPrefix) {
 			p.fail(n, "%s is a reserved name", n.Name)
 		}
-	case *ast.PredicateNode:
-		// Every iteration of a builtin loop runs the predicate once.
-		if !isGuardCall(n.Node) {
-			n.Node = guardCall(n.Node)
-		}
 	case *ast.BinaryNode:
-		// "+" concatenates strings and arrays, ".." builds ranges.
-		if n.Operator == "+" || n.Operator == ".." {
-			ast.Patch(node, guardCall(n))
-		}
+		p.patchOperator(node, n)
 	case *ast.CallNode:
-		if isGuardCall(n) {
-			return
-		}
 		// Builtins are BuiltinNodes; a call of a plain name is a call of
 		// a document field, which JSON cannot hold. Method calls on values
-		// (now().Year()) have a member callee and stay allowed.
+		// (now().Year()) have a member callee and stay allowed; their
+		// arguments are charged before the call.
 		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
 			p.fail(n, "unknown function %s", id.Value)
 			return
 		}
-		ast.Patch(node, guardCall(n))
-	case *ast.BuiltinNode, *ast.ArrayNode, *ast.MapNode:
-		ast.Patch(node, guardCall(n))
+		for i, a := range n.Arguments {
+			n.Arguments[i] = guardCall(argumentFunc, a)
+		}
+		ast.Patch(node, guardCall(guardFunc, n))
+	case *ast.BuiltinNode:
+		p.patchBuiltin(node, n)
+	case *ast.ArrayNode, *ast.MapNode:
+		ast.Patch(node, guardCall(guardFunc, n))
 	}
 }
 
-func guardCall(n ast.Node) *ast.CallNode {
+// patchBuiltin replaces a builtin call by a call of our charged version, or guards the
+// predicate of a loop builtin: each iteration runs the predicate once.
+func (p *patcher) patchBuiltin(node *ast.Node, n *ast.BuiltinNode) {
+	if reason, ok := disabledBuiltins[n.Name]; ok {
+		p.fail(n, "the function %s is not available in workflow expressions: %s", n.Name, reason)
+		return
+	}
+	if n.Name == "findLast" || n.Name == "findLastIndex" {
+		p.rewriteFindLast(n)
+	}
+	if loopBuiltins[n.Name] {
+		guard := guardFunc
+		switch n.Name {
+		case "map", "filter":
+			guard = elementFunc
+		case "sortBy", "groupBy":
+			guard = keyFunc
+		}
+		for _, a := range n.Arguments {
+			if pred, ok := a.(*ast.PredicateNode); ok {
+				pred.Node = guardCall(guard, pred.Node)
+			}
+		}
+		// sortBy sets aside room for every element and key before its loop.
+		if n.Name == "sortBy" && len(n.Arguments) > 0 {
+			n.Arguments[0] = guardCall(sortFunc, n.Arguments[0])
+		}
+		// count and sum without a predicate loop over the array too: give them one.
+		if (n.Name == "count" || n.Name == "sum") && len(n.Arguments) == 1 {
+			pred := &ast.PredicateNode{Node: guardCall(guardFunc, &ast.PointerNode{})}
+			pred.SetLocation(n.Location())
+			n.Arguments = append(n.Arguments, pred)
+		}
+		ast.Patch(node, guardCall(guardFunc, n))
+		return
+	}
+	if _, ok := charges[n.Name]; !ok {
+		p.fail(n, "the function %s is not available in workflow expressions", n.Name)
+		return
+	}
+	call := &ast.CallNode{
+		Callee:    &ast.IdentifierNode{Value: builtinPrefix + n.Name},
+		Arguments: append([]ast.Node{&ast.IdentifierNode{Value: guardVar}}, n.Arguments...),
+	}
+	setLocation(call, n.Location())
+	ast.Patch(node, call)
+}
+
+// rewriteFindLast turns findLast and findLastIndex into a reduce over the array that keeps
+// the last element (or index) the predicate holds for: the same result. expr 1.17.8 compiles
+// them into a backward loop that leaves a boolean on its stack per iteration, so that a call
+// around them receives the wrong arguments (our guard among them).
+func (p *patcher) rewriteFindLast(n *ast.BuiltinNode) {
+	pred, ok := n.Arguments[1].(*ast.PredicateNode)
+	if len(n.Arguments) != 2 || !ok {
+		p.fail(n, "%s takes an array and a predicate", n.Name)
+		return
+	}
+	found := &ast.PointerNode{}
+	if n.Name == "findLastIndex" {
+		found = &ast.PointerNode{Name: "index"}
+	}
+	cond := &ast.ConditionalNode{Cond: pred.Node, Exp1: found, Exp2: &ast.PointerNode{Name: "acc"}}
+	cond.SetLocation(pred.Location())
+	pred.Node = cond
+	nilNode := &ast.NilNode{}
+	nilNode.SetLocation(n.Location())
+	n.Name = "reduce"
+	n.Arguments = append(n.Arguments, nilNode)
+}
+
+// patchOperator replaces an operator that loops or allocates by our charged version.
+func (p *patcher) patchOperator(node *ast.Node, n *ast.BinaryNode) {
+	op := n.Operator
+	negate := false
+	if op == "!=" {
+		op, negate = "==", true
+	}
+	if _, ok := operators[op]; !ok {
+		return
+	}
+	if op == "matches" {
+		// A constant pattern is checked when the workflow is saved, as expr did.
+		if s, ok := n.Right.(*ast.StringNode); ok {
+			if len(s.Value) > MaxPatternLength {
+				p.fail(n, "the pattern of matches is %d bytes long; the limit is %d bytes", len(s.Value), MaxPatternLength)
+				return
+			}
+			if _, err := compilePattern(s.Value); err != nil {
+				p.fail(n, "%v", err)
+				return
+			}
+		}
+	}
+	call := &ast.CallNode{
+		Callee:    &ast.IdentifierNode{Value: operatorPrefix + op},
+		Arguments: []ast.Node{&ast.IdentifierNode{Value: guardVar}, n.Left, n.Right},
+	}
+	setLocation(call, n.Location())
+	var out ast.Node = call
+	if negate {
+		out = &ast.UnaryNode{Operator: "!", Node: call}
+		out.SetLocation(n.Location())
+	}
+	ast.Patch(node, out)
+}
+
+func guardCall(fn string, n ast.Node) *ast.CallNode {
 	c := &ast.CallNode{
-		Callee:    &ast.IdentifierNode{Value: guardFunc},
+		Callee:    &ast.IdentifierNode{Value: fn},
 		Arguments: []ast.Node{&ast.IdentifierNode{Value: guardVar}, n},
 	}
 	// Runtime errors inside the guard point at the guarded expression.
-	c.SetLocation(n.Location())
-	c.Callee.SetLocation(n.Location())
-	c.Arguments[0].SetLocation(n.Location())
+	setLocation(c, n.Location())
 	return c
+}
+
+func setLocation(c *ast.CallNode, loc file.Location) {
+	c.SetLocation(loc)
+	c.Callee.SetLocation(loc)
+	c.Arguments[0].SetLocation(loc)
 }
 
 func isGuardCall(n ast.Node) bool {
@@ -290,53 +473,7 @@ func isGuardCall(n ast.Node) bool {
 		return false
 	}
 	id, ok := c.Callee.(*ast.IdentifierNode)
-	return ok && id.Value == guardFunc
-}
-
-// guard holds one evaluation's budget. Its fields are unexported so an
-// expression that reaches it through $env can do nothing with it.
-type guard struct {
-	ctx      context.Context
-	done     <-chan struct{}
-	deadline time.Time
-	timeout  time.Duration
-	steps    int
-}
-
-// checkValue is the guard function: it counts a step, checks cancellation
-// and time, and measures the value, passing it through unchanged.
-func checkValue(args ...any) (any, error) {
-	g, ok := args[0].(*guard)
-	if !ok || g == nil {
-		return nil, errors.New("internal error: expression guard missing")
-	}
-	v := args[1]
-	g.steps++
-	if g.steps > MaxSteps {
-		return nil, &limitError{msg: fmt.Sprintf("expression took more than %d steps (loop iterations)", MaxSteps)}
-	}
-	select {
-	case <-g.done:
-		return nil, contextError(g.ctx.Err())
-	default:
-	}
-	// Reading the clock every step would dominate cheap loops.
-	if g.steps%64 == 1 && time.Now().After(g.deadline) {
-		return nil, &limitError{msg: fmt.Sprintf("expression ran longer than %s", g.timeout)}
-	}
-	if size(v, MaxValueSize+1) > MaxValueSize {
-		return nil, &limitError{msg: fmt.Sprintf("expression built a value larger than %d (bytes of text plus array elements and object keys)", MaxValueSize)}
-	}
-	return v, nil
-}
-
-// contextError explains why the context ended: a deadline is a time limit,
-// anything else a cancellation by the caller.
-func contextError(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &limitError{msg: "expression evaluation ran past the deadline", cause: err}
-	}
-	return fmt.Errorf("expression evaluation canceled: %w", err)
+	return ok && strings.HasPrefix(id.Value, reservedPrefix)
 }
 
 // size measures v, counting string bytes plus one per element or key,

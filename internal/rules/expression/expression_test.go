@@ -153,19 +153,79 @@ func TestRuntimeErrorPosition(t *testing.T) {
 	}
 }
 
+// TestRunawayExpressionsAreBounded runs the memory bombs and CPU bombs a hostile workflow
+// author would try. Each must fail fast, before the work is done, with a message naming the
+// limit it hit (its value), and match ErrLimitExceeded.
 func TestRunawayExpressionsAreBounded(t *testing.T) {
+	const (
+		memLimit   = `the limit is 4194304 bytes per expression`
+		stepLimit  = `(limit of|more than) 1000000 steps per expression`
+		timeLimit  = `ran longer than 100ms`
+		valueLimit = `value is larger than 1048576`
+		// On a busy machine the deadline may come before the step limit; either is the bound.
+		cpuLimit = stepLimit + "|" + timeLimit
+	)
+	bigDoc := map[string]any{
+		"items":   make([]any, 50000),
+		"many":    make([]any, 200000),
+		"text":    strings.Repeat("x", 1<<20),
+		"pattern": strings.Repeat("(a|b)", 150),
+		"json":    "[" + strings.Repeat("0,", 200000) + "0]",
+		"nested":  []any{strings.Repeat("y", 100000)},
+	}
 	cases := []struct {
 		name    string
 		src     string
-		doc     map[string]any
 		wantMsg string // regular expression
 	}{
-		{name: "huge range", src: "len(1..1000000000)", wantMsg: "memory limit"},
-		{name: "huge repeat", src: "len(repeat('x', 1000000000))", wantMsg: "memory limit"},
-		{name: "nested loops over one array", src: "let a = 1..1000; all(a, all(a, all(a, true)))", wantMsg: "ran longer than 100ms|more than 1000000 steps"},
-		{name: "doubling strings", src: "let a = repeat('ab', 200000); let b = a + a; let c = b + b; let d = c + c; len(d + d)", wantMsg: "value larger than|ran longer than 100ms"},
-		{name: "doubling shared arrays", src: "let a = [1,2,3,4,5,6,7,8]; let b = [a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c]; let e = [d,d,d,d,d,d,d,d]; let f = [e,e,e,e,e,e,e,e]; let g = [f,f,f,f,f,f,f,f]; len(toJSON(g))", wantMsg: "larger than"},
-		{name: "quadratic accumulation over the document", src: "len(reduce(items, concat(#acc, [#]), []))", doc: map[string]any{"items": make([]any, 50000)}, wantMsg: "ran longer than 100ms|memory limit"},
+		// Memory bombs: each would allocate far more than the budget; each is refused before it allocates.
+		{"repeat nested", `repeat(repeat("x", 500000), 1000000)`, `repeat would allocate 500000000000 bytes; ` + memLimit},
+		{"huge repeat", "len(repeat('x', 1000000000))", `repeat would allocate 1000000000 bytes; ` + memLimit},
+		{"repeat of a document string", "len(repeat(text, 100))", `repeat would allocate 104857600 bytes; ` + memLimit},
+		{"replace growth", `replace(repeat("x", 100000), "x", repeat("y", 1000))`, `replace would allocate 100100000 bytes; ` + memLimit},
+		{"replace of every character", `replace(text, "", repeat("y", 100))`, `replace would allocate \d+ bytes; ` + memLimit},
+		{"join growth", `join(map(1..20000, text), ",")`, `join would allocate \d+ bytes; ` + memLimit},
+		{"split into characters", `split(text, "")`, `split would allocate \d+ bytes; ` + memLimit},
+		{"splitAfter into characters", `splitAfter(text, "")`, `splitAfter would allocate \d+ bytes; ` + memLimit},
+		{"huge range", "len(1..1000000000)", `the range 1..1000000000 would allocate 8000000000 bytes; ` + memLimit},
+		{"ranges in a loop", "all(1..1000, len(1..100000) > 0)", memLimit + "|" + timeLimit},
+		{"doubling strings", "let a = repeat('ab', 200000); let b = a + a; let c = b + b; let d = c + c; len(d + d)", `\+ \(string concatenation\) would allocate \d+ bytes; ` + memLimit},
+		{"concat doubling in reduce", `len(reduce(1..40, #acc + #acc, "x"))`, memLimit + "|" + timeLimit},
+		{"quadratic concat growth in reduce", `len(reduce(1..100000, #acc + "xxxxxxxxxx", ""))`, memLimit + "|" + timeLimit},
+		{"quadratic array accumulation over the document", "len(reduce(items, concat(#acc, [#]), []))", `concat would allocate \d+ bytes; ` + memLimit},
+		{"concat of big ranges", "len(concat(1..300000, 1..300000))", memLimit},
+		{"toJSON of a big value", "len(toJSON(1..400000))", `toJSON would allocate \d+ bytes; ` + memLimit},
+		{"toJSON of shared arrays", "let a = [1,2,3,4,5,6,7,8]; let b = [a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c]; let e = [d,d,d,d,d,d,d,d]; let f = [e,e,e,e,e,e,e,e]; let g = [f,f,f,f,f,f,f,f]; len(toJSON(g))", `toJSON would allocate \d+ bytes; ` + memLimit},
+		{"string of shared arrays", "let a = [text, text]; let b = [a,a,a,a,a,a,a,a]; len(string(b))", `string would allocate \d+ bytes; ` + memLimit},
+		{"toJSON of the document in a loop", "all(1..1000, len(toJSON(nested)) > 0)", memLimit + "|" + timeLimit},
+		{"fromJSON of a long array", "len(fromJSON(json))", `fromJSON would allocate \d+ bytes; ` + memLimit},
+		{"base64 growth", "len(toBase64(toBase64(toBase64(text))))", `toBase64 would allocate \d+ bytes; ` + memLimit},
+		{"upper of a big string", "len(upper(repeat(text, 3)))", memLimit},
+		{"flatten of shared arrays", "let a = 1..1000; let b = [a,a,a,a,a,a,a,a,a,a]; let c = [b,b,b,b,b,b,b,b,b,b]; let d = [c,c,c,c,c,c,c,c,c,c]; len(flatten(d))", `flatten would allocate \d+ bytes; ` + memLimit},
+		{"sortBy over a big document array", "len(sortBy(many, #))", `sortBy would allocate 6400000 bytes; ` + memLimit},
+		{"repeat more than a million times", `len(repeat("x", 2000000))`, `exceeded the memory limit of 1000000 elements \(array elements, or repeat's count\)`},
+		{"map building a big array", "len(map(1..400000, #))", memLimit + "|" + timeLimit},
+		{"a result sharing structure", "let a = [text]; let b = [a, a]; [b, b]", valueLimit},
+
+		// CPU bombs: each would take seconds or hours; each is refused before (or as soon as) the work passes the budget.
+		{"nested loops over one array", "let a = 1..1000; all(a, all(a, all(a, true)))", cpuLimit},
+		{"uniq of arrays (quadratic comparisons)", "len(uniq(map(1..5000, [#])))", `uniq would take|` + cpuLimit},
+		{"uniq over a huge range", "len(uniq(1..400000))", memLimit + "|" + cpuLimit},
+		{"sort of many strings", "len(sort(map(1..200000, string(#))))", memLimit + "|" + cpuLimit},
+		{"sortBy over a large range", "len(sortBy(1..100000, -#))", memLimit + "|" + cpuLimit},
+		{"sortBy with long keys", "len(sortBy(1..1000, text))", cpuLimit},
+		{"groupBy over a large range", "len(groupBy(1..100000, #))", cpuLimit},
+		{"groupBy with long keys", "len(groupBy(1..1000, text))", cpuLimit},
+		{"reduce over a large range", "reduce(1..400000, #acc + #, 0)", cpuLimit},
+		{"in over a big array in a loop", "let a = 1..100000; all(1..100000, # in a)", `in would take \d+ steps|` + cpuLimit},
+		{"== of big arrays in a loop", "let a = 1..100000; let b = 1..100000; all(1..10000, a == b)", cpuLimit},
+		{"contains over a big string in a loop", `all(1..100000, !(text contains "y"))`, cpuLimit},
+		{"indexOf over a big string in a loop", `all(1..100000, indexOf(text, "y") < 0)`, cpuLimit},
+		{"matches with a huge pattern from the document", `"ab" matches (pattern + pattern + pattern + pattern)`, `the pattern of matches is 3000 bytes long; the limit is 1000 bytes`},
+		{"matches with a big pattern over a big input", `text matches pattern`, `matching a pattern of \d+ instructions against 1048576 bytes would take \d+ steps, past the limit of 1000000 steps per expression`},
+		{"matches in a loop", `all(1..100000, !(text matches "y"))`, cpuLimit},
+		{"median of a big range", "median(1..400000)", memLimit},
+		{"max over nested big arrays", "let a = 1..100000; max([a, a, a, a, a, a, a, a, a, a, a, a])", cpuLimit},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +234,7 @@ func TestRunawayExpressionsAreBounded(t *testing.T) {
 				t.Fatalf("Compile: %v", err)
 			}
 			start := time.Now()
-			_, err = p.Eval(context.Background(), tc.doc)
+			_, err = p.Eval(context.Background(), bigDoc)
 			elapsed := time.Since(start)
 			if err == nil {
 				t.Fatal("Eval succeeded, want a limit error")
@@ -185,7 +245,7 @@ func TestRunawayExpressionsAreBounded(t *testing.T) {
 			if !regexp.MustCompile(tc.wantMsg).MatchString(err.Error()) {
 				t.Errorf("error %q does not match %q", err, tc.wantMsg)
 			}
-			// Generous: CI machines are slow, but a hang takes far longer.
+			// Generous: CI machines are slow, but a bomb takes far longer.
 			if elapsed > 2*time.Second {
 				t.Errorf("took %s", elapsed)
 			}

@@ -8,7 +8,6 @@ package expression
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -87,12 +86,12 @@ func TestEvalCapsTimeoutAtDefault(t *testing.T) {
 	}
 }
 
-func newGuard(deadline time.Time) *guard {
-	return &guard{ctx: context.Background(), deadline: deadline, timeout: DefaultTimeout}
+func newTestGuard(deadline time.Time) *guard {
+	return newGuard(context.Background(), deadline, DefaultTimeout)
 }
 
 func TestGuardCountsSteps(t *testing.T) {
-	g := newGuard(time.Now().Add(time.Hour))
+	g := newTestGuard(time.Now().Add(time.Hour))
 	g.steps = MaxSteps - 1
 	if _, err := checkValue(g, 1); err != nil {
 		t.Fatalf("step %d of %d refused: %v", MaxSteps, MaxSteps, err)
@@ -101,42 +100,71 @@ func TestGuardCountsSteps(t *testing.T) {
 		t.Fatalf("steps = %d after one more step, want %d", g.steps, MaxSteps)
 	}
 	_, err := checkValue(g, 1)
-	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "more than 1000000 steps") {
+	if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "more than 1000000 steps per expression") {
 		t.Fatalf("step %d: %v, want the step limit", MaxSteps+1, err)
 	}
 }
 
-func TestGuardReadsTheClockEvery64Steps(t *testing.T) {
-	past := time.Now().Add(-time.Second)
+func TestChargeIsExactAtItsLimits(t *testing.T) {
 	cases := []struct {
-		name    string
-		before  int // steps already taken
-		expired bool
+		name          string
+		usedSteps     int64
+		usedMemory    int64
+		steps, bytes  int64
+		wantSubstring string // empty: accepted
 	}{
-		{"first step reads the clock", 0, true},
-		{"second step does not", 1, false},
-		{"64th step does not", 63, false},
-		{"65th step does", 64, true},
+		{"all the steps left", 10, 0, MaxSteps - 10, 0, ""},
+		{"one step more than left", 10, 0, MaxSteps - 9, 0, "would take 999991 steps, past the limit of 1000000 steps per expression (10 already used)"},
+		{"all the memory left", 0, 100, 0, MaxMemory - 100, ""},
+		{"one byte more than left", 0, 100, 0, MaxMemory - 99, "would allocate 4194205 bytes; the limit is 4194304 bytes per expression and 100 are already used"},
+		{"one byte more than the limit, nothing used", 0, 0, 0, MaxMemory + 1, "op would allocate 4194305 bytes; the limit is 4194304 bytes per expression"},
+		{"memory is checked before steps", 0, 0, MaxSteps + 1, MaxMemory + 1, "4194305 bytes; the limit is 4194304 bytes per expression"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGuard(past)
-			g.steps = tc.before
-			_, err := checkValue(g, 1)
-			if got := err != nil; got != tc.expired {
-				t.Fatalf("err = %v, want a time limit error: %v", err, tc.expired)
+			g := newTestGuard(time.Now().Add(time.Hour))
+			g.steps, g.memory = tc.usedSteps, tc.usedMemory
+			err := g.charge("op", tc.steps, tc.bytes)
+			if tc.wantSubstring == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if g.steps != tc.usedSteps+tc.steps || g.memory != tc.usedMemory+tc.bytes {
+					t.Fatalf("charged %d steps, %d bytes; want %d, %d", g.steps, g.memory, tc.usedSteps+tc.steps, tc.usedMemory+tc.bytes)
+				}
+				return
 			}
-			if tc.expired && (!errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "ran longer than 100ms")) {
-				t.Fatalf("err = %v, want the time limit", err)
+			if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), tc.wantSubstring) ||
+				tc.usedMemory == 0 && tc.bytes > MaxMemory && !strings.HasSuffix(err.Error(), tc.wantSubstring) {
+				t.Fatalf("err = %v, want %q", err, tc.wantSubstring)
+			}
+			if g.steps != tc.usedSteps || g.memory != tc.usedMemory {
+				t.Fatalf("a refused charge was counted: %d steps, %d bytes", g.steps, g.memory)
 			}
 		})
+	}
+}
+
+func TestGuardReadsTheClockOnEveryCharge(t *testing.T) {
+	for _, before := range []int64{0, 1, 63, 64, 5000} {
+		g := newTestGuard(time.Now().Add(-time.Second))
+		g.steps = before
+		_, err := checkValue(g, 1)
+		if !errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "ran longer than 100ms") {
+			t.Fatalf("after %d steps: err = %v, want the time limit", before, err)
+		}
+	}
+	g := newTestGuard(time.Now().Add(time.Hour))
+	if _, err := checkValue(g, 1); err != nil {
+		t.Fatalf("before the deadline: %v", err)
 	}
 }
 
 func TestGuardStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	g := &guard{ctx: ctx, done: ctx.Done(), deadline: time.Now().Add(time.Hour), timeout: DefaultTimeout, steps: 5}
+	g := newGuard(ctx, time.Now().Add(time.Hour), DefaultTimeout)
+	g.steps = 5
 	if _, err := checkValue(g, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -150,7 +178,7 @@ func TestGuardRefusesMissingGuard(t *testing.T) {
 	}
 }
 
-func TestGuardValueSizeLimit(t *testing.T) {
+func TestResultSizeLimit(t *testing.T) {
 	cases := []struct {
 		name string
 		v    any
@@ -158,22 +186,24 @@ func TestGuardValueSizeLimit(t *testing.T) {
 	}{
 		{"a string at the limit", strings.Repeat("x", MaxValueSize), true},
 		{"a string one byte over", strings.Repeat("x", MaxValueSize+1), false},
-		// 2 elements + (MaxValueSize-2) + 1 bytes: one over, though the measure could stop at
-		// the limit after the first element.
 		{"an array that crosses the limit at its last element", []any{strings.Repeat("x", MaxValueSize-2), "y"}, false},
 		{"an array at the limit", []any{strings.Repeat("x", MaxValueSize-3), "y"}, true},
 	}
+	p, err := Compile("v")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := checkValue(newGuard(time.Now().Add(time.Hour)), tc.v)
+			out, err := p.Eval(context.Background(), map[string]any{"v": tc.v})
 			if tc.ok && err != nil {
 				t.Fatalf("refused: %v", err)
 			}
-			if !tc.ok && (!errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "value larger than 1048576")) {
+			if !tc.ok && (!errors.Is(err, ErrLimitExceeded) || !strings.Contains(err.Error(), "value is larger than 1048576")) {
 				t.Fatalf("err = %v, want the value size limit", err)
 			}
 			if tc.ok && !sameValue(out, tc.v) {
-				t.Fatal("the guard changed the value it passed through")
+				t.Fatal("the value changed")
 			}
 		})
 	}
@@ -235,23 +265,34 @@ func TestSize(t *testing.T) {
 	}
 }
 
-// TestPatcherGuards checks where the guard is installed: around every loop body, every
-// builtin, call and literal that can build a value, and the binary operators that build
-// values ("+" concatenates, ".." makes ranges), so that each of them counts a step and has its
-// result measured.
+// TestPatcherGuards checks what the patcher installs: every builtin becomes our charged
+// version, the operators that allocate or loop become charged calls, and every loop body,
+// literal and method call passes through a guard, so that nothing runs uncharged.
 func TestPatcherGuards(t *testing.T) {
 	cases := []struct {
 		src     string
-		guarded []string // descriptions of the nodes the guard wraps, in any order
+		guarded []string // the reserved functions called, without their prefix, in any order
 	}{
-		{"a + b", []string{"binary +"}},
-		{"1..3", []string{"binary .."}},
-		{"a * b == c and d < e", nil},
-		{"len(a)", []string{"builtin len"}},
-		{"[a, b]", []string{"array"}},
-		{"{'k': a}", []string{"map"}},
-		{"now().Year()", []string{"call", "builtin now"}},
-		{"all(a, # > 1)", []string{"builtin all", "binary >"}}, // the predicate's body
+		{"a + b", []string{"op_+"}},
+		{"1..3", []string{"op_.."}},
+		{"a * b == c and d < e", []string{"op_=="}},
+		{"a != b", []string{"op_=="}},
+		{"a in b", []string{"op_in"}},
+		{"a not in b", []string{"op_in"}},
+		{"a matches 'x'", []string{"op_matches"}},
+		{"a contains b or a startsWith b or a endsWith b", []string{"op_contains", "op_startsWith", "op_endsWith"}},
+		{"len(a)", []string{"builtin_len"}},
+		{"[a, b]", []string{"check"}},
+		{"{'k': a}", []string{"check"}},
+		{"now().Year()", []string{"check", "builtin_now"}},
+		{"now().Format(f)", []string{"check", "argument", "builtin_now"}},
+		{"all(a, # > 1)", []string{"check", "check"}},
+		{"map(a, #)", []string{"check", "element"}},
+		{"filter(a, true)", []string{"check", "element"}},
+		{"sortBy(a, #)", []string{"check", "key", "sort"}},
+		{"groupBy(a, #)", []string{"check", "key"}},
+		{"count(a)", []string{"check", "check"}},
+		{"sum(a)", []string{"check", "check"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.src, func(t *testing.T) {
@@ -265,7 +306,9 @@ func TestPatcherGuards(t *testing.T) {
 				if !ok || !isGuardCall(c) {
 					return
 				}
-				got = append(got, describeNode(c.Arguments[1]))
+				if id, ok := c.Callee.(*ast.IdentifierNode); ok {
+					got = append(got, strings.TrimPrefix(id.Value, reservedPrefix+"_"))
+				}
 			}))
 			if !sameSet(got, tc.guarded) {
 				t.Errorf("guarded %q, want %q", got, tc.guarded)
@@ -277,22 +320,6 @@ func TestPatcherGuards(t *testing.T) {
 type visitor func(ast.Node)
 
 func (v visitor) Visit(n *ast.Node) { v(*n) }
-
-func describeNode(n ast.Node) string {
-	switch x := n.(type) {
-	case *ast.BinaryNode:
-		return "binary " + x.Operator
-	case *ast.BuiltinNode:
-		return "builtin " + x.Name
-	case *ast.ArrayNode:
-		return "array"
-	case *ast.MapNode:
-		return "map"
-	case *ast.CallNode:
-		return "call"
-	}
-	return fmt.Sprintf("%T", n)
-}
 
 func sameSet(a, b []string) bool {
 	count := map[string]int{}
