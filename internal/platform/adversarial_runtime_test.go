@@ -272,6 +272,25 @@ func TestAdversarialCancelStopsTheRunningStepWithinOneSecond(t *testing.T) {
 		apiOnly := platformtest.Start(t, platformtest.WithDatabase(url), fastRuntime(func(c *platform.Config) { c.Workers = -1 }))
 		check(t, runner.Client, apiOnly.ClientFor(runner.OwnerKey))
 	})
+	t.Run("the real server process", func(t *testing.T) {
+		t.Parallel()
+		proc := platformproc.Start(t, platformproc.Config{Args: []string{"--allow-loopback-callbacks"}})
+		c := processClient(t, proc)
+		check(t, c, c)
+	})
+}
+
+// processClient is an owner's API client of a server process.
+func processClient(t *testing.T, proc *platformproc.Process) *api.ClientWithResponses {
+	t.Helper()
+	c, err := api.NewClientWithResponses(proc.URL+"/api/v1", api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+proc.OwnerKey)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // SIGTERM to the real server while a step waits on a server that never answers: the process
@@ -285,13 +304,7 @@ func TestAdversarialSIGTERMEndsTheProcessWithinTheShutdownTimeout(t *testing.T) 
 		hang := startHangingServer(t)
 		proc := platformproc.Start(t, platformproc.Config{DatabaseURL: url,
 			Args: []string{"--allow-loopback-callbacks", "--workers", "2", "--shutdown-timeout", shutdownTimeout.String()}})
-		c, err := api.NewClientWithResponses(proc.URL+"/api/v1", api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer "+proc.OwnerKey)
-			return nil
-		}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := processClient(t, proc)
 		wf := createWorkflow(t, c, slowWorkflow(createApp(t, c, "order-management"), hang.URL))
 		running := trigger(t, c, wf.ID, nil)
 		hang.waitArrivals(t, 1)
