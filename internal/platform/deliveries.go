@@ -69,25 +69,20 @@ func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, 
 // deliver reads the delivery's webhook and its secrets, then makes the attempt. A webhook
 // deleted since the claim took its deliveries with it: there is nothing to attempt.
 func (s *Server) deliver(ctx context.Context, row *store.DeliveryRow) error {
-	var wh *api.Webhook
-	var secrets []string
-	var secretsErr error
-	err := s.store.Tx(ctx, func(q *store.Q) error {
-		var err error
-		if wh, err = store.Webhooks.Get(ctx, q, row.Delivery.WebhookID); err != nil {
-			return err
-		}
-		if wh.Active {
-			// A secret that does not open fails the delivery visibly rather than the worker.
-			secrets, secretsErr = s.webhookSecrets(ctx, q, wh.ID)
-		}
-		return nil
-	})
+	// Plain reads, outside a transaction: on SQLite a transaction takes the write lock.
+	q := s.store.Read()
+	wh, err := store.Webhooks.Get(ctx, q, row.Delivery.WebhookID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	var secrets []string
+	var secretsErr error
+	if wh.Active {
+		// A secret that does not open fails the delivery visibly rather than the worker.
+		secrets, secretsErr = s.webhookSecrets(ctx, q, wh.ID)
 	}
 	return s.attemptDelivery(ctx, row, wh, secrets, secretsErr)
 }
