@@ -110,17 +110,10 @@ type Scheduler struct {
 // NewScheduler checks the config, fills in its defaults and returns the service, not started.
 // A nil leader means this replica always leads (SQLite: one process owns the file).
 func NewScheduler(cfg SchedulerConfig, firer Firer, leader Leader, log *slog.Logger) (*Scheduler, error) {
-	if cfg.Interval == 0 {
-		cfg.Interval = time.Second
-	}
-	if cfg.Interval < 0 {
-		return nil, errNegative("scheduler", "Interval")
-	}
-	if log == nil {
-		log = slog.Default()
-	}
 	s := &Scheduler{Config: cfg}
-	s.periodic = periodic{name: "firing schedules", interval: cfg.Interval, leader: leader, pass: firer.FireSchedules, log: log, signals: &s.TestSignals}
+	if err := s.init("scheduler", "firing schedules", &s.Config.Interval, firer.FireSchedules, leader, log, &s.TestSignals); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -153,17 +146,10 @@ type Rescuer struct {
 // NewRescuer checks the config, fills in its defaults and returns the service, not started.
 // A nil leader means this replica always leads.
 func NewRescuer(cfg RescuerConfig, rescue Rescue, leader Leader, log *slog.Logger) (*Rescuer, error) {
-	if cfg.Interval == 0 {
-		cfg.Interval = time.Second
-	}
-	if cfg.Interval < 0 {
-		return nil, errNegative("rescuer", "Interval")
-	}
-	if log == nil {
-		log = slog.Default()
-	}
 	r := &Rescuer{Config: cfg}
-	r.periodic = periodic{name: "rescuing expired executions", interval: cfg.Interval, leader: leader, pass: rescue.RescueExpired, log: log, signals: &r.TestSignals}
+	if err := r.init("rescuer", "rescuing expired executions", &r.Config.Interval, rescue.RescueExpired, leader, log, &r.TestSignals); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -172,3 +158,20 @@ func (r *Rescuer) Start(context.Context) error { r.start(); return nil }
 
 // Stop ends the loop, cancelling a pass in progress.
 func (r *Rescuer) Stop(ctx context.Context) error { return r.stop(ctx) }
+
+// init sets up a periodic service with its defaults (an interval of 1s, written back into the
+// service's config; the default logger), after checking them.
+func (p *periodic) init(service, doing string, interval *time.Duration, pass func(context.Context) (int, error), leader Leader,
+	log *slog.Logger, signals *PeriodicTestSignals) error {
+	if *interval == 0 {
+		*interval = time.Second
+	}
+	if *interval < 0 {
+		return errNegative(service, "Interval")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	p.name, p.interval, p.leader, p.pass, p.log, p.signals = doing, *interval, leader, pass, log, signals
+	return nil
+}
