@@ -23,8 +23,9 @@ import (
 // while a step hangs. Each test checks that the other tenants' work still runs and that nothing
 // is lost, and the runtime's bounds (SECURITY.md).
 
-// hangingServer answers no request until the test ends: a receiver or an external system that
-// never answers. It counts the requests in flight and the most it ever held at once.
+// hangingServer answers no request until it is released (unblock) or the test ends: a receiver
+// or an external system that never answers, or one that holds an execution in its http step.
+// It counts the requests in flight and the most it ever held at once.
 type hangingServer struct {
 	*httptest.Server
 	arrived chan time.Time

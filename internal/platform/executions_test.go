@@ -263,59 +263,6 @@ func renamed(in api.WorkflowInput, name string) api.WorkflowInput {
 	return in
 }
 
-// blockingReceiver answers only when released, to hold an execution in its http step.
-type blockingReceiver struct {
-	*httptest.Server
-	arrived chan struct{}
-	// gone receives when a caller gave its request up before release (the step was stopped).
-	gone    chan struct{}
-	release chan struct{}
-}
-
-func startBlockingReceiver(t *testing.T) *blockingReceiver {
-	b := &blockingReceiver{arrived: make(chan struct{}, 16), gone: make(chan struct{}, 16), release: make(chan struct{})}
-	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Read the body: only then does the server notice the caller hang up (r.Context ends).
-		_, _ = io.Copy(io.Discard, r.Body)
-		b.arrived <- struct{}{}
-		select {
-		case <-b.release:
-		case <-r.Context().Done():
-			select {
-			case b.gone <- struct{}{}:
-			default:
-			}
-		}
-		_, _ = io.WriteString(w, `{"ok":true}`)
-	}))
-	t.Cleanup(func() {
-		b.unblock()
-		b.Close()
-	})
-	return b
-}
-
-var unblockMu sync.Mutex
-
-func (b *blockingReceiver) unblock() {
-	unblockMu.Lock()
-	defer unblockMu.Unlock()
-	select {
-	case <-b.release:
-	default:
-		close(b.release)
-	}
-}
-
-func (b *blockingReceiver) waitArrival(t *testing.T) {
-	t.Helper()
-	select {
-	case <-b.arrived:
-	case <-time.After(15 * time.Second):
-		t.Fatal("the http step never called the receiver")
-	}
-}
-
 // slowWorkflow calls the receiver, then transforms and emits.
 func slowWorkflow(appID, url string) api.WorkflowInput {
 	return api.WorkflowInput{ApplicationID: appID, Name: "slow", Version: "1.0.0",
@@ -340,11 +287,11 @@ func TestCancelExecution(t *testing.T) {
 	platformtest.EachDialect(t, []platformtest.Option{fastRuntime()}, func(t *testing.T, inst *platformtest.Instance) {
 		ctx := context.Background()
 		c := inst.Client
-		receiver := startBlockingReceiver(t)
+		receiver := startHangingServer(t)
 		wf := createWorkflow(t, c, slowWorkflow(createApp(t, c, "order-management"), receiver.URL))
 
 		id := trigger(t, c, wf.ID, map[string]any{"order_id": "A-1"})
-		receiver.waitArrival(t)
+		receiver.waitArrivals(t, 1)
 		resp := must(c.CancelExecutionWithResponse(ctx, id, &api.CancelExecutionParams{}))
 		if resp.JSON200 == nil || resp.JSON200.Status != api.ExecutionStatusCanceled || !strings.HasPrefix(deref(resp.JSON200.Error), "canceled by usr_") ||
 			resp.JSON200.FinishedAt == nil {

@@ -18,7 +18,7 @@ func TestExecutionsSurviveSIGKILL(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, d storetest.Dialect) {
 		url := d.URL(t)
-		receiver := startBlockingReceiver(t)
+		receiver := startHangingServer(t)
 		proc := platformproc.Start(t, platformproc.Config{DatabaseURL: url,
 			Args: []string{"--allow-loopback-callbacks", "--workers", "3", "--lease-duration", "2s"}})
 		c, err := api.NewClientWithResponses(proc.URL+"/api/v1", api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
@@ -36,8 +36,8 @@ func TestExecutionsSurviveSIGKILL(t *testing.T) {
 		for range 4 {
 			ids = append(ids, trigger(t, c, wf.ID, nil))
 		}
-		receiver.waitArrival(t)
-		receiver.waitArrival(t)
+		receiver.waitArrivals(t, 1)
+		receiver.waitArrivals(t, 1)
 		proc.Kill()
 		receiver.unblock()
 		proc.Restart()

@@ -42,7 +42,7 @@ func TestExecutionsSurviveServerRestarts(t *testing.T) {
 		}
 
 		// The second is stopped while an execution waits in an http step: it fails visibly.
-		receiver := startBlockingReceiver(t)
+		receiver := startHangingServer(t)
 		second := platformtest.Start(t, platformtest.WithDatabase(url),
 			fastRuntime(func(c *platform.Config) { c.ShutdownTimeout = 100 * time.Millisecond }))
 		c := second.ClientFor(first.OwnerKey)
@@ -53,7 +53,7 @@ func TestExecutionsSurviveServerRestarts(t *testing.T) {
 			}
 		}
 		interrupted := trigger(t, c, slow.ID, nil)
-		receiver.waitArrival(t)
+		receiver.waitArrivals(t, 1)
 		stop(first)
 		stop(second)
 
