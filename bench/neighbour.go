@@ -97,15 +97,11 @@ func runNeighbour(ctx context.Context, bin, work string, d time.Duration, log fu
 		return nil, err
 	}
 	defer hang.close()
-	platform, err := startPlatform(ctx, bin, dir, "sqlite://"+filepath.Join(dir, "platform.db"))
+	platform, c, err := startSQLitePlatform(ctx, bin, dir)
 	if err != nil {
 		return nil, err
 	}
 	defer platform.stop()
-	c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
-	if err != nil {
-		return nil, err
-	}
 
 	desc := "noisy-neighbour benchmark"
 	newApp := func(name string) (string, error) {

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lowcode-platform/terraform-provider-lowcode/internal/client"
 )
 
 // platformProcess is the real lowcode-platform binary, started as its own process.
@@ -299,4 +301,19 @@ func (c *pgCluster) stop() {
 		<-c.done
 	}
 	_ = os.RemoveAll(c.root)
+}
+
+// startSQLitePlatform starts the platform on a fresh SQLite database in dir, with an owner's
+// client of it; the caller stops the process.
+func startSQLitePlatform(ctx context.Context, bin, dir string) (*platformProcess, *client.Client, error) {
+	platform, err := startPlatform(ctx, bin, dir, "sqlite://"+filepath.Join(dir, "platform.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
+	if err != nil {
+		platform.stop()
+		return nil, nil, err
+	}
+	return platform, c, nil
 }

@@ -64,15 +64,11 @@ func runRuntime(ctx context.Context, bin, work string, recv *receiver, d time.Du
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	platform, err := startPlatform(ctx, bin, dir, "sqlite://"+filepath.Join(dir, "platform.db"))
+	platform, c, err := startSQLitePlatform(ctx, bin, dir)
 	if err != nil {
 		return nil, err
 	}
 	defer platform.stop()
-	c, err := client.New(client.Config{Endpoint: platform.url, APIKey: platform.apiKey})
-	if err != nil {
-		return nil, err
-	}
 	rep := &runtimeReport{Database: "sqlite", Webhooks: benchHooks}
 	desc := "runtime benchmark"
 	app, err := c.CreateApplication(ctx, api.ApplicationInput{Name: "bench-runtime", Environment: api.Development,
