@@ -61,6 +61,10 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	stmts   *stmtCache // nil on PostgreSQL
+	// writer is SQLite's one write lock, taken in this process before BEGIN IMMEDIATE takes
+	// the file's (see writeLock); a writer waits for it at most writeWait. nil on PostgreSQL.
+	writer    chan struct{}
+	writeWait time.Duration
 }
 
 // Open connects to the database named by rawURL and applies pending migrations.
@@ -135,7 +139,7 @@ func (s *Store) checkSQLite(ctx context.Context, rawURL string) error {
 	if len(problems) != 1 || problems[0] != "ok" {
 		return s.corrupt(path, strings.Join(problems, "; "))
 	}
-	_, err = conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000")
+	_, err = conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds()))
 	return err
 }
 
@@ -186,9 +190,10 @@ func open(rawURL string) (*Store, error) {
 			}
 		}
 		// WAL lets readers run beside the one writer; IMMEDIATE transactions take the write
-		// lock up front so two writers queue on busy_timeout instead of failing on upgrade.
+		// lock up front, so a writer never fails on upgrade. Writers of this process queue in
+		// writeLock; busy_timeout covers another process holding the file.
 		dsn := "file:" + path + "?_txlock=immediate" +
-			"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)" +
+			"&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)" + fmt.Sprintf("&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds()) +
 			"&_pragma=synchronous(NORMAL)"
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
@@ -196,7 +201,8 @@ func open(rawURL string) (*Store, error) {
 		}
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
-		return &Store{db: db, dialect: SQLite, stmts: newStmtCache(db)}, nil
+		return &Store{db: db, dialect: SQLite, stmts: newStmtCache(db), writer: make(chan struct{}, 1),
+			writeWait: busyTimeout}, nil
 	}
 }
 
@@ -293,7 +299,44 @@ func (s *Store) Tx(ctx context.Context, fn func(q *Q) error) error {
 	}
 }
 
+// busyTimeout is how long a SQLite transaction waits for the write lock before it fails as
+// busy: the busy_timeout pragma for the file lock, and writeLock's bound on the wait in process.
+const busyTimeout = 10 * time.Second
+
+// writeLock takes SQLite's write lock in process; the returned func releases it. SQLite has
+// one writer, and a transaction that finds the file locked polls it (busy_timeout sleeps up
+// to 100 ms between tries), so under load the lock stood idle while writers slept and the
+// runtime's workers and the API's handlers won it by chance. Queued here, writers take turns
+// in arrival order and each starts the moment the one before ends. The wait is bounded as
+// busy_timeout bounds it, and by ctx; the file lock still guards against other processes.
+func (s *Store) writeLock(ctx context.Context) (func(), error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	release := func() { <-s.writer }
+	select {
+	case s.writer <- struct{}{}:
+		return release, nil
+	default:
+	}
+	wait := time.NewTimer(s.writeWait)
+	defer wait.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	case <-wait.C:
+		return nil, fmt.Errorf("the database stayed busy: other writers held it for %s", s.writeWait)
+	}
+}
+
 func (s *Store) tx(ctx context.Context, fn func(q *Q) error) error {
+	unlock, err := s.writeLock(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
