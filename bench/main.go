@@ -102,7 +102,23 @@ func main() {
 	flag.StringVar(&dbs, "databases", "sqlite,postgres", "databases of the load part")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "start the servers with --pprof-listen and save a CPU profile of each load scenario here")
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (Terraform logs, platform logs)")
+	var compareBase string
+	var compareRounds int
+	flag.StringVar(&compareBase, "compare-base", "", "instead of the benchmark: the runtime part's saturation figures of the platform of this checkout (a directory; make bench-compare BASE=rev) and of this one, alternately")
+	flag.IntVar(&compareRounds, "compare-rounds", 5, "rounds of -compare-base (about 3 minutes each)")
 	flag.Parse()
+	if compareBase != "" {
+		d := o.runtimeFor
+		if d == 0 {
+			d = 5 * time.Second
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := compareRuntime(ctx, compareBase, compareRounds, d, o.results); err != nil {
+			fatal(err)
+		}
+		return
+	}
 
 	def := func(full, quick string) string {
 		if o.quick {
