@@ -69,10 +69,10 @@ func claimBenchQueues(b *testing.B, apps, queued int) *store.Store {
 
 // BenchmarkClaim measures the fair claims' queries, each alone in a transaction that is rolled
 // back, next to the transaction alone ("empty"), with 5,000 executions and deliveries waiting
-// in one application among 1, 3 and 30.
+// in one application among 1, 3, 30 and 1,000.
 func BenchmarkClaim(b *testing.B) {
 	errRollback := errors.New("rollback")
-	for _, apps := range []int{1, 3, 30} {
+	for _, apps := range []int{1, 3, 30, 1000} {
 		st := claimBenchQueues(b, apps, 5000)
 		ctx := context.Background()
 		b.Run(fmt.Sprintf("empty/apps=%d", apps), func(b *testing.B) {

@@ -21,8 +21,9 @@ import (
 // Claims are fair per application (internal/platform/runtime states the rule): the claim first
 // picks the application, among those with work waiting and not in the caller's list of full
 // ones, that has the least in flight (ties to the one waiting longest), then that
-// application's oldest work. The application is found by index probes per application, so a
-// flood of one application's rows does not slow the claim down.
+// application's oldest work. The applications with work waiting are found by a loose index
+// scan (groupsWith), and each is weighed by index probes, so neither a flood of one
+// application's rows nor a platform of many idle applications slows the claim down.
 
 // Executions are written by the runtime and listed newest first. They have no etag: users
 // change them only by cancelling.
@@ -69,10 +70,16 @@ func scanExecution(row interface{ Scan(...any) error }) (*ExecutionRow, error) {
 	}
 	// The columns are what the queue acts on; they win over a document that disagrees.
 	r.Execution.ID, r.Execution.WorkflowID, r.Execution.Status = id, workflowID, api.ExecutionStatus(status)
-	if owner.Valid && until.Valid {
-		r.Lease = &Lease{Owner: owner.String, Until: time.UnixMilli(until.Int64).UTC()}
-	}
+	r.Lease = leaseOf(owner, until)
 	return r, nil
+}
+
+// leaseOf is the lease that a row's lease columns hold, or nil.
+func leaseOf(owner sql.NullString, until sql.NullInt64) *Lease {
+	if !owner.Valid || !until.Valid {
+		return nil
+	}
+	return &Lease{Owner: owner.String, Until: time.UnixMilli(until.Int64).UTC()}
 }
 
 // lockRow is appended to a SELECT that must wait for, then hold, one known row (cancelling,
@@ -105,13 +112,24 @@ func (q *Q) InsertExecution(ctx context.Context, e api.Execution, depth int) err
 // caller leases it with UpdateExecution in the same transaction.
 func (q *Q) NextQueuedExecution(ctx context.Context, full []string) (*ExecutionRow, error) {
 	queued, running := string(api.ExecutionStatusQueued), string(api.ExecutionStatusRunning)
-	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE status = ? AND application_id = (
-		SELECT a.id FROM applications a
-		WHERE EXISTS (SELECT 1 FROM executions e WHERE e.status = ? AND e.application_id = a.id) AND NOT `+q.inList("a.id")+`
-		ORDER BY (SELECT COUNT(*) FROM executions r WHERE r.status = ? AND r.application_id = a.id),
-			(SELECT MIN(e.queued_at) FROM executions e WHERE e.status = ? AND e.application_id = a.id), a.id
-		LIMIT 1)
-		ORDER BY queued_at, id LIMIT 1`+q.forUpdate(), queued, queued, q.listArg(full), running, queued))
+	return scanExecution(q.queryRow(ctx, groupsWith("executions", "status = ?")+`
+		SELECT `+executionColumns+` FROM executions WHERE status = ? AND application_id = (
+			SELECT g.id FROM g WHERE g.id IS NOT NULL AND NOT `+q.inList("g.id")+`
+			ORDER BY (SELECT COUNT(*) FROM executions r WHERE r.status = ? AND r.application_id = g.id),
+				(SELECT MIN(e.queued_at) FROM executions e WHERE e.status = ? AND e.application_id = g.id), g.id
+			LIMIT 1)
+		ORDER BY queued_at, id LIMIT 1`+q.forUpdate(), queued, queued, queued, q.listArg(full), running, queued))
+}
+
+// groupsWith is a WITH clause naming g the distinct application_ids of table's rows that
+// match cond (its arguments twice), in order: a loose index scan, one probe of the queue's
+// (status, application_id, …) index per application that has such rows, so a claim costs
+// what the applications with work waiting cost, however many applications there are.
+func groupsWith(table, cond string) string {
+	return `WITH RECURSIVE g(id) AS (
+		SELECT (SELECT MIN(application_id) FROM ` + table + ` WHERE ` + cond + `)
+		UNION ALL
+		SELECT (SELECT MIN(application_id) FROM ` + table + ` WHERE ` + cond + ` AND application_id > g.id) FROM g WHERE g.id IS NOT NULL)`
 }
 
 // NextExpiredExecution takes a running execution whose lease expired before now (its worker
@@ -124,6 +142,23 @@ func (q *Q) NextExpiredExecution(ctx context.Context, now time.Time) (*Execution
 // LockExecution loads an execution and holds it until the transaction ends.
 func (q *Q) LockExecution(ctx context.Context, id string) (*ExecutionRow, error) {
 	return scanExecution(q.queryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE id = ?`+q.lockRow(), id))
+}
+
+// LockExecutionLease holds an execution until the transaction ends, as LockExecution does,
+// and returns only what a worker checks before it records progress, its status and lease,
+// without reading the document.
+func (q *Q) LockExecutionLease(ctx context.Context, id string) (api.ExecutionStatus, *Lease, error) {
+	var status string
+	var owner sql.NullString
+	var until sql.NullInt64
+	err := q.queryRow(ctx, `SELECT status, lease_owner, lease_until FROM executions WHERE id = ?`+q.lockRow(), id).Scan(&status, &owner, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, ErrNotFound
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return api.ExecutionStatus(status), leaseOf(owner, until), nil
 }
 
 // UpdateExecution writes an execution's document and the columns derived from it, with the
@@ -204,16 +239,19 @@ func (q *Q) NextDueDelivery(ctx context.Context, now time.Time, full []string) (
 	var doc string
 	r := &DeliveryRow{}
 	pending, at := string(api.DeliveryStatusPending), now.UnixMilli()
-	err := q.queryRow(ctx, `SELECT doc, payload, application_id FROM deliveries
+	err := q.queryRow(ctx, groupsWith("deliveries", "status = ?")+`
+		SELECT doc, payload, application_id FROM deliveries
 		WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND application_id = (
-			SELECT g.id FROM (SELECT id FROM applications UNION ALL SELECT '') g
-			WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.status = ? AND d.application_id = g.id AND d.next_attempt_at <= ?
-				AND (d.lease_until IS NULL OR d.lease_until < ?)) AND NOT `+q.inList("g.id")+`
-			ORDER BY (SELECT COUNT(*) FROM deliveries f WHERE f.lease_owner IS NOT NULL AND f.application_id = g.id AND f.lease_until >= ?),
-				(SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.status = ? AND d.application_id = g.id AND d.next_attempt_at <= ?), g.id
+			SELECT c.id FROM (
+				SELECT g.id, (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.status = ? AND d.application_id = g.id
+					AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)) AS due
+				FROM g WHERE g.id IS NOT NULL AND NOT `+q.inList("g.id")+`) c
+			WHERE c.due IS NOT NULL
+			ORDER BY (SELECT COUNT(*) FROM deliveries f WHERE f.lease_owner IS NOT NULL AND f.application_id = c.id AND f.lease_until >= ?),
+				c.due, c.id
 			LIMIT 1)
 		ORDER BY next_attempt_at LIMIT 1`+q.forUpdate(),
-		pending, at, at, pending, at, at, q.listArg(full), at, pending, at).Scan(&doc, &r.Payload, &r.ApplicationID)
+		pending, pending, pending, at, at, pending, at, at, q.listArg(full), at).Scan(&doc, &r.Payload, &r.ApplicationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
