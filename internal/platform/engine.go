@@ -148,7 +148,9 @@ func (s *Server) checkpoint(ctx context.Context, exe *api.Execution, wf *api.Wor
 	ctx, cancel := writeCtx(ctx)
 	defer cancel()
 	err := s.store.Tx(ctx, func(q *store.Q) error {
-		cur, err := q.LockExecution(ctx, exe.ID)
+		// The document is read only when the execution was canceled: its record is the
+		// cancellation's. Every other checkpoint writes the worker's own.
+		status, held, err := q.LockExecutionLease(ctx, exe.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			stop = true
 			return nil
@@ -156,12 +158,16 @@ func (s *Server) checkpoint(ctx context.Context, exe *api.Execution, wf *api.Wor
 		if err != nil {
 			return err
 		}
-		if cur.Lease == nil || cur.Lease.Owner != s.runtime.owner {
+		if held == nil || held.Owner != s.runtime.owner {
 			stop = true
 			return nil
 		}
-		if cur.Execution.Status == api.ExecutionStatusCanceled {
+		if status == api.ExecutionStatusCanceled {
 			stop = true
+			cur, err := q.LockExecution(ctx, exe.ID)
+			if err != nil {
+				return err
+			}
 			c := cur.Execution
 			c.Steps = withSkipped(exe.Steps, wf.Steps)
 			return q.UpdateExecution(ctx, c, nil)

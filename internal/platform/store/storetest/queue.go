@@ -79,18 +79,30 @@ func executionQueue(t *testing.T, st *store.Store) {
 		if _, err := q.LockExecution(ctx, "exe_missing"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("locking a missing execution: %v, want ErrNotFound", err)
 		}
+		if _, _, err := q.LockExecutionLease(ctx, "exe_missing"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("locking a missing execution's lease: %v, want ErrNotFound", err)
+		}
 		return nil
 	})
 
-	// A server renews the leases it holds, and only those.
+	// A server renews the leases it holds, and only those. LockExecutionLease reads the
+	// status and lease that LockExecution reads.
 	must(t, st.Read().RenewExecutionLeases(ctx, "worker-a", now.Add(2*time.Minute)))
 	leaseOf := func(id string) *store.Lease {
 		t.Helper()
 		var row *store.ExecutionRow
+		var status api.ExecutionStatus
+		var lease *store.Lease
 		tx(t, st, func(ctx context.Context, q *store.Q) (err error) {
-			row, err = q.LockExecution(ctx, id)
+			if row, err = q.LockExecution(ctx, id); err != nil {
+				return err
+			}
+			status, lease, err = q.LockExecutionLease(ctx, id)
 			return err
 		})
+		if status != row.Execution.Status || (lease == nil) != (row.Lease == nil) || (lease != nil && *lease != *row.Lease) {
+			t.Fatalf("LockExecutionLease: %s %+v; LockExecution: %s %+v", status, lease, row.Execution.Status, row.Lease)
+		}
 		return row.Lease
 	}
 	if l := leaseOf(older.ID); l == nil || !l.Until.Equal(time.UnixMilli(now.Add(2*time.Minute).UnixMilli())) {
