@@ -44,7 +44,7 @@ func (e executionQueue) Claim(ctx context.Context, full []string) (*runtime.Job,
 		r.Execution.Status, r.Execution.StartedAt, r.Execution.WorkflowVersion = api.ExecutionStatusRunning, &now, wf.Version
 		r.Lease = s.lease()
 		row = r
-		return q.UpdateExecution(ctx, r.Execution, r.Lease)
+		return q.StartExecution(ctx, r.Execution, *r.Lease)
 	})
 	if err != nil || row == nil {
 		return nil, err
@@ -172,11 +172,10 @@ func (s *Server) checkpoint(ctx context.Context, exe *api.Execution, wf *api.Wor
 			c.Steps = withSkipped(exe.Steps, wf.Steps)
 			return q.UpdateExecution(ctx, c, nil)
 		}
-		var lease *store.Lease
 		if !final {
-			lease = s.lease()
+			return q.SaveProgress(ctx, *exe, s.lease().Until)
 		}
-		if err := q.UpdateExecution(ctx, *exe, lease); err != nil || !final {
+		if err := q.UpdateExecution(ctx, *exe, nil); err != nil {
 			return err
 		}
 		published, err = s.alertOnBreach(ctx, q, wf)

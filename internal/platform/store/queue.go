@@ -164,10 +164,6 @@ func (q *Q) LockExecutionLease(ctx context.Context, id string) (api.ExecutionSta
 // UpdateExecution writes an execution's document and the columns derived from it, with the
 // lease it is held under (nil releases it).
 func (q *Q) UpdateExecution(ctx context.Context, e api.Execution, lease *Lease) error {
-	doc, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
 	var finished, owner, until any
 	if e.FinishedAt != nil {
 		finished = e.FinishedAt.UnixMilli()
@@ -175,9 +171,34 @@ func (q *Q) UpdateExecution(ctx context.Context, e api.Execution, lease *Lease) 
 	if lease != nil {
 		owner, until = lease.Owner, lease.Until.UnixMilli()
 	}
-	res, err := q.exec(ctx, `UPDATE executions SET status = ?, finished_at = ?, duration_ms = ?, lease_owner = ?, lease_until = ?,
-		cancel_requested = ?, doc = ? WHERE id = ?`, string(e.Status), finished, e.DurationMs, owner, until,
-		e.Status == api.ExecutionStatusCanceled, string(doc), e.ID)
+	return q.updateExecution(ctx, `UPDATE executions SET status = ?, finished_at = ?, duration_ms = ?, lease_owner = ?, lease_until = ?,
+		cancel_requested = ?, doc = ? WHERE id = ?`, e, string(e.Status), finished, e.DurationMs, owner, until,
+		e.Status == api.ExecutionStatusCanceled)
+}
+
+// StartExecution records that a worker took a queued execution: its document, its status
+// (running) and its lease. It writes only those columns, so that of the queue's indexes only
+// those on the status and the lease change.
+func (q *Q) StartExecution(ctx context.Context, e api.Execution, lease Lease) error {
+	return q.updateExecution(ctx, `UPDATE executions SET status = ?, lease_owner = ?, lease_until = ?, doc = ? WHERE id = ?`,
+		e, string(e.Status), lease.Owner, lease.Until.UnixMilli())
+}
+
+// SaveProgress records a running execution's document as its steps finish and extends its
+// lease until until. It writes only those two columns: the status, the owner and the
+// finishing columns stay, and so do the index entries on them.
+func (q *Q) SaveProgress(ctx context.Context, e api.Execution, until time.Time) error {
+	return q.updateExecution(ctx, `UPDATE executions SET lease_until = ?, doc = ? WHERE id = ?`, e, until.UnixMilli())
+}
+
+// updateExecution runs an UPDATE of one execution whose last two arguments are the document
+// and the id, after args; ErrNotFound when no row has the id.
+func (q *Q) updateExecution(ctx context.Context, query string, e api.Execution, args ...any) error {
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	res, err := q.exec(ctx, query, append(args, string(doc), e.ID)...)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func claim(t *testing.T, st *store.Store, owner string, until time.Time) string 
 		}
 		row.Execution.Status = api.ExecutionStatusRunning
 		id = row.Execution.ID
-		return q.UpdateExecution(ctx, row.Execution, &store.Lease{Owner: owner, Until: until})
+		return q.StartExecution(ctx, row.Execution, store.Lease{Owner: owner, Until: until})
 	})
 	return id
 }
@@ -110,6 +110,25 @@ func executionQueue(t *testing.T, st *store.Store) {
 	}
 	if l := leaseOf(newer.ID); l == nil || !l.Until.Equal(time.UnixMilli(until.UnixMilli())) {
 		t.Fatalf("worker-b's lease after worker-a renewed: %+v, want it unchanged", l)
+	}
+
+	// Progress is the document and a later lease end; the status and the owner stay.
+	progress := row.Execution
+	progress.Steps = []api.StepResult{{Name: "check", Status: api.StepResultStatusSucceeded}}
+	must(t, st.Read().SaveProgress(ctx, progress, until.Add(time.Second)))
+	if l := leaseOf(newer.ID); l == nil || l.Owner != "worker-b" || !l.Until.Equal(time.UnixMilli(until.Add(time.Second).UnixMilli())) {
+		t.Fatalf("the lease after progress was saved: %+v, want worker-b's, a second later", l)
+	}
+	if got, err := store.Executions.Get(ctx, st.Read(), newer.ID); err != nil || got.Status != api.ExecutionStatusRunning ||
+		len(got.Steps) != 1 || got.Steps[0].Name != "check" {
+		t.Fatalf("the execution after progress was saved: %+v %v", got, err)
+	}
+	must(t, st.Read().SaveProgress(ctx, row.Execution, until)) // as it was, for what follows
+	if err := st.Read().SaveProgress(ctx, newExecution(wf, now), until); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("saving the progress of a missing execution: %v, want ErrNotFound", err)
+	}
+	if err := st.Read().StartExecution(ctx, newExecution(wf, now), store.Lease{Owner: "worker-a", Until: until}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("starting a missing execution: %v, want ErrNotFound", err)
 	}
 
 	// A lease that expired is taken by the rescuer; a live one is not.
