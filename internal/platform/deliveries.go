@@ -43,6 +43,9 @@ type deliveryQueue struct{ s *Server }
 // what choosing needs; the job reads the webhook and opens its secrets itself.
 func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
 	s := d.s
+	if len(full) > 0 && !hasWork(s.store.Read().NextDueDelivery(ctx, s.now(), full)) {
+		return nil, nil
+	}
 	var row *store.DeliveryRow
 	err := s.store.Tx(ctx, func(q *store.Q) error {
 		r, err := q.NextDueDelivery(ctx, s.now(), full)

@@ -13,7 +13,8 @@ import (
 )
 
 // claimBenchQueues fills a SQLite store as the runtime benchmark's saturation leaves it: one
-// application with a deep queue of executions and due deliveries (a few of each leased), and
+// application with a deep queue of executions and due deliveries (the oldest four of each
+// leased), and
 // apps-1 applications with nothing waiting.
 func claimBenchQueues(b *testing.B, apps, queued int) *store.Store {
 	b.Helper()
@@ -56,6 +57,24 @@ func claimBenchQueues(b *testing.B, apps, queued int) *store.Store {
 			d := api.Delivery{ID: store.NewID("dlv"), WebhookID: wh.ID, EventID: store.NewID("evt"), EventType: "bench.ping",
 				Status: api.DeliveryStatusPending, CreatedAt: at, NextAttemptAt: &at}
 			if err := q.InsertDelivery(ctx, d, `{"seq":1}`, &at); err != nil {
+				return err
+			}
+		}
+		// As at saturation, workers hold the oldest of each queue.
+		for range 4 {
+			e, err := q.NextQueuedExecution(ctx, nil)
+			if err != nil {
+				return err
+			}
+			e.Execution.Status = api.ExecutionStatusRunning
+			if err := q.StartExecution(ctx, e.Execution, store.Lease{Owner: "bench", Until: now.Add(time.Hour)}); err != nil {
+				return err
+			}
+			d, err := q.NextDueDelivery(ctx, now, nil)
+			if err != nil {
+				return err
+			}
+			if err := q.LeaseDelivery(ctx, d.Delivery.ID, store.Lease{Owner: "bench", Until: now.Add(time.Hour)}); err != nil {
 				return err
 			}
 		}
