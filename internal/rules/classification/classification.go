@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/lowcode-platform/terraform-provider-lowcode/internal/api"
 )
@@ -129,9 +131,23 @@ func quoteAll[T ~string](vs []T) string {
 }
 
 // ValidatePattern checks one field pattern.
+//
+// It is stricter than compile, which matching uses: a pattern saved before this check existed
+// keeps matching what it matched then, while a new one must be written as it matches.
 func ValidatePattern(p string) error {
-	_, err := compile(p)
-	return err
+	if _, err := compile(p); err != nil {
+		return err
+	}
+	// compile lower-cases before it checks the characters, and two non-ASCII letters
+	// lower-case to ASCII ones: 'İ' (U+0130) to 'i' and the Kelvin sign (U+212A) to 'k'.
+	// A pattern written with them would not match the field it names, so refuse them; each
+	// changes its length in UTF-8 when lower-cased, which no allowed character does.
+	for _, r := range p {
+		if utf8.RuneLen(unicode.ToLower(r)) != utf8.RuneLen(r) {
+			return badCharacter(p, r)
+		}
+	}
+	return nil
 }
 
 // ValidatePatterns checks a policy's patterns, naming each bad one by its
@@ -144,6 +160,10 @@ func ValidatePatterns(patterns []string) []FieldProblem {
 		}
 	}
 	return problems
+}
+
+func badCharacter(p string, r rune) error {
+	return fmt.Errorf("pattern %q has the character %q; use the letters a-z and A-Z, digits, \"_\", \"-\" and the wildcards * and **", p, r)
 }
 
 // pattern is a validated pattern: lower-case segments, "**" for any depth.
@@ -163,7 +183,7 @@ func compile(p string) (pattern, error) {
 		}
 		for _, r := range s {
 			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '*') {
-				return nil, fmt.Errorf("pattern %q has the character %q; use letters, digits, \"_\", \"-\" and the wildcards * and **", p, r)
+				return nil, badCharacter(p, r)
 			}
 		}
 		if strings.Contains(s, "*") && s != "*" && s != "**" {
