@@ -43,7 +43,7 @@ type deliveryQueue struct{ s *Server }
 // what choosing needs; the job reads the webhook and opens its secrets itself.
 func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
 	s := d.s
-	if len(full) > 0 && !hasWork(s.store.Read().NextDueDelivery(ctx, s.now(), full)) {
+	if len(full) > 0 && !hasWork(s.store.Read().HasDueDelivery(ctx, s.now(), full)) {
 		return nil, nil
 	}
 	var row *store.DeliveryRow

@@ -26,7 +26,7 @@ type executionQueue struct{ s *Server }
 // this server, and returns the job that runs it.
 func (e executionQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
 	s := e.s
-	if len(full) > 0 && !hasWork(s.store.Read().NextQueuedExecution(ctx, full)) {
+	if len(full) > 0 && !hasWork(s.store.Read().HasQueuedExecution(ctx, full)) {
 		return nil, nil
 	}
 	var row *store.ExecutionRow
@@ -55,13 +55,14 @@ func (e executionQueue) Claim(ctx context.Context, full []string) (*runtime.Job,
 	return &runtime.Job{ID: row.Execution.ID, Group: row.ApplicationID, Run: func(ctx context.Context) { s.execute(ctx, row, wf) }}, nil
 }
 
-// hasWork tells, from a claim's query run outside a transaction, whether a claim may find
-// work. While an application holds its cap of workers, a worker that wakes usually finds only
-// that application's work waiting, and nothing it may take; looking first without a
-// transaction spares it the write lock (on SQLite, every transaction takes it) and leaves the
-// lock to the workers and requests that write. An error says yes: the claim reports it.
-func hasWork[T any](_ T, err error) bool {
-	return !errors.Is(err, store.ErrNotFound)
+// hasWork tells, from a look outside a transaction (HasQueuedExecution, HasDueDelivery),
+// whether a claim may find work. While an application holds its cap of workers, a worker that
+// wakes usually finds only that application's work waiting, and nothing it may take; looking
+// first, reading no document and locking no row, spares it the write lock (on SQLite, every
+// transaction takes it) and leaves the lock to the workers and requests that write. An error
+// says yes: the claim reports it.
+func hasWork(found bool, err error) bool {
+	return found || err != nil
 }
 
 // Canceled lists the executions this server runs that were canceled through any replica.

@@ -109,16 +109,39 @@ func (q *Q) InsertExecution(ctx context.Context, e api.Execution, depth int) err
 // NextQueuedExecution takes the next queued execution no other transaction holds, fairly:
 // the oldest of the application with the fewest running executions (ties to the one whose
 // oldest waits longest), skipping the applications listed in full; or ErrNotFound. The
-// caller leases it with UpdateExecution in the same transaction.
+// caller leases it with StartExecution in the same transaction.
 func (q *Q) NextQueuedExecution(ctx context.Context, full []string) (*ExecutionRow, error) {
+	query, args := q.nextQueuedExecution(executionColumns, full)
+	return scanExecution(q.queryRow(ctx, query+q.forUpdate(), args...))
+}
+
+// HasQueuedExecution tells whether NextQueuedExecution would find an execution, without
+// reading its document or locking it: a worker's look before it claims.
+func (q *Q) HasQueuedExecution(ctx context.Context, full []string) (bool, error) {
+	query, args := q.nextQueuedExecution("1", full)
+	return q.exists(ctx, query, args)
+}
+
+// nextQueuedExecution is NextQueuedExecution's query, selecting columns, and its arguments.
+func (q *Q) nextQueuedExecution(columns string, full []string) (string, []any) {
 	queued, running := string(api.ExecutionStatusQueued), string(api.ExecutionStatusRunning)
-	return scanExecution(q.queryRow(ctx, groupsWith("executions", "status = ?")+`
-		SELECT `+executionColumns+` FROM executions WHERE status = ? AND application_id = (
-			SELECT g.id FROM g WHERE g.id IS NOT NULL AND NOT `+q.inList("g.id")+`
+	return groupsWith("executions", "status = ?") + `
+		SELECT ` + columns + ` FROM executions WHERE status = ? AND application_id = (
+			SELECT g.id FROM g WHERE g.id IS NOT NULL AND NOT ` + q.inList("g.id") + `
 			ORDER BY (SELECT COUNT(*) FROM executions r WHERE r.status = ? AND r.application_id = g.id),
 				(SELECT MIN(e.queued_at) FROM executions e WHERE e.status = ? AND e.application_id = g.id), g.id
 			LIMIT 1)
-		ORDER BY queued_at, id LIMIT 1`+q.forUpdate(), queued, queued, queued, q.listArg(full), running, queued))
+		ORDER BY queued_at, id LIMIT 1`, []any{queued, queued, queued, q.listArg(full), running, queued}
+}
+
+// exists tells whether query finds a row.
+func (q *Q) exists(ctx context.Context, query string, args []any) (bool, error) {
+	var one int
+	err := q.queryRow(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // groupsWith is a WITH clause naming g the distinct application_ids of table's rows that
@@ -259,20 +282,8 @@ type DeliveryRow struct {
 func (q *Q) NextDueDelivery(ctx context.Context, now time.Time, full []string) (*DeliveryRow, error) {
 	var doc string
 	r := &DeliveryRow{}
-	pending, at := string(api.DeliveryStatusPending), now.UnixMilli()
-	err := q.queryRow(ctx, groupsWith("deliveries", "status = ?")+`
-		SELECT doc, payload, application_id FROM deliveries
-		WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND application_id = (
-			SELECT c.id FROM (
-				SELECT g.id, (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.status = ? AND d.application_id = g.id
-					AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)) AS due
-				FROM g WHERE g.id IS NOT NULL AND NOT `+q.inList("g.id")+`) c
-			WHERE c.due IS NOT NULL
-			ORDER BY (SELECT COUNT(*) FROM deliveries f WHERE f.lease_owner IS NOT NULL AND f.application_id = c.id AND f.lease_until >= ?),
-				c.due, c.id
-			LIMIT 1)
-		ORDER BY next_attempt_at LIMIT 1`+q.forUpdate(),
-		pending, pending, pending, at, at, pending, at, at, q.listArg(full), at).Scan(&doc, &r.Payload, &r.ApplicationID)
+	query, args := q.nextDueDelivery("doc, payload, application_id", now, full)
+	err := q.queryRow(ctx, query+q.forUpdate(), args...).Scan(&doc, &r.Payload, &r.ApplicationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -283,6 +294,30 @@ func (q *Q) NextDueDelivery(ctx context.Context, now time.Time, full []string) (
 		return nil, fmt.Errorf("decoding a delivery: %w", err)
 	}
 	return r, nil
+}
+
+// HasDueDelivery tells whether NextDueDelivery would find a delivery, without reading it or
+// locking it: a worker's look before it claims.
+func (q *Q) HasDueDelivery(ctx context.Context, now time.Time, full []string) (bool, error) {
+	query, args := q.nextDueDelivery("1", now, full)
+	return q.exists(ctx, query, args)
+}
+
+// nextDueDelivery is NextDueDelivery's query, selecting columns, and its arguments.
+func (q *Q) nextDueDelivery(columns string, now time.Time, full []string) (string, []any) {
+	pending, at := string(api.DeliveryStatusPending), now.UnixMilli()
+	return groupsWith("deliveries", "status = ?") + `
+		SELECT ` + columns + ` FROM deliveries
+		WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) AND application_id = (
+			SELECT c.id FROM (
+				SELECT g.id, (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.status = ? AND d.application_id = g.id
+					AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)) AS due
+				FROM g WHERE g.id IS NOT NULL AND NOT ` + q.inList("g.id") + `) c
+			WHERE c.due IS NOT NULL
+			ORDER BY (SELECT COUNT(*) FROM deliveries f WHERE f.lease_owner IS NOT NULL AND f.application_id = c.id AND f.lease_until >= ?),
+				c.due, c.id
+			LIMIT 1)
+		ORDER BY next_attempt_at LIMIT 1`, []any{pending, pending, pending, at, at, pending, at, at, q.listArg(full), at}
 }
 
 // LeaseDelivery records that owner is attempting a delivery until the lease's end.

@@ -208,12 +208,28 @@ func deliveryQueue(t *testing.T, st *store.Store) {
 		})
 		return row
 	}
+	// HasDueDelivery, a worker's look before it claims, agrees with NextDueDelivery.
+	has := func(at time.Time) bool {
+		t.Helper()
+		found, err := st.Read().HasDueDelivery(ctx, at, nil)
+		must(t, err)
+		return found
+	}
+	if !has(now) {
+		t.Fatal("HasDueDelivery: false with a delivery due")
+	}
 	row := next(now, &store.Lease{Owner: "worker-a", Until: now.Add(time.Minute)})
 	if row == nil || row.Delivery.ID != due.ID || row.Payload != `{"n":1}` || row.Delivery.Attempts == nil {
 		t.Fatalf("first due delivery: %+v", row)
 	}
 	if row := next(now, nil); row != nil {
 		t.Fatalf("%s taken while leased or not yet due", row.Delivery.ID)
+	}
+	if has(now) {
+		t.Fatal("HasDueDelivery: true while the due delivery is leased and the other not yet due")
+	}
+	if !has(now.Add(2 * time.Minute)) {
+		t.Fatal("HasDueDelivery: false after the lease expired")
 	}
 	if row := next(now.Add(2*time.Minute), nil); row == nil || row.Delivery.ID != due.ID {
 		t.Fatalf("after the lease expired: %+v, want %s again", row, due.ID)
@@ -387,6 +403,19 @@ func fairClaims(t *testing.T, st *store.Store) {
 	if want := []string{"noisy", "quiet", "other", "noisy"}; !slices.Equal(order, want) {
 		t.Errorf("claimed %v, want %v", order, want)
 	}
+	// HasQueuedExecution, a worker's look before it claims, agrees with the claims below.
+	has := func(full ...string) bool {
+		t.Helper()
+		found, err := q.HasQueuedExecution(ctx, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return found
+	}
+	if has(appID["noisy"]) || !has() || !has(appID["quiet"], appID["other"]) {
+		t.Errorf("HasQueuedExecution with only the noisy application's work waiting: %v when it is full, %v with none full, %v with the others full; want false, true, true",
+			has(appID["noisy"]), has(), has(appID["quiet"], appID["other"]))
+	}
 	// A full application is passed over, even when only it has work waiting.
 	if _, err := claim(appID["noisy"]); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("claim with the noisy application full: %v, want ErrNotFound", err)
@@ -397,6 +426,9 @@ func fairClaims(t *testing.T, st *store.Store) {
 	}
 	if _, err := claim(); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("claim from an empty queue: %v, want ErrNotFound", err)
+	}
+	if has() {
+		t.Error("HasQueuedExecution: true with the queue empty")
 	}
 
 	// A cancel keeps the lease until the worker lets go: the server finds it by owner.
