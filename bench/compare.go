@@ -16,7 +16,8 @@ import (
 // before a change), and of this one, alternately, rounds times, and reports every round and
 // the ratio of the medians. The shared machine is noisy (the same build varies by a quarter
 // from one run to the next), so only figures measured side by side, at the same time,
-// compare; alternating spreads the noise over both.
+// compare; alternating spreads the noise over both, and each round swaps which runs first, so
+// neither build always runs on a machine the other has just warmed or loaded.
 func compareRuntime(ctx context.Context, base string, rounds int, d time.Duration, results string) error {
 	if rounds < 1 {
 		return fmt.Errorf("-compare-rounds %d: give at least 1", rounds)
@@ -50,7 +51,11 @@ func compareRuntime(ctx context.Context, base string, rounds int, d time.Duratio
 	var table strings.Builder
 	fmt.Fprintf(&table, "| round | build | executions/s | deliveries/s |\n|---|---|---:|---:|\n")
 	for round := 1; round <= rounds; round++ {
-		for _, s := range sides {
+		order := sides
+		if round%2 == 0 {
+			order = []struct{ name, root string }{sides[1], sides[0]}
+		}
+		for _, s := range order {
 			dir := filepath.Join(work, s.name, fmt.Sprint(round))
 			rep, err := runRuntime(ctx, filepath.Join(work, s.name), dir, recv, d, func(string, ...any) {})
 			if err != nil {

@@ -104,7 +104,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the working directory (Terraform logs, platform logs)")
 	var compareBase string
 	var compareRounds int
-	flag.StringVar(&compareBase, "compare-base", "", "instead of the benchmark: the runtime part's saturation figures of the platform of this checkout (a directory; make bench-compare BASE=rev) and of this one, alternately")
+	flag.StringVar(&compareBase, "compare-base", "", "instead of the benchmark: the runtime part's saturation figures of the platform of another checkout, this directory (make bench-compare BASE=rev makes one), and of this one, alternately")
 	flag.IntVar(&compareRounds, "compare-rounds", 5, "rounds of -compare-base (about 3 minutes each)")
 	flag.Parse()
 	if compareBase != "" {
