@@ -40,14 +40,17 @@ type deliveryQueue struct{ s *Server }
 // Claim takes the next due delivery fairly (store.Q.NextDueDelivery) and leases it to this
 // server for longer than an attempt lasts, and returns the job that attempts it. Claims are
 // made one at a time (the pool's per-application cap needs that), so the claim holds only
-// what choosing needs; the job reads the webhook and opens its secrets itself.
+// what choosing needs; the job reads the webhook and opens its secrets itself. A claim shares
+// its transaction with the outcomes of attempts recorded meanwhile (deliveryWrites), queued
+// ahead of it, so the leases those release count when it chooses.
 func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
 	s := d.s
 	if len(full) > 0 && !hasWork(s.store.Read().HasDueDelivery(ctx, s.now(), full)) {
 		return nil, nil
 	}
 	var row *store.DeliveryRow
-	err := s.store.Tx(ctx, func(q *store.Q) error {
+	err := s.runtime.deliveryWrites.Tx(ctx, func(q *store.Q) error {
+		row = nil // the write may be made again
 		r, err := q.NextDueDelivery(ctx, s.now(), full)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -135,7 +138,7 @@ func (s *Server) attemptDelivery(ctx context.Context, row *store.DeliveryRow, wh
 	}
 	ctx, cancel := writeCtx(ctx)
 	defer cancel()
-	err := s.store.Tx(ctx, func(q *store.Q) error {
+	err := s.runtime.deliveryWrites.Tx(ctx, func(q *store.Q) error {
 		held, err := q.UpdateDelivery(ctx, d, s.runtime.owner)
 		if err != nil || !held || outcome != deliveryDisabled {
 			return err

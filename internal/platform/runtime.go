@@ -61,8 +61,12 @@ type runtimeState struct {
 	client   *http.Client
 	stats    *runtimeMetrics
 	services *runtime.Runtime
-	stopOnce sync.Once
-	stopErr  error
+	// deliveryWrites makes the Deliverer's writes (claims and the outcomes of attempts),
+	// several to a transaction when they come together (store.Group), so that a delivery
+	// costs the write lock less than two turns.
+	deliveryWrites *store.Group
+	stopOnce       sync.Once
+	stopErr        error
 }
 
 func (s *Server) runtimeDefaults() {
@@ -101,10 +105,11 @@ func (s *Server) runtimeDefaults() {
 func (s *Server) startRuntime(ctx context.Context) error {
 	s.runtimeDefaults()
 	s.runtime = &runtimeState{
-		owner:    store.NewID("srv"),
-		client:   s.callbackPolicy().HTTPClient(maxHTTPStepTimeout),
-		stats:    newRuntimeMetrics(s),
-		services: &runtime.Runtime{},
+		owner:          store.NewID("srv"),
+		client:         s.callbackPolicy().HTTPClient(maxHTTPStepTimeout),
+		stats:          newRuntimeMetrics(s),
+		services:       &runtime.Runtime{},
+		deliveryWrites: store.NewGroup(s.store),
 	}
 	if s.cfg.Workers < 0 {
 		return nil // an API-only replica

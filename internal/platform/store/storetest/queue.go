@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -459,5 +460,88 @@ func fairClaims(t *testing.T, st *store.Store) {
 		if renewed != (row.Execution.Status == api.ExecutionStatusRunning) {
 			t.Errorf("execution %s (%s): lease %+v after renewal", id, row.Execution.Status, row.Lease)
 		}
+	}
+}
+
+// groupedWrites: writes made through a store.Group while another holds its transaction are
+// each made once, and one that fails fails alone: the others' outcomes are recorded and its
+// delivery stays leased and pending. (Whether they share a transaction is timing; the store's
+// internal tests check that they do.)
+func groupedWrites(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	wh := &api.Webhook{ID: store.NewID("whk"), Active: true, EventTypes: []string{"*"}, Etag: store.NewETag()}
+	must(t, store.Webhooks.Create(ctx, st.Read(), wh, store.WebhookSecrets{Current: "sealed"}.Columns()...))
+	now := time.UnixMilli(time.Now().UnixMilli()).UTC()
+	lease := store.Lease{Owner: "worker-a", Until: now.Add(time.Minute)}
+	deliveries := make([]api.Delivery, 4)
+	for i := range deliveries {
+		d := api.Delivery{ID: store.NewID("dlv"), WebhookID: wh.ID, EventID: store.NewID("evt"), EventType: "order.created",
+			Status: api.DeliveryStatusPending, CreatedAt: now, NextAttemptAt: &now, Attempts: []api.DeliveryAttempt{}}
+		must(t, st.Read().InsertDelivery(ctx, d, "{}", &now))
+		must(t, st.Read().LeaseDelivery(ctx, d.ID, lease))
+		deliveries[i] = d
+	}
+	record := func(d api.Delivery, fail error) func(q *store.Q) error {
+		d.Status, d.NextAttemptAt = api.DeliveryStatusSucceeded, nil
+		return func(q *store.Q) error {
+			held, err := q.UpdateDelivery(ctx, d, lease.Owner)
+			if err == nil && !held {
+				err = errors.New("the lease was not held")
+			}
+			if err != nil {
+				return err
+			}
+			return fail
+		}
+	}
+
+	g := store.NewGroup(st)
+	refused := errors.New("refused")
+	entered, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- g.Tx(ctx, func(q *store.Q) error {
+			select {
+			case <-entered: // made again alone, after a shared transaction failed
+			default:
+				close(entered)
+			}
+			<-release
+			return record(deliveries[0], nil)(q)
+		})
+	}()
+	<-entered
+	errs := make([]error, 3)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for i, fail := range []error{nil, refused, nil} {
+			wg.Go(func() { errs[i] = g.Tx(ctx, record(deliveries[i+1], fail)) })
+		}
+		wg.Wait()
+	}()
+	time.Sleep(50 * time.Millisecond) // let them queue behind the first
+	close(release)
+	must(t, <-first)
+	<-done
+	for i, want := range []error{nil, refused, nil} {
+		if !errors.Is(errs[i], want) {
+			t.Errorf("grouped write %d: %v, want %v", i+1, errs[i], want)
+		}
+	}
+	for i, d := range deliveries {
+		got, err := store.Deliveries.Get(ctx, st.Read(), d.ID)
+		must(t, err)
+		want := api.DeliveryStatusSucceeded
+		if i == 2 {
+			want = api.DeliveryStatusPending // its write failed, and only its write
+		}
+		if got.Status != want {
+			t.Errorf("delivery %d: %s, want %s", i, got.Status, want)
+		}
+	}
+	if n, err := st.Read().CountPendingDeliveries(ctx); err != nil || n != 1 {
+		t.Fatalf("pending deliveries: %d %v, want 1", n, err)
 	}
 }

@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ExecutionQueue", executionQueue},
 		{"FairClaims", fairClaims},
 		{"DeliveryQueue", deliveryQueue},
+		{"GroupedWrites", groupedWrites},
 		{"ScheduleFires", scheduleFires},
 		{"EventTypes", eventTypes},
 		{"ExecutionStats", executionStats},
