@@ -89,3 +89,46 @@ func TestClaimAtTheCapTakesNoWriteLock(t *testing.T) {
 		})
 	}
 }
+
+// The Deliverer's batch claim takes, in one transaction, what that many claims one after
+// another would: fairly across applications, and none of an application past its cap, counting
+// what the batch itself took.
+func TestDeliveryBatchClaimIsFairAndCapped(t *testing.T) {
+	inst := platformtest.Start(t, fastRuntime(func(c *platform.Config) { c.Workers = -1 })) // nothing claims but the test
+	c := inst.Client
+	noisy, quiet := createApp(t, c, "noisy"), createApp(t, c, "quiet")
+	startReceiver(t).subscribe(t, c, noisy, "order.created")
+	startReceiver(t).subscribe(t, c, quiet, "order.created")
+	for i := range 6 {
+		publish(t, c, api.EventInput{Type: "order.created", ApplicationID: &noisy, Data: &map[string]any{"n": i}})
+	}
+	publish(t, c, api.EventInput{Type: "order.created", ApplicationID: &quiet, Data: &map[string]any{"n": 0}})
+
+	ctx := context.Background()
+	got, err := inst.Server.ClaimDeliveriesForTest(ctx, 4, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(groups []string, app string) int {
+		n := 0
+		for _, g := range groups {
+			if g == app {
+				n++
+			}
+		}
+		return n
+	}
+	if len(got) != 4 || count(got, noisy) != 3 || count(got, quiet) != 1 {
+		t.Fatalf("a batch of 4 with a cap of 3 took %v; want 3 of the noisy application and the quiet one's", got)
+	}
+	if got[0] != noisy || got[1] != quiet {
+		t.Errorf("claimed in the order %v; want the noisy application's oldest, then the quiet one's (fewest in flight)", got)
+	}
+	// The noisy application holds 3 (its cap): a second batch takes none of its 3 waiting.
+	if got, err := inst.Server.ClaimDeliveriesForTest(ctx, 4, 3, map[string]int{noisy: 3}); err != nil || len(got) != 0 {
+		t.Fatalf("a batch while the only application with work is at its cap took %v (%v), want nothing", got, err)
+	}
+	if got, err := inst.Server.ClaimDeliveriesForTest(ctx, 4, 5, map[string]int{noisy: 3}); err != nil || len(got) != 2 || count(got, noisy) != 2 {
+		t.Fatalf("a batch of 4 with room for 2 more of the noisy application took %v (%v), want 2 of it", got, err)
+	}
+}

@@ -42,34 +42,67 @@ type deliveryQueue struct{ s *Server }
 // made one at a time (the pool's per-application cap needs that), so the claim holds only
 // what choosing needs; the job reads the webhook and opens its secrets itself. A claim shares
 // its transaction with the outcomes of attempts recorded meanwhile (deliveryWrites), queued
-// ahead of it, so the leases those release count when it chooses.
+// ahead of it, so the leases those release count when it chooses. The Deliverer's pool
+// claims through ClaimBatch, for its idle workers too.
 func (d deliveryQueue) Claim(ctx context.Context, full []string) (*runtime.Job, error) {
-	s := d.s
-	if len(full) > 0 && !hasWork(s.store.Read().HasDueDelivery(ctx, s.now(), full)) {
-		return nil, nil
-	}
-	var row *store.DeliveryRow
-	err := s.runtime.deliveryWrites.Tx(ctx, func(q *store.Q) error {
-		row = nil // the write may be made again
-		r, err := q.NextDueDelivery(ctx, s.now(), full)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		row = r
-		// The lease outlasts the attempt, so no other worker takes it meanwhile.
-		return q.LeaseDelivery(ctx, r.Delivery.ID, store.Lease{Owner: s.runtime.owner, Until: s.now().Add(s.cfg.DeliveryTimeout + s.cfg.LeaseDuration)})
-	})
-	if err != nil || row == nil {
+	jobs, err := d.ClaimBatch(ctx, runtime.NewSlots(1, 1, fullGroups(full)))
+	if len(jobs) == 0 {
 		return nil, err
 	}
-	return &runtime.Job{ID: row.Delivery.ID, Group: row.ApplicationID, Run: func(ctx context.Context) {
-		if err := s.deliver(ctx, row); err != nil {
-			s.logRuntimeError("recording delivery "+row.Delivery.ID, err)
+	return jobs[0], err
+}
+
+// fullGroups is a Slots' held map for groups at a cap of 1.
+func fullGroups(full []string) map[string]int {
+	held := make(map[string]int, len(full))
+	for _, g := range full {
+		held[g] = 1
+	}
+	return held
+}
+
+// ClaimBatch claims up to slots.Left() due deliveries in one transaction, as that many
+// Claims one after another would: each the next due delivery, fairly, of an application
+// below its cap (runtime.BatchQueue).
+func (d deliveryQueue) ClaimBatch(ctx context.Context, slots *runtime.Slots) ([]*runtime.Job, error) {
+	s := d.s
+	if full := slots.Full(); len(full) > 0 && !hasWork(s.store.Read().HasDueDelivery(ctx, s.now(), full)) {
+		return nil, nil
+	}
+	var rows []*store.DeliveryRow
+	err := s.runtime.deliveryWrites.Tx(ctx, func(q *store.Q) error {
+		rows = nil // the write may be made again
+		left := slots.Clone()
+		for left.Left() > 0 {
+			r, err := q.NextDueDelivery(ctx, s.now(), left.Full())
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			// The lease outlasts the attempt, so no other worker takes it meanwhile.
+			lease := store.Lease{Owner: s.runtime.owner, Until: s.now().Add(s.cfg.DeliveryTimeout + s.cfg.LeaseDuration)}
+			if err := q.LeaseDelivery(ctx, r.Delivery.ID, lease); err != nil {
+				return err
+			}
+			rows = append(rows, r)
+			left.Take(r.ApplicationID)
 		}
-	}}, nil
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]*runtime.Job, len(rows))
+	for i, row := range rows {
+		jobs[i] = &runtime.Job{ID: row.Delivery.ID, Group: row.ApplicationID, Run: func(ctx context.Context) {
+			if err := s.deliver(ctx, row); err != nil {
+				s.logRuntimeError("recording delivery "+row.Delivery.ID, err)
+			}
+		}}
+	}
+	return jobs, nil
 }
 
 // deliver reads the delivery's webhook and its secrets, then makes the attempt. A webhook

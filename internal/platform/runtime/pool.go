@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,57 @@ type Queue interface {
 	// group not listed in full; nil when there is none. The job is leased to this server.
 	Claim(ctx context.Context, full []string) (*Job, error)
 }
+
+// BatchQueue is a Queue that can claim several jobs at once, in one transaction: a worker that
+// claims takes work for the idle workers too, so that n jobs cost one turn at the database's
+// write lock instead of n turns one after another (claims are made one at a time).
+type BatchQueue interface {
+	Queue
+	// ClaimBatch takes up to slots.Left() jobs, as that many Claims one after another would:
+	// each of a group not in slots.Full(), counted with slots.Take. Nil when there is none.
+	ClaimBatch(ctx context.Context, slots *Slots) ([]*Job, error)
+}
+
+// Slots is what one batch claim may take: a number of jobs, and for each group the jobs it
+// may still hold before it reaches the pool's MaxPerGroup.
+type Slots struct {
+	left, max int
+	held      map[string]int
+}
+
+// NewSlots returns room for n jobs, of groups that hold held[g] of at most max each; held is
+// copied.
+func NewSlots(n, max int, held map[string]int) *Slots {
+	s := &Slots{left: n, max: max, held: make(map[string]int, len(held))}
+	for g, k := range held {
+		s.held[g] = k
+	}
+	return s
+}
+
+// Left is how many jobs may still be taken.
+func (s *Slots) Left() int { return s.left }
+
+// Full lists the groups at their cap, sorted.
+func (s *Slots) Full() []string {
+	var full []string
+	for g, n := range s.held {
+		if n >= s.max {
+			full = append(full, g)
+		}
+	}
+	slices.Sort(full)
+	return full
+}
+
+// Take counts a job of group as taken.
+func (s *Slots) Take(group string) {
+	s.left--
+	s.held[group]++
+}
+
+// Clone returns a copy, for a claim that may be made again.
+func (s *Slots) Clone() *Slots { return NewSlots(s.left, s.max, s.held) }
 
 // PoolConfig sizes a pool of workers.
 type PoolConfig struct {
@@ -92,6 +144,8 @@ func (c PoolConfig) validate(name string) error {
 type PoolTestSignals struct {
 	// Claimed fires with a job's id once it is claimed, before it runs.
 	Claimed Signal[string]
+	// Batch fires with the number of jobs of each batch claim that found work (BatchQueue).
+	Batch Signal[int]
 	// Finished fires with a job's id when its Run returned.
 	Finished Signal[string]
 	// Canceled fires with a job's id when Cancel reached it.
@@ -103,6 +157,7 @@ type PoolTestSignals struct {
 // Init initializes every signal.
 func (ts *PoolTestSignals) Init() {
 	ts.Claimed.Init()
+	ts.Batch.Init()
 	ts.Finished.Init()
 	ts.Canceled.Init()
 	ts.Abandoned.Init()
@@ -120,6 +175,11 @@ type pool struct {
 
 	// wake nudges idle workers; buffered so that a nudge is never lost nor blocks.
 	wake chan struct{}
+	// handoff holds the jobs a batch claim took for idle workers (at most Workers-1); every
+	// worker runs what it holds before it claims, waits or stops, so none is left behind.
+	handoff chan claimed
+	// idle counts the workers waiting for work: a batch claim takes one job for each.
+	idle atomic.Int32
 	// claimMu makes this process's claims one at a time, so the groups at their cap are
 	// known exactly when a claim chooses.
 	claimMu sync.Mutex
@@ -135,6 +195,12 @@ type pool struct {
 	abort context.CancelCauseFunc
 	loops sync.WaitGroup
 	done  chan struct{}
+}
+
+// claimed is a job registered as running, with its context.
+type claimed struct {
+	job *Job
+	ctx context.Context
 }
 
 type active struct {
@@ -154,7 +220,7 @@ func newPool(name string, cfg PoolConfig, queue Queue, log *slog.Logger, signals
 		log = slog.Default()
 	}
 	return &pool{name: name, cfg: cfg, queue: queue, log: log, signals: signals,
-		wake: make(chan struct{}, cfg.Workers), running: map[string]*active{}, groups: map[string]int{},
+		wake: make(chan struct{}, cfg.Workers), handoff: make(chan claimed, cfg.Workers), running: map[string]*active{}, groups: map[string]int{},
 		stop: make(chan struct{}), done: make(chan struct{})}, nil
 }
 
@@ -192,7 +258,16 @@ func (p *pool) loop() {
 	defer p.loops.Done()
 	timer := time.NewTimer(p.cfg.PollInterval)
 	defer timer.Stop()
-	for !p.stopping() {
+	for {
+		select {
+		case c := <-p.handoff:
+			p.run(c.job, c.ctx)
+			continue
+		default:
+		}
+		if p.stopping() {
+			return
+		}
 		job, ctx, err := p.claim()
 		if err != nil && !p.stopping() {
 			p.log.Error("runtime: "+p.name+": claiming work", slog.Any("error", err))
@@ -204,42 +279,66 @@ func (p *pool) loop() {
 		}
 		// Since Go 1.23 Reset discards a pending expiry, so no drain is needed.
 		timer.Reset(p.cfg.PollInterval)
+		p.idle.Add(1)
 		select {
 		case <-p.stop:
-			return
 		case <-p.wake:
 		case <-timer.C:
+		case c := <-p.handoff:
+			p.idle.Add(-1)
+			p.run(c.job, c.ctx)
+			continue
 		}
+		p.idle.Add(-1)
 	}
 }
 
-// claim claims the next job of a group below its cap and registers it as running.
+// claim claims the next job of a group below its cap, or with a BatchQueue one for this
+// worker and one for each idle worker, registers them as running, hands the idle workers'
+// jobs off and returns this worker's. It claims nothing while jobs handed off wait for a
+// worker, so a batch never counts an idle worker twice.
 func (p *pool) claim() (*Job, context.Context, error) {
 	p.claimMu.Lock()
 	defer p.claimMu.Unlock()
-	if p.stopping() {
+	if p.stopping() || len(p.handoff) > 0 {
 		return nil, nil, nil
 	}
 	p.mu.Lock()
-	var full []string
-	for g, n := range p.groups {
-		if n >= p.cfg.MaxPerGroup {
-			full = append(full, g)
+	slots := NewSlots(1+int(p.idle.Load()), p.cfg.MaxPerGroup, p.groups)
+	p.mu.Unlock()
+	var jobs []*Job
+	if bq, ok := p.queue.(BatchQueue); ok && slots.Left() > 1 {
+		var err error
+		if jobs, err = bq.ClaimBatch(p.base, slots); err != nil {
+			return nil, nil, err
 		}
+		if len(jobs) > 0 {
+			p.signals.Batch.Signal(len(jobs))
+		}
+	} else {
+		job, err := p.queue.Claim(p.base, slots.Full())
+		if err != nil || job == nil {
+			return nil, nil, err
+		}
+		jobs = []*Job{job}
 	}
-	p.mu.Unlock()
-	slices.Sort(full)
-	job, err := p.queue.Claim(p.base, full)
-	if err != nil || job == nil {
-		return nil, nil, err
+	if len(jobs) == 0 {
+		return nil, nil, nil
 	}
-	ctx, cancel := context.WithCancelCause(p.base)
-	p.mu.Lock()
-	p.running[job.ID] = &active{group: job.Group, cancel: cancel}
-	p.groups[job.Group]++
-	p.mu.Unlock()
-	p.signals.Claimed.Signal(job.ID)
-	return job, ctx, nil
+	out := make([]claimed, 0, len(jobs))
+	for _, job := range jobs {
+		ctx, cancel := context.WithCancelCause(p.base)
+		p.mu.Lock()
+		p.running[job.ID] = &active{group: job.Group, cancel: cancel}
+		p.groups[job.Group]++
+		p.mu.Unlock()
+		p.signals.Claimed.Signal(job.ID)
+		out = append(out, claimed{job: job, ctx: ctx})
+	}
+	for _, c := range out[1:] {
+		p.handoff <- c // never blocks: at most Workers-1, and claims wait while any are here
+	}
+	return out[0].job, out[0].ctx, nil
 }
 
 func (p *pool) run(job *Job, ctx context.Context) {

@@ -258,3 +258,78 @@ func TestPoolStopWaitsForRunningJobsOnly(t *testing.T) {
 		t.Errorf("%s was claimed after Stop began", got)
 	}
 }
+
+// batchQueue is a fakeQueue that claims in batches, as the Deliverer's queue does.
+type batchQueue struct {
+	fakeQueue
+	batches []int // the size of every batch that found work
+}
+
+func (q *batchQueue) ClaimBatch(_ context.Context, slots *Slots) ([]*Job, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.fulls = append(q.fulls, slots.Full())
+	var jobs []*Job
+	for i := 0; i < len(q.waiting) && slots.Left() > 0; {
+		j := q.waiting[i]
+		if slices.Contains(slots.Full(), j.Group) {
+			i++
+			continue
+		}
+		q.waiting = slices.Delete(q.waiting, i, i+1)
+		slots.Take(j.Group)
+		jobs = append(jobs, j)
+	}
+	if len(jobs) > 0 {
+		q.batches = append(q.batches, len(jobs))
+	}
+	return jobs, nil
+}
+
+// A pool on a BatchQueue claims for its idle workers too: one claim fills them, each job runs
+// once on a worker of its own, and the per-group cap holds across the batch.
+func TestPoolClaimsForIdleWorkersInOneBatch(t *testing.T) {
+	t.Parallel()
+	q := &batchQueue{}
+	p := newPoolForTest(t, PoolConfig{Workers: 4, PollInterval: time.Hour}, q)
+	// Let every worker go idle before there is work, then wake one.
+	deadline := time.Now().Add(5 * time.Second)
+	for p.idle.Load() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers idle, want 4", p.idle.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	q.add("noisy", "n1", "n2", "n3", "n4", "n5")
+	q.add("quiet", "q1")
+	run := &blockingRun{release: make(chan struct{}), causes: map[string]error{}}
+	run.wrap(&q.fakeQueue)
+	p.Nudge()
+	if n, ok := p.signals.Batch.WaitFor(5 * time.Second); !ok || n != 4 {
+		t.Fatalf("the first batch took %d jobs (signal %v), want 4: one for each worker", n, ok)
+	}
+	var claimed []string
+	for range 4 {
+		claimed = append(claimed, waitSignal(t, &p.signals.Claimed, "claimed"))
+	}
+	slices.Sort(claimed)
+	if !slices.Equal(claimed, []string{"n1", "n2", "n3", "q1"}) {
+		t.Fatalf("claimed %v, want n1..n3 (the noisy group's cap) and q1", claimed)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for len(p.Running()) < 4 || p.idle.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("running %v with %d workers idle; want the four jobs on the four workers", p.Running(), p.idle.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(run.release)
+	for range 6 {
+		waitSignal(t, &p.signals.Finished, "finished")
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.waiting) != 0 {
+		t.Errorf("left waiting: %d jobs", len(q.waiting))
+	}
+}
