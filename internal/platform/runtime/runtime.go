@@ -15,7 +15,9 @@
 // this process's workers (default: all workers but one). So one application's flood, slow
 // steps or slow receivers hold at most Workers-1 workers, and the next free worker goes to
 // another application's work ahead of the flood's backlog. When only one application has work,
-// it may use MaxPerGroup workers; the last one stays free for the others.
+// it may use MaxPerGroup workers; the last one stays free for the others. A pool whose queue
+// is a BatchQueue (the Deliverer's) claims for its idle workers too, in one transaction, each
+// job as the next claim would choose it and none past a group's cap (Slots).
 //
 // Shutdown. Stop stops claiming at once, lets running work finish until its context's
 // deadline (the shutdown timeout), then cancels it (cause ErrShutdown) and waits a short grace

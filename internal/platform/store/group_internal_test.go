@@ -74,15 +74,7 @@ func TestGroupSharesOneTransactionAmongWritesThatArriveTogether(t *testing.T) {
 		t.Fatalf("a lone write: %v", err)
 	}
 
-	release := make(chan struct{})
-	firstDone := make(chan error, 1)
-	go func() {
-		firstDone <- g.Tx(ctx, func(q *Q) error {
-			<-release
-			return insert(1)(q)
-		})
-	}()
-	waitLeading(t, g)
+	release := leadWith(t, g, insert(1))
 
 	const waiting = 5
 	var (
@@ -102,10 +94,7 @@ func TestGroupSharesOneTransactionAmongWritesThatArriveTogether(t *testing.T) {
 		})
 	}
 	waitPending(t, g, waiting)
-	close(release)
-	if err := <-firstDone; err != nil {
-		t.Fatalf("the first write: %v", err)
-	}
+	release()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -123,6 +112,29 @@ func TestGroupSharesOneTransactionAmongWritesThatArriveTogether(t *testing.T) {
 	defer g.mu.Unlock()
 	if g.leading || len(g.pending) != 0 {
 		t.Errorf("after the writes: leading %v, %d pending; want no transaction under way", g.leading, len(g.pending))
+	}
+}
+
+// leadWith starts a write through g that holds the group's transaction until release is
+// called, which then waits for it and checks it succeeded; it returns once the transaction
+// is under way.
+func leadWith(t *testing.T, g *Group, fn func(q *Q) error) (release func()) {
+	t.Helper()
+	proceed := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- g.Tx(context.Background(), func(q *Q) error {
+			<-proceed
+			return fn(q)
+		})
+	}()
+	waitLeading(t, g)
+	return func() {
+		t.Helper()
+		close(proceed)
+		if err := <-done; err != nil {
+			t.Fatalf("the first write: %v", err)
+		}
 	}
 }
 
@@ -150,15 +162,7 @@ func TestGroupFailsOnlyTheWriteThatFailed(t *testing.T) {
 	st, g := groupFixture(t)
 	ctx := context.Background()
 
-	release := make(chan struct{})
-	firstDone := make(chan error, 1)
-	go func() {
-		firstDone <- g.Tx(ctx, func(q *Q) error {
-			<-release
-			return insert(1)(q)
-		})
-	}()
-	waitLeading(t, g)
+	release := leadWith(t, g, insert(1))
 
 	refused := errors.New("refused")
 	gone, cancel := context.WithCancel(ctx)
@@ -185,10 +189,7 @@ func TestGroupFailsOnlyTheWriteThatFailed(t *testing.T) {
 		wg.Go(func() { got[i] = g.Tx(c.ctx, c.fn) })
 		waitPending(t, g, i+1) // in this order
 	}
-	close(release)
-	if err := <-firstDone; err != nil {
-		t.Fatalf("the first write: %v", err)
-	}
+	release()
 	wg.Wait()
 	for i, c := range calls {
 		if !errors.Is(got[i], c.want) {
@@ -206,15 +207,7 @@ func TestGroupHandsTheLeadOn(t *testing.T) {
 	st, g := groupFixture(t)
 	ctx := context.Background()
 
-	release := make(chan struct{})
-	firstDone := make(chan error, 1)
-	go func() {
-		firstDone <- g.Tx(ctx, func(q *Q) error {
-			<-release
-			return insert(0)(q)
-		})
-	}()
-	waitLeading(t, g)
+	release := leadWith(t, g, insert(0))
 
 	const waiting = maxGroup + 3
 	var (
@@ -235,10 +228,7 @@ func TestGroupHandsTheLeadOn(t *testing.T) {
 		})
 	}
 	waitPending(t, g, waiting)
-	close(release)
-	if err := <-firstDone; err != nil {
-		t.Fatalf("the first write: %v", err)
-	}
+	release()
 	wg.Wait()
 	if len(txs) != 2 {
 		t.Errorf("%d waiting writes ran in %d transactions, want 2 (at most %d to one)", waiting, len(txs), maxGroup)
